@@ -1,0 +1,84 @@
+package org.ferrymq.config;
+
+/**
+ * Every engine setting: its configuration key, default and meaning. The Liberty layer reads each
+ * key through MicroProfile Config (so {@code MQTT_MAX_PACKET_SIZE} in the environment overrides
+ * {@code mqtt.max-packet-size}); unit tests use {@link BrokerConfig#defaults()}.
+ */
+public enum Setting {
+  MAX_PACKET_SIZE("mqtt.max-packet-size", "1048576",
+      "Largest packet in bytes the broker accepts (1..268435460); larger ones close the "
+          + "connection with reason 0x95."),
+  RECEIVE_MAXIMUM("mqtt.receive-maximum", "100",
+      "QoS 1/2 PUBLISH packets a client may have unacknowledged towards the broker (1..65535)."),
+  MAX_INFLIGHT("mqtt.max-inflight", "100",
+      "Upper bound on unacknowledged QoS 1/2 deliveries to one client, whatever its own "
+          + "Receive Maximum says (1..65535)."),
+  TOPIC_ALIAS_MAXIMUM("mqtt.topic-alias-maximum", "32",
+      "Topic aliases accepted from and sent to each MQTT 5 client (0 disables, max 65535)."),
+  MAX_KEEP_ALIVE("mqtt.max-keep-alive", "65535",
+      "Largest keep-alive in seconds a client may use; larger requests (and 0) are reduced "
+          + "through Server Keep Alive for MQTT 5 clients (1..65535)."),
+  MAX_SESSION_EXPIRY("mqtt.max-session-expiry", "4294967295",
+      "Cap in seconds on the Session Expiry Interval; 4294967295 means sessions may never "
+          + "expire (0..4294967295)."),
+  V3_SESSION_EXPIRY("mqtt.v3-session-expiry", "4294967295",
+      "Seconds an MQTT 3 persistent session (clean session 0) survives after disconnect."),
+  MAX_QUEUED_MESSAGES("mqtt.queue.max-messages", "1000",
+      "Messages kept per session while the client is offline or slow (1..10000000)."),
+  MAX_QUEUED_BYTES("mqtt.queue.max-bytes", "16777216",
+      "Payload bytes kept per session while the client is offline or slow."),
+  QUEUE_FULL_POLICY("mqtt.queue.full-policy", "drop-oldest",
+      "What happens when a session queue is full: drop-oldest or reject-new (both counted)."),
+  MAXIMUM_QOS("mqtt.maximum-qos", "2", "Highest QoS the broker grants and accepts (0, 1 or 2)."),
+  RETAIN_AVAILABLE("mqtt.retain-available", "true", "Whether retained messages are supported."),
+  WILDCARD_SUBSCRIPTIONS("mqtt.wildcard-subscriptions", "true",
+      "Whether subscriptions with + and # are accepted."),
+  SHARED_SUBSCRIPTIONS("mqtt.shared-subscriptions", "true",
+      "Whether $share/group/filter subscriptions are accepted."),
+  SUBSCRIPTION_IDENTIFIERS("mqtt.subscription-identifiers", "true",
+      "Whether MQTT 5 subscription identifiers are accepted."),
+  SHARED_STRATEGY("mqtt.shared-subscriptions.strategy", "round-robin",
+      "How a shared group picks its member: round-robin or least-loaded."),
+  MAX_TOPIC_LEVELS("mqtt.max-topic-levels", "64",
+      "Most levels a topic name or filter may have (1..65535)."),
+  MAX_TOPIC_LENGTH("mqtt.max-topic-length", "65535",
+      "Longest topic name or filter in UTF-8 bytes (1..65535)."),
+  MAX_CLIENT_ID_LENGTH("mqtt.max-client-id-length", "256",
+      "Longest client identifier accepted (23..65535)."),
+  CONNECT_TIMEOUT("mqtt.connect-timeout", "10",
+      "Seconds a new connection has to send CONNECT before it is closed (1..3600)."),
+  MAX_CONNECTIONS("mqtt.max-connections", "1000000",
+      "Connections accepted at once; further CONNECTs get Server unavailable / busy."),
+  LANES("mqtt.lanes", "0",
+      "Threads that run session work; 0 means twice the number of processors."),
+  SYS_INTERVAL("mqtt.sys-interval", "10",
+      "Seconds between $SYS/broker updates; 0 disables them.");
+
+  private final String key;
+  private final String defaultValue;
+  private final String description;
+
+  Setting(String key, String defaultValue, String description) {
+    this.key = key;
+    this.defaultValue = defaultValue;
+    this.description = description;
+  }
+
+  public String key() {
+    return key;
+  }
+
+  public String defaultValue() {
+    return defaultValue;
+  }
+
+  public String description() {
+    return description;
+  }
+
+  /** @return the environment variable that overrides the key under MicroProfile Config rules */
+  public String environmentVariable() {
+    return key.replaceAll("[^A-Za-z0-9]", "_").toUpperCase(java.util.Locale.ROOT);
+  }
+}

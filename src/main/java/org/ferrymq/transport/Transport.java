@@ -1,0 +1,37 @@
+package org.ferrymq.transport;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The engine's view of one network connection. TCP, TLS and WebSocket adapters implement it;
+ * none of their types reach the engine.
+ *
+ * <p>Calls come from the session's lane; implementations must be safe to call from any thread
+ * and must never block it.
+ */
+public interface Transport {
+
+  /**
+   * Queues bytes for writing, without flushing. The transport owns the buffer afterwards and
+   * writes it from its position to its limit.
+   *
+   * @param bytes one or more encoded packets
+   */
+  void send(ByteBuffer bytes);
+
+  /** Writes everything queued so far; the engine calls this once per batch of sends. */
+  void flush();
+
+  /**
+   * @return whether the outbound buffer is below its high-water mark; when {@code false} the
+   *     engine holds messages in the session's bounded queue until {@link
+   *     InboundHandler#onWritable()}
+   */
+  boolean isWritable();
+
+  /** Closes the connection after queued bytes are flushed; later sends are ignored. */
+  void close();
+
+  /** @return what the engine may know about the connection (kind, peer, certificates) */
+  TransportInfo info();
+}
