@@ -1,0 +1,55 @@
+package org.ferrymq.engine;
+
+import java.util.Objects;
+import org.ferrymq.packet.Properties;
+import org.ferrymq.packet.QoS;
+import org.ferrymq.topic.Topics;
+
+/**
+ * An application message as the broker routes it, separate from any PUBLISH packet that carries
+ * it: resends, QoS downgrades and topic aliases never change it. The payload is shared by every
+ * delivery and never mutated.
+ *
+ * @param topic the topic name
+ * @param payload the payload bytes
+ * @param qos the QoS the publisher sent it with
+ * @param retain the publisher's RETAIN flag
+ * @param properties MQTT 5 properties passed through to subscribers (no Topic Alias, no
+ *     Subscription Identifier, no Message Expiry Interval: expiry is kept as a deadline)
+ * @param expiresAtMillis wall-clock expiry deadline in epoch milliseconds, 0 for never
+ * @param originClientId the publishing client, for No Local; empty for in-process publishes
+ */
+public record Message(String topic, byte[] payload, QoS qos, boolean retain, Properties properties,
+    long expiresAtMillis, String originClientId) {
+
+  public Message {
+    Topics.requireValidName(topic);
+    Objects.requireNonNull(payload, "payload");
+    Objects.requireNonNull(qos, "qos");
+    properties = properties == null ? Properties.EMPTY : properties;
+    originClientId = originClientId == null ? "" : originClientId;
+  }
+
+  /** A message without properties or expiry, as published by an in-process application. */
+  public static Message of(String topic, byte[] payload, QoS qos, boolean retain) {
+    return new Message(topic, payload, qos, retain, Properties.EMPTY, 0, "");
+  }
+
+  /** @return whether the message has expired at the given time */
+  public boolean isExpired(long nowMillis) {
+    return expiresAtMillis != 0 && nowMillis >= expiresAtMillis;
+  }
+
+  /** @return the remaining expiry interval in whole seconds, rounded up; -1 for no expiry */
+  public long remainingExpirySeconds(long nowMillis) {
+    if (expiresAtMillis == 0) {
+      return -1;
+    }
+    return Math.max(0, (expiresAtMillis - nowMillis + 999) / 1000);
+  }
+
+  public Message withRetain(boolean newRetain) {
+    return newRetain == retain ? this
+        : new Message(topic, payload, qos, newRetain, properties, expiresAtMillis, originClientId);
+  }
+}

@@ -1,0 +1,187 @@
+package org.ferrymq.engine;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import org.ferrymq.config.BrokerConfig;
+import org.ferrymq.packet.QoS;
+import org.ferrymq.persistence.Persistence;
+import org.ferrymq.persistence.memory.TransientPersistence;
+import org.ferrymq.security.Authenticator;
+import org.ferrymq.security.Authorizer;
+import org.ferrymq.security.EnhancedAuthenticator;
+import org.ferrymq.transport.ConnectionAcceptor;
+import org.ferrymq.transport.InboundHandler;
+import org.ferrymq.transport.Transport;
+
+/**
+ * The broker: one instance serves every transport. Listeners hand it connections through
+ * {@link #accept(Transport)}; in-process applications publish and subscribe directly.
+ *
+ * <p>Threads: the broker runs its session lanes and its timer as long-lived loops on the
+ * {@link Builder#loopExecutor(Executor)} (on Liberty, the resource adapter's WorkManager).
+ */
+public final class MqttBroker implements ConnectionAcceptor, AutoCloseable {
+
+  private final BrokerCore core;
+
+  private MqttBroker(Builder b) {
+    this.core = new BrokerCore(b);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Recovers persisted state and starts the lanes and the timer. */
+  public void start() {
+    core.start();
+  }
+
+  /**
+   * Disconnects every client (MQTT 5 clients get DISCONNECT 0x8B Server shutting down), stops
+   * the lanes and the timer, and closes the persistence backend.
+   */
+  public void stop() {
+    core.stop();
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  /** @return whether the broker has started and not stopped */
+  public boolean isRunning() {
+    return core.isRunning();
+  }
+
+  @Override
+  public InboundHandler accept(Transport transport) {
+    return core.accept(transport);
+  }
+
+  /** Publishes a message from an in-process application, as if a client had sent it. */
+  public void publish(Message message) {
+    core.publishLocal(message);
+  }
+
+  /**
+   * Subscribes an in-process listener. Messages arrive on a broker lane, in order per publisher;
+   * the listener must return quickly.
+   *
+   * @param filter a topic filter, possibly {@code $share/group/filter}
+   * @param maxQos the highest QoS the listener wants
+   * @param listener receives each matching message
+   * @return a handle whose {@code close()} unsubscribes
+   */
+  public LocalSubscription subscribe(String filter, QoS maxQos, Consumer<Message> listener) {
+    return core.subscribeLocal(filter, maxQos, listener);
+  }
+
+  /** @return a snapshot of the counters */
+  public BrokerStats stats() {
+    return core.stats();
+  }
+
+  /** @return every known session, connected or not */
+  public List<ClientSummary> clients() {
+    return core.clients();
+  }
+
+  /**
+   * Disconnects a client as an administrative action (MQTT 5: DISCONNECT 0x98).
+   *
+   * @return whether the client was connected
+   */
+  public boolean disconnect(String clientId) {
+    return core.disconnectClient(clientId);
+  }
+
+  /**
+   * @return how long the most stalled lane has had work waiting without progress; zero when
+   *     every lane is idle or moving (liveness)
+   */
+  public Duration longestLaneStall() {
+    return core.longestLaneStall();
+  }
+
+  /** @return the persistence backend, for health checks */
+  public Persistence persistence() {
+    return core.persistence();
+  }
+
+  /** @return the effective configuration */
+  public BrokerConfig config() {
+    return core.config();
+  }
+
+  /** Collects the broker's collaborators; every one has a working default. */
+  public static final class Builder {
+    BrokerConfig config = BrokerConfig.defaults();
+    Executor loopExecutor = runnable -> {
+      Thread t = new Thread(runnable, "ferrymq-loop");
+      t.setDaemon(true);
+      t.start();
+    };
+    Persistence persistence = new TransientPersistence();
+    Authenticator authenticator = Authenticator.ALLOW_ALL;
+    Authorizer authorizer = Authorizer.ALLOW_ALL;
+    List<EnhancedAuthenticator> enhancedAuthenticators = List.of();
+    Clock clock = Clock.systemUTC();
+    String version = "0.1.0";
+
+    private Builder() {
+    }
+
+    public Builder config(BrokerConfig value) {
+      this.config = Objects.requireNonNull(value);
+      return this;
+    }
+
+    /** Runs each long-lived loop (one per lane plus the timer) on its own thread. */
+    public Builder loopExecutor(Executor value) {
+      this.loopExecutor = Objects.requireNonNull(value);
+      return this;
+    }
+
+    public Builder persistence(Persistence value) {
+      this.persistence = Objects.requireNonNull(value);
+      return this;
+    }
+
+    public Builder authenticator(Authenticator value) {
+      this.authenticator = Objects.requireNonNull(value);
+      return this;
+    }
+
+    public Builder authorizer(Authorizer value) {
+      this.authorizer = Objects.requireNonNull(value);
+      return this;
+    }
+
+    public Builder enhancedAuthenticators(List<EnhancedAuthenticator> value) {
+      this.enhancedAuthenticators = List.copyOf(value);
+      return this;
+    }
+
+    /** The wall clock used for expiry; tests pass a controllable one. */
+    public Builder clock(Clock value) {
+      this.clock = Objects.requireNonNull(value);
+      return this;
+    }
+
+    /** The version reported in {@code $SYS/broker/version}. */
+    public Builder version(String value) {
+      this.version = Objects.requireNonNull(value);
+      return this;
+    }
+
+    public MqttBroker build() {
+      return new MqttBroker(this);
+    }
+  }
+}
