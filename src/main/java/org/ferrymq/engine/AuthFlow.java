@@ -1,0 +1,124 @@
+package org.ferrymq.engine;
+
+import org.ferrymq.packet.Auth;
+import org.ferrymq.packet.Properties;
+import org.ferrymq.packet.Property;
+import org.ferrymq.packet.ReasonCode;
+import org.ferrymq.security.ConnectRequest;
+import org.ferrymq.security.EnhancedAuthenticator;
+import org.ferrymq.security.EnhancedAuthenticator.AuthStep;
+
+/**
+ * MQTT 5 enhanced authentication (spec 4.12): the CONNECT/AUTH exchange before CONNACK and
+ * re-authentication of a connected client, driven by an {@link EnhancedAuthenticator}.
+ */
+final class AuthFlow {
+  private static final byte[] NO_DATA = new byte[0];
+
+  private final ConnectionHandler h;
+  private EnhancedAuthenticator authenticator;
+  private EnhancedAuthenticator.Exchange exchange;
+  private String method;
+  private ConnectRequest request;
+  private boolean reauthenticating;
+
+  AuthFlow(ConnectionHandler h) {
+    this.h = h;
+  }
+
+  /** CONNECT carried an Authentication Method. */
+  void begin(String requestedMethod, ConnectRequest connectRequest, byte[] data) {
+    authenticator = h.core.enhancedAuthenticators.get(requestedMethod);
+    if (authenticator == null) {
+      ConnectFlow.refuse(h, ReasonCode.BAD_AUTHENTICATION_METHOD,
+          "unsupported authentication method " + requestedMethod);
+      return;
+    }
+    method = requestedMethod;
+    request = connectRequest;
+    h.state = ConnectionHandler.State.AUTHENTICATING;
+    exchange = authenticator.start(request);
+    step(exchange.next(data == null ? NO_DATA : data));
+  }
+
+  /** AUTH during the CONNECT exchange. */
+  void onAuth(Auth a) {
+    if (!checkContinuation(a)) {
+      return;
+    }
+    step(exchange.next(data(a)));
+  }
+
+  /** AUTH after CONNACK: starts (0x19) or continues (0x18) a re-authentication. */
+  void onReauthenticate(Auth a) {
+    if (method == null) {
+      // [MQTT-4.12.1-1] re-authentication only with the method used at CONNECT
+      h.closeWith(ReasonCode.PROTOCOL_ERROR, "AUTH without enhanced authentication at CONNECT");
+      return;
+    }
+    if (a.reasonCode() == ReasonCode.RE_AUTHENTICATE) {
+      if (!method.equals(a.properties().getString(Property.AUTHENTICATION_METHOD))) {
+        h.closeWith(ReasonCode.PROTOCOL_ERROR, "[MQTT-4.12.0-5] authentication method changed");
+        return;
+      }
+      reauthenticating = true;
+      exchange = authenticator.start(request);
+      step(exchange.next(data(a)));
+    } else if (reauthenticating && checkContinuation(a)) {
+      step(exchange.next(data(a)));
+    } else if (!reauthenticating) {
+      h.closeWith(ReasonCode.PROTOCOL_ERROR, "unexpected AUTH " + a.reasonCode());
+    }
+  }
+
+  private boolean checkContinuation(Auth a) {
+    if (a.reasonCode() != ReasonCode.CONTINUE_AUTHENTICATION) {
+      fail(ReasonCode.PROTOCOL_ERROR, "expected AUTH 0x18, got " + a.reasonCode());
+      return false;
+    }
+    if (!method.equals(a.properties().getString(Property.AUTHENTICATION_METHOD))) {
+      fail(ReasonCode.PROTOCOL_ERROR, "[MQTT-4.12.0-5] authentication method changed");
+      return false;
+    }
+    return true;
+  }
+
+  private static byte[] data(Auth a) {
+    byte[] d = a.properties().getBytes(Property.AUTHENTICATION_DATA);
+    return d == null ? NO_DATA : d;
+  }
+
+  private void step(AuthStep next) {
+    if (next instanceof AuthStep.Continue c) {
+      h.send(new Auth(ReasonCode.CONTINUE_AUTHENTICATION, authProperties(c.serverData())));
+    } else if (next instanceof AuthStep.Success s) {
+      if (reauthenticating) {
+        reauthenticating = false;
+        h.identity = s.identity();
+        h.session.identity = s.identity();
+        h.send(new Auth(ReasonCode.SUCCESS, authProperties(s.serverData())));
+      } else {
+        ConnectFlow.accept(h, s.identity(), method, s.serverData());
+      }
+    } else {
+      AuthStep.Failure f = (AuthStep.Failure) next;
+      fail(f.reasonCode(), f.logMessage());
+    }
+  }
+
+  private void fail(ReasonCode reason, String why) {
+    if (reauthenticating || h.state == ConnectionHandler.State.CONNECTED) {
+      h.closeWith(reason, why);
+    } else {
+      ConnectFlow.refuse(h, reason, why);
+    }
+  }
+
+  private Properties authProperties(byte[] data) {
+    Properties.Builder b = Properties.builder().put(Property.AUTHENTICATION_METHOD, method);
+    if (data != null && data.length > 0) {
+      b.put(Property.AUTHENTICATION_DATA, data);
+    }
+    return b.build();
+  }
+}

@@ -1,0 +1,481 @@
+package org.ferrymq.engine;
+
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.ferrymq.codec.MalformedPacketException;
+import org.ferrymq.codec.MqttEncoder;
+import org.ferrymq.config.BrokerConfig;
+import org.ferrymq.packet.ConnAck;
+import org.ferrymq.packet.Properties;
+import org.ferrymq.packet.ProtocolVersion;
+import org.ferrymq.packet.QoS;
+import org.ferrymq.packet.ReasonCode;
+import org.ferrymq.packet.Subscription;
+import org.ferrymq.packet.Will;
+import org.ferrymq.persistence.Persistence;
+import org.ferrymq.persistence.StoredDelivery;
+import org.ferrymq.persistence.StoredSession;
+import org.ferrymq.security.Authenticator;
+import org.ferrymq.security.Authorizer;
+import org.ferrymq.security.ClientIdentity;
+import org.ferrymq.security.EnhancedAuthenticator;
+import org.ferrymq.topic.SubscriptionEntry;
+import org.ferrymq.topic.SubscriptionIndex;
+import org.ferrymq.topic.SubscriptionTree;
+import org.ferrymq.transport.InboundHandler;
+import org.ferrymq.transport.Transport;
+
+/**
+ * Wires the engine together and owns its lifecycle: lanes, the timer, the session registry, the
+ * subscription index and retained messages. Package-private; {@link MqttBroker} is the API.
+ */
+final class BrokerCore {
+  private static final Logger LOG = Logger.getLogger(BrokerCore.class.getName());
+  private static final long SWEEP_INTERVAL_MILLIS = 500;
+
+  final BrokerConfig config;
+  final Metrics metrics = new Metrics();
+  final Clock clock;
+  final Persistence persistence;
+  final Authenticator authenticator;
+  final Authorizer authorizer;
+  final Map<String, EnhancedAuthenticator> enhancedAuthenticators = new HashMap<>();
+  final Map<String, Session> sessions = new ConcurrentHashMap<>();
+  final SubscriptionIndex index = new SubscriptionTree();
+  final Router router;
+  final RetainedMessages retained;
+  private final Lane[] lanes;
+  private final Executor loopExecutor;
+  private final Map<MqttConnection, Boolean> unidentified = new ConcurrentHashMap<>();
+  private final AtomicLong localIds = new AtomicLong();
+  private final SysTopics sysTopics;
+  private final String instanceId = UUID.randomUUID().toString().substring(0, 8);
+  private final AtomicLong clientIds = new AtomicLong();
+  private volatile boolean running;
+  private volatile long startedAtMillis;
+  private CountDownLatch loopsDone;
+
+  BrokerCore(MqttBroker.Builder b) {
+    this.config = b.config;
+    this.clock = b.clock;
+    this.persistence = b.persistence;
+    this.authenticator = b.authenticator;
+    this.authorizer = b.authorizer;
+    b.enhancedAuthenticators.forEach(a -> enhancedAuthenticators.put(a.method(), a));
+    this.loopExecutor = b.loopExecutor;
+    this.router = new Router(this, index);
+    this.retained = new RetainedMessages(persistence.retained(), clock);
+    this.lanes = new Lane[config.lanes()];
+    for (int i = 0; i < lanes.length; i++) {
+      lanes[i] = new Lane(i);
+    }
+    this.sysTopics = new SysTopics(this, b.version);
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  synchronized void start() {
+    if (running) {
+      return;
+    }
+    recover();
+    running = true;
+    startedAtMillis = clock.millis();
+    loopsDone = new CountDownLatch(lanes.length + 1);
+    for (Lane lane : lanes) {
+      loopExecutor.execute(() -> runLoop(lane));
+    }
+    loopExecutor.execute(() -> runLoop(this::tick));
+    LOG.info(() -> "FerryMQ engine started: " + lanes.length + " lanes, persistence "
+        + persistence.describe() + ", " + sessions.size() + " sessions and " + retained.size()
+        + " retained messages recovered");
+  }
+
+  private void runLoop(Runnable loop) {
+    try {
+      loop.run();
+    } finally {
+      loopsDone.countDown();
+    }
+  }
+
+  private void recover() {
+    long now = clock.millis();
+    for (StoredSession stored : persistence.sessions().loadSessions()) {
+      Session s = newSession(stored.clientId(), laneFor(stored.clientId()));
+      s.version = versionOf(stored.protocolLevel());
+      s.expiryIntervalSeconds = stored.expiryIntervalSeconds();
+      s.disconnectedAtMillis = stored.disconnectedAtMillis() == 0 ? now
+          : stored.disconnectedAtMillis();
+      s.awaitingPubrel.addAll(stored.awaitingPubrel());
+      s.identity = ClientIdentity.anonymous(stored.clientId());
+      for (SubscriptionEntry e : stored.subscriptions()) {
+        index.subscribe(e);
+        s.subscriptions.put(e.fullFilter(), e);
+      }
+      s.restore(persistence.queues().load(stored.clientId()));
+      s.lane.offlineSessions.add(s);
+    }
+    for (Message m : persistence.retained().loadRetained()) {
+      retained.restore(m);
+    }
+  }
+
+  private static ProtocolVersion versionOf(int level) {
+    for (ProtocolVersion v : ProtocolVersion.values()) {
+      if (v.level() == level) {
+        return v;
+      }
+    }
+    return ProtocolVersion.MQTT_5;
+  }
+
+  void stop() {
+    synchronized (this) {
+      if (!running) {
+        return;
+      }
+      running = false;
+    }
+    CountDownLatch shutdown = new CountDownLatch(lanes.length);
+    for (Lane lane : lanes) {
+      lane.execute(() -> {
+        for (ConnectionHandler c : new ArrayList<>(lane.connections)) {
+          c.closeWith(ReasonCode.SERVER_SHUTTING_DOWN, "server shutting down");
+        }
+        shutdown.countDown();
+      });
+    }
+    await(shutdown);
+    unidentified.keySet().forEach(MqttConnection::closeUnidentified);
+    for (Lane lane : lanes) {
+      lane.stop();
+    }
+    await(loopsDone);
+    persistence.close();
+    LOG.info("FerryMQ engine stopped");
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      if (!latch.await(10, TimeUnit.SECONDS)) {
+        LOG.warning("Engine shutdown did not complete within 10 s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  boolean isRunning() {
+    return running;
+  }
+
+  // ---------------------------------------------------------------- connections
+
+  InboundHandler accept(Transport transport) {
+    MqttConnection c = new MqttConnection(this, transport);
+    metrics.connectionsOpen.increment();
+    metrics.connectionsTotal.increment();
+    if (!running) {
+      transport.close();
+    } else {
+      unidentified.put(c, Boolean.TRUE);
+    }
+    return c;
+  }
+
+  void connectionIdentified(MqttConnection c) {
+    unidentified.remove(c);
+  }
+
+  void connectionClosed(MqttConnection c) {
+    unidentified.remove(c);
+    metrics.connectionsOpen.decrement();
+  }
+
+  Lane laneFor(String clientId) {
+    return lanes[Math.floorMod(clientId.hashCode(), lanes.length)];
+  }
+
+  String newClientId() {
+    return "ferrymq-" + instanceId + "-" + clientIds.incrementAndGet();
+  }
+
+  /** A malformed first packet: unsupported versions get CONNACK 0x84 / return code 1. */
+  void refuseBeforeConnect(Transport transport, MalformedPacketException e) {
+    LOG.log(Level.FINE, () -> "Closing connection from " + transport.info().remoteAddress()
+        + " before CONNECT: " + e.getMessage());
+    if (e.reasonCode() == ReasonCode.UNSUPPORTED_PROTOCOL_VERSION) {
+      // [MQTT-3.1.2-2] answered in the 3.1.1 format, which every version can read
+      ByteBuffer ack = MqttEncoder.encode(new ConnAck(false,
+          ReasonCode.UNSUPPORTED_PROTOCOL_VERSION, Properties.EMPTY), ProtocolVersion.MQTT_3_1_1);
+      transport.send(ack);
+      transport.flush();
+    }
+    transport.close();
+  }
+
+  /** A connection reached CLOSED: detach it from its session; Will and expiry follow. */
+  void connectionEnded(ConnectionHandler h) {
+    if (h.lane != null) {
+      h.lane.connections.remove(h);
+    }
+    Session s = h.session;
+    if (s == null || s.connection != h) {
+      return;
+    }
+    metrics.clientsConnected.decrement();
+    long now = clock.millis();
+    s.detach(now);
+    Will will = h.will;
+    h.will = null;
+    if (s.expiryIntervalSeconds == 0) {
+      if (will != null) {
+        publishWill(will, s);
+      }
+      endSession(s);
+      return;
+    }
+    if (will != null) {
+      long delay = Math.min(will.delayIntervalSeconds(), s.expiryIntervalSeconds);
+      if (delay == 0) {
+        publishWill(will, s);
+      } else {
+        // [MQTT-3.1.3-9] held back until the delay passes or the session ends
+        s.pendingWill = will;
+        s.willDueMillis = now + delay * 1000;
+      }
+    }
+    s.persist();
+    s.lane.offlineSessions.add(s);
+  }
+
+  private void publishWill(Will will, Session s) {
+    if (!authorizer.canPublish(s.identity, will.topic())) {
+      return;
+    }
+    Properties props = will.properties();
+    long expiresAt = 0;
+    Long interval = props.getLong(org.ferrymq.packet.Property.MESSAGE_EXPIRY_INTERVAL);
+    if (interval != null) {
+      expiresAt = clock.millis() + interval * 1000;
+    }
+    if (props.has(org.ferrymq.packet.Property.WILL_DELAY_INTERVAL) || interval != null) {
+      props = props.toBuilder().remove(org.ferrymq.packet.Property.WILL_DELAY_INTERVAL)
+          .remove(org.ferrymq.packet.Property.MESSAGE_EXPIRY_INTERVAL).build();
+    }
+    metrics.messagesReceived.increment();
+    routeFromClient(new Message(will.topic(), will.payload(), will.qos(), will.retain(), props,
+        expiresAt, s.clientId), s.lane);
+  }
+
+  /** Ends a session: subscriptions, queue and store record go; a pending Will is published. */
+  void endSession(Session s) {
+    if (s.pendingWill != null) {
+      Will w = s.pendingWill;
+      s.pendingWill = null;
+      publishWill(w, s);
+    }
+    List<StoredDelivery> shared = s.takeShared(null);
+    index.unsubscribeAll(s.clientId);
+    sessions.remove(s.clientId, s);
+    s.lane.offlineSessions.remove(s);
+    s.clearDeliveries();
+    persistence.sessions().delete(s.clientId);
+    for (StoredDelivery d : shared) {
+      router.redistribute(d.message(), d.sharedFilter(), s.clientId);
+    }
+  }
+
+  Session newSession(String clientId, Lane lane) {
+    Session s = new Session(clientId, lane, this);
+    sessions.put(clientId, s);
+    return s;
+  }
+
+  // ---------------------------------------------------------------- routing
+
+  /** Routes a client's (or a Will's) message on the publisher's lane. */
+  int routeFromClient(Message m, Lane lane) {
+    if (m.retain()) {
+      retained.update(m);
+    }
+    return router.route(m, lane);
+  }
+
+  void publishLocal(Message m) {
+    if (!running) {
+      throw new IllegalStateException("broker is not running");
+    }
+    metrics.messagesReceived.increment();
+    publishInternal(m);
+  }
+
+  /** Routes a broker-originated message; one lane for all of them keeps their order. */
+  void publishInternal(Message m) {
+    Lane lane = lanes[0];
+    lane.execute(() -> routeFromClient(m, lane));
+  }
+
+  LocalSubscription subscribeLocal(String filter, QoS maxQos, Consumer<Message> listener) {
+    String clientId = "$local-" + localIds.incrementAndGet();
+    Lane lane = laneFor(clientId);
+    Session s = newSession(clientId, lane);
+    s.localListener = listener;
+    s.online = true;
+    s.identity = ClientIdentity.anonymous(clientId);
+    index.subscribe(SubscriptionEntry.of(clientId, new Subscription(filter, maxQos), 0));
+    return new LocalSubscription() {
+      @Override
+      public String filter() {
+        return filter;
+      }
+
+      @Override
+      public void close() {
+        lane.execute(() -> {
+          index.unsubscribeAll(clientId);
+          sessions.remove(clientId, s);
+        });
+      }
+    };
+  }
+
+  // ---------------------------------------------------------------- timer
+
+  private void tick() {
+    long lastSys = clock.millis();
+    while (running) {
+      try {
+        Thread.sleep(SWEEP_INTERVAL_MILLIS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      long nowNanos = System.nanoTime();
+      long connectTimeoutNanos = TimeUnit.SECONDS.toNanos(config.connectTimeoutSeconds());
+      for (MqttConnection c : unidentified.keySet()) {
+        if (nowNanos - c.acceptedAtNanos > connectTimeoutNanos) {
+          LOG.fine("Closing connection that sent no CONNECT within "
+              + config.connectTimeoutSeconds() + " s");
+          unidentified.remove(c);
+          c.closeUnidentified();
+        }
+      }
+      for (Lane lane : lanes) {
+        lane.execute(() -> sweep(lane));
+      }
+      long now = clock.millis();
+      if (config.sysIntervalSeconds() > 0 && now - lastSys >= config.sysIntervalSeconds() * 1000L) {
+        lastSys = now;
+        sysTopics.publish();
+        retained.purgeExpired();
+      }
+    }
+  }
+
+  /** Keep-alive, delayed Wills, session expiry and offline queue expiry of one lane. */
+  private void sweep(Lane lane) {
+    long nowNanos = System.nanoTime();
+    for (ConnectionHandler c : new ArrayList<>(lane.connections)) {
+      if (c.keepAliveExpired(nowNanos)) {
+        c.closeWith(ReasonCode.KEEP_ALIVE_TIMEOUT, "no packet within 1.5 x keep alive");
+      }
+    }
+    long now = clock.millis();
+    for (Session s : new ArrayList<>(lane.offlineSessions)) {
+      if (s.connection != null) {
+        lane.offlineSessions.remove(s);
+      } else if (s.sessionExpired(now)) {
+        endSession(s);
+      } else {
+        if (s.pendingWill != null && now >= s.willDueMillis) {
+          Will w = s.pendingWill;
+          s.pendingWill = null;
+          publishWill(w, s);
+        }
+        s.purgeExpired(now);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- observation
+
+  BrokerStats stats() {
+    return new BrokerStats(
+        running ? (clock.millis() - startedAtMillis) / 1000 : 0,
+        metrics.connectionsOpen.sum(),
+        metrics.clientsConnected.sum(),
+        sessions.size(),
+        metrics.connectionsTotal.sum(),
+        index.size(),
+        retained.size(),
+        metrics.messagesReceived.sum(),
+        metrics.messagesSent.sum(),
+        metrics.bytesReceived.sum(),
+        metrics.bytesSent.sum(),
+        metrics.messagesDropped.sum(),
+        metrics.messagesQueued.sum());
+  }
+
+  List<ClientSummary> clients() {
+    List<ClientSummary> out = new ArrayList<>();
+    for (Session s : sessions.values()) {
+      if (s.localListener != null) {
+        continue;
+      }
+      ConnectionHandler c = s.connection;
+      out.add(new ClientSummary(s.clientId, c != null,
+          c == null ? null : c.transport.info().kind(), s.version,
+          c == null ? null : Instant.ofEpochMilli(c.connectedAtMillis),
+          s.subscriptions.size(), s.load,
+          s.identity == null ? null : s.identity.username()));
+    }
+    return out;
+  }
+
+  boolean disconnectClient(String clientId) {
+    Session s = sessions.get(clientId);
+    if (s == null || s.connection == null) {
+      return false;
+    }
+    s.lane.execute(() -> {
+      if (s.connection != null) {
+        s.connection.closeWith(ReasonCode.ADMINISTRATIVE_ACTION, "disconnected by an administrator");
+      }
+    });
+    return true;
+  }
+
+  Duration longestLaneStall() {
+    long worst = 0;
+    for (Lane lane : lanes) {
+      worst = Math.max(worst, lane.stallNanos());
+    }
+    return Duration.ofNanos(worst);
+  }
+
+  Persistence persistence() {
+    return persistence;
+  }
+
+  BrokerConfig config() {
+    return config;
+  }
+
+}

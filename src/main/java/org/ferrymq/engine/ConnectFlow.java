@@ -1,0 +1,190 @@
+package org.ferrymq.engine;
+
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.ferrymq.config.BrokerConfig;
+import org.ferrymq.packet.ConnAck;
+import org.ferrymq.packet.Connect;
+import org.ferrymq.packet.Properties;
+import org.ferrymq.packet.Property;
+import org.ferrymq.packet.ProtocolVersion;
+import org.ferrymq.packet.ReasonCode;
+import org.ferrymq.packet.Will;
+import org.ferrymq.security.AuthenticationResult;
+import org.ferrymq.security.ClientIdentity;
+import org.ferrymq.security.ConnectRequest;
+
+/**
+ * CONNECT handling: client identifier rules, limits, authentication, session takeover and
+ * resumption, and the CONNACK that advertises the server's capabilities.
+ */
+final class ConnectFlow {
+  private static final Logger LOG = Logger.getLogger(ConnectFlow.class.getName());
+  private static final int MQTT31_MAX_CLIENT_ID = 23;
+
+  private ConnectFlow() {
+  }
+
+  static void onConnect(ConnectionHandler h, Connect c) {
+    h.version = c.version();
+    h.pendingConnect = c;
+    BrokerConfig config = h.core.config;
+    boolean idAssigned = c.clientId().isEmpty();
+    if (c.version() == ProtocolVersion.MQTT_3_1
+        && (idAssigned || c.clientId().length() > MQTT31_MAX_CLIENT_ID)) {
+      refuse(h, ReasonCode.CLIENT_IDENTIFIER_NOT_VALID, "MQTT 3.1 client ids are 1..23 chars");
+      return;
+    }
+    if (c.version() == ProtocolVersion.MQTT_3_1_1 && idAssigned && !c.cleanStart()) {
+      refuse(h, ReasonCode.CLIENT_IDENTIFIER_NOT_VALID,
+          "[MQTT-3.1.3-8] empty client id needs clean session");
+      return;
+    }
+    if (c.clientId().length() > config.maxClientIdLength()) {
+      refuse(h, ReasonCode.CLIENT_IDENTIFIER_NOT_VALID,
+          "client id longer than " + config.maxClientIdLength());
+      return;
+    }
+    if (h.core.metrics.clientsConnected.sum() >= config.maxConnections()) {
+      refuse(h, ReasonCode.SERVER_BUSY, "connection limit " + config.maxConnections() + " reached");
+      return;
+    }
+    Will w = c.will();
+    if (w != null && w.qos().value() > config.maximumQos()) {
+      refuse(h, ReasonCode.QOS_NOT_SUPPORTED, "[MQTT-3.2.2-12] Will QoS above maximum");
+      return;
+    }
+    if (w != null && w.retain() && !config.retainAvailable()) {
+      refuse(h, ReasonCode.RETAIN_NOT_SUPPORTED, "[MQTT-3.2.2-13] retain is not available");
+      return;
+    }
+    ConnectRequest request = new ConnectRequest(h.assignedClientId, c.username(), c.password(),
+        h.transport.info(), c.version());
+    String method = c.properties().getString(Property.AUTHENTICATION_METHOD);
+    if (method != null) {
+      h.auth.begin(method, request, c.properties().getBytes(Property.AUTHENTICATION_DATA));
+      return;
+    }
+    AuthenticationResult result = h.core.authenticator.authenticate(request);
+    if (result instanceof AuthenticationResult.Failure f) {
+      refuse(h, f.reasonCode(), f.logMessage());
+    } else {
+      accept(h, ((AuthenticationResult.Success) result).identity(), null, null);
+    }
+  }
+
+  /** Authentication succeeded: take over, resume or create the session and send CONNACK. */
+  static void accept(ConnectionHandler h, ClientIdentity identity, String authMethod,
+      byte[] authData) {
+    Connect c = h.pendingConnect;
+    h.pendingConnect = null;
+    BrokerCore core = h.core;
+    BrokerConfig config = core.config;
+    String id = h.assignedClientId;
+    if (c.will() != null && !core.authorizer.canPublish(identity, c.will().topic())) {
+      refuse(h, ReasonCode.NOT_AUTHORIZED, "not authorized to publish the Will topic");
+      return;
+    }
+    Session existing = core.sessions.get(id);
+    if (existing != null && existing.connection != null) {
+      // [MQTT-3.1.4-3] the earlier connection is disconnected with 0x8E and closed
+      existing.connection.closeWith(ReasonCode.SESSION_TAKEN_OVER, "another client connected");
+      existing = core.sessions.get(id);
+    }
+    boolean present = existing != null && !c.cleanStart() && existing.localListener == null;
+    Session s;
+    if (present) {
+      s = existing;
+      h.lane.offlineSessions.remove(s);
+    } else {
+      if (existing != null) {
+        core.endSession(existing);
+      }
+      s = core.newSession(id, h.lane);
+    }
+    Properties props = c.properties();
+    long expiry = c.version().isV5()
+        ? Math.min(props.longOr(Property.SESSION_EXPIRY_INTERVAL, 0), config.maxSessionExpiry())
+        : (c.cleanStart() ? 0 : config.v3SessionExpiry());
+    s.version = c.version();
+    s.identity = identity;
+    s.expiryIntervalSeconds = expiry;
+    h.identity = identity;
+    h.connectExpiryInterval = expiry;
+    h.will = c.will();
+    h.session = s;
+    h.state = ConnectionHandler.State.CONNECTED;
+    h.connectedAtMillis = core.clock.millis();
+    h.requestProblemInformation = props.intOr(Property.REQUEST_PROBLEM_INFORMATION, 1) == 1;
+    h.clientMaximumPacketSize = (int) Math.min(Integer.MAX_VALUE,
+        props.longOr(Property.MAXIMUM_PACKET_SIZE, Integer.MAX_VALUE));
+    h.aliases.clientMaximum(props.intOr(Property.TOPIC_ALIAS_MAXIMUM, 0));
+    int keepAlive = c.keepAlive();
+    boolean keepAliveChanged = c.version().isV5() && config.maxKeepAlive() < 65_535
+        && (keepAlive == 0 || keepAlive > config.maxKeepAlive());
+    h.keepAliveSeconds = keepAliveChanged ? config.maxKeepAlive() : keepAlive;
+    core.metrics.clientsConnected.increment();
+    h.lane.connections.add(h);
+
+    ConnAck ack = new ConnAck(present, ReasonCode.SUCCESS, c.version().isV5()
+        ? connAckProperties(h, c, expiry, keepAliveChanged, authMethod, authData)
+        : Properties.EMPTY);
+    h.send(ack);
+    s.attach(h, props.intOr(Property.RECEIVE_MAXIMUM, 65_535));
+    s.persist();
+    LOG.log(Level.FINE, () -> "Connected " + id + " (" + c.version() + ", session present "
+        + present + ") from " + h.transport.info().remoteAddress());
+  }
+
+  private static Properties connAckProperties(ConnectionHandler h, Connect c, long expiry,
+      boolean keepAliveChanged, String authMethod, byte[] authData) {
+    BrokerConfig config = h.core.config;
+    Properties.Builder b = Properties.builder()
+        .put(Property.RECEIVE_MAXIMUM, config.receiveMaximum())
+        .put(Property.MAXIMUM_PACKET_SIZE, config.maxPacketSize())
+        .put(Property.TOPIC_ALIAS_MAXIMUM, config.topicAliasMaximum());
+    if (config.maximumQos() < 2) {
+      b.put(Property.MAXIMUM_QOS, config.maximumQos());
+    }
+    if (!config.retainAvailable()) {
+      b.put(Property.RETAIN_AVAILABLE, 0);
+    }
+    if (!config.wildcardSubscriptions()) {
+      b.put(Property.WILDCARD_SUBSCRIPTION_AVAILABLE, 0);
+    }
+    if (!config.subscriptionIdentifiers()) {
+      b.put(Property.SUBSCRIPTION_IDENTIFIER_AVAILABLE, 0);
+    }
+    if (!config.sharedSubscriptions()) {
+      b.put(Property.SHARED_SUBSCRIPTION_AVAILABLE, 0);
+    }
+    if (c.clientId().isEmpty()) {
+      b.put(Property.ASSIGNED_CLIENT_IDENTIFIER, h.assignedClientId);
+    }
+    if (expiry != c.properties().longOr(Property.SESSION_EXPIRY_INTERVAL, 0)) {
+      b.put(Property.SESSION_EXPIRY_INTERVAL, expiry);
+    }
+    if (keepAliveChanged) {
+      b.put(Property.SERVER_KEEP_ALIVE, h.keepAliveSeconds);
+    }
+    if (c.properties().intOr(Property.REQUEST_RESPONSE_INFORMATION, 0) == 1) {
+      b.put(Property.RESPONSE_INFORMATION, "response/" + h.assignedClientId + "/");
+    }
+    if (authMethod != null) {
+      b.put(Property.AUTHENTICATION_METHOD, authMethod);
+      if (authData != null && authData.length > 0) {
+        b.put(Property.AUTHENTICATION_DATA, authData);
+      }
+    }
+    return b.build();
+  }
+
+  /** Answers CONNACK with a failure code and closes [MQTT-3.2.2-7]. */
+  static void refuse(ConnectionHandler h, ReasonCode reason, String why) {
+    LOG.log(Level.INFO, () -> "Refused CONNECT from " + h.transport.info().remoteAddress()
+        + " client '" + h.assignedClientId + "': " + reason + (why == null ? "" : " - " + why));
+    h.send(new ConnAck(false, reason, h.version.isV5() && why != null
+        ? Properties.builder().put(Property.REASON_STRING, why).build() : Properties.EMPTY));
+    h.closeSilently();
+  }
+}

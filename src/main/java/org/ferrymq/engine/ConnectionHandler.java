@@ -1,0 +1,284 @@
+package org.ferrymq.engine;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.ferrymq.codec.MalformedPacketException;
+import org.ferrymq.codec.MqttEncoder;
+import org.ferrymq.packet.Auth;
+import org.ferrymq.packet.Connect;
+import org.ferrymq.packet.Disconnect;
+import org.ferrymq.packet.Packet;
+import org.ferrymq.packet.PingResp;
+import org.ferrymq.packet.Properties;
+import org.ferrymq.packet.Property;
+import org.ferrymq.packet.ProtocolVersion;
+import org.ferrymq.packet.PubAck;
+import org.ferrymq.packet.PubComp;
+import org.ferrymq.packet.PubRec;
+import org.ferrymq.packet.PubRel;
+import org.ferrymq.packet.Publish;
+import org.ferrymq.packet.ReasonCode;
+import org.ferrymq.packet.Subscribe;
+import org.ferrymq.packet.Unsubscribe;
+import org.ferrymq.packet.Will;
+import org.ferrymq.persistence.StoredDelivery;
+import org.ferrymq.security.ClientIdentity;
+import org.ferrymq.transport.Transport;
+
+/**
+ * The lane-side half of a connection: the protocol state machine for one network connection.
+ * Every method runs on the lane of the connection's client identifier, so neither this nor the
+ * {@link Session} it drives needs locks.
+ */
+final class ConnectionHandler {
+  private static final Logger LOG = Logger.getLogger(ConnectionHandler.class.getName());
+
+  enum State { AWAITING_CONNECT, AUTHENTICATING, CONNECTED, CLOSED }
+
+  final BrokerCore core;
+  final Transport transport;
+  Lane lane;
+  String assignedClientId;
+  State state = State.AWAITING_CONNECT;
+  ProtocolVersion version = ProtocolVersion.MQTT_3_1_1;
+  Session session;
+  ClientIdentity identity;
+  Will will;
+  /** The CONNECT being authenticated; cleared once CONNACK is sent. */
+  Connect pendingConnect;
+  int keepAliveSeconds;
+  long connectExpiryInterval;
+  long connectedAtMillis;
+  boolean requestProblemInformation = true;
+  int clientMaximumPacketSize = Integer.MAX_VALUE;
+  final TopicAliases aliases = new TopicAliases();
+  final AuthFlow auth = new AuthFlow(this);
+  volatile long lastReceivedNanos = System.nanoTime();
+  /** Set by the lane while this connection waits for the end-of-batch flush. */
+  boolean dirty;
+
+  ConnectionHandler(BrokerCore core, Transport transport) {
+    this.core = core;
+    this.transport = transport;
+  }
+
+  /** Processes a batch of decoded packets in order. */
+  void handle(List<Packet> packets) {
+    for (Packet p : packets) {
+      if (state == State.CLOSED) {
+        return;
+      }
+      dispatch(p);
+    }
+  }
+
+  private void dispatch(Packet p) {
+    if (state == State.AWAITING_CONNECT) {
+      ConnectFlow.onConnect(this, (Connect) p);
+      return;
+    }
+    if (state == State.AUTHENTICATING) {
+      if (p instanceof Auth a) {
+        auth.onAuth(a);
+      } else if (p instanceof Disconnect) {
+        closeSilently();
+      } else {
+        // [MQTT-4.12.0-2]/[MQTT-4.12.0-4] only AUTH or DISCONNECT until CONNACK
+        closeWith(ReasonCode.PROTOCOL_ERROR, p.type() + " before authentication completed");
+      }
+      return;
+    }
+    switch (p.type()) {
+      case PUBLISH -> InboundPublishFlow.onPublish(this, (Publish) p);
+      case PUBACK -> session.complete(((PubAck) p).packetId());
+      case PUBREC -> onPubRec((PubRec) p);
+      case PUBREL -> InboundPublishFlow.onPubRel(this, (PubRel) p);
+      case PUBCOMP -> session.complete(((PubComp) p).packetId());
+      case SUBSCRIBE -> SubscribeFlow.onSubscribe(this, (Subscribe) p);
+      case UNSUBSCRIBE -> SubscribeFlow.onUnsubscribe(this, (Unsubscribe) p);
+      case PINGREQ -> send(PingResp.INSTANCE);
+      case DISCONNECT -> onDisconnect((Disconnect) p);
+      case AUTH -> auth.onReauthenticate((Auth) p);
+      default -> closeWith(ReasonCode.PROTOCOL_ERROR, p.type() + " is not sent by clients");
+    }
+  }
+
+  private void onPubRec(PubRec rec) {
+    if (rec.reasonCode().isError()) {
+      // MQTT 5 4.3.3: an error PUBREC ends the QoS 2 flow for that packet identifier
+      session.complete(rec.packetId());
+      return;
+    }
+    if (session.received(rec.packetId())) {
+      sendPubRel(rec.packetId());
+    } else if (version.isV5()) {
+      send(new PubRel(rec.packetId(), ReasonCode.PACKET_IDENTIFIER_NOT_FOUND, Properties.EMPTY));
+    } else {
+      sendPubRel(rec.packetId());
+    }
+  }
+
+  private void onDisconnect(Disconnect d) {
+    Long newExpiry = d.properties().getLong(Property.SESSION_EXPIRY_INTERVAL);
+    if (newExpiry != null) {
+      if (connectExpiryInterval == 0 && newExpiry != 0) {
+        // [MQTT-3.14.2-2] cannot turn a session that ends on disconnect into a persistent one
+        closeWith(ReasonCode.PROTOCOL_ERROR, "Session Expiry Interval was 0 at CONNECT");
+        return;
+      }
+      session.expiryIntervalSeconds = Math.min(newExpiry, core.config.maxSessionExpiry());
+    }
+    if (d.reasonCode() != ReasonCode.DISCONNECT_WITH_WILL) {
+      // [MQTT-3.1.2-10] a normal DISCONNECT discards the Will
+      will = null;
+    }
+    state = State.CLOSED;
+    transport.close();
+    core.connectionEnded(this);
+  }
+
+  // ---------------------------------------------------------------- sending
+
+  /** Encodes and queues a packet; the lane flushes at the end of the batch. */
+  boolean send(Packet p) {
+    ByteBuffer bytes = MqttEncoder.encode(p, version, clientMaximumPacketSize);
+    if (bytes == null) {
+      return false;
+    }
+    core.metrics.bytesSent.add(bytes.remaining());
+    transport.send(bytes);
+    if (lane != null && lane.isCurrent()) {
+      lane.markDirty(this);
+    } else {
+      transport.flush();
+    }
+    return true;
+  }
+
+  /** Sends one delivery as PUBLISH; returns false when it exceeds the client's maximum size. */
+  boolean sendPublish(StoredDelivery d, boolean dup) {
+    Message m = d.message();
+    Properties props = version.isV5() ? outboundProperties(d) : Properties.EMPTY;
+    String topic = m.topic();
+    int alias = 0;
+    if (version.isV5()) {
+      alias = aliases.outboundAlias(topic, core.config.topicAliasMaximum());
+      if (alias != 0) {
+        props = props.toBuilder().put(Property.TOPIC_ALIAS, Math.abs(alias)).build();
+        if (alias > 0) {
+          topic = "";
+        }
+      }
+    }
+    Publish p = new Publish(topic, m.payload(), d.qos(), d.retain(), dup, d.packetId(), props);
+    boolean sent = send(p);
+    if (sent) {
+      core.metrics.messagesSent.increment();
+    } else if (alias < 0) {
+      aliases.unassign(m.topic());
+    }
+    return sent;
+  }
+
+  private Properties outboundProperties(StoredDelivery d) {
+    Message m = d.message();
+    boolean hasExpiry = m.expiresAtMillis() != 0;
+    if (!hasExpiry && d.subscriptionIdentifiers().isEmpty()) {
+      return m.properties();
+    }
+    Properties.Builder b = m.properties().toBuilder();
+    if (hasExpiry) {
+      // [MQTT-3.3.2-6] the interval sent is what remains of it
+      b.put(Property.MESSAGE_EXPIRY_INTERVAL, m.remainingExpirySeconds(core.clock.millis()));
+    }
+    b.subscriptionIdentifiers(d.subscriptionIdentifiers());
+    return b.build();
+  }
+
+  void sendPubRel(int packetId) {
+    send(new PubRel(packetId));
+  }
+
+  /** Reason String and User Properties only if the client asked for problem information. */
+  Properties reason(String text) {
+    if (!version.isV5() || !requestProblemInformation || text == null) {
+      return Properties.EMPTY;
+    }
+    return Properties.builder().put(Property.REASON_STRING, text).build();
+  }
+
+  boolean isWritable() {
+    return transport.isWritable();
+  }
+
+  void flush() {
+    transport.flush();
+  }
+
+  void onWritable() {
+    if (session != null && session.connection == this) {
+      session.drain();
+    }
+  }
+
+  // ---------------------------------------------------------------- closing
+
+  /**
+   * Server-initiated close: MQTT 5 clients past CONNECT get DISCONNECT with the reason code
+   * [MQTT-4.13.1-1]; the Will is published (this is not a normal disconnect).
+   */
+  void closeWith(ReasonCode reason, String why) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    LOG.log(Level.FINE, () -> "Closing " + assignedClientId + ": " + reason + " (" + why + ")");
+    if (version.isV5() && state == State.CONNECTED) {
+      send(new Disconnect(reason, reasonProperties(why)));
+    }
+    state = State.CLOSED;
+    transport.flush();
+    transport.close();
+    core.connectionEnded(this);
+  }
+
+  private Properties reasonProperties(String why) {
+    return why == null ? Properties.EMPTY
+        : Properties.builder().put(Property.REASON_STRING, why).build();
+  }
+
+  /** Closes without DISCONNECT (refused CONNECT already answered, or DISCONNECT during auth). */
+  void closeSilently() {
+    if (state == State.CLOSED) {
+      return;
+    }
+    state = State.CLOSED;
+    transport.flush();
+    transport.close();
+    core.connectionEnded(this);
+  }
+
+  void protocolFailure(MalformedPacketException e) {
+    LOG.log(Level.FINE, () -> "Malformed packet from " + assignedClientId + " at "
+        + transport.info().remoteAddress() + ": " + e.getMessage());
+    if (state == State.AWAITING_CONNECT || state == State.AUTHENTICATING) {
+      closeSilently();
+    } else {
+      closeWith(e.reasonCode(), e.getMessage());
+    }
+  }
+
+  void onTransportClosed() {
+    if (state != State.CLOSED) {
+      state = State.CLOSED;
+      core.connectionEnded(this);
+    }
+  }
+
+  /** @return whether no packet arrived within 1.5 times the keep alive [MQTT-3.1.2-22] */
+  boolean keepAliveExpired(long nowNanos) {
+    return state == State.CONNECTED && keepAliveSeconds > 0
+        && nowNanos - lastReceivedNanos > keepAliveSeconds * 1_500_000_000L;
+  }
+}

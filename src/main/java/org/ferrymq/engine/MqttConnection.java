@@ -1,0 +1,153 @@
+package org.ferrymq.engine;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.ferrymq.codec.DecoderContext;
+import org.ferrymq.codec.MalformedPacketException;
+import org.ferrymq.codec.MqttDecoder;
+import org.ferrymq.packet.Connect;
+import org.ferrymq.packet.Packet;
+import org.ferrymq.packet.ReasonCode;
+import org.ferrymq.transport.InboundHandler;
+import org.ferrymq.transport.Transport;
+
+/**
+ * The transport-facing half of a connection: reassembles packets from the byte stream and hands
+ * them, in batches, to the {@link ConnectionHandler} on the session's lane.
+ *
+ * <p>Called by one transport thread at a time. Decoding happens here (it is pure and needs no
+ * session state); nothing is buffered beyond one incomplete packet, which the decoder bounds by
+ * the maximum packet size before the body arrives.
+ */
+final class MqttConnection implements InboundHandler {
+  private final BrokerCore core;
+  private final Transport transport;
+  final ConnectionHandler handler;
+  private ByteBuffer partial;
+  private DecoderContext context;
+  private Lane lane;
+  private boolean failed;
+  private boolean closed;
+  final long acceptedAtNanos = System.nanoTime();
+
+  MqttConnection(BrokerCore core, Transport transport) {
+    this.core = core;
+    this.transport = transport;
+    this.handler = new ConnectionHandler(core, transport);
+    this.context = new DecoderContext(null, core.config.maxPacketSize());
+  }
+
+  @Override
+  public void onBytes(ByteBuffer data) {
+    if (failed || closed) {
+      return;
+    }
+    core.metrics.bytesReceived.add(data.remaining());
+    handler.lastReceivedNanos = System.nanoTime();
+    ByteBuffer in = partial == null ? data : append(data);
+    List<Packet> batch = null;
+    try {
+      Packet p;
+      while ((p = MqttDecoder.decode(in, context)) != null) {
+        if (lane == null) {
+          start(p);
+        } else if (p instanceof Connect) {
+          // [MQTT-3.1.0-2] a second CONNECT is a protocol violation
+          throw new MalformedPacketException(ReasonCode.PROTOCOL_ERROR, "second CONNECT");
+        }
+        if (batch == null) {
+          batch = new ArrayList<>(4);
+        }
+        batch.add(p);
+      }
+      keepRemainder(in);
+    } catch (MalformedPacketException e) {
+      failed = true;
+      partial = null;
+      dispatch(batch);
+      fail(e);
+      return;
+    }
+    dispatch(batch);
+  }
+
+  /** First packet: must be CONNECT [MQTT-3.1.0-1]; it fixes the version and the lane. */
+  private void start(Packet p) throws MalformedPacketException {
+    if (!(p instanceof Connect connect)) {
+      throw new MalformedPacketException(ReasonCode.PROTOCOL_ERROR,
+          "first packet must be CONNECT, was " + p.type());
+    }
+    context = new DecoderContext(connect.version(), core.config.maxPacketSize());
+    String clientId = connect.clientId().isEmpty() ? core.newClientId() : connect.clientId();
+    handler.assignedClientId = clientId;
+    lane = core.laneFor(clientId);
+    handler.lane = lane;
+    core.connectionIdentified(this);
+  }
+
+  private void dispatch(List<Packet> batch) {
+    if (batch != null && lane != null) {
+      lane.execute(() -> handler.handle(batch));
+    }
+  }
+
+  private void fail(MalformedPacketException e) {
+    if (lane != null) {
+      lane.execute(() -> handler.protocolFailure(e));
+    } else {
+      // Before a valid CONNECT there is no session: answer an unsupported version, then close
+      core.refuseBeforeConnect(transport, e);
+    }
+  }
+
+  private ByteBuffer append(ByteBuffer data) {
+    if (partial.remaining() < data.remaining()) {
+      ByteBuffer bigger = ByteBuffer.allocate(partial.position() + data.remaining());
+      partial.flip();
+      bigger.put(partial);
+      partial = bigger;
+    }
+    partial.put(data);
+    partial.flip();
+    return partial;
+  }
+
+  private void keepRemainder(ByteBuffer in) {
+    if (!in.hasRemaining()) {
+      partial = null;
+      return;
+    }
+    if (in == partial) {
+      partial.compact();
+      return;
+    }
+    ByteBuffer copy = ByteBuffer.allocate(Math.max(in.remaining(), 1024));
+    copy.put(in);
+    partial = copy;
+  }
+
+  @Override
+  public void onWritable() {
+    if (lane != null) {
+      lane.execute(handler::onWritable);
+    }
+  }
+
+  @Override
+  public void onClosed() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    core.connectionClosed(this);
+    if (lane != null) {
+      lane.execute(handler::onTransportClosed);
+    }
+  }
+
+  /** Closes a connection that never sent CONNECT in time; called by the timer. */
+  void closeUnidentified() {
+    transport.close();
+  }
+}

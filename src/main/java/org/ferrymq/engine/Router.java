@@ -1,0 +1,200 @@
+package org.ferrymq.engine;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.ferrymq.config.SharedStrategy;
+import org.ferrymq.packet.QoS;
+import org.ferrymq.topic.MatchSink;
+import org.ferrymq.topic.SharedGroup;
+import org.ferrymq.topic.SubscriptionEntry;
+import org.ferrymq.topic.SubscriptionIndex;
+
+/**
+ * Routes a message to the sessions whose subscriptions match its topic.
+ *
+ * <p>Overlapping subscriptions of one client produce one delivery at the highest granted QoS
+ * [MQTT-3.3.5-1], carrying every matching Subscription Identifier (MQTT 5 3.3.4). A shared group
+ * delivers to one member, preferring connected ones. Runs on the publisher's lane; each
+ * delivery runs on the subscriber's lane (inline when that is the same lane), which keeps the
+ * order of one publisher's messages per subscriber.
+ */
+final class Router {
+  private final BrokerCore core;
+  private final SubscriptionIndex index;
+
+  Router(BrokerCore core, SubscriptionIndex index) {
+    this.core = core;
+    this.index = index;
+  }
+
+  /**
+   * Routes one message; called on a lane.
+   *
+   * @return the number of sessions it was handed to
+   */
+  int route(Message m, Lane current) {
+    Collector c = current.collector;
+    c.reset(m.originClientId());
+    try {
+      index.match(m.topic(), c);
+      for (SharedGroup g : c.groups) {
+        SubscriptionEntry member = pick(g);
+        if (member != null) {
+          c.add(member, g);
+        }
+      }
+      int delivered = 0;
+      for (Target t : c.targets.values()) {
+        if (dispatch(m, t)) {
+          delivered++;
+        }
+      }
+      return delivered;
+    } finally {
+      c.reset(null);
+    }
+  }
+
+  /** Re-routes a message that a leaving shared-group member did not receive. */
+  void redistribute(Message m, String sharedFilter, String leavingClientId) {
+    List<SharedGroup> found = new ArrayList<>(1);
+    index.match(m.topic(), new MatchSink() {
+      @Override
+      public void direct(SubscriptionEntry entry) {
+        // only the shared group matters here
+      }
+
+      @Override
+      public void shared(SharedGroup group) {
+        if (("$share/" + group.shareName() + "/" + group.filter()).equals(sharedFilter)) {
+          found.add(group);
+        }
+      }
+    });
+    for (SharedGroup g : found) {
+      SubscriptionEntry member = pickExcluding(g, leavingClientId);
+      if (member != null) {
+        Target t = new Target(member.clientId());
+        t.merge(member, g);
+        dispatch(m, t);
+      }
+    }
+  }
+
+  private boolean dispatch(Message m, Target t) {
+    Session s = core.sessions.get(t.clientId);
+    if (s == null) {
+      return false;
+    }
+    QoS qos = QoS.min(m.qos(), t.qos);
+    boolean retain = t.retainAsPublished && m.retain();
+    List<Integer> ids = t.subscriptionIds == null ? List.of() : t.subscriptionIds;
+    String shared = t.sharedFilter;
+    s.lane.executeOrRun(() -> s.deliver(m, qos, retain, ids, shared));
+    return true;
+  }
+
+  private SubscriptionEntry pick(SharedGroup g) {
+    return pickExcluding(g, null);
+  }
+
+  private SubscriptionEntry pickExcluding(SharedGroup g, String excluded) {
+    List<SubscriptionEntry> members = g.members();
+    int n = members.size();
+    if (n == 0) {
+      return null;
+    }
+    if (core.config.sharedStrategy() == SharedStrategy.LEAST_LOADED) {
+      SubscriptionEntry best = null;
+      int bestLoad = Integer.MAX_VALUE;
+      for (SubscriptionEntry e : members) {
+        Session s = core.sessions.get(e.clientId());
+        if (s == null || e.clientId().equals(excluded)) {
+          continue;
+        }
+        int load = s.online ? s.load : Integer.MAX_VALUE - 1;
+        if (load < bestLoad) {
+          best = e;
+          bestLoad = load;
+        }
+      }
+      return best;
+    }
+    int start = Math.floorMod(g.nextRoundRobin(), n);
+    SubscriptionEntry offlineChoice = null;
+    for (int i = 0; i < n; i++) {
+      SubscriptionEntry e = members.get((start + i) % n);
+      if (e.clientId().equals(excluded)) {
+        continue;
+      }
+      Session s = core.sessions.get(e.clientId());
+      if (s != null && s.online) {
+        return e;
+      }
+      if (s != null && offlineChoice == null) {
+        offlineChoice = e;
+      }
+    }
+    return offlineChoice;
+  }
+
+  /** Merges the matches of one publish per client; reused per lane to avoid allocation. */
+  static final class Collector implements MatchSink {
+    final Map<String, Target> targets = new HashMap<>();
+    final List<SharedGroup> groups = new ArrayList<>();
+    private String publisher;
+
+    void reset(String publisherClientId) {
+      targets.clear();
+      groups.clear();
+      publisher = publisherClientId;
+    }
+
+    @Override
+    public void direct(SubscriptionEntry entry) {
+      // [MQTT-3.8.3-3] No Local: not to the publisher's own subscription
+      if (entry.noLocal() && entry.clientId().equals(publisher)) {
+        return;
+      }
+      add(entry, null);
+    }
+
+    @Override
+    public void shared(SharedGroup group) {
+      groups.add(group);
+    }
+
+    void add(SubscriptionEntry entry, SharedGroup group) {
+      targets.computeIfAbsent(entry.clientId(), Target::new).merge(entry, group);
+    }
+  }
+
+  /** One client's merged view of its matching subscriptions. */
+  static final class Target {
+    final String clientId;
+    QoS qos = QoS.AT_MOST_ONCE;
+    boolean retainAsPublished;
+    List<Integer> subscriptionIds;
+    String sharedFilter;
+
+    Target(String clientId) {
+      this.clientId = clientId;
+    }
+
+    void merge(SubscriptionEntry e, SharedGroup group) {
+      qos = QoS.max(qos, e.maxQos());
+      retainAsPublished |= e.retainAsPublished();
+      if (e.subscriptionIdentifier() > 0) {
+        if (subscriptionIds == null) {
+          subscriptionIds = new ArrayList<>(2);
+        }
+        subscriptionIds.add(e.subscriptionIdentifier());
+      }
+      if (group != null) {
+        sharedFilter = e.fullFilter();
+      }
+    }
+  }
+}

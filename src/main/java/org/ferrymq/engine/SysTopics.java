@@ -1,0 +1,41 @@
+package org.ferrymq.engine;
+
+import java.nio.charset.StandardCharsets;
+import org.ferrymq.packet.QoS;
+
+/**
+ * Publishes broker statistics as retained messages under {@code $SYS/broker/}, the layout
+ * Mosquitto made common, so existing dashboards and scripts read them unchanged.
+ */
+final class SysTopics {
+  private final BrokerCore core;
+  private final String version;
+
+  SysTopics(BrokerCore core, String version) {
+    this.core = core;
+    this.version = version;
+  }
+
+  void publish() {
+    BrokerStats s = core.stats();
+    put("version", "FerryMQ " + version);
+    put("uptime", s.uptimeSeconds() + " seconds");
+    put("clients/connected", s.clientsConnected());
+    put("clients/total", s.clientsTotal());
+    put("connections/open", s.connectionsOpen());
+    put("connections/total", s.connectionsTotal());
+    put("messages/received", s.messagesReceived());
+    put("messages/sent", s.messagesSent());
+    put("messages/dropped", s.messagesDropped());
+    put("messages/queued", s.messagesQueued());
+    put("bytes/received", s.bytesReceived());
+    put("bytes/sent", s.bytesSent());
+    put("subscriptions/count", s.subscriptions());
+    put("retained messages/count", s.retainedMessages());
+  }
+
+  private void put(String leaf, Object value) {
+    byte[] payload = String.valueOf(value).getBytes(StandardCharsets.UTF_8);
+    core.publishInternal(Message.of("$SYS/broker/" + leaf, payload, QoS.AT_MOST_ONCE, true));
+  }
+}
