@@ -1,0 +1,157 @@
+package org.ferrymq.transport.netty;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import org.ferrymq.transport.ConnectionAcceptor;
+import org.ferrymq.transport.InboundHandler;
+import org.ferrymq.transport.TransportInfo;
+import org.ferrymq.transport.TransportKind;
+
+/**
+ * The last handler of every connection's pipeline: registers the connection with the engine
+ * (after the TLS handshake on TLS listeners, so the client's certificates are known) and feeds
+ * its {@link InboundHandler}.
+ *
+ * <p>Confined to the channel's event loop, so the engine sees every call for one connection from
+ * one thread at a time. Errors close the channel and are logged once; none propagates.
+ */
+final class ConnectionHandler extends ChannelInboundHandlerAdapter {
+
+  private static final Logger LOG = Logger.getLogger(ConnectionHandler.class.getName());
+
+  private final ConnectionAcceptor acceptor;
+  private final TransportKind kind;
+  private InboundHandler handler;
+  private boolean handshakeDone;
+  private boolean closedSignalled;
+  private boolean failureLogged;
+
+  ConnectionHandler(ConnectionAcceptor acceptor, TransportKind kind) {
+    this.acceptor = acceptor;
+    this.kind = kind;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    if (kind == TransportKind.TCP) {
+      register(ctx, List.of());
+    }
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+    if (event instanceof SslHandshakeCompletionEvent handshake) {
+      if (handshake.isSuccess()) {
+        register(ctx, peerCertificates(ctx));
+      } else {
+        logFailure(ctx, handshake.cause());
+        ctx.close();
+      }
+    }
+    ctx.fireUserEventTriggered(event);
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    ByteBuf buf = (ByteBuf) msg;
+    try {
+      // Without a handler the engine refused the connection, which is already closing.
+      if (handler == null) {
+        return;
+      }
+      if (buf.nioBufferCount() == 1) {
+        handler.onBytes(buf.nioBuffer());
+      } else {
+        for (ByteBuffer part : buf.nioBuffers()) {
+          handler.onBytes(part);
+        }
+      }
+    } finally {
+      buf.release();
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (handler != null && ctx.channel().isWritable()) {
+      handler.onWritable();
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (handler != null && !closedSignalled) {
+      closedSignalled = true;
+      handler.onClosed();
+    }
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    logFailure(ctx, cause);
+    ctx.close();
+  }
+
+  private void register(ChannelHandlerContext ctx, List<X509Certificate> certificates) {
+    handshakeDone = true;
+    SocketAddress remote = ctx.channel().remoteAddress();
+    TransportInfo info = new TransportInfo(kind,
+        remote instanceof InetSocketAddress inet ? inet : null, certificates);
+    InboundHandler accepted = acceptor.accept(new NettyTransport(ctx.channel(), info));
+    if (accepted == null) {
+      throw new IllegalStateException("the connection acceptor returned no inbound handler");
+    }
+    handler = accepted;
+  }
+
+  private static List<X509Certificate> peerCertificates(ChannelHandlerContext ctx) {
+    SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+    try {
+      List<X509Certificate> chain = new ArrayList<>();
+      for (Certificate certificate : ssl.engine().getSession().getPeerCertificates()) {
+        if (certificate instanceof X509Certificate x509) {
+          chain.add(x509);
+        }
+      }
+      return chain;
+    } catch (SSLPeerUnverifiedException noClientCertificate) {
+      return List.of();
+    }
+  }
+
+  private void logFailure(ChannelHandlerContext ctx, Throwable cause) {
+    if (failureLogged) {
+      return;
+    }
+    failureLogged = true;
+    SocketAddress peer = ctx.channel().remoteAddress();
+    Throwable root = cause instanceof DecoderException && cause.getCause() != null
+        ? cause.getCause() : cause;
+    if (kind == TransportKind.TLS && !handshakeDone) {
+      LOG.log(Level.FINE, () -> "TLS handshake with " + peer + " failed: " + root);
+    } else if (root instanceof IOException) {
+      LOG.log(Level.FINE, () -> "Closing MQTT connection from " + peer + ": " + root);
+    } else {
+      LOG.log(Level.WARNING, root, () -> "Closing MQTT connection from " + peer
+          + " after an unexpected error");
+    }
+  }
+}

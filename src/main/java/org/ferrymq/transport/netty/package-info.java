@@ -1,0 +1,13 @@
+/**
+ * Raw TCP (1883) and TLS (8883) MQTT listeners on Netty, usable from unit tests and from the JCA
+ * resource adapter alike.
+ *
+ * <p>{@link org.ferrymq.transport.netty.MqttServer} owns the event loops, whose threads are
+ * borrowed from a caller-supplied {@link java.util.concurrent.Executor} (one long-running task per
+ * loop), and binds {@link org.ferrymq.transport.netty.BoundListener}s described by {@link
+ * org.ferrymq.transport.netty.ListenerSettings}. Each accepted connection is adapted to the
+ * {@link org.ferrymq.transport.Transport} contract and handed to a {@link
+ * org.ferrymq.transport.ConnectionAcceptor}. No Netty type appears in the public API, so callers
+ * need nothing from Netty on their compile path.
+ */
+package org.ferrymq.transport.netty;
