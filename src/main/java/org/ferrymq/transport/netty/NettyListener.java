@@ -76,7 +76,7 @@ final class NettyListener implements BoundListener {
       MqttServer.awaitQuietly(future, deadlineNanos);
     }
     onClose.accept(this);
-    LOG.info(() -> "MQTT " + kind + " listener on " + endpoint + " closed");
+    LOG.info(() -> "MQTT " + kind + " listener on " + endpoint + " (port " + port + ") closed");
   }
 
   @Override
