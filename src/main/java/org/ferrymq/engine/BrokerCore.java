@@ -69,6 +69,7 @@ final class BrokerCore {
   private volatile boolean running;
   private volatile long startedAtMillis;
   private CountDownLatch loopsDone;
+  private CountDownLatch stopSignal;
 
   BrokerCore(MqttBroker.Builder b) {
     this.config = b.config;
@@ -97,6 +98,7 @@ final class BrokerCore {
     running = true;
     startedAtMillis = clock.millis();
     loopsDone = new CountDownLatch(lanes.length + 1);
+    stopSignal = new CountDownLatch(1);
     for (Lane lane : lanes) {
       loopExecutor.execute(() -> runLoop(lane));
     }
@@ -152,6 +154,7 @@ final class BrokerCore {
       }
       running = false;
     }
+    stopSignal.countDown();
     CountDownLatch shutdown = new CountDownLatch(lanes.length);
     for (Lane lane : lanes) {
       lane.execute(() -> {
@@ -362,7 +365,9 @@ final class BrokerCore {
     long lastSys = clock.millis();
     while (running) {
       try {
-        Thread.sleep(SWEEP_INTERVAL_MILLIS);
+        if (stopSignal.await(SWEEP_INTERVAL_MILLIS, TimeUnit.MILLISECONDS)) {
+          return;
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
@@ -468,6 +473,16 @@ final class BrokerCore {
       worst = Math.max(worst, lane.stallNanos());
     }
     return Duration.ofNanos(worst);
+  }
+
+  int laneCount() {
+    return lanes.length;
+  }
+
+  void forEachLane(Consumer<Lane> action) {
+    for (Lane lane : lanes) {
+      action.accept(lane);
+    }
   }
 
   Persistence persistence() {

@@ -119,6 +119,11 @@ public final class MqttBroker implements ConnectionAcceptor, AutoCloseable {
     return core.config();
   }
 
+  /** The engine behind this facade, for tests in this package. */
+  BrokerCore core() {
+    return core;
+  }
+
   /** Collects the broker's collaborators; every one has a working default. */
   public static final class Builder {
     BrokerConfig config = BrokerConfig.defaults();
