@@ -284,7 +284,7 @@ final class BrokerCore {
     }
     metrics.messagesReceived.increment();
     routeFromClient(new Message(will.topic(), will.payload(), will.qos(), will.retain(), props,
-        expiresAt, s.clientId), s.lane);
+        expiresAt, s.clientId), s.lane, null);
   }
 
   /** Ends a session: subscriptions, queue and store record go; a pending Will is published. */
@@ -313,12 +313,16 @@ final class BrokerCore {
 
   // ---------------------------------------------------------------- routing
 
-  /** Routes a client's (or a Will's) message on the publisher's lane. */
-  int routeFromClient(Message m, Lane lane) {
+  /**
+   * Routes a client's (or a Will's) message on the publisher's lane.
+   *
+   * @param whenTaken gets the receiver count once every receiver has queued the message
+   */
+  int routeFromClient(Message m, Lane lane, java.util.function.IntConsumer whenTaken) {
     if (m.retain()) {
       retained.update(m);
     }
-    return router.route(m, lane);
+    return router.route(m, lane, whenTaken);
   }
 
   void publishLocal(Message m) {
@@ -332,7 +336,7 @@ final class BrokerCore {
   /** Routes a broker-originated message; one lane for all of them keeps their order. */
   void publishInternal(Message m) {
     Lane lane = lanes[0];
-    lane.execute(() -> routeFromClient(m, lane));
+    lane.execute(() -> routeFromClient(m, lane, null));
   }
 
   LocalSubscription subscribeLocal(String filter, QoS maxQos, Consumer<Message> listener) {

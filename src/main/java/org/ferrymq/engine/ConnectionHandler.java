@@ -55,6 +55,8 @@ final class ConnectionHandler {
   int clientMaximumPacketSize = Integer.MAX_VALUE;
   final TopicAliases aliases = new TopicAliases();
   final AuthFlow auth = new AuthFlow(this);
+  /** QoS 1/2 acknowledgements in PUBLISH order, each sent once its message is stored. */
+  private final java.util.ArrayDeque<PendingAck> pendingAcks = new java.util.ArrayDeque<>();
   volatile long lastReceivedNanos = System.nanoTime();
   /** Set by the lane while this connection waits for the end-of-batch flush. */
   boolean dirty;
@@ -137,6 +139,34 @@ final class ConnectionHandler {
     state = State.CLOSED;
     transport.close();
     core.connectionEnded(this);
+  }
+
+  // ---------------------------------------------------------------- acknowledgements
+
+  PendingAck expectAck() {
+    PendingAck ack = new PendingAck();
+    pendingAcks.add(ack);
+    return ack;
+  }
+
+  /** [MQTT-4.6.0-2] PUBACK and PUBREC leave in the order the PUBLISH packets arrived. */
+  private void releaseAcks() {
+    while (!pendingAcks.isEmpty() && pendingAcks.peek().packet != null) {
+      Packet ack = pendingAcks.poll().packet;
+      if (state == State.CONNECTED) {
+        send(ack);
+      }
+    }
+  }
+
+  /** One acknowledgement waiting for its message to be stored; completed on the lane. */
+  static final class PendingAck {
+    private Packet packet;
+
+    void complete(ConnectionHandler h, Packet ack) {
+      packet = ack;
+      h.releaseAcks();
+    }
   }
 
   // ---------------------------------------------------------------- sending

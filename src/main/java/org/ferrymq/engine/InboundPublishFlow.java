@@ -1,6 +1,7 @@
 package org.ferrymq.engine;
 
 import org.ferrymq.config.BrokerConfig;
+import org.ferrymq.packet.Packet;
 import org.ferrymq.packet.Properties;
 import org.ferrymq.packet.Property;
 import org.ferrymq.packet.PubAck;
@@ -66,12 +67,33 @@ final class InboundPublishFlow {
     }
     h.core.metrics.messagesReceived.increment();
     boolean allowed = !topic.startsWith("$") && h.core.authorizer.canPublish(h.identity, topic);
-    int receivers = allowed ? h.core.routeFromClient(toMessage(h, p, topic), h.lane) : 0;
     if (!allowed && !h.version.isV5()) {
       // MQTT 3 has no negative acknowledgement: the message is acknowledged and dropped
       h.core.metrics.messagesDropped.increment();
     }
-    acknowledge(h, p, allowed, receivers);
+    if (p.qos() == QoS.AT_MOST_ONCE) {
+      if (allowed) {
+        h.core.routeFromClient(toMessage(h, p, topic), h.lane, null);
+      }
+      return;
+    }
+    ConnectionHandler.PendingAck ack = h.expectAck();
+    if (!allowed) {
+      ack.complete(h, ackFor(h, p, h.version.isV5() ? ReasonCode.NOT_AUTHORIZED
+          : ReasonCode.SUCCESS));
+      return;
+    }
+    if (p.qos() == QoS.EXACTLY_ONCE) {
+      s.awaitingPubrel.add(p.packetId());
+      s.persist();
+    }
+    Lane lane = h.lane;
+    // The acknowledgement waits until every receiver has queued the message and the store
+    // has made those writes durable; acknowledgements still leave in PUBLISH order.
+    h.core.routeFromClient(toMessage(h, p, topic), lane, receivers ->
+        h.core.persistence.afterDurable(() -> lane.executeOrRun(() -> ack.complete(h,
+            ackFor(h, p, receivers == 0 && h.version.isV5()
+                ? ReasonCode.NO_MATCHING_SUBSCRIBERS : ReasonCode.SUCCESS)))));
   }
 
   private static boolean exceedsLimits(String topic, BrokerConfig config) {
@@ -105,27 +127,10 @@ final class InboundPublishFlow {
         h.session.clientId);
   }
 
-  private static void acknowledge(ConnectionHandler h, Publish p, boolean allowed,
-      int receivers) {
-    if (p.qos() == QoS.AT_MOST_ONCE) {
-      return;
-    }
-    ReasonCode code = !allowed && h.version.isV5() ? ReasonCode.NOT_AUTHORIZED
-        : receivers == 0 && h.version.isV5() ? ReasonCode.NO_MATCHING_SUBSCRIBERS
-        : ReasonCode.SUCCESS;
-    int id = p.packetId();
-    if (p.qos() == QoS.EXACTLY_ONCE && !code.isError()) {
-      h.session.awaitingPubrel.add(id);
-      h.session.persist();
-    }
-    Lane lane = h.lane;
-    // The acknowledgement waits until the store has made the message durable
-    h.core.persistence.afterDurable(() -> lane.executeOrRun(() -> {
-      if (h.state == ConnectionHandler.State.CONNECTED) {
-        h.send(p.qos() == QoS.AT_LEAST_ONCE
-            ? new PubAck(id, code, Properties.EMPTY) : new PubRec(id, code, Properties.EMPTY));
-      }
-    }));
+  private static Packet ackFor(ConnectionHandler h, Publish p, ReasonCode code) {
+    return p.qos() == QoS.AT_LEAST_ONCE
+        ? new PubAck(p.packetId(), code, Properties.EMPTY)
+        : new PubRec(p.packetId(), code, Properties.EMPTY);
   }
 
   static void onPubRel(ConnectionHandler h, PubRel rel) {

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 import org.ferrymq.config.SharedStrategy;
 import org.ferrymq.packet.QoS;
 import org.ferrymq.topic.MatchSink;
@@ -32,9 +34,11 @@ final class Router {
   /**
    * Routes one message; called on a lane.
    *
+   * @param whenTaken receives the number of receivers once every receiving session has queued
+   *     (and so stored) the message; the publisher's acknowledgement waits for it. May be null.
    * @return the number of sessions it was handed to
    */
-  int route(Message m, Lane current) {
+  int route(Message m, Lane current, IntConsumer whenTaken) {
     Collector c = current.collector;
     c.reset(m.originClientId());
     try {
@@ -45,11 +49,16 @@ final class Router {
           c.add(member, g);
         }
       }
+      Barrier barrier = whenTaken == null ? null : new Barrier(c.targets.size() + 1, whenTaken);
       int delivered = 0;
       for (Target t : c.targets.values()) {
-        if (dispatch(m, t)) {
+        if (dispatch(m, t, barrier)) {
           delivered++;
         }
+      }
+      if (barrier != null) {
+        barrier.receivers = delivered;
+        barrier.arrive();
       }
       return delivered;
     } finally {
@@ -78,22 +87,49 @@ final class Router {
       if (member != null) {
         Target t = new Target(member.clientId());
         t.merge(member, g);
-        dispatch(m, t);
+        dispatch(m, t, null);
       }
     }
   }
 
-  private boolean dispatch(Message m, Target t) {
+  private boolean dispatch(Message m, Target t, Barrier barrier) {
     Session s = core.sessions.get(t.clientId);
     if (s == null) {
+      if (barrier != null) {
+        barrier.arrive();
+      }
       return false;
     }
     QoS qos = QoS.min(m.qos(), t.qos);
     boolean retain = t.retainAsPublished && m.retain();
     List<Integer> ids = t.subscriptionIds == null ? List.of() : t.subscriptionIds;
     String shared = t.sharedFilter;
-    s.lane.executeOrRun(() -> s.deliver(m, qos, retain, ids, shared));
+    s.lane.executeOrRun(() -> {
+      s.deliver(m, qos, retain, ids, shared);
+      if (barrier != null) {
+        barrier.arrive();
+      }
+    });
     return true;
+  }
+
+  /** Counts down the receiving sessions of one message, then runs the completion once. */
+  private static final class Barrier {
+    private final AtomicInteger remaining;
+    private final IntConsumer completion;
+    /** Set by the router before its own arrival, so visible to whoever completes. */
+    int receivers;
+
+    Barrier(int parties, IntConsumer completion) {
+      this.remaining = new AtomicInteger(parties);
+      this.completion = completion;
+    }
+
+    void arrive() {
+      if (remaining.decrementAndGet() == 0) {
+        completion.accept(receivers);
+      }
+    }
   }
 
   private SubscriptionEntry pick(SharedGroup g) {
