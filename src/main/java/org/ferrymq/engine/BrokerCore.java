@@ -386,15 +386,20 @@ final class BrokerCore {
           c.closeUnidentified();
         }
       }
-      for (Lane lane : lanes) {
-        lane.execute(() -> sweep(lane));
-      }
+      sweepLanes();
       long now = clock.millis();
       if (config.sysIntervalSeconds() > 0 && now - lastSys >= config.sysIntervalSeconds() * 1000L) {
         lastSys = now;
         sysTopics.publish();
         retained.purgeExpired();
       }
+    }
+  }
+
+  /** Queues a sweep on every lane; the timer calls it, and tests that move the clock by hand. */
+  void sweepLanes() {
+    for (Lane lane : lanes) {
+      lane.execute(() -> sweep(lane));
     }
   }
 

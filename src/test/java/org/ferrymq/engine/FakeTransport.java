@@ -1,5 +1,6 @@
 package org.ferrymq.engine;
 
+import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -15,26 +16,32 @@ import org.ferrymq.transport.TransportKind;
 
 /**
  * An in-memory transport: what the engine sends is decoded into packets a test can take in
- * order; writability can be switched off to simulate a slow client.
+ * order, and kept as raw bytes; writability can be switched off to simulate a slow client.
+ * Thread-safe: the engine calls it from its lanes while the test thread reads.
  */
-final class FakeTransport implements Transport {
+public final class FakeTransport implements Transport {
   private final LinkedBlockingQueue<Packet> received = new LinkedBlockingQueue<>();
-  private final ProtocolVersion version;
+  private final ByteArrayOutputStream raw = new ByteArrayOutputStream();
+  private final DecoderContext context;
   private ByteBuffer pending = ByteBuffer.allocate(0);
-  volatile boolean closed;
-  volatile boolean writable = true;
+  private volatile boolean closed;
+  private volatile boolean writable = true;
 
-  FakeTransport(ProtocolVersion version) {
-    this.version = version;
+  public FakeTransport(ProtocolVersion version) {
+    // Client side: decodes what a broker may send (e.g. Subscription Identifiers in PUBLISH)
+    this.context = new DecoderContext(version, DecoderContext.MAX_PACKET_SIZE, false);
   }
 
   @Override
   public synchronized void send(ByteBuffer bytes) {
+    byte[] copy = new byte[bytes.remaining()];
+    bytes.duplicate().get(copy);
+    raw.write(copy, 0, copy.length);
     ByteBuffer joined = ByteBuffer.allocate(pending.remaining() + bytes.remaining());
     joined.put(pending).put(bytes).flip();
     try {
       Packet p;
-      while ((p = MqttDecoder.decode(joined, new DecoderContext(version, 268_435_460))) != null) {
+      while ((p = MqttDecoder.decode(joined, context)) != null) {
         received.add(p);
       }
     } catch (MalformedPacketException e) {
@@ -53,9 +60,18 @@ final class FakeTransport implements Transport {
     return writable;
   }
 
+  /** Switches the simulated outbound buffer between full (false) and drained (true). */
+  public void setWritable(boolean value) {
+    writable = value;
+  }
+
   @Override
   public void close() {
     closed = true;
+  }
+
+  public boolean isClosed() {
+    return closed;
   }
 
   @Override
@@ -63,8 +79,13 @@ final class FakeTransport implements Transport {
     return new TransportInfo(TransportKind.LOCAL, new InetSocketAddress("127.0.0.1", 50000));
   }
 
+  /** @return every byte the broker sent so far */
+  public synchronized byte[] rawBytes() {
+    return raw.toByteArray();
+  }
+
   /** @return the next packet the broker sent, waiting up to five seconds, or null */
-  Packet poll() {
+  public Packet poll() {
     try {
       return received.poll(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
@@ -74,7 +95,7 @@ final class FakeTransport implements Transport {
   }
 
   /** @return the next packet if one is already there, without waiting */
-  Packet pollNow() {
+  public Packet pollNow() {
     return received.poll();
   }
 }

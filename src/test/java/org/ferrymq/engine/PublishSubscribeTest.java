@@ -118,7 +118,7 @@ class PublishSubscribeTest {
 
     // [MQTT-3.1.0-2]
     TestBrokers.drainLanes(sut);
-    assertTrue(c.transport.closed);
+    assertTrue(c.isClosed());
   }
 
   @Test

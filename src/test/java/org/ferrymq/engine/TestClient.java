@@ -1,20 +1,25 @@
 package org.ferrymq.engine;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import org.ferrymq.codec.MqttEncoder;
 import org.ferrymq.packet.ConnAck;
 import org.ferrymq.packet.Connect;
+import org.ferrymq.packet.Disconnect;
 import org.ferrymq.packet.Packet;
 import org.ferrymq.packet.Properties;
 import org.ferrymq.packet.ProtocolVersion;
 import org.ferrymq.packet.PubAck;
 import org.ferrymq.packet.Publish;
 import org.ferrymq.packet.QoS;
+import org.ferrymq.packet.ReasonCode;
 import org.ferrymq.packet.SubAck;
 import org.ferrymq.packet.Subscribe;
 import org.ferrymq.packet.Subscription;
@@ -22,43 +27,49 @@ import org.ferrymq.packet.Will;
 import org.ferrymq.transport.InboundHandler;
 
 /** A raw MQTT client over a {@link FakeTransport}: sends packets, takes what the broker sends. */
-final class TestClient {
-  final FakeTransport transport;
-  final InboundHandler inbound;
-  final ProtocolVersion version;
+public final class TestClient {
+  public final FakeTransport transport;
+  public final InboundHandler inbound;
+  public final ProtocolVersion version;
   private int nextPacketId = 1;
 
-  TestClient(MqttBroker broker, ProtocolVersion version) {
+  public TestClient(MqttBroker broker, ProtocolVersion version) {
     this.version = version;
     this.transport = new FakeTransport(version);
     this.inbound = broker.accept(transport);
   }
 
-  static TestClient connect(MqttBroker broker, ProtocolVersion version, String clientId,
+  public static TestClient connect(MqttBroker broker, ProtocolVersion version, String clientId,
       boolean cleanStart) {
     return connect(broker, version, clientId, cleanStart, null, Properties.EMPTY);
   }
 
-  static TestClient connect(MqttBroker broker, ProtocolVersion version, String clientId,
+  public static TestClient connect(MqttBroker broker, ProtocolVersion version, String clientId,
       boolean cleanStart, Will will, Properties properties) {
     TestClient c = new TestClient(broker, version);
-    c.send(new Connect(version, clientId, cleanStart, 60, will, null, null, properties));
-    ConnAck ack = c.expect(ConnAck.class);
+    ConnAck ack = c.connectWith(new Connect(version, clientId, cleanStart, 60, will, null, null,
+        properties));
     if (ack.reasonCode().isError()) {
       throw new AssertionError("CONNECT refused: " + ack);
     }
     return c;
   }
 
-  void send(Packet p) {
+  /** Sends a CONNECT and returns the CONNACK, whatever its reason code. */
+  public ConnAck connectWith(Connect connect) {
+    send(connect);
+    return expect(ConnAck.class);
+  }
+
+  public void send(Packet p) {
     sendBytes(MqttEncoder.encode(p, version));
   }
 
-  void sendBytes(ByteBuffer bytes) {
+  public void sendBytes(ByteBuffer bytes) {
     inbound.onBytes(bytes);
   }
 
-  void sendBytes(int... bytes) {
+  public void sendBytes(int... bytes) {
     byte[] b = new byte[bytes.length];
     for (int i = 0; i < bytes.length; i++) {
       b[i] = (byte) bytes[i];
@@ -66,51 +77,68 @@ final class TestClient {
     inbound.onBytes(ByteBuffer.wrap(b));
   }
 
-  int nextId() {
+  public int nextId() {
     return nextPacketId++;
   }
 
-  SubAck subscribe(String filter, QoS qos) {
+  public SubAck subscribe(String filter, QoS qos) {
     return subscribe(Properties.EMPTY, new Subscription(filter, qos));
   }
 
-  SubAck subscribe(Properties props, Subscription... subs) {
+  public SubAck subscribe(Properties props, Subscription... subs) {
     send(new Subscribe(nextId(), List.of(subs), props));
     return expect(SubAck.class);
   }
 
-  void publish(String topic, String payload, QoS qos, boolean retain) {
+  public void publish(String topic, String payload, QoS qos, boolean retain) {
     publish(topic, payload, qos, retain, Properties.EMPTY);
   }
 
-  void publish(String topic, String payload, QoS qos, boolean retain, Properties props) {
+  public void publish(String topic, String payload, QoS qos, boolean retain, Properties props) {
     int id = qos == QoS.AT_MOST_ONCE ? 0 : nextId();
     send(new Publish(topic, payload.getBytes(StandardCharsets.UTF_8), qos, retain, false, id,
         props));
   }
 
   /** Publishes QoS 1 and waits for PUBACK. */
-  PubAck publishAcked(String topic, String payload) {
+  public PubAck publishAcked(String topic, String payload) {
     publish(topic, payload, QoS.AT_LEAST_ONCE, false);
     return expect(PubAck.class);
   }
 
-  <T extends Packet> T expect(Class<T> type) {
+  public <T extends Packet> T expect(Class<T> type) {
     Packet p = transport.poll();
     assertNotNull(p, "expected " + type.getSimpleName() + " but nothing arrived");
     return assertInstanceOf(type, p, "expected " + type.getSimpleName() + " but got " + p);
   }
 
-  Publish expectPublish(String topic, String payload) {
+  public Publish expectPublish(String topic, String payload) {
     Publish p = expect(Publish.class);
-    org.junit.jupiter.api.Assertions.assertEquals(topic, p.topic());
-    org.junit.jupiter.api.Assertions.assertEquals(payload,
-        new String(p.payload(), StandardCharsets.UTF_8));
+    assertEquals(topic, p.topic());
+    assertEquals(payload, payloadOf(p));
     return p;
   }
 
+  /** Expects DISCONNECT with the reason code, then the connection closed by the broker. */
+  public Disconnect expectDisconnect(ReasonCode reason, String specId) {
+    Disconnect d = expect(Disconnect.class);
+    assertEquals(reason, d.reasonCode(), specId);
+    awaitClosed(specId);
+    return d;
+  }
+
+  /** Waits for the broker to close the connection. */
+  public void awaitClosed(String specId) {
+    await(specId + " connection closed").atMost(Duration.ofSeconds(5))
+        .until(transport::isClosed);
+  }
+
+  public boolean isClosed() {
+    return transport.isClosed();
+  }
+
   /** Asserts nothing more arrives once the broker's lanes have processed what was sent. */
-  void expectNothing(MqttBroker broker) {
+  public void expectNothing(MqttBroker broker) {
     TestBrokers.drainLanes(broker);
     Packet p = transport.pollNow();
     if (p != null) {
@@ -118,7 +146,23 @@ final class TestClient {
     }
   }
 
-  void disconnectAbruptly() {
+  /** The network connection drops without DISCONNECT. */
+  public void disconnectAbruptly() {
     inbound.onClosed();
+  }
+
+  public static String payloadOf(Publish p) {
+    return new String(p.payload(), StandardCharsets.UTF_8);
+  }
+
+  /** Acknowledges a QoS 1 PUBLISH. */
+  public void puback(Publish p) {
+    send(new PubAck(p.packetId()));
+  }
+
+  /** @return a Will on the topic with the payload, QoS and retain flag */
+  public static Will will(String topic, String payload, QoS qos, boolean retain,
+      Properties props) {
+    return new Will(topic, payload.getBytes(StandardCharsets.UTF_8), qos, retain, props);
   }
 }
