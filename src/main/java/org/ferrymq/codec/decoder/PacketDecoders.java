@@ -18,8 +18,8 @@ public final class PacketDecoders {
     BY_TYPE[PacketType.SUBACK.value()] = SubAckDecoder.INSTANCE;
     BY_TYPE[PacketType.UNSUBSCRIBE.value()] = UnsubscribeDecoder.INSTANCE;
     BY_TYPE[PacketType.UNSUBACK.value()] = UnsubAckDecoder.INSTANCE;
-    BY_TYPE[PacketType.PINGREQ.value()] = PingReqDecoder.INSTANCE;
-    BY_TYPE[PacketType.PINGRESP.value()] = PingRespDecoder.INSTANCE;
+    BY_TYPE[PacketType.PINGREQ.value()] = EmptyDecoder.PINGREQ;
+    BY_TYPE[PacketType.PINGRESP.value()] = EmptyDecoder.PINGRESP;
     BY_TYPE[PacketType.DISCONNECT.value()] = DisconnectDecoder.INSTANCE;
     BY_TYPE[PacketType.AUTH.value()] = AuthDecoder.INSTANCE;
   }

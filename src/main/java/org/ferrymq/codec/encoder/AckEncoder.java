@@ -53,10 +53,7 @@ public final class AckEncoder<P extends Packet> implements PacketEncoder<P> {
       return 2;
     }
     int props = PropertiesWriter.length(properties.apply(packet), type, omit);
-    if (props > 0) {
-      return 3 + PropertiesWriter.blockSize(props);
-    }
-    return reasonCode.apply(packet) == ReasonCode.SUCCESS ? 2 : 3;
+    return 2 + ReasonTail.size(reasonCode.apply(packet), props);
   }
 
   @Override
@@ -70,15 +67,6 @@ public final class AckEncoder<P extends Packet> implements PacketEncoder<P> {
     if (!version.isV5()) {
       return;
     }
-    Properties props = properties.apply(packet);
-    int propsLength = PropertiesWriter.length(props, type, omit);
-    ReasonCode rc = reasonCode.apply(packet);
-    if (propsLength == 0 && rc == ReasonCode.SUCCESS) {
-      return;
-    }
-    out.put((byte) rc.value());
-    if (propsLength > 0) {
-      PropertiesWriter.write(props, type, omit, propsLength, out);
-    }
+    ReasonTail.write(reasonCode.apply(packet), properties.apply(packet), type, omit, out);
   }
 }

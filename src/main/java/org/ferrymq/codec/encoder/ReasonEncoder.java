@@ -44,10 +44,7 @@ public final class ReasonEncoder<P extends Packet> implements PacketEncoder<P> {
       return 0;
     }
     int props = PropertiesWriter.length(properties.apply(packet), type, omit);
-    if (props > 0) {
-      return 1 + PropertiesWriter.blockSize(props);
-    }
-    return reasonCode.apply(packet) == ReasonCode.SUCCESS ? 0 : 1;
+    return ReasonTail.size(reasonCode.apply(packet), props);
   }
 
   @Override
@@ -55,15 +52,6 @@ public final class ReasonEncoder<P extends Packet> implements PacketEncoder<P> {
     if (!version.isV5()) {
       return;
     }
-    Properties props = properties.apply(packet);
-    int propsLength = PropertiesWriter.length(props, type, omit);
-    ReasonCode rc = reasonCode.apply(packet);
-    if (propsLength == 0 && rc == ReasonCode.SUCCESS) {
-      return;
-    }
-    out.put((byte) rc.value());
-    if (propsLength > 0) {
-      PropertiesWriter.write(props, type, omit, propsLength, out);
-    }
+    ReasonTail.write(reasonCode.apply(packet), properties.apply(packet), type, omit, out);
   }
 }
