@@ -33,13 +33,17 @@ public final class MqttDecoder {
    *     position is then unspecified and the connection must be closed
    */
   public static Packet decode(ByteBuffer in, DecoderContext ctx) throws MalformedPacketException {
+    if (ctx.version() == null && in.hasRemaining()) {
+      // Checked on the first byte so that nothing else is ever buffered before CONNECT.
+      PacketType type = PacketType.of((in.get(in.position()) & 0xFF) >>> 4);
+      if (type != null && type != PacketType.CONNECT) {
+        throw MalformedPacketException.protocolError("[MQTT-3.1.0-1] the first packet must be"
+            + " CONNECT, was " + type);
+      }
+    }
     FrameDecoder.Frame frame = FrameDecoder.decode(in, ctx.maxPacketSize());
     if (frame == null) {
       return null;
-    }
-    if (ctx.version() == null && frame.type() != PacketType.CONNECT.value()) {
-      throw MalformedPacketException.protocolError("[MQTT-3.1.0-1] the first packet must be"
-          + " CONNECT, was " + PacketType.of(frame.type()));
     }
     int bodyStart = in.position() + frame.headerLength();
     ByteBuffer body = in.slice(bodyStart, frame.remainingLength());

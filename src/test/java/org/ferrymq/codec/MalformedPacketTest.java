@@ -88,6 +88,11 @@ class MalformedPacketTest {
     }
 
     @Test
+    void mqtt_3_1_0_1_nonConnectRejectedFromItsFirstByte() {
+      rejectedWithId(PROTOCOL_ERROR, "[MQTT-3.1.0-1]", BEFORE_CONNECT, 0x30);
+    }
+
+    @Test
     void authIsReservedInMqtt3() {
       rejected(MALFORMED_PACKET, server(MQTT_3_1_1), 0xF0, 0);
     }
