@@ -20,6 +20,7 @@ import org.ferrymq.transport.TransportKind;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Plain TCP listeners: byte stream integrity, close in both directions and back-pressure. */
@@ -61,35 +62,25 @@ class MqttServerTcpTest {
     }
   }
 
-  @Test
-  void splitWritesArriveWholeAndInOrder() throws IOException {
+  /** One byte per TCP segment, then many packets packed into one large write. */
+  @ParameterizedTest(name = "{0} bytes in writes of {1}")
+  @CsvSource({"1000, 1", "1048576, 1048576"})
+  void splitAndPackedWritesArriveWholeAndInOrder(int length, int chunk) throws IOException {
     sut = new MqttServer(engine, executor, 1);
     BoundListener listener = sut.bind(ListenerSettings.tcp("127.0.0.1", 0));
-    byte[] message = randomBytes(1000);
+    byte[] message = randomBytes(length);
 
     try (Socket client = connect(listener)) {
+      // Exercise
       OutputStream out = client.getOutputStream();
-      for (byte b : message) {
-        out.write(b);
+      for (int offset = 0; offset < length; offset += chunk) {
+        out.write(message, offset, Math.min(chunk, length - offset));
         out.flush();
       }
 
-      assertArrayEquals(message, readExactly(client, message.length));
+      // Verify
+      assertArrayEquals(message, readExactly(client, length));
       assertArrayEquals(message, engine.connection(0).received());
-    }
-  }
-
-  @Test
-  void packedWritesArriveWholeAndInOrder() throws IOException {
-    sut = new MqttServer(engine, executor, 1);
-    BoundListener listener = sut.bind(ListenerSettings.tcp("127.0.0.1", 0));
-    byte[] packed = randomBytes(1 << 20);
-
-    try (Socket client = connect(listener)) {
-      client.getOutputStream().write(packed);
-
-      assertArrayEquals(packed, readExactly(client, packed.length));
-      assertArrayEquals(packed, engine.connection(0).received());
     }
   }
 
