@@ -1,0 +1,352 @@
+package org.ferrymq.ra;
+
+import jakarta.resource.ResourceException;
+import jakarta.resource.NotSupportedException;
+import jakarta.resource.spi.ActivationSpec;
+import jakarta.resource.spi.BootstrapContext;
+import jakarta.resource.spi.ConfigProperty;
+import jakarta.resource.spi.Connector;
+import jakarta.resource.spi.ResourceAdapter;
+import jakarta.resource.spi.ResourceAdapterInternalException;
+import jakarta.resource.spi.TransactionSupport;
+import jakarta.resource.spi.endpoint.MessageEndpointFactory;
+import jakarta.resource.spi.work.WorkManager;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import javax.transaction.xa.XAResource;
+import org.ferrymq.config.BrokerConfig;
+import org.ferrymq.config.ConfigException;
+import org.ferrymq.engine.MqttBroker;
+import org.ferrymq.transport.netty.ListenerSettings;
+import org.ferrymq.transport.netty.MqttServer;
+import org.ferrymq.transport.netty.SelfSignedKeyStore;
+import org.ferrymq.transport.netty.TlsSettings;
+
+/**
+ * The FerryMQ resource adapter: starts the server's one broker with the MQTT TCP and TLS
+ * listeners, and stops them symmetrically.
+ *
+ * <p>Every thread the broker and Netty run on is long-running work from the {@link WorkManager};
+ * {@link #stop()} waits until each has returned. The listener ports and the TLS key store come
+ * from the adapter's config properties (set in server.xml from variables that environment
+ * variables override); the engine settings come from MicroProfile Config. An invalid value stops
+ * the adapter with a message naming the key, and the web module then refuses to start.
+ *
+ * <p>Thread-safety: the container calls {@link #start} and {@link #stop} once each, serially;
+ * endpoint activations are kept in a concurrent map because the container may activate and
+ * deactivate endpoints from different threads.
+ */
+@Connector(
+    displayName = "FerryMQ",
+    description = "MQTT 3.1/3.1.1/5.0 broker: TCP and TLS listeners, outbound publishing, "
+        + "inbound message-driven beans",
+    vendorName = "FerryMQ",
+    eisType = "MQTT",
+    version = "0.1.0",
+    transactionSupport = TransactionSupport.TransactionSupportLevel.NoTransaction)
+public class FerryResourceAdapter implements ResourceAdapter {
+
+  private static final Logger LOG = Logger.getLogger(FerryResourceAdapter.class.getName());
+  private static final long STOP_TIMEOUT_SECONDS = 15;
+  private static final long KEYSTORE_WAIT_MILLIS = 10_000;
+
+  @ConfigProperty(defaultValue = "*", description = "Interface the MQTT listeners bind; * for all")
+  private String host = "*";
+
+  @ConfigProperty(defaultValue = "1883", description = "Plain MQTT over TCP port (mqtt.port)")
+  private String mqttPort = "1883";
+
+  @ConfigProperty(defaultValue = "8883", description = "MQTT over TLS port (mqtts.port)")
+  private String mqttsPort = "8883";
+
+  @ConfigProperty(description = "Key store shared with Liberty's defaultKeyStore; created "
+      + "self-signed when missing")
+  private String keyStorePath;
+
+  @ConfigProperty(description = "Password of the key store and its key", confidential = true)
+  private String keyStorePassword;
+
+  @ConfigProperty(defaultValue = "PKCS12", description = "PKCS12 or JKS")
+  private String keyStoreType = "PKCS12";
+
+  @ConfigProperty(defaultValue = "0", description = "Netty event loops; 0 for one per processor")
+  private String ioThreads = "0";
+
+  private final Map<MessageEndpointFactory, EndpointActivation> activations =
+      new ConcurrentHashMap<>();
+  private WorkManager workManager;
+  private WorkManagerExecutor executor;
+  private MqttBroker broker;
+  private MqttServer server;
+  private final List<ListenerControl> listeners = new ArrayList<>();
+  private final List<ObjectName> mbeans = new ArrayList<>();
+
+  @Override
+  public void start(BootstrapContext context) throws ResourceAdapterInternalException {
+    long began = System.nanoTime();
+    workManager = context.getWorkManager();
+    executor = new WorkManagerExecutor(workManager, "ferrymq");
+    try {
+      BrokerConfig config = BrokerSettings.load(FerryResourceAdapter.class.getClassLoader());
+      int tcpPort = requirePort("mqtt.port", mqttPort);
+      int tlsPort = requirePort("mqtts.port", mqttsPort);
+      TlsSettings tls = tlsSettings();
+      broker = MqttBroker.builder().config(config).loopExecutor(executor).build();
+      broker.start();
+      server = new MqttServer(broker, executor, requireCount("ferrymq.io-threads", ioThreads));
+      listeners.add(new ListenerControl("mqtt", server, ListenerSettings.tcp(host, tcpPort)));
+      listeners.add(new ListenerControl("mqtts", server,
+          ListenerSettings.tls(host, tlsPort, tls)));
+      for (ListenerControl listener : listeners) {
+        listener.start();
+      }
+      registerMBeans();
+      BrokerRuntime.started(new BrokerRuntime.Running(broker, listeners));
+      long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
+      LOG.info(() -> "FerryMQ broker started in " + millis + " ms: MQTT on " + host + ":"
+          + tcpPort + ", MQTT/TLS on " + host + ":" + tlsPort + " (" + config.lanes()
+          + " lanes, native transport " + server.nativeTransport() + ")");
+    } catch (ConfigException | IllegalStateException e) {
+      fail(e.getMessage(), e);
+    } catch (RuntimeException e) {
+      fail("FerryMQ broker failed to start: " + e, e);
+    }
+  }
+
+  private void fail(String message, Exception cause) throws ResourceAdapterInternalException {
+    LOG.log(Level.SEVERE, "FerryMQ cannot start: {0}", message);
+    shutdown();
+    BrokerRuntime.failed(message);
+    throw new ResourceAdapterInternalException(message, cause);
+  }
+
+  @Override
+  public void stop() {
+    BrokerRuntime.stopped();
+    for (EndpointActivation activation : activations.values()) {
+      activation.close();
+    }
+    activations.clear();
+    shutdown();
+  }
+
+  /** Closes whatever was started, in reverse order, and waits for every borrowed thread. */
+  private void shutdown() {
+    unregisterMBeans();
+    for (ListenerControl listener : listeners) {
+      listener.stop();
+    }
+    listeners.clear();
+    if (server != null) {
+      server.close();
+      server = null;
+    }
+    if (broker != null) {
+      broker.stop();
+      broker = null;
+    }
+    if (executor == null) {
+      return;
+    }
+    try {
+      if (executor.awaitIdle(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+        LOG.info("FerryMQ broker stopped; every work manager thread returned");
+      } else {
+        LOG.warning(() -> "FerryMQ broker stopped, but " + executor.running()
+            + " work manager threads were still running after " + STOP_TIMEOUT_SECONDS + " s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static int requirePort(String key, String value) {
+    int port = parse(key, value);
+    if (port < 1 || port > 65_535) {
+      throw new ConfigException(key, port + " is not a port number (1..65535)");
+    }
+    return port;
+  }
+
+  private static int requireCount(String key, String value) {
+    int count = parse(key, value);
+    if (count < 0 || count > 1024) {
+      throw new ConfigException(key, count + " is outside 0..1024");
+    }
+    return count;
+  }
+
+  private static int parse(String key, String value) {
+    try {
+      return Integer.parseInt(value == null ? "" : value.trim());
+    } catch (NumberFormatException e) {
+      throw new ConfigException(key, "'" + value + "' is not a whole number");
+    }
+  }
+
+  /**
+   * The TLS listener uses Liberty's default key store. Liberty writes it on its first start,
+   * possibly just after this adapter starts; wait briefly, then create it ourselves.
+   */
+  private TlsSettings tlsSettings() {
+    if (keyStorePath == null || keyStorePath.isBlank()) {
+      throw new ConfigException("keyStorePath", "no key store configured for the TLS listener");
+    }
+    if (keyStorePassword == null || keyStorePassword.isEmpty()) {
+      throw new ConfigException("keystore.password", "no key store password configured");
+    }
+    Path path = Path.of(keyStorePath);
+    char[] password = keyStorePassword.toCharArray();
+    long deadline = System.currentTimeMillis() + KEYSTORE_WAIT_MILLIS;
+    while (!Files.exists(path) && System.currentTimeMillis() < deadline) {
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    if (!Files.exists(path)) {
+      LOG.info(() -> "Creating a self-signed key store for development at " + path);
+    }
+    SelfSignedKeyStore.createIfMissing(path, password, "localhost");
+    return new TlsSettings(path, password, keyStoreType, null, new char[0], keyStoreType,
+        TlsSettings.ClientAuth.NONE, TlsSettings.DEFAULT_PROTOCOLS);
+  }
+
+  private void registerMBeans() {
+    MBeanServer platform = ManagementFactory.getPlatformMBeanServer();
+    for (ListenerControl listener : listeners) {
+      try {
+        ObjectName name = new ObjectName("org.ferrymq:type=Listener,name=" + listener.getName());
+        if (platform.isRegistered(name)) {
+          platform.unregisterMBean(name);
+        }
+        platform.registerMBean(listener, name);
+        mbeans.add(name);
+      } catch (JMException e) {
+        throw new IllegalStateException("Cannot register the listener MBean: " + e, e);
+      }
+    }
+  }
+
+  private void unregisterMBeans() {
+    MBeanServer platform = ManagementFactory.getPlatformMBeanServer();
+    for (ObjectName name : mbeans) {
+      try {
+        platform.unregisterMBean(name);
+      } catch (JMException e) {
+        LOG.fine(() -> "MBean " + name + " was already gone: " + e);
+      }
+    }
+    mbeans.clear();
+  }
+
+  @Override
+  public void endpointActivation(MessageEndpointFactory factory, ActivationSpec spec)
+      throws ResourceException {
+    if (!(spec instanceof MqttActivationSpec mqttSpec)) {
+      throw new NotSupportedException("Not a FerryMQ activation spec: " + spec);
+    }
+    mqttSpec.validate();
+    MqttBroker running = BrokerRuntime.current().map(BrokerRuntime.Running::broker)
+        .orElseThrow(() -> new ResourceAdapterInternalException("The FerryMQ broker is not running"));
+    EndpointActivation activation =
+        EndpointActivation.start(running, workManager, factory, mqttSpec);
+    EndpointActivation previous = activations.put(factory, activation);
+    if (previous != null) {
+      previous.close();
+    }
+  }
+
+  @Override
+  public void endpointDeactivation(MessageEndpointFactory factory, ActivationSpec spec) {
+    EndpointActivation activation = activations.remove(factory);
+    if (activation != null) {
+      activation.close();
+    }
+  }
+
+  @Override
+  public XAResource[] getXAResources(ActivationSpec[] specs) {
+    return new XAResource[0];
+  }
+
+  public String getHost() {
+    return host;
+  }
+
+  public void setHost(String host) {
+    this.host = host;
+  }
+
+  public String getMqttPort() {
+    return mqttPort;
+  }
+
+  public void setMqttPort(String mqttPort) {
+    this.mqttPort = mqttPort;
+  }
+
+  public String getMqttsPort() {
+    return mqttsPort;
+  }
+
+  public void setMqttsPort(String mqttsPort) {
+    this.mqttsPort = mqttsPort;
+  }
+
+  public String getKeyStorePath() {
+    return keyStorePath;
+  }
+
+  public void setKeyStorePath(String keyStorePath) {
+    this.keyStorePath = keyStorePath;
+  }
+
+  public String getKeyStorePassword() {
+    return keyStorePassword;
+  }
+
+  public void setKeyStorePassword(String keyStorePassword) {
+    this.keyStorePassword = keyStorePassword;
+  }
+
+  public String getKeyStoreType() {
+    return keyStoreType;
+  }
+
+  public void setKeyStoreType(String keyStoreType) {
+    this.keyStoreType = keyStoreType;
+  }
+
+  public String getIoThreads() {
+    return ioThreads;
+  }
+
+  public void setIoThreads(String ioThreads) {
+    this.ioThreads = ioThreads;
+  }
+
+  // The container compares adapters by identity; keep Object's equals/hashCode explicitly.
+  @Override
+  public boolean equals(Object other) {
+    return this == other;
+  }
+
+  @Override
+  public int hashCode() {
+    return System.identityHashCode(this);
+  }
+}

@@ -1,0 +1,41 @@
+package org.ferrymq.web;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.ferrymq.transport.InboundHandler;
+
+/**
+ * Keeps the engine's promise that one connection's {@link InboundHandler} is called by one thread
+ * at a time: the container reads on one thread and completes sends on another. Also makes
+ * {@link #onClosed()} happen once, whether the close or the error callback comes first.
+ */
+final class SerialInbound implements InboundHandler {
+
+  private final InboundHandler delegate;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  SerialInbound(InboundHandler delegate) {
+    this.delegate = delegate;
+  }
+
+  @Override
+  public synchronized void onBytes(ByteBuffer data) {
+    if (!closed.get()) {
+      delegate.onBytes(data);
+    }
+  }
+
+  @Override
+  public synchronized void onWritable() {
+    if (!closed.get()) {
+      delegate.onWritable();
+    }
+  }
+
+  @Override
+  public synchronized void onClosed() {
+    if (closed.compareAndSet(false, true)) {
+      delegate.onClosed();
+    }
+  }
+}

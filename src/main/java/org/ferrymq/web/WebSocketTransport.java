@@ -1,0 +1,208 @@
+package org.ferrymq.web;
+
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.SendResult;
+import jakarta.websocket.Session;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.ferrymq.transport.InboundHandler;
+import org.ferrymq.transport.Transport;
+import org.ferrymq.transport.TransportInfo;
+import org.ferrymq.transport.TransportKind;
+
+/**
+ * Adapts one WebSocket session to the engine's {@link Transport}: each flush becomes one binary
+ * message (MQTT packets may be packed into a frame; clients reassemble), sent asynchronously with
+ * at most one send in flight, since containers reject overlapping asynchronous sends.
+ *
+ * <p>Thread-safe: the engine sends from its lanes, the container completes sends on its own
+ * threads; the outbound state is guarded by the instance monitor and no callback runs while it is
+ * held.
+ */
+final class WebSocketTransport implements Transport {
+
+  static final int HIGH_WATER_MARK = 256 * 1024;
+  static final int LOW_WATER_MARK = 128 * 1024;
+  private static final Logger LOG = Logger.getLogger(WebSocketTransport.class.getName());
+
+  private final Session session;
+  private final TransportInfo info;
+  private final List<ByteBuffer> pending = new ArrayList<>();
+  private final ArrayDeque<ByteBuffer> ready = new ArrayDeque<>();
+  private InboundHandler handler;
+  private long queuedBytes;
+  private boolean sending;
+  private boolean closing;
+  private boolean closed;
+  private boolean wasUnwritable;
+
+  WebSocketTransport(Session session, TransportInfo info) {
+    this.session = session;
+    this.info = info;
+  }
+
+  static TransportKind kindOf(Session session) {
+    return session.isSecure() ? TransportKind.WSS : TransportKind.WS;
+  }
+
+  void handler(InboundHandler value) {
+    this.handler = value;
+  }
+
+  @Override
+  public void send(ByteBuffer bytes) {
+    synchronized (this) {
+      if (closing || closed) {
+        return;
+      }
+      pending.add(bytes);
+      queuedBytes += bytes.remaining();
+    }
+  }
+
+  @Override
+  public void flush() {
+    ByteBuffer next;
+    synchronized (this) {
+      if (pending.isEmpty()) {
+        return;
+      }
+      ready.add(concat(pending));
+      pending.clear();
+      next = startNextLocked();
+    }
+    write(next);
+  }
+
+  @Override
+  public synchronized boolean isWritable() {
+    boolean writable = queuedBytes < HIGH_WATER_MARK;
+    if (!writable) {
+      wasUnwritable = true;
+    }
+    return writable;
+  }
+
+  @Override
+  public void close() {
+    boolean closeNow;
+    synchronized (this) {
+      if (closing || closed) {
+        return;
+      }
+      closing = true;
+      if (!pending.isEmpty()) {
+        ready.add(concat(pending));
+        pending.clear();
+      }
+      closeNow = !sending && ready.isEmpty();
+    }
+    if (closeNow) {
+      closeSession();
+    } else {
+      flushReady();
+    }
+  }
+
+  @Override
+  public TransportInfo info() {
+    return info;
+  }
+
+  /** The session ended; later sends are dropped. */
+  synchronized void markClosed() {
+    closed = true;
+    pending.clear();
+    ready.clear();
+  }
+
+  private void flushReady() {
+    ByteBuffer next;
+    synchronized (this) {
+      next = startNextLocked();
+    }
+    write(next);
+  }
+
+  private ByteBuffer startNextLocked() {
+    if (sending || closed || ready.isEmpty()) {
+      return null;
+    }
+    sending = true;
+    return ready.poll();
+  }
+
+  private void write(ByteBuffer message) {
+    if (message == null) {
+      return;
+    }
+    int size = message.remaining();
+    try {
+      session.getAsyncRemote().sendBinary(message, result -> completed(size, result));
+    } catch (IllegalStateException e) {
+      completed(size, new SendResult(e));
+    }
+  }
+
+  private void completed(int size, SendResult result) {
+    ByteBuffer next;
+    boolean notifyWritable = false;
+    boolean closeNow = false;
+    synchronized (this) {
+      sending = false;
+      queuedBytes -= size;
+      if (!result.isOK()) {
+        closed = true;
+        ready.clear();
+        pending.clear();
+      }
+      if (wasUnwritable && queuedBytes < LOW_WATER_MARK && !closed) {
+        wasUnwritable = false;
+        notifyWritable = true;
+      }
+      next = startNextLocked();
+      closeNow = next == null && closing && ready.isEmpty() && !closed;
+    }
+    if (!result.isOK()) {
+      LOG.log(Level.FINE, "WebSocket send failed; closing", result.getException());
+      closeSession();
+      return;
+    }
+    if (notifyWritable && handler != null) {
+      handler.onWritable();
+    }
+    if (next != null) {
+      write(next);
+    } else if (closeNow) {
+      closeSession();
+    }
+  }
+
+  private void closeSession() {
+    try {
+      session.close(new CloseReason(CloseReason.CloseCodes.NORMAL_CLOSURE, ""));
+    } catch (IOException e) {
+      LOG.log(Level.FINE, "WebSocket close failed", e);
+    }
+  }
+
+  private static ByteBuffer concat(List<ByteBuffer> buffers) {
+    if (buffers.size() == 1) {
+      return buffers.get(0);
+    }
+    int total = 0;
+    for (ByteBuffer b : buffers) {
+      total += b.remaining();
+    }
+    ByteBuffer joined = ByteBuffer.allocate(total);
+    for (ByteBuffer b : buffers) {
+      joined.put(b);
+    }
+    return joined.flip();
+  }
+}

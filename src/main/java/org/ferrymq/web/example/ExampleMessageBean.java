@@ -1,0 +1,28 @@
+package org.ferrymq.web.example;
+
+import jakarta.ejb.ActivationConfigProperty;
+import jakarta.ejb.MessageDriven;
+import java.nio.charset.StandardCharsets;
+import java.util.logging.Logger;
+import org.ferrymq.ra.MqttMessageListener;
+
+/**
+ * Example of a Jakarta EE application consuming MQTT without a network hop: a message-driven bean
+ * on {@code example/#} (server.xml's {@code activationSpec} may change the filter). It logs each
+ * message and keeps the last ones for {@code /example/messages}.
+ */
+@MessageDriven(activationConfig = {
+    @ActivationConfigProperty(propertyName = "topicFilter", propertyValue = "example/#"),
+    @ActivationConfigProperty(propertyName = "qos", propertyValue = "1")
+})
+public class ExampleMessageBean implements MqttMessageListener {
+
+  private static final Logger LOG = Logger.getLogger(ExampleMessageBean.class.getName());
+
+  @Override
+  public void onMessage(String topic, byte[] payload, int qos, boolean retained) {
+    String text = new String(payload, StandardCharsets.UTF_8);
+    LOG.info(() -> "Example bean received '" + text + "' on " + topic + " (QoS " + qos + ")");
+    RecentMessages.add(new RecentMessages.Received(topic, text, qos, retained));
+  }
+}

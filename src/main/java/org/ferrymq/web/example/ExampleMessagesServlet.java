@@ -1,0 +1,29 @@
+package org.ferrymq.web.example;
+
+import jakarta.json.Json;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.servlet.annotation.WebServlet;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+
+/** Lists what the example message-driven bean received, newest last, as JSON. */
+@WebServlet("/example/messages")
+public class ExampleMessagesServlet extends HttpServlet {
+
+  private static final long serialVersionUID = 1L;
+
+  @Override
+  protected void doGet(HttpServletRequest request, HttpServletResponse response)
+      throws IOException {
+    JsonArrayBuilder array = Json.createArrayBuilder();
+    for (RecentMessages.Received m : RecentMessages.snapshot()) {
+      array.add(Json.createObjectBuilder().add("topic", m.topic()).add("payload", m.payload())
+          .add("qos", m.qos()).add("retained", m.retained()));
+    }
+    response.setContentType("application/json");
+    response.setCharacterEncoding("UTF-8");
+    response.getWriter().write(array.build().toString());
+  }
+}

@@ -1,0 +1,43 @@
+package org.ferrymq.web.health;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
+import org.eclipse.microprofile.health.Readiness;
+import org.ferrymq.engine.BrokerStats;
+import org.ferrymq.ra.BrokerRuntime;
+import org.ferrymq.ra.ListenerControl;
+
+/** Ready while every MQTT listener accepts connections and the store is open and writable. */
+@Readiness
+@ApplicationScoped
+public class BrokerReadinessCheck implements HealthCheck {
+
+  @Override
+  public HealthCheckResponse call() {
+    HealthCheckResponseBuilder response = HealthCheckResponse.named("ferrymq-broker");
+    BrokerRuntime.Running running = BrokerRuntime.current().orElse(null);
+    if (running == null) {
+      return response.withData("reason", "broker not running").down().build();
+    }
+    boolean up = running.broker().isRunning();
+    for (ListenerControl listener : running.listeners()) {
+      boolean accepting = listener.isAccepting();
+      up &= accepting;
+      response.withData(listener.getName() + ".port", listener.getPort())
+          .withData(listener.getName() + ".accepting", accepting);
+    }
+    boolean storeHealthy = running.broker().persistence().isHealthy();
+    up &= storeHealthy;
+    BrokerStats stats = running.broker().stats();
+    return response
+        .withData("store", running.broker().persistence().describe())
+        .withData("store.healthy", storeHealthy)
+        .withData("connections", stats.connectionsOpen())
+        .withData("clients.connected", stats.clientsConnected())
+        .withData("sessions", stats.clientsTotal())
+        .status(up)
+        .build();
+  }
+}
