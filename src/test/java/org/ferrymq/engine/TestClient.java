@@ -31,9 +31,11 @@ public final class TestClient {
   public final FakeTransport transport;
   public final InboundHandler inbound;
   public final ProtocolVersion version;
+  private final MqttBroker broker;
   private int nextPacketId = 1;
 
   public TestClient(MqttBroker broker, ProtocolVersion version) {
+    this.broker = broker;
     this.version = version;
     this.transport = new FakeTransport(version);
     this.inbound = broker.accept(transport);
@@ -146,9 +148,13 @@ public final class TestClient {
     }
   }
 
-  /** The network connection drops without DISCONNECT. */
+  /**
+   * The network connection drops without DISCONNECT; returns once the broker has processed it,
+   * so that a test moving a manual clock afterwards moves it after the disconnect.
+   */
   public void disconnectAbruptly() {
     inbound.onClosed();
+    TestBrokers.drainLanes(broker);
   }
 
   public static String payloadOf(Publish p) {
