@@ -126,7 +126,7 @@ final class ConnectionHandler {
     Long newExpiry = d.properties().getLong(Property.SESSION_EXPIRY_INTERVAL);
     if (newExpiry != null) {
       if (connectExpiryInterval == 0 && newExpiry != 0) {
-        // [MQTT-3.14.2-2] cannot turn a session that ends on disconnect into a persistent one
+        // 3.14.2.2.2: cannot turn a session that ends on disconnect into a persistent one
         closeWith(ReasonCode.PROTOCOL_ERROR, "Session Expiry Interval was 0 at CONNECT");
         return;
       }

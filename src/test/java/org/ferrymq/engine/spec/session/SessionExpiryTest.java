@@ -159,8 +159,9 @@ class SessionExpiryTest {
   }
 
   @Test
-  @DisplayName("[MQTT-3.14.2-2] DISCONNECT setting a non-zero Session Expiry Interval after 0 at"
-      + " CONNECT is a Protocol Error: DISCONNECT 0x82")
+  @DisplayName("3.14.2.2.2: DISCONNECT setting a non-zero Session Expiry Interval after 0 at"
+      + " CONNECT is a Protocol Error: DISCONNECT 0x82, itself without Session Expiry Interval"
+      + " [MQTT-3.14.2-2]")
   void disconnectCannotRaiseZeroExpiry() {
     TestClient c = TestClient.connect(sut, ProtocolVersion.MQTT_5, "s", false);
 
@@ -168,7 +169,8 @@ class SessionExpiryTest {
     c.send(new Disconnect(ReasonCode.SUCCESS, expiry(300)));
 
     // Verify
-    c.expectDisconnect(ReasonCode.PROTOCOL_ERROR, "[MQTT-3.14.2-2]");
+    Disconnect d = c.expectDisconnect(ReasonCode.PROTOCOL_ERROR, "3.14.2.2.2");
+    assertFalse(d.properties().has(Property.SESSION_EXPIRY_INTERVAL), "[MQTT-3.14.2-2]");
     TestBrokers.drainLanes(sut);
     assertFalse(sessionKnown("s"), "the session still ended at disconnect");
   }
