@@ -1,7 +1,7 @@
 /*
  * Topic matching rules of FerryMQ (MQTT 3.1.1 section 4.7, MQTT 5 sections 4.7 and 4.8.2).
- * TopicMatcher, SubscriptionTree and RetainedTree implement exactly these rules; TopicMatchingRulesTest
- * checks every example below against all three.
+ * TopicMatcher, SubscriptionTree and RetainedTree implement exactly these rules;
+ * TopicMatchingRulesTest checks every example below against all three.
  *
  * Levels
  *   Topic names and filters are split at every '/' into levels. Empty levels are levels:
@@ -39,7 +39,7 @@
  *   sport/#                  sport, sport/, sport/a/b              sports, Sport/a
  *   sport/+                  sport/, sport/tennis                  sport, sport/tennis/x
  *   #                        a, /, /a, a//b                        $SYS, $SYS/broker/load
- *   +                        a, a b, A                             /, /a, a/b, $SYS
+ *   +                        a, a b                                /, /a, a/b, $SYS
  *   +/+                      /finance, /, a/b                      a, a/b/c
  *   /+                       /finance, /                           finance, /a/b
  *   a//b                     a//b                                  a/b, a/x/b, a///b
@@ -72,10 +72,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and those of a filter ending in {@code /#} at a node are volatile fields whose immutable values
  * are replaced copy-on-write. Writers lock the nodes they change (only ever a parent before its
  * child) and a per-client record (always before any node), so the reverse client map and the trie
- * agree for every client. Empty nodes are pruned; see {@link #prune} for why a concurrent
- * subscribe to a node being pruned is never lost. A matcher may see a subscription that is being
- * added or removed concurrently, or miss it; every subscription that was completely added before
- * {@code match} started and not removed before it ended is reported.
+ * agree for every client. Empty nodes are pruned; the comment on {@code prune} explains why a
+ * concurrent subscribe to a node being pruned is never lost. A matcher may see a subscription
+ * that is being added or removed concurrently, or miss it; every subscription that was completely
+ * added before {@code match} started and not removed before it ended is reported.
  */
 public final class SubscriptionTree implements SubscriptionIndex {
 

@@ -16,6 +16,17 @@ final class Concurrently {
   private Concurrently() {
   }
 
+  /** @return the task followed, even if it fails, by counting down {@code done} */
+  static Runnable countingDown(CountDownLatch done, Runnable task) {
+    return () -> {
+      try {
+        task.run();
+      } finally {
+        done.countDown();
+      }
+    };
+  }
+
   /** Runs every task on its own thread and fails if any task threw or did not finish. */
   static void run(List<Runnable> tasks) throws InterruptedException {
     CountDownLatch start = new CountDownLatch(1);

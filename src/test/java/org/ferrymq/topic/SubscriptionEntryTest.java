@@ -34,7 +34,8 @@ class SubscriptionEntryTest {
   @ValueSource(strings = {"a/b", "#", "/", "$SYS/#", "$shared/x"})
   void ofKeepsPlainFilter(String filter) {
     // Exercise
-    SubscriptionEntry sut = SubscriptionEntry.of("c", new Subscription(filter, QoS.AT_MOST_ONCE), 0);
+    SubscriptionEntry sut =
+        SubscriptionEntry.of("c", new Subscription(filter, QoS.AT_MOST_ONCE), 0);
 
     // Verify
     assertEquals(filter, sut.filter());

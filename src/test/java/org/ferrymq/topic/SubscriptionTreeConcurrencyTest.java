@@ -39,13 +39,7 @@ class SubscriptionTreeConcurrencyTest {
       Map<String, Set<String>> model = new HashMap<>();
       models.add(model);
       int writer = w;
-      tasks.add(() -> {
-        try {
-          churn(writer, model);
-        } finally {
-          writersDone.countDown();
-        }
-      });
+      tasks.add(Concurrently.countingDown(writersDone, () -> churn(writer, model)));
     }
     for (int m = 0; m < 2; m++) {
       tasks.add(() -> {
