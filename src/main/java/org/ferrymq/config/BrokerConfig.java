@@ -3,6 +3,7 @@ package org.ferrymq.config;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
+import org.ferrymq.topic.SubscriptionTree;
 
 /**
  * Validated engine settings. Build from any key lookup with {@link #from(Function)}; every key
@@ -66,7 +67,7 @@ public record BrokerConfig(
         r.bool(Setting.SHARED_SUBSCRIPTIONS),
         r.bool(Setting.SUBSCRIPTION_IDENTIFIERS),
         r.choice(Setting.SHARED_STRATEGY, SharedStrategy.class),
-        (int) r.integer(Setting.MAX_TOPIC_LEVELS, 1, 65_535),
+        (int) r.integer(Setting.MAX_TOPIC_LEVELS, 1, SubscriptionTree.MAX_FILTER_LEVELS),
         (int) r.integer(Setting.MAX_TOPIC_LENGTH, 1, 65_535),
         (int) r.integer(Setting.MAX_CLIENT_ID_LENGTH, 23, 65_535),
         (int) r.integer(Setting.CONNECT_TIMEOUT, 1, 3600),

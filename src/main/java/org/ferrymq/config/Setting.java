@@ -41,7 +41,7 @@ public enum Setting {
   SHARED_STRATEGY("mqtt.shared-subscriptions.strategy", "round-robin",
       "How a shared group picks its member: round-robin or least-loaded."),
   MAX_TOPIC_LEVELS("mqtt.max-topic-levels", "64",
-      "Most levels a topic name or filter may have (1..65535)."),
+      "Most levels a topic name or filter may have (1..1024)."),
   MAX_TOPIC_LENGTH("mqtt.max-topic-length", "65535",
       "Longest topic name or filter in UTF-8 bytes (1..65535)."),
   MAX_CLIENT_ID_LENGTH("mqtt.max-client-id-length", "256",

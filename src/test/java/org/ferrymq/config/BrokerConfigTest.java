@@ -1,0 +1,80 @@
+package org.ferrymq.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class BrokerConfigTest {
+
+  private static BrokerConfig from(Map<String, String> values) {
+    return BrokerConfig.from(key -> Optional.ofNullable(values.get(key)));
+  }
+
+  @Test
+  void everyDefaultIsValid() {
+    // Exercise
+    BrokerConfig sut = BrokerConfig.defaults();
+
+    // Verify
+    assertEquals(1_048_576, sut.maxPacketSize());
+    assertEquals(QueueFullPolicy.DROP_OLDEST, sut.queueFullPolicy());
+    assertEquals(SharedStrategy.ROUND_ROBIN, sut.sharedStrategy());
+    assertEquals(2 * Runtime.getRuntime().availableProcessors(), sut.lanes());
+    assertTrue(sut.retainAvailable());
+  }
+
+  @Test
+  void valuesAreTrimmedAndEnumsAcceptKebabCase() {
+    BrokerConfig sut = from(Map.of(
+        "mqtt.queue.full-policy", " reject-new ",
+        "mqtt.shared-subscriptions.strategy", "least-loaded",
+        "mqtt.max-packet-size", "65536",
+        "mqtt.retain-available", "FALSE"));
+
+    assertEquals(QueueFullPolicy.REJECT_NEW, sut.queueFullPolicy());
+    assertEquals(SharedStrategy.LEAST_LOADED, sut.sharedStrategy());
+    assertEquals(65_536, sut.maxPacketSize());
+    assertEquals(false, sut.retainAvailable());
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "mqtt.max-packet-size | lots | 'lots' is not a whole number",
+      "mqtt.max-packet-size | 0 | 0 is outside 16..268435460",
+      "mqtt.maximum-qos | 3 | 3 is outside 0..2",
+      "mqtt.retain-available | yes | 'yes' is not true or false",
+      "mqtt.queue.full-policy | drop-newest | 'drop-newest' is not one of drop-oldest, reject-new",
+      "mqtt.max-topic-levels | 5000 | 5000 is outside 1..1024",
+      "mqtt.max-session-expiry | 4294967296 | 4294967296 is outside 0..4294967295"})
+  void invalidValueStopsWithMessageNamingTheKey(String key, String value, String problem) {
+    // Exercise
+    ConfigException e = assertThrows(ConfigException.class, () -> from(Map.of(key, value)));
+
+    // Verify
+    assertEquals(key, e.key());
+    assertEquals("Invalid configuration '" + key + "': " + problem, e.getMessage());
+  }
+
+  @Test
+  void environmentVariableFollowsMicroProfileConfigMapping() {
+    assertEquals("MQTT_MAX_PACKET_SIZE", Setting.MAX_PACKET_SIZE.environmentVariable());
+    assertEquals("MQTT_QUEUE_FULL_POLICY", Setting.QUEUE_FULL_POLICY.environmentVariable());
+    assertEquals("MQTT_SHARED_SUBSCRIPTIONS_STRATEGY",
+        Setting.SHARED_STRATEGY.environmentVariable());
+  }
+
+  @Test
+  void everySettingDefaultParses() {
+    for (Setting s : Setting.values()) {
+      // Exercise: each default, given explicitly, is accepted
+      BrokerConfig.from(key -> key.equals(s.key()) ? Optional.of(s.defaultValue())
+          : Optional.empty());
+    }
+  }
+}
