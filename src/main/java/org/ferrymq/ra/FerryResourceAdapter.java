@@ -91,12 +91,16 @@ public class FerryResourceAdapter implements ResourceAdapter {
   private MqttServer server;
   private final List<ListenerControl> listeners = new ArrayList<>();
   private final List<ObjectName> mbeans = new ArrayList<>();
+  private boolean shutDown;
 
   @Override
   public void start(BootstrapContext context) throws ResourceAdapterInternalException {
     long began = System.nanoTime();
     workManager = context.getWorkManager();
-    executor = new WorkManagerExecutor(workManager, "ferrymq");
+    synchronized (this) {
+      shutDown = false;
+    }
+    executor = new WorkManagerExecutor(workManager, "ferrymq", this::releaseRequested);
     try {
       BrokerConfig config = BrokerSettings.load(FerryResourceAdapter.class.getClassLoader());
       int tcpPort = requirePort("mqtt.port", mqttPort);
@@ -141,8 +145,24 @@ public class FerryResourceAdapter implements ResourceAdapter {
     shutdown();
   }
 
-  /** Closes whatever was started, in reverse order, and waits for every borrowed thread. */
-  private void shutdown() {
+  /**
+   * The server is quiescing and asks the loops to end (Work.release() on the quiesce thread, never
+   * on a loop): stop the broker and the listeners now, as stop() will do later anyway.
+   */
+  private void releaseRequested() {
+    BrokerRuntime.stopped();
+    shutdown();
+  }
+
+  /**
+   * Closes whatever was started, in reverse order, and waits for every borrowed thread.
+   * Idempotent: the first call stops everything, later ones find nothing left.
+   */
+  private synchronized void shutdown() {
+    if (shutDown) {
+      return;
+    }
+    shutDown = true;
     unregisterMBeans();
     for (ListenerControl listener : listeners) {
       listener.stop();

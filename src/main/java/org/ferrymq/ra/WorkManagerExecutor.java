@@ -16,6 +16,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Runs each task as long-running {@link Work} on the server's {@link WorkManager}, so the broker's
  * lanes and Netty's event loops use threads the server owns and accounts for.
  *
+ * <p>When the server quiesces it calls {@link Work#release()} on running work and waits for it
+ * to return before it stops the adapter; a loop cannot return on its own, so release stops the
+ * broker and the listeners, which ends every loop.
+ *
  * <p>Thread-safe. Counts the tasks that have started and not yet returned, so that the adapter's
  * {@code stop()} can wait until every borrowed thread is back.
  */
@@ -23,13 +27,19 @@ final class WorkManagerExecutor implements Executor {
 
   private final WorkManager workManager;
   private final String name;
+  private final Runnable onRelease;
   private final AtomicInteger sequence = new AtomicInteger();
   private final Object lock = new Object();
   private int running;
 
-  WorkManagerExecutor(WorkManager workManager, String name) {
+  /**
+   * @param onRelease runs when the server asks any loop to end early (on quiesce, before the
+   *     adapter's {@code stop()}); it must stop whatever runs the loops, and be idempotent
+   */
+  WorkManagerExecutor(WorkManager workManager, String name, Runnable onRelease) {
     this.workManager = workManager;
     this.name = name;
+    this.onRelease = onRelease;
   }
 
   @Override
@@ -105,7 +115,7 @@ final class WorkManagerExecutor implements Executor {
 
     @Override
     public void release() {
-      // The loops end when the broker and the listeners stop; the adapter's stop() does that.
+      onRelease.run();
     }
 
     @Override

@@ -1,0 +1,73 @@
+package it.org.ferrymq;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
+import org.junit.jupiter.api.Test;
+
+/** Health endpoints report real state; readiness follows the listeners. */
+class HealthIT extends ServerIT {
+
+  @Test
+  void startedLiveAndReadyAreUpWithData() throws Exception {
+    HttpResponse<String> started = get("/health/started");
+    HttpResponse<String> live = get("/health/live");
+    HttpResponse<String> ready = get("/health/ready");
+
+    assertEquals(200, started.statusCode(), started.body());
+    assertTrue(started.body().contains("\"ferrymq-started\""), started.body());
+    assertEquals(200, live.statusCode(), live.body());
+    assertTrue(live.body().contains("\"longestStallMillis\""), live.body());
+    assertEquals(200, ready.statusCode(), ready.body());
+    assertTrue(ready.body().contains("\"mqtt.port\":" + MQTT_PORT), ready.body());
+    assertTrue(ready.body().contains("\"mqtts.port\":" + MQTTS_PORT), ready.body());
+    assertTrue(ready.body().contains("\"connections\""), ready.body());
+    assertTrue(ready.body().contains("\"sessions\""), ready.body());
+  }
+
+  @Test
+  void readinessIsDownWhileTheTlsListenerIsStopped() throws Exception {
+    try (JMXConnector jmx = localJmx()) {
+      MBeanServerConnection server = jmx.getMBeanServerConnection();
+      ObjectName mqtts = new ObjectName("org.ferrymq:type=Listener,name=mqtts");
+      try {
+        // Exercise
+        server.invoke(mqtts, "stop", null, null);
+
+        // Verify
+        HttpResponse<String> down = get("/health/ready");
+        assertEquals(503, down.statusCode(), down.body());
+        assertTrue(down.body().contains("\"mqtts.accepting\":false"), down.body());
+      } finally {
+        server.invoke(mqtts, "start", null, null);
+      }
+      await().atMost(Duration.ofSeconds(20))
+          .until(() -> get("/health/ready").statusCode() == 200);
+    }
+  }
+
+  @Test
+  void metricsArePrometheusText() throws Exception {
+    HttpResponse<String> metrics = get("/metrics?scope=application");
+
+    assertEquals(200, metrics.statusCode());
+    assertTrue(metrics.body().contains("ferrymq_clients_connected"), metrics.body());
+    assertTrue(metrics.body().contains("# TYPE ferrymq_messages_received gauge"), metrics.body());
+  }
+
+  /** Liberty's local connector: only the same user on the same machine can attach. */
+  private static JMXConnector localJmx() throws Exception {
+    String address = Files.readString(
+        SERVER_DIR.resolve("logs/state/com.ibm.ws.jmx.local.address")).trim();
+    return JMXConnectorFactory.connect(new JMXServiceURL(address));
+  }
+}

@@ -1,0 +1,97 @@
+package it.org.ferrymq;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Raw MQTT bytes over the JDK WebSocket client: packets split across frames and packed into one
+ * frame both work, and the subprotocol is negotiated.
+ */
+class WebSocketFramingIT extends ServerIT {
+
+  /** CONNECT, MQTT 3.1.1, clean session, keep-alive 60, client id "ws-raw". */
+  private static final byte[] CONNECT = {
+      0x10, 18,                                   // CONNECT, remaining length 18
+      0x00, 0x04, 'M', 'Q', 'T', 'T',             // protocol name
+      0x04,                                       // protocol level 4 (3.1.1)
+      0x02,                                       // flags: clean session
+      0x00, 0x3C,                                 // keep-alive 60 s
+      0x00, 0x06, 'w', 's', '-', 'r', 'a', 'w'    // client id
+  };
+  private static final byte[] CONNACK_ACCEPTED = {0x20, 0x02, 0x00, 0x00};
+  private static final byte[] PINGREQ = {(byte) 0xC0, 0x00};
+  private static final byte[] PINGRESP = {(byte) 0xD0, 0x00};
+
+  @Test
+  void connectSplitAcrossFramesIsAccepted() throws Exception {
+    Collector collector = new Collector(CONNACK_ACCEPTED.length);
+    WebSocket ws = open(collector);
+
+    // Exercise: the CONNECT in two binary messages, the split inside the protocol name
+    ws.sendBinary(ByteBuffer.wrap(CONNECT, 0, 5), true).get(5, TimeUnit.SECONDS);
+    ws.sendBinary(ByteBuffer.wrap(CONNECT, 5, CONNECT.length - 5), true)
+        .get(5, TimeUnit.SECONDS);
+
+    // Verify
+    assertArrayEquals(CONNACK_ACCEPTED, collector.bytes.get(10, TimeUnit.SECONDS));
+    assertEquals("mqtt", ws.getSubprotocol());
+    ws.sendClose(WebSocket.NORMAL_CLOSURE, "").get(5, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void packetsPackedIntoOneFrameAreAllHandled() throws Exception {
+    Collector collector = new Collector(CONNACK_ACCEPTED.length + PINGRESP.length);
+    WebSocket ws = open(collector);
+
+    // Exercise: CONNECT and PINGREQ in one binary message
+    ByteBuffer packed = ByteBuffer.allocate(CONNECT.length + PINGREQ.length)
+        .put(CONNECT).put(PINGREQ).flip();
+    ws.sendBinary(packed, true).get(5, TimeUnit.SECONDS);
+
+    // Verify
+    byte[] expected = ByteBuffer.allocate(CONNACK_ACCEPTED.length + PINGRESP.length)
+        .put(CONNACK_ACCEPTED).put(PINGRESP).array();
+    assertArrayEquals(expected, collector.bytes.get(10, TimeUnit.SECONDS));
+    ws.sendClose(WebSocket.NORMAL_CLOSURE, "").get(5, TimeUnit.SECONDS);
+  }
+
+  private static WebSocket open(Collector collector) throws Exception {
+    return HttpClient.newHttpClient().newWebSocketBuilder()
+        .subprotocols("mqtt")
+        .buildAsync(URI.create("ws://localhost:" + HTTP_PORT + "/mqtt"), collector)
+        .get(10, TimeUnit.SECONDS);
+  }
+
+  /** Gathers binary data until the expected number of bytes arrived. */
+  private static final class Collector implements WebSocket.Listener {
+    final CompletableFuture<byte[]> bytes = new CompletableFuture<>();
+    private final ByteArrayOutputStream received = new ByteArrayOutputStream();
+    private final int expected;
+
+    Collector(int expected) {
+      this.expected = expected;
+    }
+
+    @Override
+    public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+      while (data.hasRemaining()) {
+        received.write(data.get());
+      }
+      if (received.size() >= expected) {
+        bytes.complete(received.toByteArray());
+      }
+      webSocket.request(1);
+      return null;
+    }
+  }
+}
