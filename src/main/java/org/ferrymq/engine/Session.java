@@ -127,8 +127,8 @@ final class Session {
         return;
       }
       if (queue.isEmpty() && connection.isWritable()) {
-        connection.sendPublish(new StoredDelivery(0, m, qos, retain, subscriptionIds, null, 0,
-            DeliveryState.QUEUED), false);
+        sendAtMostOnce(connection, new StoredDelivery(0, m, qos, retain, subscriptionIds, null, 0,
+            DeliveryState.QUEUED));
         return;
       }
     }
@@ -192,7 +192,7 @@ final class Session {
         continue;
       }
       if (!needsId) {
-        c.sendPublish(d, false);
+        sendAtMostOnce(c, d);
         continue;
       }
       StoredDelivery sent = d.withState(allocatePacketId(), DeliveryState.AWAITING_ACK);
@@ -208,6 +208,13 @@ final class Session {
       }
     }
     updateLoad();
+  }
+
+  /** Sends a QoS 0 delivery; one too large for the client is dropped [MQTT-3.1.2-25]. */
+  private void sendAtMostOnce(ConnectionHandler c, StoredDelivery d) {
+    if (!c.sendPublish(d, false)) {
+      core.metrics.messagesDropped.increment();
+    }
   }
 
   private int allocatePacketId() {
