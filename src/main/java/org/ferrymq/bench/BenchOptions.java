@@ -1,0 +1,139 @@
+package org.ferrymq.bench;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Command-line options of the load generator; see {@link #USAGE}. */
+final class BenchOptions {
+  static final String USAGE = """
+      usage: java -jar ferrymq-bench.jar [options]
+        --host H              broker host (default 127.0.0.1)
+        --port P              broker port for the transport (default 1883)
+        --transport T         tcp | tls | ws | wss (default tcp)
+        --path P              WebSocket path (default /mqtt)
+        --broker NAME         label for the results (default broker)
+        --broker-pid PID      broker process: CPU use and resident memory per connection
+        --scenarios LIST      fanin,fanout,latency,connections,qos2,persistent,routing
+                              (default fanin,fanout,latency,qos2,persistent)
+        --qos LIST            QoS levels for fanin (default 0,1)
+        --duration S          measured seconds per scenario (default 10)
+        --warmup S            unmeasured seconds before each measurement (default 2)
+        --messages N          at most N messages per scenario (default 100000000)
+        --publishers N        fan-in publishers (default 10)
+        --subscribers N       fan-out subscribers (default 10)
+        --payload BYTES       payload size (default 64)
+        --window N            unacknowledged QoS 1/2 messages per publisher (default 100)
+        --rate N              latency scenario messages per second (default 2000)
+        --connections K       idle clients for the connections scenario (default 10000)
+        --connect-threads N   threads opening them (default 8)
+        --per-address N       connections per loopback source address (default 20000)
+        --routing-subs LIST   subscription counts for routing (default 1,10000,1000000)
+      """;
+
+  String host = "127.0.0.1";
+  int port = 1883;
+  String transport = "tcp";
+  String path = "/mqtt";
+  String broker = "broker";
+  long brokerPid;
+  List<String> scenarios = List.of("fanin", "fanout", "latency", "qos2", "persistent");
+  List<Integer> qos = List.of(0, 1);
+  int durationSeconds = 10;
+  int warmupSeconds = 2;
+  long messages = 100_000_000L;
+  int publishers = 10;
+  int subscribers = 10;
+  int payload = 64;
+  int window = 100;
+  int rate = 2000;
+  int connections = 10_000;
+  int connectThreads = 8;
+  int perAddress = 20_000;
+  List<Integer> routingSubscriptions = List.of(1, 10_000, 1_000_000);
+
+  /**
+   * Parses {@code --name value} pairs.
+   *
+   * @throws IllegalArgumentException for an unknown option, a missing or malformed value
+   */
+  static BenchOptions parse(String[] args) {
+    Map<String, String> m = new HashMap<>();
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (!a.startsWith("--") || i + 1 >= args.length) {
+        throw new IllegalArgumentException("expected --option value at: " + a);
+      }
+      m.put(a.substring(2), args[++i]);
+    }
+    BenchOptions o = new BenchOptions();
+    for (Map.Entry<String, String> e : m.entrySet()) {
+      String v = e.getValue();
+      switch (e.getKey()) {
+        case "host" -> o.host = v;
+        case "port" -> o.port = positive(e.getKey(), v);
+        case "transport" -> o.transport = v;
+        case "path" -> o.path = v;
+        case "broker" -> o.broker = v;
+        case "broker-pid" -> o.brokerPid = positive(e.getKey(), v);
+        case "scenarios" -> o.scenarios = List.of(v.split(","));
+        case "qos" -> o.qos = ints(e.getKey(), v);
+        case "duration" -> o.durationSeconds = positive(e.getKey(), v);
+        case "warmup" -> o.warmupSeconds = nonNegative(e.getKey(), v);
+        case "messages" -> o.messages = positive(e.getKey(), v);
+        case "publishers" -> o.publishers = positive(e.getKey(), v);
+        case "subscribers" -> o.subscribers = positive(e.getKey(), v);
+        case "payload" -> o.payload = positive(e.getKey(), v);
+        case "window" -> o.window = positive(e.getKey(), v);
+        case "rate" -> o.rate = positive(e.getKey(), v);
+        case "connections" -> o.connections = positive(e.getKey(), v);
+        case "connect-threads" -> o.connectThreads = positive(e.getKey(), v);
+        case "per-address" -> o.perAddress = positive(e.getKey(), v);
+        case "routing-subs" -> o.routingSubscriptions = ints(e.getKey(), v);
+        default -> throw new IllegalArgumentException("unknown option --" + e.getKey());
+      }
+    }
+    for (int q : o.qos) {
+      if (q < 0 || q > 2) {
+        throw new IllegalArgumentException("--qos values are 0, 1 or 2: " + q);
+      }
+    }
+    if (o.payload < Payload.HEADER) {
+      throw new IllegalArgumentException("--payload must be at least " + Payload.HEADER);
+    }
+    return o;
+  }
+
+  Endpoint endpoint() {
+    return new Endpoint(host, port, transport, path);
+  }
+
+  private static int positive(String name, String v) {
+    int n = nonNegative(name, v);
+    if (n == 0) {
+      throw new IllegalArgumentException("--" + name + " must be positive");
+    }
+    return n;
+  }
+
+  private static int nonNegative(String name, String v) {
+    try {
+      int n = Integer.parseInt(v.trim());
+      if (n < 0) {
+        throw new IllegalArgumentException("--" + name + " must not be negative: " + v);
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--" + name + " needs a number: " + v, e);
+    }
+  }
+
+  private static List<Integer> ints(String name, String v) {
+    List<Integer> list = new ArrayList<>();
+    for (String s : v.split(",")) {
+      list.add(nonNegative(name, s));
+    }
+    return List.copyOf(list);
+  }
+}

@@ -1,0 +1,165 @@
+package org.ferrymq.bench;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.ferrymq.packet.QoS;
+
+/**
+ * The message-flow scenarios: fan-in, fan-out, latency and the 1-to-1 throughputs (QoS 2,
+ * persistent session QoS 1). Each uses fresh client ids and topics under a random prefix so that
+ * runs never see each other's messages.
+ */
+final class FlowScenarios {
+  private static final int BUFFER = 64 * 1024;
+
+  private final BenchOptions o;
+  private final Endpoint endpoint;
+  private final String prefix;
+
+  FlowScenarios(BenchOptions o) {
+    this.o = o;
+    this.endpoint = o.endpoint();
+    this.prefix = "bench/" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
+  }
+
+  /** N publishers on their own topics, one subscriber on the wildcard covering them. */
+  Result fanIn(int qosLevel) throws IOException, InterruptedException {
+    QoS qos = QoS.of(qosLevel);
+    String base = prefix + "/fanin" + qosLevel;
+    List<BenchClient> clients = new ArrayList<>();
+    try {
+      Subscriber sub = subscriber(clients, base + "-sub", base + "/+", qos, true, null);
+      List<Publisher> pubs = new ArrayList<>();
+      for (int i = 0; i < o.publishers; i++) {
+        pubs.add(publisher(clients, i, base + "-pub" + i, base + "/" + i, qos, 0,
+            o.messages / o.publishers, true));
+      }
+      closeLoop(qos, sub, pubs);
+      return flowResult("fanin", qos, List.of(sub), pubs, 1);
+    } finally {
+      clients.forEach(BenchClient::close);
+    }
+  }
+
+  /** One QoS 0 publisher, N subscribers on its topic. */
+  Result fanOut() throws IOException, InterruptedException {
+    String base = prefix + "/fanout";
+    List<BenchClient> clients = new ArrayList<>();
+    try {
+      List<Subscriber> subs = new ArrayList<>();
+      for (int i = 0; i < o.subscribers; i++) {
+        subs.add(subscriber(clients, base + "-sub" + i, base, QoS.AT_MOST_ONCE, true, null));
+      }
+      Publisher pub = publisher(clients, 0, base + "-pub", base, QoS.AT_MOST_ONCE, 0,
+          o.messages, true);
+      return flowResult("fanout", QoS.AT_MOST_ONCE, subs, List.of(pub), o.subscribers)
+          .put("subscribers", o.subscribers);
+    } finally {
+      clients.forEach(BenchClient::close);
+    }
+  }
+
+  /** 1 to 1 at QoS 1 and a fixed rate: end-to-end latency percentiles. */
+  Result latency() throws IOException, InterruptedException {
+    String base = prefix + "/latency";
+    List<BenchClient> clients = new ArrayList<>();
+    try {
+      Percentiles p = new Percentiles(o.rate * o.durationSeconds);
+      Subscriber sub = subscriber(clients, base + "-sub", base, QoS.AT_LEAST_ONCE, true, p);
+      Publisher pub = publisher(clients, 0, base + "-pub", base, QoS.AT_LEAST_ONCE, o.rate,
+          o.messages, true);
+      CpuMeter cpu = new CpuMeter(o.brokerPid);
+      FlowRun.Measured m = FlowRun.run(o, List.of(sub), List.of(pub), cpu, () -> sub.record(true));
+      sub.record(false);
+      Result r = base("latency", QoS.AT_LEAST_ONCE, m, 1).put("rate", o.rate);
+      synchronized (p) {
+        r.put("samples", p.count())
+            .put("p50_us", p.percentile(50) / 1e3, 1)
+            .put("p99_us", p.percentile(99) / 1e3, 1)
+            .put("p999_us", p.percentile(99.9) / 1e3, 1)
+            .put("max_us", p.percentile(100) / 1e3, 1);
+      }
+      cpu.addTo(r);
+      return r;
+    } finally {
+      clients.forEach(BenchClient::close);
+    }
+  }
+
+  /**
+   * 1 to 1 throughput with a window of unacknowledged messages.
+   *
+   * @param persistent both clients keep their sessions (clean session 0); the sessions are
+   *     removed afterwards by reconnecting with clean session 1
+   */
+  Result pair(String scenario, QoS qos, boolean persistent)
+      throws IOException, InterruptedException {
+    String base = prefix + "/" + scenario;
+    List<BenchClient> clients = new ArrayList<>();
+    try {
+      Subscriber sub = subscriber(clients, base + "-sub", base, qos, !persistent, null);
+      Publisher pub = publisher(clients, 0, base + "-pub", base, qos, 0, o.messages,
+          !persistent);
+      closeLoop(qos, sub, List.of(pub));
+      return flowResult(scenario, qos, List.of(sub), List.of(pub), 1);
+    } finally {
+      clients.forEach(BenchClient::close);
+      if (persistent) {
+        for (BenchClient c : clients) {
+          BenchClient.connect(endpoint, c.clientId, true, null, 256).close();
+        }
+      }
+    }
+  }
+
+  private Result flowResult(String scenario, QoS qos, List<Subscriber> subs,
+      List<Publisher> pubs, int copiesPerMessage) throws InterruptedException {
+    CpuMeter cpu = new CpuMeter(o.brokerPid);
+    FlowRun.Measured m = FlowRun.run(o, subs, pubs, cpu, () -> { });
+    Result r = base(scenario, qos, m, copiesPerMessage);
+    cpu.addTo(r);
+    return r;
+  }
+
+  private Result base(String scenario, QoS qos, FlowRun.Measured m, int copiesPerMessage) {
+    Result r = new Result(scenario, o.broker, endpoint.transport())
+        .put("qos", qos.value())
+        .put("msgs_per_s", m.perSecond(), 0)
+        .put("sent", m.sent())
+        .put("received", m.received())
+        .put("lost", Math.max(0, m.sent() * copiesPerMessage - m.received()));
+    if (m.failures() != null) {
+      r.put("errors", m.failures());
+    }
+    return r;
+  }
+
+  private Subscriber subscriber(List<BenchClient> clients, String id, String filter, QoS qos,
+      boolean clean, Percentiles latencies) throws IOException {
+    BenchClient c = BenchClient.connect(endpoint, id, clean, null, BUFFER);
+    clients.add(c);
+    c.subscribe(filter, qos);
+    Subscriber s = new Subscriber(latencies);
+    c.startReader(s);
+    return s;
+  }
+
+  /** QoS 1 and 2 flows run closed-loop: see {@link Publisher}. */
+  private static void closeLoop(QoS qos, Subscriber sub, List<Publisher> pubs) {
+    if (qos != QoS.AT_MOST_ONCE) {
+      sub.reportTo(pubs);
+    }
+  }
+
+  private Publisher publisher(List<BenchClient> clients, int index, String id, String topic,
+      QoS qos, long rate, long maxMessages, boolean clean) throws IOException {
+    BenchClient c = BenchClient.connect(endpoint, id, clean, null, BUFFER);
+    clients.add(c);
+    long deadline = System.nanoTime() + (o.warmupSeconds + o.durationSeconds) * 1_000_000_000L;
+    boolean closedLoop = qos != QoS.AT_MOST_ONCE && rate == 0;
+    return new Publisher(c, index, topic, qos, o.payload, o.window, closedLoop, rate,
+        maxMessages, deadline);
+  }
+}
