@@ -226,17 +226,24 @@ class ConnectTest {
     assertEquals(0, c.transport.rawBytes().length);
   }
 
+  /** Leaves a session with one subscription behind; returns the CONNECT properties it used. */
+  private Properties offlineSessionWithSubscription(ProtocolVersion version, String clientId,
+      String filter) {
+    Properties expiry = version.isV5()
+        ? Properties.builder().put(Property.SESSION_EXPIRY_INTERVAL, 300).build()
+        : Properties.EMPTY;
+    TestClient first = TestClient.connect(sut, version, clientId, false, null, expiry);
+    first.subscribe(filter, QoS.AT_LEAST_ONCE);
+    first.disconnectAbruptly();
+    return expiry;
+  }
+
   @ParameterizedTest
   @EnumSource(ProtocolVersion.class)
   @DisplayName("[MQTT-3.2.2-3] Session Present is 1 when a client resumes its session;"
       + " subscriptions survive")
   void sessionPresentOnResume(ProtocolVersion version) {
-    Properties expiry = version.isV5()
-        ? Properties.builder().put(Property.SESSION_EXPIRY_INTERVAL, 300).build()
-        : Properties.EMPTY;
-    TestClient first = TestClient.connect(sut, version, "resumer", false, null, expiry);
-    first.subscribe("r/t", QoS.AT_LEAST_ONCE);
-    first.disconnectAbruptly();
+    Properties expiry = offlineSessionWithSubscription(version, "resumer", "r/t");
 
     // Exercise
     TestClient second = new TestClient(sut, version);
@@ -259,12 +266,7 @@ class ConnectTest {
   @DisplayName("[MQTT-3.1.2-4] Clean Start discards the existing session: Session Present 0"
       + " [MQTT-3.2.2-2] and no subscriptions")
   void cleanStartDiscardsTheSession(ProtocolVersion version) {
-    Properties expiry = version.isV5()
-        ? Properties.builder().put(Property.SESSION_EXPIRY_INTERVAL, 300).build()
-        : Properties.EMPTY;
-    TestClient first = TestClient.connect(sut, version, "cleaner", false, null, expiry);
-    first.subscribe("c/t", QoS.AT_LEAST_ONCE);
-    first.disconnectAbruptly();
+    Properties expiry = offlineSessionWithSubscription(version, "cleaner", "c/t");
 
     // Exercise
     TestClient second = new TestClient(sut, version);

@@ -38,6 +38,15 @@ class SharedSubscriptionTest {
     return c;
   }
 
+  /** Publishes m1..mN QoS 1 while {@code slow} cannot write, so its share waits in its queue. */
+  private void publishWhileSlow(TestClient slow, int count) {
+    TestClient pub = TestClient.connect(sut, ProtocolVersion.MQTT_5, "pub", true);
+    slow.transport.setWritable(false);
+    for (int i = 1; i <= count; i++) {
+      pub.publishAcked("work/x", "m" + i);
+    }
+  }
+
   /** Takes every PUBLISH already sent to the client, acknowledging QoS 1 ones. */
   private List<String> received(TestClient c, boolean ack) {
     TestBrokers.drainLanes(sut);
@@ -117,11 +126,7 @@ class SharedSubscriptionTest {
     sut = TestBrokers.started();
     TestClient slow = member("slow", QoS.AT_LEAST_ONCE);
     TestClient other = member("other", QoS.AT_LEAST_ONCE);
-    TestClient pub = TestClient.connect(sut, ProtocolVersion.MQTT_5, "pub", true);
-    slow.transport.setWritable(false);
-    for (int i = 1; i <= 4; i++) {
-      pub.publishAcked("work/x", "m" + i);
-    }
+    publishWhileSlow(slow, 4);
     List<String> direct = received(other, true);
     assertEquals(2, direct.size(), "half went to the slow member's queue");
 
@@ -146,11 +151,7 @@ class SharedSubscriptionTest {
     sut = TestBrokers.started();
     TestClient slow = member("slow", QoS.AT_LEAST_ONCE);
     TestClient other = member("other", QoS.AT_LEAST_ONCE);
-    TestClient pub = TestClient.connect(sut, ProtocolVersion.MQTT_5, "pub", true);
-    slow.transport.setWritable(false);
-    for (int i = 1; i <= 4; i++) {
-      pub.publishAcked("work/x", "m" + i);
-    }
+    publishWhileSlow(slow, 4);
     List<String> all = new ArrayList<>(received(other, true));
 
     // Exercise
