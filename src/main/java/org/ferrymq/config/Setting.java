@@ -47,7 +47,8 @@ public enum Setting {
   MAX_CLIENT_ID_LENGTH("mqtt.max-client-id-length", "256",
       "Longest client identifier accepted (23..65535)."),
   CONNECT_TIMEOUT("mqtt.connect-timeout", "10",
-      "Seconds a new connection has to send CONNECT before it is closed (1..3600)."),
+      "Seconds a new connection has to be accepted by CONNACK (CONNECT plus any enhanced "
+          + "authentication exchange) before it is closed (1..3600)."),
   MAX_CONNECTIONS("mqtt.max-connections", "1000000",
       "Connections accepted at once; further CONNECTs get Server unavailable / busy."),
   LANES("mqtt.lanes", "0",

@@ -380,7 +380,7 @@ final class BrokerCore {
       long connectTimeoutNanos = TimeUnit.SECONDS.toNanos(config.connectTimeoutSeconds());
       for (MqttConnection c : unidentified.keySet()) {
         if (nowNanos - c.acceptedAtNanos > connectTimeoutNanos) {
-          LOG.fine("Closing connection that sent no CONNECT within "
+          LOG.fine("Closing connection not accepted (CONNECT, authentication) within "
               + config.connectTimeoutSeconds() + " s");
           unidentified.remove(c);
           c.closeUnidentified();

@@ -125,6 +125,7 @@ final class ConnectFlow {
     h.keepAliveSeconds = keepAliveChanged ? config.maxKeepAlive() : keepAlive;
     core.metrics.clientsConnected.increment();
     h.lane.connections.add(h);
+    h.accepted.run();
 
     ConnAck ack = new ConnAck(present, ReasonCode.SUCCESS, c.version().isV5()
         ? connAckProperties(h, c, expiry, keepAliveChanged, authMethod, authData)

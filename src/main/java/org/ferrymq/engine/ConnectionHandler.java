@@ -58,12 +58,18 @@ final class ConnectionHandler {
   /** QoS 1/2 acknowledgements in PUBLISH order, each sent once its message is stored. */
   private final java.util.ArrayDeque<PendingAck> pendingAcks = new java.util.ArrayDeque<>();
   volatile long lastReceivedNanos = System.nanoTime();
+  /**
+   * Called once CONNACK accepts the connection; until then the connect timeout applies, also
+   * to a client that stops answering during an enhanced-authentication exchange.
+   */
+  final Runnable accepted;
   /** Set by the lane while this connection waits for the end-of-batch flush. */
   boolean dirty;
 
-  ConnectionHandler(BrokerCore core, Transport transport) {
+  ConnectionHandler(BrokerCore core, Transport transport, Runnable accepted) {
     this.core = core;
     this.transport = transport;
+    this.accepted = accepted;
   }
 
   /** Processes a batch of decoded packets in order. */

@@ -34,7 +34,7 @@ final class MqttConnection implements InboundHandler {
   MqttConnection(BrokerCore core, Transport transport) {
     this.core = core;
     this.transport = transport;
-    this.handler = new ConnectionHandler(core, transport);
+    this.handler = new ConnectionHandler(core, transport, () -> core.connectionIdentified(this));
     this.context = new DecoderContext(null, core.config.maxPacketSize());
   }
 
@@ -83,7 +83,6 @@ final class MqttConnection implements InboundHandler {
     handler.assignedClientId = clientId;
     lane = core.laneFor(clientId);
     handler.lane = lane;
-    core.connectionIdentified(this);
   }
 
   private void dispatch(List<Packet> batch) {
@@ -146,7 +145,7 @@ final class MqttConnection implements InboundHandler {
     }
   }
 
-  /** Closes a connection that never sent CONNECT in time; called by the timer. */
+  /** Closes a connection that was not accepted by CONNACK in time; called by the timer. */
   void closeUnidentified() {
     transport.close();
   }

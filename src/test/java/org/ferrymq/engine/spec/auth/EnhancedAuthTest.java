@@ -175,6 +175,28 @@ class EnhancedAuthTest {
   }
 
   @Test
+  @DisplayName("3.1 (non-normative): a client that stops answering during the AUTH exchange is"
+      + " closed after mqtt.connect-timeout, without CONNACK")
+  void stalledExchangeTimesOut() {
+    MqttBroker strict = TestBrokers.started(b -> b.enhancedAuthenticators(
+        List.of(new ChallengeResponse())).config(TestBrokers.config("mqtt.connect-timeout", "1")));
+    try {
+      TestClient c = new TestClient(strict, ProtocolVersion.MQTT_5);
+      c.send(new Connect(ProtocolVersion.MQTT_5, "c", true, 60, null, null, null,
+          auth(METHOD, "sleepy")));
+      c.expect(Auth.class);
+
+      // Exercise: no answer to the challenge
+
+      // Verify
+      c.awaitClosed("connect timeout during authentication");
+      c.expectNothing(strict);
+    } finally {
+      strict.stop();
+    }
+  }
+
+  @Test
   @DisplayName("4.12.1: re-authentication: AUTH 0x19 -> AUTH 0x18 -> AUTH 0x18 -> AUTH 0x00,"
       + " the connection stays up")
   void reauthentication() {
