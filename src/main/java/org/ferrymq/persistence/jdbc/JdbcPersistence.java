@@ -123,7 +123,8 @@ public final class JdbcPersistence implements Persistence {
   private String prepare() {
     String where = "the database";
     try (Connection c = dataSource.getConnection()) {
-      where = c.getMetaData().getURL();
+      // without the query string, which can hold the password
+      where = c.getMetaData().getURL().split("\\?", 2)[0];
       c.setAutoCommit(false);
       try (Statement st = c.createStatement()) {
         for (String ddl : DDL) {
@@ -193,6 +194,11 @@ public final class JdbcPersistence implements Persistence {
         }
       }
     }
+  }
+
+  /** Writes everything collected so far and waits for the commit, whatever the mode. */
+  void syncNowForTest() {
+    committer.flush();
   }
 
   /** @return how many commit cycles have written to the database */

@@ -85,6 +85,12 @@ public final class MvStorePersistence implements Persistence {
     this.mode = mode;
     this.file = directory.resolve(FILE_NAME).toAbsolutePath();
     this.markerFile = directory.resolve(MARKER_FILE_NAME).toAbsolutePath();
+    try {
+      Files.createDirectories(directory);
+    } catch (IOException e) {
+      throw new PersistenceException("Cannot create the store directory "
+          + directory.toAbsolutePath() + ": " + e, e);
+    }
     long syncedVersion = readMarker();
     if (syncedVersion > 0 && !Files.exists(file)) {
       throw new PersistenceException("Store file " + file + " is missing, but " + markerFile
@@ -146,7 +152,7 @@ public final class MvStorePersistence implements Persistence {
   /**
    * Opens (or creates) the store in {@code directory} and starts its commit loop.
    *
-   * @param directory the data directory; must exist and be writable
+   * @param directory the data directory; created if missing
    * @param mode {@link PersistenceMode#QUEUED} or {@link PersistenceMode#PERSISTENT}
    * @param syncIntervalMillis how often changes nobody waits for are committed
    * @param committerExecutor runs the one long-lived commit task
