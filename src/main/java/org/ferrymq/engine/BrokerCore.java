@@ -465,7 +465,8 @@ final class BrokerCore {
 
   boolean disconnectClient(String clientId) {
     Session s = sessions.get(clientId);
-    if (s == null || s.connection == null) {
+    // online, not connection: this runs off the session's lane and only online is volatile
+    if (s == null || !s.online || s.localListener != null) {
       return false;
     }
     s.lane.execute(() -> {

@@ -15,12 +15,13 @@ import org.ferrymq.transport.TransportInfo;
 import org.ferrymq.transport.TransportKind;
 
 /**
- * An in-memory transport: what the engine sends is decoded into packets a test can take in
- * order, and kept as raw bytes; writability can be switched off to simulate a slow client.
+ * An in-memory transport: what the engine sends and flushes is decoded into packets a test can
+ * take in order, and kept as raw bytes; writability can be switched off to simulate a slow client.
  * Thread-safe: the engine calls it from its lanes while the test thread reads.
  */
 public final class FakeTransport implements Transport {
   private final LinkedBlockingQueue<Packet> received = new LinkedBlockingQueue<>();
+  private final ByteArrayOutputStream unflushed = new ByteArrayOutputStream();
   private final ByteArrayOutputStream raw = new ByteArrayOutputStream();
   private final DecoderContext context;
   private ByteBuffer pending = ByteBuffer.allocate(0);
@@ -35,9 +36,17 @@ public final class FakeTransport implements Transport {
   @Override
   public synchronized void send(ByteBuffer bytes) {
     byte[] copy = new byte[bytes.remaining()];
-    bytes.duplicate().get(copy);
-    raw.write(copy, 0, copy.length);
-    ByteBuffer joined = ByteBuffer.allocate(pending.remaining() + bytes.remaining());
+    bytes.get(copy);
+    unflushed.write(copy, 0, copy.length);
+  }
+
+  /** Like a real transport, the client sees bytes only once they are flushed. */
+  @Override
+  public synchronized void flush() {
+    byte[] bytes = unflushed.toByteArray();
+    unflushed.reset();
+    raw.write(bytes, 0, bytes.length);
+    ByteBuffer joined = ByteBuffer.allocate(pending.remaining() + bytes.length);
     joined.put(pending).put(bytes).flip();
     try {
       Packet p;
@@ -51,11 +60,6 @@ public final class FakeTransport implements Transport {
   }
 
   @Override
-  public void flush() {
-    // Bytes are decoded as they are sent.
-  }
-
-  @Override
   public boolean isWritable() {
     return writable;
   }
@@ -65,8 +69,10 @@ public final class FakeTransport implements Transport {
     writable = value;
   }
 
+  /** Flushes what was queued, then closes, as the {@link Transport} contract says. */
   @Override
   public void close() {
+    flush();
     closed = true;
   }
 
