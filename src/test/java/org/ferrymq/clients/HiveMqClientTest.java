@@ -9,14 +9,12 @@ import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3Client;
-import com.hivemq.client.mqtt.mqtt3.message.connect.Mqtt3ConnectBuilder;
 import com.hivemq.client.mqtt.mqtt3.message.connect.connack.Mqtt3ConnAck;
 import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
 import com.hivemq.client.mqtt.mqtt3.message.subscribe.suback.Mqtt3SubAckReturnCode;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
-import com.hivemq.client.mqtt.mqtt5.message.connect.Mqtt5ConnectBuilder;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
 import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
@@ -25,15 +23,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.UnaryOperator;
 import org.ferrymq.packet.Property;
 import org.ferrymq.packet.ProtocolVersion;
 import org.ferrymq.packet.Publish;
 import org.ferrymq.packet.QoS;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The HiveMQ MQTT client, speaking MQTT 5 and MQTT 3.1.1, against the engine behind the Netty
@@ -63,29 +58,11 @@ class HiveMqClientTest {
     }
   }
 
-  private static RunningBroker sut;
-  private final List<Runnable> disconnects = new ArrayList<>();
+  @RegisterExtension
+  static final RunningBroker sut = RunningBroker.tcp();
 
-  @BeforeAll
-  static void startBroker() {
-    sut = RunningBroker.tcp();
-  }
-
-  @AfterAll
-  static void stopBroker() {
-    sut.close();
-  }
-
-  @AfterEach
-  void disconnectClients() {
-    for (Runnable disconnect : disconnects) {
-      try {
-        disconnect.run();
-      } catch (RuntimeException alreadyGone) {
-        // the test outcome is already decided; a client that will not close is not the subject
-      }
-    }
-  }
+  @RegisterExtension
+  final OpenClients clients = new OpenClients();
 
   @Test
   void mqtt5PublishesAndDeliversAtEachQos() {
@@ -109,17 +86,8 @@ class HiveMqClientTest {
     }
 
     // Verify
-    List<Received> received = inbox.awaitCount(9);
-    for (int qos = 0; qos <= 2; qos++) {
-      String topic = "hive5/qos/" + qos;
-      List<Received> expected = new ArrayList<>();
-      for (int i = 0; i < 3; i++) {
-        expected.add(new Received(topic, "q" + qos + "-" + i, qos, false, "text/plain",
-            List.of("n=" + i)));
-      }
-      assertEquals(expected, received.stream().filter(r -> r.topic().equals(topic)).toList());
-    }
-    assertEquals(9, received.size(), () -> "unexpected extra deliveries: " + received);
+    assertThreeInOrderAtEachQos("hive5/qos/", inbox, (topic, qos, i) -> new Received(topic,
+        "q" + qos + "-" + i, qos, false, "text/plain", List.of("n=" + i)));
     assertEquals(ProtocolVersion.MQTT_5,
         sut.tap().connectionsOf("hive5-sub-qos").get(0).connect().orElseThrow().version());
   }
@@ -145,16 +113,8 @@ class HiveMqClientTest {
     }
 
     // Verify
-    List<Received> received = inbox.awaitCount(9);
-    for (int qos = 0; qos <= 2; qos++) {
-      String topic = "hive3/qos/" + qos;
-      List<Received> expected = new ArrayList<>();
-      for (int i = 0; i < 3; i++) {
-        expected.add(Received.plain(topic, "q" + qos + "-" + i, qos, false));
-      }
-      assertEquals(expected, received.stream().filter(r -> r.topic().equals(topic)).toList());
-    }
-    assertEquals(9, received.size(), () -> "unexpected extra deliveries: " + received);
+    assertThreeInOrderAtEachQos("hive3/qos/", inbox,
+        (topic, qos, i) -> Received.plain(topic, "q" + qos + "-" + i, qos, false));
     assertEquals(ProtocolVersion.MQTT_3_1_1,
         sut.tap().connectionsOf("hive3-sub-qos").get(0).connect().orElseThrow().version());
   }
@@ -426,12 +386,33 @@ class HiveMqClientTest {
     assertEquals(QoS.EXACTLY_ONCE, toV3.qos());
   }
 
+  /** The message number {@code i} expected on {@code topic}, published at {@code qos}. */
+  @FunctionalInterface
+  private interface Expected {
+    Received at(String topic, int qos, int i);
+  }
+
+  /** Waits for nine messages and checks three arrived in order on {@code base + qos}, per QoS. */
+  private static void assertThreeInOrderAtEachQos(String base, Inbox<Received> inbox,
+      Expected expected) {
+    List<Received> received = inbox.awaitCount(9);
+    for (int qos = 0; qos <= 2; qos++) {
+      String topic = base + qos;
+      List<Received> onTopic = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        onTopic.add(expected.at(topic, qos, i));
+      }
+      assertEquals(onTopic, received.stream().filter(r -> r.topic().equals(topic)).toList());
+    }
+    assertEquals(9, received.size(), () -> "unexpected extra deliveries: " + received);
+  }
+
   private Mqtt5BlockingClient v5(String clientId, Inbox<Received> inbox) {
     Mqtt5Client client = Mqtt5Client.builder().identifier(clientId)
         .serverHost(RunningBroker.HOST).serverPort(sut.port()).build();
     client.toAsync().publishes(MqttGlobalPublishFilter.ALL, p -> inbox.add(Received.of(p)));
     Mqtt5BlockingClient blocking = client.toBlocking();
-    disconnects.add(() -> {
+    clients.add(() -> {
       if (blocking.getState().isConnected()) {
         blocking.disconnect();
       }
@@ -444,7 +425,7 @@ class HiveMqClientTest {
         .serverHost(RunningBroker.HOST).serverPort(sut.port()).build();
     client.toAsync().publishes(MqttGlobalPublishFilter.ALL, p -> inbox.add(Received.of(p)));
     Mqtt3BlockingClient blocking = client.toBlocking();
-    disconnects.add(() -> {
+    clients.add(() -> {
       if (blocking.getState().isConnected()) {
         blocking.disconnect();
       }

@@ -1,12 +1,11 @@
 package org.ferrymq.clients;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.ferrymq.config.BrokerConfig;
 import org.ferrymq.engine.ClientSummary;
 import org.ferrymq.engine.MqttBroker;
@@ -15,24 +14,49 @@ import org.ferrymq.transport.netty.BoundListener;
 import org.ferrymq.transport.netty.ListenerSettings;
 import org.ferrymq.transport.netty.MqttServer;
 import org.ferrymq.transport.netty.TlsSettings;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * An {@link MqttBroker} served by the Netty {@link MqttServer} on an ephemeral loopback port,
- * with a {@link WireTap} in between. One per test class.
+ * with a {@link WireTap} in between. Registered as a static extension, it starts before the
+ * first test of a class and stops after the last.
  */
-final class RunningBroker implements AutoCloseable {
+final class RunningBroker implements BeforeAllCallback, AfterAllCallback {
 
   static final String HOST = "127.0.0.1";
 
-  private final MqttBroker broker;
-  private final WireTap tap;
-  private final ExecutorService ioThreads;
-  private final MqttServer server;
-  private final BoundListener listener;
+  private final Supplier<TlsSettings> tls;
+  private MqttBroker broker;
+  private WireTap tap;
+  private ExecutorService ioThreads;
+  private MqttServer server;
+  private BoundListener listener;
 
-  private RunningBroker(Map<String, String> settings, TlsSettings tls) {
+  private RunningBroker(Supplier<TlsSettings> tls) {
+    this.tls = tls;
+  }
+
+  /** A broker with default settings, except two lanes, on a plain TCP listener. */
+  static RunningBroker tcp() {
+    return new RunningBroker(() -> null);
+  }
+
+  /**
+   * A broker with default settings, except two lanes, on a TLS listener.
+   *
+   * @param tls called once when the broker starts, after static {@code @TempDir} fields are set
+   */
+  static RunningBroker tls(Supplier<TlsSettings> tls) {
+    return new RunningBroker(tls);
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws IOException {
     broker = MqttBroker.builder()
-        .config(BrokerConfig.from(key -> Optional.ofNullable(settings.get(key))))
+        .config(BrokerConfig.from(key -> key.equals("mqtt.lanes") ? Optional.of("2")
+            : Optional.empty()))
         .build();
     broker.start();
     tap = new WireTap(broker);
@@ -43,23 +67,22 @@ final class RunningBroker implements AutoCloseable {
       return t;
     });
     server = new MqttServer(tap, ioThreads, 2);
-    try {
-      listener = server.bind(tls == null ? ListenerSettings.tcp(HOST, 0)
-          : ListenerSettings.tls(HOST, 0, tls));
-    } catch (IOException e) {
-      close();
-      throw new UncheckedIOException(e);
+    TlsSettings settings = tls.get();
+    listener = server.bind(settings == null ? ListenerSettings.tcp(HOST, 0)
+        : ListenerSettings.tls(HOST, 0, settings));
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    if (server != null) {
+      server.close();
     }
-  }
-
-  /** Starts a broker with default settings, except two lanes, on a plain TCP listener. */
-  static RunningBroker tcp() {
-    return new RunningBroker(Map.of("mqtt.lanes", "2"), null);
-  }
-
-  /** Starts a broker with default settings, except two lanes, on a TLS listener. */
-  static RunningBroker tls(TlsSettings tls) {
-    return new RunningBroker(Map.of("mqtt.lanes", "2"), tls);
+    if (broker != null) {
+      broker.stop();
+    }
+    if (ioThreads != null) {
+      ioThreads.shutdownNow();
+    }
   }
 
   int port() {
@@ -88,12 +111,5 @@ final class RunningBroker implements AutoCloseable {
   /** @return whether the broker knows a session for the client, connected or not */
   boolean hasSession(String clientId) {
     return broker.clients().stream().map(ClientSummary::clientId).anyMatch(clientId::equals);
-  }
-
-  @Override
-  public void close() {
-    server.close();
-    broker.stop();
-    ioThreads.shutdownNow();
   }
 }

@@ -26,20 +26,16 @@ import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
-import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
-import org.eclipse.paho.client.mqttv3.MqttCallback;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
-import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.ferrymq.engine.ClientSummary;
 import org.ferrymq.transport.TransportKind;
 import org.ferrymq.transport.netty.SelfSignedKeyStore;
 import org.ferrymq.transport.netty.TlsSettings;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -53,22 +49,21 @@ class TlsClientTest {
   @TempDir
   static Path keys;
 
-  private static RunningBroker sut;
+  @RegisterExtension
+  static final RunningBroker sut = RunningBroker.tls(TlsClientTest::generatedKeyStore);
+
   private static TrustManagerFactory trustBrokerOnly;
 
-  @BeforeAll
-  static void startBroker() throws IOException, GeneralSecurityException {
+  /** Generates the broker's key store and the clients' trust in it, once for the class. */
+  private static TlsSettings generatedKeyStore() {
     Path p12 = keys.resolve("broker.p12");
     assertTrue(SelfSignedKeyStore.createIfMissing(p12, PASSWORD, "localhost"));
-    sut = RunningBroker.tls(TlsSettings.fromKeyStore(p12, PASSWORD));
-    trustBrokerOnly = trusting(p12);
-  }
-
-  @AfterAll
-  static void stopBroker() {
-    if (sut != null) {
-      sut.close();
+    try {
+      trustBrokerOnly = trusting(p12);
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalStateException("cannot read the generated key store " + p12, e);
     }
+    return TlsSettings.fromKeyStore(p12, PASSWORD);
   }
 
   @Test
@@ -76,24 +71,10 @@ class TlsClientTest {
     SSLContext tls13 = SSLContext.getInstance("TLSv1.3");
     tls13.init(null, trustBrokerOnly.getTrustManagers(), null);
     RecordingSslSocketFactory sockets = new RecordingSslSocketFactory(tls13.getSocketFactory());
-    Inbox<String> inbox = new Inbox<>();
+    Inbox<PahoV3ClientTest.Received> inbox = new Inbox<>();
     MqttClient client = new MqttClient(sut.uri(), "tls-paho", new MemoryPersistence());
     client.setTimeToWait(Inbox.TIMEOUT.toMillis());
-    client.setCallback(new MqttCallback() {
-      @Override
-      public void connectionLost(Throwable cause) {
-      }
-
-      @Override
-      public void messageArrived(String topic, MqttMessage message) {
-        inbox.add(topic + " " + message.getQos() + " "
-            + new String(message.getPayload(), StandardCharsets.UTF_8));
-      }
-
-      @Override
-      public void deliveryComplete(IMqttDeliveryToken token) {
-      }
-    });
+    client.setCallback(PahoV3ClientTest.recordingInto(inbox));
     MqttConnectOptions options = new MqttConnectOptions();
     options.setSocketFactory(sockets);
     options.setAutomaticReconnect(false);
@@ -105,7 +86,8 @@ class TlsClientTest {
       client.publish("tls/paho", "sealed".getBytes(StandardCharsets.UTF_8), 1, false);
 
       // Verify
-      assertEquals(List.of("tls/paho 1 sealed"), inbox.awaitCount(1));
+      assertEquals(List.of(new PahoV3ClientTest.Received("tls/paho", "sealed", 1, false, false)),
+          inbox.awaitCount(1));
       assertEquals(1, sockets.created.size());
       assertEquals("TLSv1.3", sockets.created.get(0).getSession().getProtocol());
       assertEquals(TransportKind.TLS, summary("tls-paho").transport());

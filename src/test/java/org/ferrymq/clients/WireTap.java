@@ -2,6 +2,7 @@ package org.ferrymq.clients;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -13,6 +14,7 @@ import org.ferrymq.packet.Connect;
 import org.ferrymq.packet.Packet;
 import org.ferrymq.packet.ProtocolVersion;
 import org.ferrymq.packet.Publish;
+import org.ferrymq.packet.QoS;
 import org.ferrymq.transport.ConnectionAcceptor;
 import org.ferrymq.transport.InboundHandler;
 import org.ferrymq.transport.Transport;
@@ -131,6 +133,16 @@ final class WireTap implements ConnectionAcceptor {
     /** @return the PUBLISH packets the broker has sent so far */
     List<Publish> publishesToClient() {
       return toClient().stream().filter(Publish.class::isInstance).map(Publish.class::cast)
+          .toList();
+    }
+
+    /**
+     * @return {@code payload@qos} for each QoS 1 and 2 PUBLISH the broker has sent, in wire
+     *     order, payloads read as UTF-8
+     */
+    List<String> reliableDeliveries() {
+      return publishesToClient().stream().filter(p -> p.qos() != QoS.AT_MOST_ONCE)
+          .map(p -> new String(p.payload(), StandardCharsets.UTF_8) + "@" + p.qos().value())
           .toList();
     }
 
