@@ -24,7 +24,10 @@ final class BenchOptions {
         --publishers N        fan-in publishers (default 10)
         --subscribers N       fan-out subscribers (default 10)
         --payload BYTES       payload size (default 64)
-        --window N            unacknowledged QoS 1/2 messages per publisher (default 100)
+        --window N            QoS 1/2 messages per publisher not yet acknowledged, and not
+                              yet received by the subscriber (default 100)
+        --window0 N           QoS 0 messages per publisher not yet received (default 1000)
+        --open-loop true      publishers do not wait for the subscriber (floods at QoS 0)
         --rate N              latency scenario messages per second (default 2000)
         --connections K       idle clients for the connections scenario (default 10000)
         --connect-threads N   threads opening them (default 8)
@@ -47,6 +50,8 @@ final class BenchOptions {
   int subscribers = 10;
   int payload = 64;
   int window = 100;
+  int window0 = 1000;
+  boolean openLoop;
   int rate = 2000;
   int connections = 10_000;
   int connectThreads = 8;
@@ -86,6 +91,8 @@ final class BenchOptions {
         case "subscribers" -> o.subscribers = positive(e.getKey(), v);
         case "payload" -> o.payload = positive(e.getKey(), v);
         case "window" -> o.window = positive(e.getKey(), v);
+        case "window0" -> o.window0 = positive(e.getKey(), v);
+        case "open-loop" -> o.openLoop = Boolean.parseBoolean(v);
         case "rate" -> o.rate = positive(e.getKey(), v);
         case "connections" -> o.connections = positive(e.getKey(), v);
         case "connect-threads" -> o.connectThreads = positive(e.getKey(), v);

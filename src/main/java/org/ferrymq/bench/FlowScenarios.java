@@ -54,6 +54,8 @@ final class FlowScenarios {
       }
       Publisher pub = publisher(clients, 0, base + "-pub", base, QoS.AT_MOST_ONCE, 0,
           o.messages, true);
+      // paced by the last subscriber to connect; the others see the same stream
+      closeLoop(QoS.AT_MOST_ONCE, subs.get(subs.size() - 1), List.of(pub));
       return flowResult("fanout", QoS.AT_MOST_ONCE, subs, List.of(pub), o.subscribers)
           .put("subscribers", o.subscribers);
     } finally {
@@ -146,9 +148,9 @@ final class FlowScenarios {
     return s;
   }
 
-  /** QoS 1 and 2 flows run closed-loop: see {@link Publisher}. */
-  private static void closeLoop(QoS qos, Subscriber sub, List<Publisher> pubs) {
-    if (qos != QoS.AT_MOST_ONCE) {
+  /** Throughput flows run closed-loop unless {@code --open-loop}: see {@link Publisher}. */
+  private void closeLoop(QoS qos, Subscriber sub, List<Publisher> pubs) {
+    if (!o.openLoop) {
       sub.reportTo(pubs);
     }
   }
@@ -158,8 +160,9 @@ final class FlowScenarios {
     BenchClient c = BenchClient.connect(endpoint, id, clean, null, BUFFER);
     clients.add(c);
     long deadline = System.nanoTime() + (o.warmupSeconds + o.durationSeconds) * 1_000_000_000L;
-    boolean closedLoop = qos != QoS.AT_MOST_ONCE && rate == 0;
-    return new Publisher(c, index, topic, qos, o.payload, o.window, closedLoop, rate,
+    boolean closedLoop = !o.openLoop && rate == 0;
+    int window = qos == QoS.AT_MOST_ONCE ? o.window0 : o.window;
+    return new Publisher(c, index, topic, qos, o.payload, window, closedLoop, rate,
         maxMessages, deadline);
   }
 }

@@ -3,35 +3,43 @@ package org.ferrymq.bench;
 import java.io.IOException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.ferrymq.packet.QoS;
 
 /**
  * A publishing thread: sends as fast as the broker takes them or at a fixed rate, until stopped,
- * out of time or out of messages. QoS 0 goes out in batches of {@value #BATCH} per write. QoS 1
- * and 2 keep at most {@code window} messages unacknowledged and, in a closed loop, also at most
- * {@code window} messages not yet received by the subscriber: then the result is the rate the
- * broker sustains end to end, not how fast it can fill and drop its queues.
+ * out of time or out of messages. Messages go out in batches of up to {@value #BATCH} per write.
+ *
+ * <p>In a closed loop (the default of every throughput scenario) at most {@code window}
+ * messages may be sent but not yet received by the subscriber, so the result is the rate the
+ * broker sustains end to end, not how fast it can accept and then drop. A QoS 0 message the
+ * broker dropped never comes back: when nothing arrives for {@value #STALL_MILLIS} ms the
+ * outstanding messages are written off (they count as lost). QoS 1 and 2 also keep at most
+ * {@code window} messages unacknowledged.
  */
 final class Publisher implements BenchClient.Handler {
   private static final int BATCH = 32;
+  private static final long STALL_MILLIS = 100;
 
   private final BenchClient client;
   private final PublishTemplate template;
   private final QoS qos;
-  private final Semaphore window;
-  private final Semaphore undelivered;
+  private final Semaphore unacknowledged;
   private final int windowSize;
+  private final boolean closedLoop;
   private final long sequenceBase;
   private final long ratePerSecond;
   private final Thread thread;
+  private final AtomicLong delivered = new AtomicLong();
+  private volatile boolean waiting;
   private volatile boolean stopped;
   private volatile long sent;
   private volatile String failure;
 
   /**
    * @param index publisher number, carried in the payload's sequence for the subscriber
-   * @param closedLoop whether to wait for the subscriber's receipt too ({@link #delivered()})
+   * @param closedLoop whether to wait for the subscriber's receipts ({@link #delivered()})
    * @param ratePerSecond messages per second, 0 for as fast as possible
    * @param maxMessages stop after this many
    * @param deadlineNanos stop at this {@link System#nanoTime()}
@@ -40,11 +48,11 @@ final class Publisher implements BenchClient.Handler {
       boolean closedLoop, long ratePerSecond, long maxMessages, long deadlineNanos) {
     this.client = client;
     this.sequenceBase = (long) index << 48;
-    this.undelivered = closedLoop ? new Semaphore(window) : null;
+    this.closedLoop = closedLoop;
     this.template = new PublishTemplate(topic, qos, payloadSize);
     this.qos = qos;
     this.windowSize = window;
-    this.window = new Semaphore(window);
+    this.unacknowledged = new Semaphore(window);
     this.ratePerSecond = ratePerSecond;
     client.startReader(this);
     thread = new Thread(() -> run(maxMessages, deadlineNanos), "bench-pub-" + client.clientId);
@@ -68,10 +76,11 @@ final class Publisher implements BenchClient.Handler {
     return (int) (sequence >>> 48);
   }
 
-  /** Called by the subscriber for each of this publisher's messages it received. */
+  /** Called by the subscriber's reader for each of this publisher's messages it received. */
   void delivered() {
-    if (undelivered != null) {
-      undelivered.release();
+    delivered.incrementAndGet();
+    if (waiting) {
+      LockSupport.unpark(thread);
     }
   }
 
@@ -89,8 +98,8 @@ final class Publisher implements BenchClient.Handler {
     if (qos == QoS.AT_MOST_ONCE) {
       return true;
     }
-    if (window.tryAcquire(windowSize, millis, TimeUnit.MILLISECONDS)) {
-      window.release(windowSize);
+    if (unacknowledged.tryAcquire(windowSize, millis, TimeUnit.MILLISECONDS)) {
+      unacknowledged.release(windowSize);
       return true;
     }
     return false;
@@ -100,7 +109,7 @@ final class Publisher implements BenchClient.Handler {
   public void packet(BenchClient c, int firstByte, byte[] buf, int off, int len)
       throws IOException {
     switch (Packets.type(firstByte)) {
-      case Packets.PUBACK, Packets.PUBCOMP -> window.release();
+      case Packets.PUBACK, Packets.PUBCOMP -> unacknowledged.release();
       case Packets.PUBREC -> c.sendAck(Packets.PUBREL, Packets.u16(buf, off));
       default -> {
         // nothing else is expected by a publisher
@@ -110,9 +119,8 @@ final class Publisher implements BenchClient.Handler {
 
   private void run(long maxMessages, long deadlineNanos) {
     long n = 0;
+    long writtenOff = 0;
     int packetId = 0;
-    int credits = 0;
-    boolean windowed = qos != QoS.AT_MOST_ONCE || undelivered != null;
     long start = System.nanoTime();
     long interval = ratePerSecond > 0 ? 1_000_000_000L / ratePerSecond : 0;
     try {
@@ -121,15 +129,27 @@ final class Publisher implements BenchClient.Handler {
           waitUntil(start + n * interval);
         }
         int batch = interval > 0 ? 1 : (int) Math.min(BATCH, maxMessages - n);
-        for (int i = 0; i < batch; i++) {
-          if (windowed && credits == 0) {
+        if (closedLoop) {
+          long free = windowSize - (n - writtenOff - delivered.get());
+          if (free < Math.min(batch, Math.max(1, windowSize / 4))) {
             client.flush();
-            credits = takeCredits();
-            if (credits == 0) {
+            if (!awaitReceipts(n - writtenOff - windowSize * 3L / 4)) {
+              if (qos == QoS.AT_MOST_ONCE) {
+                writtenOff = n - delivered.get();
+              }
+              continue;
+            }
+            free = windowSize - (n - writtenOff - delivered.get());
+          }
+          batch = (int) Math.max(0, Math.min(batch, free));
+        }
+        for (int i = 0; i < batch; i++) {
+          if (qos != QoS.AT_MOST_ONCE && !unacknowledged.tryAcquire()) {
+            client.flush();
+            if (!unacknowledged.tryAcquire(STALL_MILLIS, TimeUnit.MILLISECONDS)) {
               break;
             }
           }
-          credits--;
           packetId = packetId == 0xFFFF ? 1 : packetId + 1;
           template.set(packetId, System.nanoTime(), sequenceBase | n);
           client.send(template.bytes, 0, template.bytes.length);
@@ -143,57 +163,35 @@ final class Publisher implements BenchClient.Handler {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    if (windowed && credits > 0) {
-      release(credits);
-    }
     sent = n;
   }
 
   /**
-   * Waits up to 100 ms for a quarter of the window (fewer wake-ups than one message at a time)
-   * and takes whatever more is free.
+   * Parks until the subscriber has received at least {@code target} messages of this publisher.
    *
-   * @return messages that may be sent now, 0 on timeout
+   * @return false when nothing arrived for {@value #STALL_MILLIS} ms, or when stopped
    */
-  private int takeCredits() throws InterruptedException {
-    int want = Math.max(1, windowSize / 4);
-    int got = take(qos == QoS.AT_MOST_ONCE ? null : window, want);
-    if (got == 0) {
-      return 0;
-    }
-    int delivered = take(undelivered, want);
-    if (delivered == 0) {
-      if (qos != QoS.AT_MOST_ONCE) {
-        window.release(got);
+  private boolean awaitReceipts(long target) {
+    long last = delivered.get();
+    long lastProgress = System.nanoTime();
+    waiting = true;
+    try {
+      while (!stopped) {
+        long d = delivered.get();
+        if (d >= target) {
+          return true;
+        }
+        if (d != last) {
+          last = d;
+          lastProgress = System.nanoTime();
+        } else if (System.nanoTime() - lastProgress > STALL_MILLIS * 1_000_000L) {
+          return false;
+        }
+        LockSupport.parkNanos(STALL_MILLIS * 1_000_000L / 10);
       }
-      return 0;
-    }
-    int usable = Math.min(got, delivered);
-    if (qos != QoS.AT_MOST_ONCE && got > usable) {
-      window.release(got - usable);
-    }
-    if (undelivered != null && delivered > usable) {
-      undelivered.release(delivered - usable);
-    }
-    return usable;
-  }
-
-  private static int take(Semaphore s, int want) throws InterruptedException {
-    if (s == null) {
-      return Integer.MAX_VALUE;
-    }
-    if (!s.tryAcquire(want, 100, TimeUnit.MILLISECONDS)) {
-      return 0;
-    }
-    return want + s.drainPermits();
-  }
-
-  private void release(int credits) {
-    if (qos != QoS.AT_MOST_ONCE) {
-      window.release(credits);
-    }
-    if (undelivered != null) {
-      undelivered.release(credits);
+      return false;
+    } finally {
+      waiting = false;
     }
   }
 

@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""Summarises RESULT lines from bench/compare.sh: medians per broker over the rounds, the ratios
+FerryMQ/Mosquitto and FerryMQ/HiveMQ, and the targets of issue 8."""
+import statistics
+import sys
+from collections import defaultdict
+
+KEY_FIELDS = ("scenario", "qos", "transport", "subscriptions", "depth")
+METRICS = {  # metric: True when higher is better
+    "msgs_per_s": True, "lost": False, "p50_us": False, "p99_us": False, "p999_us": False,
+    "connects_per_s": True, "kib_per_conn": False, "clients": True, "ns_per_match": False,
+    "gen_cpu_pct": None, "broker_cpu_pct": None,
+}
+SHOWN = {
+    "fanin": ["msgs_per_s", "lost", "gen_cpu_pct", "broker_cpu_pct"],
+    "fanout": ["msgs_per_s", "lost", "gen_cpu_pct", "broker_cpu_pct"],
+    "qos2": ["msgs_per_s", "lost", "gen_cpu_pct", "broker_cpu_pct"],
+    "persistent": ["msgs_per_s", "lost", "gen_cpu_pct", "broker_cpu_pct"],
+    "latency": ["p50_us", "p99_us", "p999_us", "gen_cpu_pct"],
+    "connections": ["clients", "connects_per_s", "kib_per_conn"],
+    "routing": ["ns_per_match"],
+}
+
+
+def parse(path):
+    rows = []
+    with open(path) as f:
+        for line in f:
+            if line.startswith("RESULT "):
+                rows.append(dict(kv.split("=", 1) for kv in line.split()[1:] if "=" in kv))
+    return rows
+
+
+def main(path):
+    rows = parse(path)
+    values = defaultdict(list)  # (key, broker, metric) -> values
+    loads = []
+    for r in rows:
+        key = tuple(r.get(k, "") for k in KEY_FIELDS)
+        for m in METRICS:
+            if m in r:
+                try:
+                    values[(key, r["broker"], m)].append(float(r[m]))
+                except ValueError:
+                    pass
+        if "load" in r:
+            loads.append(float(r["load"]))
+    keys = sorted({k for (k, _, _) in values}, key=lambda k: (k[0], k[2], k[1], k[3], k[4]))
+    brokers = sorted({b for (_, b, _) in values}, key=lambda b: (not b.startswith("mosq"),
+                                                                  not b.startswith("hive"), b))
+    med = {k: statistics.median(v) for k, v in values.items()}
+    print("Medians over rounds (n = rounds); ratio = ferrymq / peer (for times and memory, "
+          "lower is better)")
+    if loads:
+        print("load average during the runs: min %.1f median %.1f max %.1f"
+              % (min(loads), statistics.median(loads), max(loads)))
+    head = "%-12s %-3s %-4s %-8s %-15s" % ("scenario", "qos", "tr", "subs/dep", "metric")
+    head += "".join("%16s" % b for b in brokers) + "%12s%12s" % ("x mosq", "x hivemq")
+    print(head)
+    for key in keys:
+        scenario, qos, transport, subs, depth = key
+        for m in SHOWN.get(scenario, ["msgs_per_s"]):
+            cells = [med.get((key, b, m)) for b in brokers]
+            if all(c is None for c in cells):
+                continue
+            n = max((len(values.get((key, b, m), [])) for b in brokers), default=0)
+            line = "%-12s %-3s %-4s %-8s %-15s" % (scenario, qos, transport,
+                                                   (subs + "/" + depth).strip("/"), m)
+            line += "".join("%16s" % ("-" if c is None else "%.1f" % c) for c in cells)
+            f = med.get((key, "ferrymq", m))
+            for peer in ("mosquitto", "hivemq"):
+                p = med.get((key, peer, m))
+                line += "%12s" % ("%.2f" % (f / p) if f is not None and p else "-")
+            print(line + "   (n=%d)" % n)
+    print()
+    targets(med)
+
+
+def targets(med):
+    def get(scenario, qos, transport, broker, metric):
+        return med.get(((scenario, qos, transport, "", ""), broker, metric))
+
+    print("Targets (issue 8)")
+    for scenario, qos in (("fanin", "0"), ("fanin", "1"), ("fanout", "0")):
+        f = get(scenario, qos, "tcp", "ferrymq", "msgs_per_s")
+        peers = [x for x in (get(scenario, qos, "tcp", "mosquitto", "msgs_per_s"),
+                             get(scenario, qos, "tcp", "hivemq", "msgs_per_s")) if x]
+        if f and peers:
+            ratio = f / max(peers)
+            print("  %s QoS %s: %.2fx the better peer (target >= 1.10): %s"
+                  % (scenario, qos, ratio, "met" if ratio >= 1.10 else "MISSED"))
+    f, m = get("latency", "1", "tcp", "ferrymq", "p99_us"), get("latency", "1", "tcp",
+                                                                  "mosquitto", "p99_us")
+    if f and m:
+        print("  latency p99: %.2fx Mosquitto (target <= 2.0): %s"
+              % (f / m, "met" if f / m <= 2.0 else "MISSED"))
+    k = get("connections", "", "tcp", "ferrymq", "kib_per_conn")
+    if k is not None:
+        print("  idle memory: %.2f KiB per connection (target <= 4): %s"
+              % (k, "met" if k <= 4 else "MISSED"))
+    for transport in ("ws", "wss"):
+        for qos in ("0", "1"):
+            w, t = (get("fanin", qos, transport, "ferrymq", "msgs_per_s"),
+                    get("fanin", qos, "tcp", "ferrymq", "msgs_per_s"))
+            if w and t:
+                print("  %s fan-in QoS %s: %.0f%% of TCP (target >= 70%%): %s"
+                      % (transport, qos, 100 * w / t, "met" if w / t >= 0.7 else "MISSED"))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
