@@ -63,6 +63,9 @@ public final class MvStorePersistence implements Persistence {
   private static final String QUEUES_MAP = "queues";
   private static final String RETAINED_MAP = "retained";
   private static final int CLOSE_COMPACTION_MILLIS = 2_000;
+  private static final long COMPACTION_INTERVAL_NANOS = 1_000_000_000L;
+  private static final int COMPACTION_FILL_RATE = 50;
+  private static final int COMPACTION_WRITE_BYTES = 16 << 20;
 
   private final Path file;
   private final Path markerFile;
@@ -77,6 +80,8 @@ public final class MvStorePersistence implements Persistence {
   private final Queues queues = new Queues();
   private final Retained retained = new Retained();
   private volatile boolean open = true;
+  /** Only the commit task touches it. */
+  private long lastCompactionNanos = System.nanoTime();
 
   private MvStorePersistence(Path directory, PersistenceMode mode, long syncIntervalMillis) {
     if (mode == PersistenceMode.NONE) {
@@ -145,6 +150,7 @@ public final class MvStorePersistence implements Persistence {
         store.commit();
         store.sync();
         writeMarker(store.getCurrentVersion(), false);
+        compactNowAndThen();
       }
     }, mode == PersistenceMode.PERSISTENT, syncIntervalMillis);
   }
@@ -169,6 +175,22 @@ public final class MvStorePersistence implements Persistence {
   /** Opens with a default commit thread; for tests and embedded use outside a container. */
   public static MvStorePersistence open(Path directory, PersistenceMode mode) {
     return open(directory, mode, 1_000, GroupCommitter.daemonThreads("ferrymq-store-commit"));
+  }
+
+  /**
+   * Small frequent commits leave chunks partly live; without MVStore's own background thread
+   * (autocommit is off, the group committer owns the timing) nothing would rewrite them, so
+   * the file would grow. Rewrites the live pages of sparse chunks; the next commit writes them.
+   */
+  private void compactNowAndThen() {
+    long now = System.nanoTime();
+    if (now - lastCompactionNanos < COMPACTION_INTERVAL_NANOS) {
+      return;
+    }
+    lastCompactionNanos = now;
+    if (store.getFileStore().getChunksFillRate() < COMPACTION_FILL_RATE) {
+      store.compact(COMPACTION_FILL_RATE, COMPACTION_WRITE_BYTES);
+    }
   }
 
   private MVStore openStore() {
