@@ -22,16 +22,22 @@ public final class PublishEncoder implements PacketEncoder<Publish> {
 
   @Override
   public int remainingLength(Publish p, ProtocolVersion version, int omit) {
-    if (p.topic().isEmpty() && !version.isV5()) {
+    return remainingLength(p.topic(), p.payload().length, p.qos(), p.properties(), version);
+  }
+
+  /** Remaining Length of a PUBLISH with these fields; see {@link #remainingLength}. */
+  public static int remainingLength(String topic, int payloadLength, QoS qos,
+      Properties properties, ProtocolVersion version) {
+    if (topic.isEmpty() && !version.isV5()) {
       throw new IllegalArgumentException("a PUBLISH with a Topic Alias and no topic name cannot"
           + " be encoded for MQTT 3");
     }
-    int len = Encoding.stringSize(p.topic()) + p.payload().length;
-    if (p.qos() != QoS.AT_MOST_ONCE) {
+    int len = Encoding.stringSize(topic) + payloadLength;
+    if (qos != QoS.AT_MOST_ONCE) {
       len += 2;
     }
     if (version.isV5()) {
-      len += PropertiesWriter.blockSize(propertiesLength(p.properties()));
+      len += PropertiesWriter.blockSize(propertiesLength(properties));
     }
     return len;
   }
@@ -43,15 +49,21 @@ public final class PublishEncoder implements PacketEncoder<Publish> {
 
   @Override
   public void writeBody(Publish p, ProtocolVersion version, int omit, ByteBuffer out) {
-    Encoding.writeString(p.topic(), out);
-    if (p.qos() != QoS.AT_MOST_ONCE) {
-      out.putShort((short) p.packetId());
+    writeBody(p.topic(), p.payload(), p.qos(), p.packetId(), p.properties(), version, out);
+  }
+
+  /** Writes the variable header and payload of a PUBLISH with these fields. */
+  public static void writeBody(String topic, byte[] payload, QoS qos, int packetId,
+      Properties properties, ProtocolVersion version, ByteBuffer out) {
+    Encoding.writeString(topic, out);
+    if (qos != QoS.AT_MOST_ONCE) {
+      out.putShort((short) packetId);
     }
     if (version.isV5()) {
-      Properties props = p.properties();
-      PropertiesWriter.write(props, PacketType.PUBLISH, 0, propertiesLength(props), out);
+      PropertiesWriter.write(properties, PacketType.PUBLISH, 0, propertiesLength(properties),
+          out);
     }
-    out.put(p.payload());
+    out.put(payload);
   }
 
   private static int propertiesLength(Properties props) {
