@@ -77,7 +77,7 @@ public record BrokerConfig(
   }
 
   /** Parses raw strings with messages that name the key. */
-  private record Reader(Function<String, Optional<String>> lookup) {
+  record Reader(Function<String, Optional<String>> lookup) {
     String raw(Setting s) {
       return lookup.apply(s.key()).map(String::trim).filter(v -> !v.isEmpty())
           .orElse(s.defaultValue());

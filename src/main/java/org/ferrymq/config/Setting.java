@@ -54,7 +54,36 @@ public enum Setting {
   LANES("mqtt.lanes", "0",
       "Threads that run session work; 0 means twice the number of processors."),
   SYS_INTERVAL("mqtt.sys-interval", "10",
-      "Seconds between $SYS/broker updates; 0 disables them.");
+      "Seconds between $SYS/broker updates; 0 disables them."),
+  SECURITY_PROFILE("mqtt.security.profile", "dev",
+      "dev: anonymous clients allowed, every listener served, topics allowed unless an ACL rule "
+          + "denies (logged as a WARNING at startup); secure: no anonymous clients, TLS "
+          + "listeners only, topics denied unless an ACL rule allows."),
+  ACL_FILE("mqtt.acl.file", "",
+      "Path of the topic ACL file (docs/security.md); empty for none."),
+  ACL_RULES("mqtt.acl.rules", "",
+      "ACL lines given inline, separated by ';' (read after mqtt.acl.file)."),
+  ACL_DEFAULT("mqtt.acl.default", "profile",
+      "What happens to a topic no ACL rule decides: allow, deny, or profile (allow in dev, "
+          + "deny in secure)."),
+  TLS_IDENTITY_ATTRIBUTE("mqtt.tls.identity-attribute", "CN",
+      "Subject attribute of a verified client certificate that becomes the MQTT user name "
+          + "(CN, UID, OU, O, EMAILADDRESS...)."),
+  JWT_ENABLED("mqtt.jwt.enabled", "false",
+      "Whether a JSON Web Token given as the MQTT password is validated with MicroProfile JWT "
+          + "(mp.jwt.verify.* settings)."),
+  JWT_DISCONNECT_ON_EXPIRY("mqtt.jwt.disconnect-on-expiry", "true",
+      "Whether a client authenticated by a JWT is disconnected (MQTT 5: DISCONNECT 0x87) when "
+          + "the token expires."),
+  CONNECTION_RATE("mqtt.limits.connection-rate", "0",
+      "New connections per second accepted from one source address (token bucket); 0 "
+          + "disables the limit."),
+  CONNECTION_BURST("mqtt.limits.connection-burst", "20",
+      "Connections one source address may open at once before mqtt.limits.connection-rate "
+          + "applies (1..100000)."),
+  SCRAM_FILE("mqtt.scram.file", "",
+      "SCRAM-SHA-256 credential file for MQTT 5 enhanced authentication, written by "
+          + "org.ferrymq.security.scram.ScramTool; empty disables the method.");
 
   private final String key;
   private final String defaultValue;

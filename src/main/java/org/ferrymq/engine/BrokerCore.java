@@ -409,6 +409,10 @@ final class BrokerCore {
     for (ConnectionHandler c : new ArrayList<>(lane.connections)) {
       if (c.keepAliveExpired(nowNanos)) {
         c.closeWith(ReasonCode.KEEP_ALIVE_TIMEOUT, "no packet within 1.5 x keep alive");
+      } else if (c.identity != null && c.identity.expiredAt(clock.instant())) {
+        LOG.info(() -> "Disconnecting " + c.identity.clientId() + " (user "
+            + c.identity.username() + "): its credentials expired at " + c.identity.expiresAt());
+        c.closeWith(ReasonCode.NOT_AUTHORIZED, "credentials expired");
       }
     }
     long now = clock.millis();

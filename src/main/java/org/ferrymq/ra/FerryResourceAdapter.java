@@ -83,6 +83,20 @@ public class FerryResourceAdapter implements ResourceAdapter {
   @ConfigProperty(defaultValue = "0", description = "Netty event loops; 0 for one per processor")
   private String ioThreads = "0";
 
+  @ConfigProperty(defaultValue = "none", description = "Client certificates on the TLS listener "
+      + "(mqtt.tls.client-auth): none, want (optional) or need (required)")
+  private String clientAuth = "none";
+
+  @ConfigProperty(description = "Trust store holding the issuers of client certificates, shared "
+      + "with Liberty's trust store configuration; needed when clientAuth is want or need")
+  private String trustStorePath;
+
+  @ConfigProperty(description = "Password of the trust store", confidential = true)
+  private String trustStorePassword;
+
+  @ConfigProperty(defaultValue = "PKCS12", description = "PKCS12 or JKS")
+  private String trustStoreType = "PKCS12";
+
   private final Map<MessageEndpointFactory, EndpointActivation> activations =
       new ConcurrentHashMap<>();
   private WorkManager workManager;
@@ -103,23 +117,34 @@ public class FerryResourceAdapter implements ResourceAdapter {
     executor = new WorkManagerExecutor(workManager, "ferrymq", this::releaseRequested);
     try {
       BrokerConfig config = BrokerSettings.load(FerryResourceAdapter.class.getClassLoader());
+      BrokerSecurity security = BrokerSecurity.load(FerryResourceAdapter.class.getClassLoader());
       int tcpPort = requirePort("mqtt.port", mqttPort);
       int tlsPort = requirePort("mqtts.port", mqttsPort);
       TlsSettings tls = tlsSettings();
-      broker = MqttBroker.builder().config(config).loopExecutor(executor).build();
+      broker = security.configure(MqttBroker.builder().config(config).loopExecutor(executor))
+          .build();
       broker.start();
-      server = new MqttServer(broker, executor, requireCount("ferrymq.io-threads", ioThreads));
-      listeners.add(new ListenerControl("mqtt", server, ListenerSettings.tcp(host, tcpPort)));
+      server = new MqttServer(security.acceptor(broker), executor,
+          requireCount("ferrymq.io-threads", ioThreads));
+      // The secure profile serves TLS only: plain TCP is not even bound.
+      if (!security.config().requiresTls()) {
+        listeners.add(new ListenerControl("mqtt", server, ListenerSettings.tcp(host, tcpPort)));
+      }
       listeners.add(new ListenerControl("mqtts", server,
           ListenerSettings.tls(host, tlsPort, tls)));
       for (ListenerControl listener : listeners) {
         listener.start();
       }
       registerMBeans();
+      SecurityRuntime.started(security.authenticator(), security.config());
       BrokerRuntime.started(new BrokerRuntime.Running(broker, listeners));
+      security.logPosture();
       long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
-      LOG.info(() -> "FerryMQ broker started in " + millis + " ms: MQTT on " + host + ":"
-          + tcpPort + ", MQTT/TLS on " + host + ":" + tlsPort + " (" + config.lanes()
+      String plain = security.config().requiresTls() ? "not served (secure profile)"
+          : host + ":" + tcpPort;
+      LOG.info(() -> "FerryMQ broker started in " + millis + " ms: MQTT on " + plain
+          + ", MQTT/TLS on " + host + ":" + tlsPort + " (client certificates " + tls.clientAuth()
+          + ", " + config.lanes()
           + " lanes, native transport " + server.nativeTransport() + ")");
     } catch (ConfigException | IllegalStateException e) {
       fail(e.getMessage(), e);
@@ -138,6 +163,7 @@ public class FerryResourceAdapter implements ResourceAdapter {
   @Override
   public void stop() {
     BrokerRuntime.stopped();
+    SecurityRuntime.stopped();
     for (EndpointActivation activation : activations.values()) {
       activation.close();
     }
@@ -151,6 +177,7 @@ public class FerryResourceAdapter implements ResourceAdapter {
    */
   private void releaseRequested() {
     BrokerRuntime.stopped();
+    SecurityRuntime.stopped();
     shutdown();
   }
 
@@ -241,8 +268,31 @@ public class FerryResourceAdapter implements ResourceAdapter {
       LOG.info(() -> "Creating a self-signed key store for development at " + path);
     }
     SelfSignedKeyStore.createIfMissing(path, password, "localhost");
-    return new TlsSettings(path, password, keyStoreType, null, new char[0], keyStoreType,
-        TlsSettings.ClientAuth.NONE, TlsSettings.DEFAULT_PROTOCOLS);
+    TlsSettings server = new TlsSettings(path, password, keyStoreType, null, new char[0],
+        keyStoreType, TlsSettings.ClientAuth.NONE, TlsSettings.DEFAULT_PROTOCOLS);
+    TlsSettings.ClientAuth mode = clientAuthMode();
+    if (mode == TlsSettings.ClientAuth.NONE) {
+      return server;
+    }
+    if (trustStorePath == null || trustStorePath.isBlank()
+        || !Files.isReadable(Path.of(trustStorePath))) {
+      throw new ConfigException("truststore.path", "client certificates (mqtt.tls.client-auth="
+          + clientAuth + ") need a readable trust store, not '" + trustStorePath + "'");
+    }
+    return new TlsSettings(path, password, keyStoreType, Path.of(trustStorePath),
+        trustStorePassword == null ? new char[0] : trustStorePassword.toCharArray(),
+        trustStoreType, mode, TlsSettings.DEFAULT_PROTOCOLS);
+  }
+
+  private TlsSettings.ClientAuth clientAuthMode() {
+    String mode = clientAuth == null ? "none" : clientAuth.trim();
+    return switch (mode.toLowerCase(java.util.Locale.ROOT)) {
+      case "", "none" -> TlsSettings.ClientAuth.NONE;
+      case "want" -> TlsSettings.ClientAuth.WANT;
+      case "need" -> TlsSettings.ClientAuth.NEED;
+      default -> throw new ConfigException("mqtt.tls.client-auth",
+          "'" + mode + "' is not one of none, want, need");
+    };
   }
 
   private void registerMBeans() {
@@ -357,6 +407,38 @@ public class FerryResourceAdapter implements ResourceAdapter {
 
   public void setIoThreads(String ioThreads) {
     this.ioThreads = ioThreads;
+  }
+
+  public String getClientAuth() {
+    return clientAuth;
+  }
+
+  public void setClientAuth(String clientAuth) {
+    this.clientAuth = clientAuth;
+  }
+
+  public String getTrustStorePath() {
+    return trustStorePath;
+  }
+
+  public void setTrustStorePath(String trustStorePath) {
+    this.trustStorePath = trustStorePath;
+  }
+
+  public String getTrustStorePassword() {
+    return trustStorePassword;
+  }
+
+  public void setTrustStorePassword(String trustStorePassword) {
+    this.trustStorePassword = trustStorePassword;
+  }
+
+  public String getTrustStoreType() {
+    return trustStoreType;
+  }
+
+  public void setTrustStoreType(String trustStoreType) {
+    this.trustStoreType = trustStoreType;
   }
 
   // The container compares adapters by identity; keep Object's equals/hashCode explicitly.

@@ -1,0 +1,170 @@
+package org.ferrymq.security.acl;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.ferrymq.security.Authorizer;
+import org.ferrymq.security.ClientIdentity;
+import org.ferrymq.topic.TopicMatcher;
+import org.ferrymq.topic.Topics;
+
+/**
+ * Topic access control lists, parsed from a Mosquitto-like line format (see {@link AclParser}
+ * and docs/security.md).
+ *
+ * <p>Decision: the sections that apply to a client are asked in order of specificity, and the
+ * first one that has an opinion decides:
+ * <ol>
+ *   <li>the client's {@code user} section (or the {@code anonymous} section for anonymous
+ *       clients),</li>
+ *   <li>the {@code role} sections of every role the client holds,</li>
+ *   <li>the rules before any section, and every {@code pattern} line.</li>
+ * </ol>
+ * Within one level a {@code deny} rule whose filter overlaps the topic (or subscription) wins;
+ * otherwise a rule granting the access asked for, whose filter covers the topic (or every topic
+ * of the subscription), allows. A level with neither passes the question on; when no level
+ * decides, the default applies (allow in the dev profile, deny in the secure one).
+ *
+ * <p>{@code %u} and {@code %c} in a {@code pattern} are replaced by the user name and client id;
+ * such a rule is skipped for anonymous clients ({@code %u}) and for names holding {@code +},
+ * {@code #} or {@code /}, which would otherwise widen the rule.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class Acl implements Authorizer {
+
+  /**
+   * One ACL line.
+   *
+   * @param access what it grants, or deny
+   * @param filter the topic filter, possibly with {@code %u}/{@code %c}
+   * @param pattern whether {@code %u}/{@code %c} are substituted
+   */
+  public record Rule(Access access, String filter, boolean pattern) {
+  }
+
+  private final List<Rule> general;
+  private final Map<String, List<Rule>> users;
+  private final Map<String, List<Rule>> roles;
+  private final List<Rule> anonymous;
+  private final boolean allowByDefault;
+
+  Acl(List<Rule> general, Map<String, List<Rule>> users, Map<String, List<Rule>> roles,
+      List<Rule> anonymous, boolean allowByDefault) {
+    this.general = List.copyOf(general);
+    this.users = copy(users);
+    this.roles = copy(roles);
+    this.anonymous = List.copyOf(anonymous);
+    this.allowByDefault = allowByDefault;
+  }
+
+  /** @return an ACL without rules: every question gets the default */
+  public static Acl empty(boolean allowByDefault) {
+    return new Acl(List.of(), Map.of(), Map.of(), List.of(), allowByDefault);
+  }
+
+  /** @return whether the client may publish to the topic name */
+  @Override
+  public boolean canPublish(ClientIdentity client, String topic) {
+    return decide(client, topic, false);
+  }
+
+  /** @return whether the client may subscribe to the filter ({@code $share/g/} is ignored) */
+  @Override
+  public boolean canSubscribe(ClientIdentity client, String filter) {
+    return decide(client, FilterRelations.unshared(filter), true);
+  }
+
+  /** @return the number of rules, for the startup log */
+  public int size() {
+    int n = general.size() + anonymous.size();
+    for (List<Rule> r : users.values()) {
+      n += r.size();
+    }
+    for (List<Rule> r : roles.values()) {
+      n += r.size();
+    }
+    return n;
+  }
+
+  /** @return what topics no rule decides get */
+  public boolean allowsByDefault() {
+    return allowByDefault;
+  }
+
+  private boolean decide(ClientIdentity client, String topic, boolean subscribe) {
+    List<Rule> own = client.isAnonymous() ? anonymous
+        : users.getOrDefault(client.username(), List.of());
+    Boolean verdict = level(own, client, topic, subscribe);
+    if (verdict == null) {
+      List<Rule> fromRoles = new ArrayList<>();
+      for (String role : client.roles()) {
+        fromRoles.addAll(roles.getOrDefault(role, List.of()));
+      }
+      verdict = level(fromRoles, client, topic, subscribe);
+    }
+    if (verdict == null) {
+      verdict = level(general, client, topic, subscribe);
+    }
+    return verdict == null ? allowByDefault : verdict;
+  }
+
+  /** @return TRUE to allow, FALSE to deny, null when these rules say nothing */
+  private static Boolean level(List<Rule> rules, ClientIdentity client, String topic,
+      boolean subscribe) {
+    boolean allowed = false;
+    for (Rule rule : rules) {
+      String filter = rule.pattern() ? substitute(rule.filter(), client) : rule.filter();
+      if (filter == null) {
+        continue;
+      }
+      if (rule.access() == Access.DENY) {
+        if (subscribe ? FilterRelations.intersects(filter, topic)
+            : TopicMatcher.matches(filter, topic)) {
+          return Boolean.FALSE;
+        }
+      } else if (!allowed && (subscribe ? rule.access().grantsRead()
+          && FilterRelations.covers(filter, topic)
+          : rule.access().grantsWrite() && TopicMatcher.matches(filter, topic))) {
+        allowed = true;
+      }
+    }
+    return allowed ? Boolean.TRUE : null;
+  }
+
+  /** @return the filter with %u and %c replaced, or null when the rule does not apply */
+  static String substitute(String filter, ClientIdentity client) {
+    String result = filter;
+    if (result.contains("%u")) {
+      if (!isPlainLevel(client.username())) {
+        return null;
+      }
+      result = result.replace("%u", client.username());
+    }
+    if (result.contains("%c")) {
+      if (!isPlainLevel(client.clientId())) {
+        return null;
+      }
+      result = result.replace("%c", client.clientId());
+    }
+    return Topics.isValidFilter(result) ? result : null;
+  }
+
+  private static boolean isPlainLevel(String value) {
+    return value != null && !value.isEmpty() && value.indexOf('+') < 0 && value.indexOf('#') < 0
+        && value.indexOf('/') < 0;
+  }
+
+  private static Map<String, List<Rule>> copy(Map<String, List<Rule>> sections) {
+    Map<String, List<Rule>> copy = new HashMap<>();
+    sections.forEach((name, rules) -> copy.put(name, List.copyOf(rules)));
+    return Map.copyOf(copy);
+  }
+
+  /** @return the names of the user sections, for tests and the startup log */
+  Set<String> userNames() {
+    return users.keySet();
+  }
+}

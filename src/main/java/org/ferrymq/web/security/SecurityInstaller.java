@@ -1,0 +1,67 @@
+package org.ferrymq.web.security;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.BeforeDestroyed;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import javax.naming.NamingException;
+import org.ferrymq.ra.SecurityRuntime;
+import org.ferrymq.security.BrokerAuthenticator;
+
+/**
+ * Completes the broker's authenticator when the web module starts: user names and passwords go
+ * to Liberty's user registry, JWT passwords to MicroProfile JWT. The resource adapter starts
+ * first and, until this runs, answers credentials with Server unavailable (and, in the secure
+ * profile, everyone). When the module stops the checks are withdrawn again.
+ */
+@ApplicationScoped
+public class SecurityInstaller {
+
+  private static final Logger LOG = Logger.getLogger(SecurityInstaller.class.getName());
+
+  @Inject
+  JwtTokenVerifier tokens;
+
+  private BrokerAuthenticator.Backends installed;
+
+  void install(@Observes @Initialized(ApplicationScoped.class) Object started) {
+    SecurityRuntime.Published security = SecurityRuntime.current().orElse(null);
+    if (security == null) {
+      return;
+    }
+    RegistryUserDirectory directory;
+    try {
+      directory = RegistryUserDirectory.lookup();
+    } catch (NamingException e) {
+      LOG.log(Level.SEVERE, "FerryMQ cannot check MQTT passwords: no user registry is bound in "
+          + "JNDI as UserRegistry (is the appSecurity feature enabled?): " + e);
+      return;
+    }
+    boolean jwtKey;
+    try {
+      jwtKey = tokens.configure();
+    } catch (RuntimeException e) {
+      LOG.log(Level.SEVERE, "FerryMQ refuses every JWT password: " + e.getMessage());
+      jwtKey = false;
+    }
+    if (security.config().jwtEnabled() && !jwtKey) {
+      LOG.warning("FerryMQ: mqtt.jwt.enabled is true but mp.jwt.verify.publickey.location is "
+          + "not set; every JWT password will be refused");
+    }
+    installed = new BrokerAuthenticator.Backends(directory, tokens);
+    security.authenticator().install(installed);
+    LOG.info(() -> "FerryMQ checks MQTT passwords against the user registry (realm "
+        + directory.realm() + ")" + (security.config().jwtEnabled()
+            ? " and JWT passwords with the mp.jwt.verify settings" : ""));
+  }
+
+  void uninstall(@Observes @BeforeDestroyed(ApplicationScoped.class) Object stopping) {
+    if (installed != null) {
+      SecurityRuntime.current().ifPresent(s -> s.authenticator().uninstall(installed));
+      installed = null;
+    }
+  }
+}
