@@ -1,6 +1,7 @@
 package org.ferrymq.ra;
 
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.ferrymq.engine.MqttBroker;
@@ -46,10 +47,13 @@ public final class BrokerRuntime {
    *
    * @param broker the one broker of the server
    * @param listeners the MQTT TCP and TLS listeners
+   * @param persistence the store's mode, backend and location
    */
-  public record Running(MqttBroker broker, List<ListenerControl> listeners) {
+  public record Running(MqttBroker broker, List<ListenerControl> listeners,
+      BrokerPersistence.Summary persistence) {
     public Running {
       listeners = List.copyOf(listeners);
+      Objects.requireNonNull(persistence, "persistence");
     }
   }
 

@@ -28,6 +28,7 @@ import javax.transaction.xa.XAResource;
 import org.ferrymq.config.BrokerConfig;
 import org.ferrymq.config.ConfigException;
 import org.ferrymq.engine.MqttBroker;
+import org.ferrymq.persistence.PersistenceException;
 import org.ferrymq.transport.netty.ListenerSettings;
 import org.ferrymq.transport.netty.MqttServer;
 import org.ferrymq.transport.netty.SelfSignedKeyStore;
@@ -101,6 +102,7 @@ public class FerryResourceAdapter implements ResourceAdapter {
       new ConcurrentHashMap<>();
   private WorkManager workManager;
   private WorkManagerExecutor executor;
+  private BrokerPersistence persistence;
   private MqttBroker broker;
   private MqttServer server;
   private final List<ListenerControl> listeners = new ArrayList<>();
@@ -121,8 +123,9 @@ public class FerryResourceAdapter implements ResourceAdapter {
       int tcpPort = requirePort("mqtt.port", mqttPort);
       int tlsPort = requirePort("mqtts.port", mqttsPort);
       TlsSettings tls = tlsSettings();
-      broker = security.configure(MqttBroker.builder().config(config).loopExecutor(executor))
-          .build();
+      persistence = BrokerPersistence.load(FerryResourceAdapter.class.getClassLoader(), executor);
+      broker = security.configure(MqttBroker.builder().config(config).loopExecutor(executor)
+          .persistence(persistence.open())).build();
       broker.start();
       server = new MqttServer(security.acceptor(broker), executor,
           requireCount("ferrymq.io-threads", ioThreads));
@@ -137,7 +140,8 @@ public class FerryResourceAdapter implements ResourceAdapter {
       }
       registerMBeans();
       SecurityRuntime.started(security.authenticator(), security.config());
-      BrokerRuntime.started(new BrokerRuntime.Running(broker, listeners));
+      BrokerRuntime.started(new BrokerRuntime.Running(broker, listeners,
+          persistence.summary()));
       security.logPosture();
       long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
       String plain = security.config().requiresTls() ? "not served (secure profile)"
@@ -146,7 +150,7 @@ public class FerryResourceAdapter implements ResourceAdapter {
           + ", MQTT/TLS on " + host + ":" + tlsPort + " (client certificates " + tls.clientAuth()
           + ", " + config.lanes()
           + " lanes, native transport " + server.nativeTransport() + ")");
-    } catch (ConfigException | IllegalStateException e) {
+    } catch (ConfigException | PersistenceException | IllegalStateException e) {
       fail(e.getMessage(), e);
     } catch (RuntimeException e) {
       fail("FerryMQ broker failed to start: " + e, e);
@@ -202,6 +206,11 @@ public class FerryResourceAdapter implements ResourceAdapter {
     if (broker != null) {
       broker.stop();
       broker = null;
+    }
+    // The broker closed the store; this closes it when the start failed before the broker ran.
+    if (persistence != null) {
+      persistence.close();
+      persistence = null;
     }
     if (executor == null) {
       return;

@@ -33,6 +33,9 @@ public class BrokerReadinessCheck implements HealthCheck {
     BrokerStats stats = running.broker().stats();
     return response
         .withData("store", running.broker().persistence().describe())
+        .withData("persistence.mode", running.persistence().mode())
+        .withData("persistence.backend", running.persistence().backend())
+        .withData("persistence.location", running.persistence().location())
         .withData("store.healthy", storeHealthy)
         .withData("connections", stats.connectionsOpen())
         .withData("clients.connected", stats.clientsConnected())
