@@ -1,0 +1,207 @@
+/*
+ * The admin REST API (/api, org.ferrymq.web.admin): who the user is and the broker's clients.
+ * Requests carry HTTP basic credentials explicitly; /api/me never answers 401, so the browser
+ * never shows its own login dialog.
+ */
+
+function authorization(credentials) {
+  if (!credentials) {
+    return {};
+  }
+  const bytes = new TextEncoder().encode(`${credentials.username}:${credentials.password}`);
+  let binary = '';
+  for (const b of bytes) {
+    binary += String.fromCharCode(b);
+  }
+  return { Authorization: `Basic ${btoa(binary)}` };
+}
+
+async function request(method, path, credentials) {
+  const response = await fetch(path, {
+    method,
+    headers: { Accept: 'application/json', ...authorization(credentials) },
+    credentials: 'omit',
+    cache: 'no-store',
+  });
+  if (!response.ok) {
+    const error = new Error(`${method} ${path}: HTTP ${response.status}`);
+    error.status = response.status;
+    throw error;
+  }
+  return response.json();
+}
+
+/** @returns {Promise<{user: string|null, roles: string[]}>} the caller as the server sees it */
+export function whoAmI(credentials) {
+  return request('GET', 'api/me', credentials);
+}
+
+/** @returns {Promise<object[]>} every session the broker knows */
+export function listClients(credentials) {
+  return request('GET', 'api/clients', credentials);
+}
+
+/** Disconnects a client; rejects with status 404 when it is not connected. */
+export function disconnectClient(credentials, clientId) {
+  return request('POST', `api/clients/${encodeURIComponent(clientId)}/disconnect`, credentials);
+}
+
+function relativeTime(iso) {
+  const seconds = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
+  if (seconds < 60) {
+    return `${seconds}s ago`;
+  }
+  if (seconds < 3600) {
+    return `${Math.floor(seconds / 60)}m ago`;
+  }
+  if (seconds < 86400) {
+    return `${Math.floor(seconds / 3600)}h ${Math.floor((seconds % 3600) / 60)}m ago`;
+  }
+  return new Date(iso).toLocaleString();
+}
+
+const TRANSPORTS = { tcp: 'TCP', tls: 'TLS', ws: 'WebSocket', wss: 'WebSocket TLS', local: 'In-process' };
+const REFRESH_MS = 5000;
+
+/** The clients and sessions table, visible to administrators only. */
+export class ClientsView {
+  /**
+   * @param {() => {username: string, password: string}|null} credentials the signed-in user
+   * @param {() => string|null} ownClientId the dashboard's own MQTT client id
+   */
+  constructor(credentials, ownClientId) {
+    this.credentials = credentials;
+    this.ownClientId = ownClientId;
+    this.locked = document.getElementById('clients-locked');
+    this.error = document.getElementById('clients-error');
+    this.wrap = document.getElementById('clients-table-wrap');
+    this.body = document.getElementById('clients-body');
+    this.updated = document.getElementById('clients-updated');
+    this.refreshButton = document.getElementById('clients-refresh');
+    this.refreshButton.addEventListener('click', () => this.refresh());
+    this.timer = null;
+    this.admin = false;
+  }
+
+  /** Shows the table and refreshes it periodically, or locks the view. */
+  setAdmin(admin, who) {
+    this.admin = admin;
+    clearInterval(this.timer);
+    this.timer = null;
+    this.locked.hidden = admin;
+    this.wrap.hidden = !admin;
+    this.refreshButton.hidden = !admin;
+    this.error.hidden = true;
+    this.updated.textContent = '';
+    if (!admin) {
+      this.body.replaceChildren();
+      this.locked.firstChild.textContent = who
+        ? `Signed in as ${who}, who is not an administrator: the broker's clients are hidden. `
+        : 'Only administrators can see the broker\u2019s clients. ';
+      return;
+    }
+    this.refresh();
+    this.timer = setInterval(() => this.refresh(), REFRESH_MS);
+  }
+
+  async refresh() {
+    if (!this.admin) {
+      return;
+    }
+    try {
+      const clients = await listClients(this.credentials());
+      this.render(clients);
+      this.updated.textContent = `${clients.length} sessions · updated ${new Date().toLocaleTimeString()}`;
+    } catch (error) {
+      this.showError(`Could not load clients (${error.message}).`);
+    }
+  }
+
+  render(clients) {
+    const rows = clients.map((client) => this.row(client));
+    this.body.replaceChildren(...rows);
+  }
+
+  row(client) {
+    const tr = document.createElement('tr');
+    tr.dataset.clientId = client.clientId;
+    tr.className = client.connected ? 'online' : 'offline';
+    const id = document.createElement('td');
+    id.className = 'client-id';
+    id.title = client.clientId;
+    const dot = document.createElement('span');
+    dot.className = client.connected ? 'status-dot on' : 'status-dot';
+    dot.title = client.connected ? 'connected' : 'offline';
+    id.append(dot, client.clientId);
+    const self = client.clientId === this.ownClientId();
+    if (self) {
+      const tag = document.createElement('span');
+      tag.className = 'self-tag';
+      tag.textContent = ' (this dashboard)';
+      id.append(tag);
+    }
+    const cells = [
+      id,
+      this.cell(client.username ?? '–'),
+      this.cell(client.connected ? TRANSPORTS[client.transport] ?? client.transport : 'offline'),
+      this.cell(`MQTT ${client.protocol}`),
+      this.cell(client.connectedSince ? relativeTime(client.connectedSince) : '–'),
+      this.cell(String(client.subscriptions), 'num'),
+      this.cell(String(client.queued), 'num'),
+    ];
+    cells[4].title = client.connectedSince ?? '';
+    const actions = this.cell('', 'actions');
+    if (client.connected && !self) {
+      actions.append(this.disconnectButton(client.clientId));
+    }
+    tr.append(...cells, actions);
+    return tr;
+  }
+
+  cell(text, className) {
+    const td = document.createElement('td');
+    td.textContent = text;
+    if (className) {
+      td.className = className;
+    }
+    return td;
+  }
+
+  // Two clicks: the first arms the button for a few seconds, the second disconnects.
+  disconnectButton(clientId) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'button danger';
+    button.textContent = 'Disconnect';
+    button.setAttribute('aria-label', `Disconnect ${clientId}`);
+    let disarm = null;
+    button.addEventListener('click', async () => {
+      if (!button.classList.contains('confirm')) {
+        button.classList.add('confirm');
+        button.textContent = 'Confirm';
+        disarm = setTimeout(() => {
+          button.classList.remove('confirm');
+          button.textContent = 'Disconnect';
+        }, 4000);
+        return;
+      }
+      clearTimeout(disarm);
+      button.disabled = true;
+      this.error.hidden = true;
+      try {
+        await disconnectClient(this.credentials(), clientId);
+      } catch (error) {
+        this.showError(error.status === 404
+          ? `${clientId} was no longer connected.`
+          : `Could not disconnect ${clientId} (${error.message}).`);
+      }
+      await this.refresh();
+    });
+    return button;
+  }
+
+  showError(text) {
+    this.error.textContent = text;
+    this.error.hidden = false;
+  }
+}
