@@ -10,6 +10,11 @@ const PREFIX = '$SYS/broker/';
 const SAMPLES = 60;
 const MIN_SAMPLES = 12;
 const SVG_NS = 'http://www.w3.org/2000/svg';
+const PLAIN_COUNTS = {
+  'subscriptions/count': 'stat-subscriptions',
+  'retained messages/count': 'stat-retained',
+  'messages/queued': 'stat-queued',
+};
 
 function formatCount(n) {
   return Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '–';
@@ -62,11 +67,12 @@ function drawSparkline(svg, values) {
   svg.replaceChildren(area, polyline);
 }
 
+/** A card with a value, a sparkline and a note: elements stat-<name>, spark-<name>, stat-<name>-sub. */
 class Series {
-  constructor(valueId, sparkId, subId, format) {
-    this.value = document.getElementById(valueId);
-    this.spark = document.getElementById(sparkId);
-    this.sub = subId ? document.getElementById(subId) : null;
+  constructor(name, format) {
+    this.value = document.getElementById(`stat-${name}`);
+    this.spark = document.getElementById(`spark-${name}`);
+    this.sub = document.getElementById(`stat-${name}-sub`);
     this.format = format;
     this.samples = [];
   }
@@ -77,7 +83,7 @@ class Series {
       this.samples.shift();
     }
     this.value.textContent = this.format(value);
-    if (this.sub && subText !== undefined) {
+    if (subText !== undefined) {
       this.sub.textContent = subText;
     }
     drawSparkline(this.spark, this.samples);
@@ -86,8 +92,8 @@ class Series {
 
 /** A cumulative counter whose rate is shown. */
 class RateSeries extends Series {
-  constructor(valueId, sparkId, subId, format, totalFormat) {
-    super(valueId, sparkId, subId, format);
+  constructor(name, format, totalFormat) {
+    super(name, format);
     this.totalFormat = totalFormat;
     this.previous = null;
   }
@@ -107,13 +113,14 @@ export class Overview {
   constructor() {
     this.note = document.getElementById('overview-note');
     this.version = document.getElementById('broker-version');
-    this.clients = new Series('stat-clients', 'spark-clients', 'stat-clients-sub', formatCount);
-    this.messagesIn = new RateSeries('stat-msg-in', 'spark-msg-in', 'stat-msg-in-sub', formatRate, formatCount);
-    this.messagesOut = new RateSeries('stat-msg-out', 'spark-msg-out', 'stat-msg-out-sub', formatRate, formatCount);
-    this.bytesIn = new RateSeries('stat-bytes-in', 'spark-bytes-in', 'stat-bytes-in-sub',
-        (n) => `${formatBytes(n)}/s`, formatBytes);
-    this.bytesOut = new RateSeries('stat-bytes-out', 'spark-bytes-out', 'stat-bytes-out-sub',
-        (n) => `${formatBytes(n)}/s`, formatBytes);
+    this.clients = new Series('clients', formatCount);
+    const bytes = (n) => `${formatBytes(n)}/s`;
+    this.counters = {
+      'messages/received': new RateSeries('msg-in', formatRate, formatCount),
+      'messages/sent': new RateSeries('msg-out', formatRate, formatCount),
+      'bytes/received': new RateSeries('bytes-in', bytes, formatBytes),
+      'bytes/sent': new RateSeries('bytes-out', bytes, formatBytes),
+    };
     this.sessions = null;
     this.brokerTime = null;
     this.lastDropped = null;
@@ -147,31 +154,15 @@ export class Overview {
         this.sessions = number;
         this.clients.sub.textContent = `${formatCount(number)} sessions`;
         break;
-      case 'messages/received':
-        this.messagesIn.count(number, this.brokerTime ?? now);
-        break;
-      case 'messages/sent':
-        this.messagesOut.count(number, this.brokerTime ?? now);
-        break;
-      case 'bytes/received':
-        this.bytesIn.count(number, this.brokerTime ?? now);
-        break;
-      case 'bytes/sent':
-        this.bytesOut.count(number, this.brokerTime ?? now);
-        break;
-      case 'subscriptions/count':
-        document.getElementById('stat-subscriptions').textContent = formatCount(number);
-        break;
-      case 'retained messages/count':
-        document.getElementById('stat-retained').textContent = formatCount(number);
-        break;
-      case 'messages/queued':
-        document.getElementById('stat-queued').textContent = formatCount(number);
-        break;
       case 'messages/dropped':
         this.dropped(number);
         break;
       default:
+        if (key in this.counters) {
+          this.counters[key].count(number, this.brokerTime ?? now);
+        } else if (key in PLAIN_COUNTS) {
+          document.getElementById(PLAIN_COUNTS[key]).textContent = formatCount(number);
+        }
         break;
     }
   }
