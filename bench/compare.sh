@@ -174,7 +174,10 @@ CONF
 
 stop_hivemq() { kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; }
 
-FERRY_ENV=()
+# Like Mosquitto's persistence false and HiveMQ's in-memory mode; the persistent-session scenario
+# is repeated below for each durable mode.
+FERRY_DEFAULT_ENV=(MQTT_PERSISTENCE=none)
+FERRY_ENV=("${FERRY_DEFAULT_ENV[@]}")
 start_ferrymq() {
   TCP_PORT=$(free_port); WS_PORT=$(free_port); WSS_PORT=$(free_port); WS_PATH=/mqtt
   local mqtts; mqtts=$(free_port)
@@ -236,7 +239,7 @@ for ROUND in $(seq 1 "$ROUNDS"); do
         bench "ferrymq-$mode" tcp "$TCP_PORT" --scenarios persistent
       fi
       stop_ferrymq
-      FERRY_ENV=()
+      FERRY_ENV=("${FERRY_DEFAULT_ENV[@]}")
     done
   fi
 done
