@@ -50,6 +50,16 @@ public abstract class ServerIT {
    * {@code server create} wrote to server.env.
    */
   protected static SSLContext serverTrust() throws Exception {
+    TrustManagerFactory trust =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    trust.init(serverKeyStore());
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(null, trust.getTrustManagers(), null);
+    return context;
+  }
+
+  /** @return the server's key store, opened with the password from server.env */
+  protected static KeyStore serverKeyStore() throws Exception {
     String password = "ferrymq-dev";
     Path env = SERVER_DIR.resolve("server.env");
     if (Files.exists(env)) {
@@ -64,11 +74,6 @@ public abstract class ServerIT {
         SERVER_DIR.resolve("resources/security/key.p12"))) {
       keyStore.load(in, password.toCharArray());
     }
-    TrustManagerFactory trust =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    trust.init(keyStore);
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, trust.getTrustManagers(), null);
-    return context;
+    return keyStore;
   }
 }

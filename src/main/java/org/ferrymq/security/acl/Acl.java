@@ -20,7 +20,8 @@ import org.ferrymq.topic.Topics;
  *   <li>the client's {@code user} section (or the {@code anonymous} section for anonymous
  *       clients),</li>
  *   <li>the {@code role} sections of every role the client holds,</li>
- *   <li>the rules before any section, and every {@code pattern} line.</li>
+ *   <li>the {@code pattern} lines (per-client rules, wherever they stand),</li>
+ *   <li>the {@code topic} lines before any section.</li>
  * </ol>
  * Within one level a {@code deny} rule whose filter overlaps the topic (or subscription) wins;
  * otherwise a rule granting the access asked for, whose filter covers the topic (or every topic
@@ -46,14 +47,16 @@ public final class Acl implements Authorizer {
   }
 
   private final List<Rule> general;
+  private final List<Rule> patterns;
   private final Map<String, List<Rule>> users;
   private final Map<String, List<Rule>> roles;
   private final List<Rule> anonymous;
   private final boolean allowByDefault;
 
-  Acl(List<Rule> general, Map<String, List<Rule>> users, Map<String, List<Rule>> roles,
-      List<Rule> anonymous, boolean allowByDefault) {
+  Acl(List<Rule> general, List<Rule> patterns, Map<String, List<Rule>> users,
+      Map<String, List<Rule>> roles, List<Rule> anonymous, boolean allowByDefault) {
     this.general = List.copyOf(general);
+    this.patterns = List.copyOf(patterns);
     this.users = copy(users);
     this.roles = copy(roles);
     this.anonymous = List.copyOf(anonymous);
@@ -62,7 +65,7 @@ public final class Acl implements Authorizer {
 
   /** @return an ACL without rules: every question gets the default */
   public static Acl empty(boolean allowByDefault) {
-    return new Acl(List.of(), Map.of(), Map.of(), List.of(), allowByDefault);
+    return new Acl(List.of(), List.of(), Map.of(), Map.of(), List.of(), allowByDefault);
   }
 
   /** @return whether the client may publish to the topic name */
@@ -79,7 +82,7 @@ public final class Acl implements Authorizer {
 
   /** @return the number of rules, for the startup log */
   public int size() {
-    int n = general.size() + anonymous.size();
+    int n = general.size() + patterns.size() + anonymous.size();
     for (List<Rule> r : users.values()) {
       n += r.size();
     }
@@ -104,6 +107,9 @@ public final class Acl implements Authorizer {
         fromRoles.addAll(roles.getOrDefault(role, List.of()));
       }
       verdict = level(fromRoles, client, topic, subscribe);
+    }
+    if (verdict == null) {
+      verdict = level(patterns, client, topic, subscribe);
     }
     if (verdict == null) {
       verdict = level(general, client, topic, subscribe);

@@ -76,6 +76,7 @@ public final class AclParser {
 
   private static final class Builder {
     private final List<Acl.Rule> general = new ArrayList<>();
+    private final List<Acl.Rule> patterns = new ArrayList<>();
     private final Map<String, List<Acl.Rule>> users = new HashMap<>();
     private final Map<String, List<Acl.Rule>> roles = new HashMap<>();
     private final List<Acl.Rule> anonymous = new ArrayList<>();
@@ -94,7 +95,7 @@ public final class AclParser {
           case "role" -> section = roles.computeIfAbsent(name(key, n, rest), k -> new ArrayList<>());
           case "anonymous" -> section = anonymous;
           case "topic" -> section.add(rule(key, n, rest, false));
-          case "pattern" -> general.add(rule(key, n, rest, true));
+          case "pattern" -> patterns.add(rule(key, n, rest, true));
           default -> throw problem(key, n, "unknown keyword '" + words[0]
               + "' (expected topic, pattern, user, role or anonymous)");
         }
@@ -102,7 +103,7 @@ public final class AclParser {
     }
 
     Acl build(boolean allowByDefault) {
-      return new Acl(general, users, roles, anonymous, allowByDefault);
+      return new Acl(general, patterns, users, roles, anonymous, allowByDefault);
     }
 
     private static String name(String key, int n, String rest) {

@@ -16,6 +16,8 @@ public final class Scram {
   public static final String MECHANISM = "SCRAM-SHA-256";
   /** RFC 7677 recommends at least 4096 iterations. */
   public static final int MIN_ITERATIONS = 4096;
+  /** What {@link ScramTool} writes; also offered for unknown users, so counts reveal nothing. */
+  public static final int DEFAULT_ITERATIONS = 600_000;
 
   private Scram() {
   }

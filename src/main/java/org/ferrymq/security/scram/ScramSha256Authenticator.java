@@ -99,7 +99,7 @@ public final class ScramSha256Authenticator implements EnhancedAuthenticator {
       entry = credentials.find(user).orElse(null);
       byte[] salt = entry != null ? entry.salt()
           : Scram.hmac(fakeSaltKey, user.getBytes(StandardCharsets.UTF_8));
-      int iterations = entry != null ? entry.iterations() : Scram.MIN_ITERATIONS;
+      int iterations = entry != null ? entry.iterations() : Scram.DEFAULT_ITERATIONS;
       serverFirst = "r=" + nonce + ",s=" + Base64.getEncoder().encodeToString(salt) + ",i="
           + iterations;
       return new AuthStep.Continue(serverFirst.getBytes(StandardCharsets.UTF_8));

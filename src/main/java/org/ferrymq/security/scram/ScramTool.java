@@ -22,8 +22,6 @@ import java.util.Set;
  */
 public final class ScramTool {
 
-  private static final int ITERATIONS = 600_000;
-
   private ScramTool() {
   }
 
@@ -43,7 +41,7 @@ public final class ScramTool {
     }
     try {
       Set<String> roles = args.length == 2 ? Set.of(args[1].split(",")) : Set.of();
-      System.out.println(entry(args[0], password, ITERATIONS, roles).toLine());
+      System.out.println(entry(args[0], password, Scram.DEFAULT_ITERATIONS, roles).toLine());
     } finally {
       Arrays.fill(password, '\0');
     }

@@ -4,6 +4,7 @@ import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -42,6 +43,7 @@ final class SslContexts {
       SslContextBuilder builder = SslContextBuilder.forServer(keyManagers)
           .sslProvider(SslProvider.JDK)
           .protocols(tls.protocols())
+          .ciphers(TlsSettings.MODERN_CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
           .clientAuth(switch (tls.clientAuth()) {
             case NONE -> ClientAuth.NONE;
             case WANT -> ClientAuth.OPTIONAL;

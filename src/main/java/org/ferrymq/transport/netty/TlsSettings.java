@@ -38,6 +38,18 @@ public record TlsSettings(Path keyStore, char[] keyStorePassword, String keyStor
   /** The protocols enabled unless configured otherwise; older ones are never allowed. */
   public static final List<String> DEFAULT_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
 
+  /**
+   * The cipher suites offered: TLS 1.3's AEAD suites and, for TLS 1.2, ECDHE key exchange with
+   * AES-GCM or ChaCha20-Poly1305 only (forward secrecy, no CBC, no RSA key exchange). Suites the
+   * JDK does not support are skipped.
+   */
+  public static final List<String> MODERN_CIPHERS = List.of(
+      "TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256",
+      "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+      "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+      "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+      "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+
   private static final Set<String> STORE_TYPES = Set.of("PKCS12", "JKS");
 
   public TlsSettings {

@@ -3,21 +3,21 @@ package org.ferrymq.web.security;
 import com.ibm.websphere.security.EntryNotFoundException;
 import com.ibm.websphere.security.PasswordCheckFailedException;
 import com.ibm.websphere.security.UserRegistry;
+import com.ibm.websphere.security.WSSecurityException;
+import com.ibm.wsspi.security.registry.RegistryHelper;
 import java.rmi.RemoteException;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import javax.naming.InitialContext;
-import javax.naming.NamingException;
 import org.ferrymq.security.CredentialStoreUnavailableException;
 import org.ferrymq.security.UserDirectory;
 
 /**
  * The server's configured user registry (basicRegistry, ldapRegistry, federated repositories...)
- * as the broker's {@link UserDirectory}. Liberty binds the registry of the appSecurity feature in
- * JNDI as {@code UserRegistry}; it is looked up once, on the container thread that installs it,
- * because the broker calls from its own lanes.
+ * as the broker's {@link UserDirectory}, obtained from Liberty's {@link RegistryHelper} (IBM API,
+ * feature appSecurity). It is obtained once, on the container thread that installs it, because
+ * the broker calls from its own lanes.
  *
  * <p>{@link UserRegistry#checkPassword} takes the password as a String, so the password exists as
  * an immutable String for the duration of the call; it is never logged or kept. Thread-safe as
@@ -33,10 +33,14 @@ final class RegistryUserDirectory implements UserDirectory {
 
   /**
    * @return the directory over the server's registry
-   * @throws NamingException when no registry is bound (appSecurity not enabled)
+   * @throws WSSecurityException when no registry is configured (appSecurity not enabled)
    */
-  static RegistryUserDirectory lookup() throws NamingException {
-    return new RegistryUserDirectory((UserRegistry) new InitialContext().lookup("UserRegistry"));
+  static RegistryUserDirectory lookup() throws WSSecurityException {
+    UserRegistry registry = RegistryHelper.getUserRegistry(null);
+    if (registry == null) {
+      throw new WSSecurityException("no user registry is configured");
+    }
+    return new RegistryUserDirectory(registry);
   }
 
   /** @return the registry's realm, for the startup log */

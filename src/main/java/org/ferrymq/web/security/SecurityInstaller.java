@@ -1,5 +1,6 @@
 package org.ferrymq.web.security;
 
+import com.ibm.websphere.security.WSSecurityException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.BeforeDestroyed;
 import jakarta.enterprise.context.Initialized;
@@ -7,7 +8,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import javax.naming.NamingException;
 import org.ferrymq.ra.SecurityRuntime;
 import org.ferrymq.security.BrokerAuthenticator;
 
@@ -35,9 +35,9 @@ public class SecurityInstaller {
     RegistryUserDirectory directory;
     try {
       directory = RegistryUserDirectory.lookup();
-    } catch (NamingException e) {
-      LOG.log(Level.SEVERE, "FerryMQ cannot check MQTT passwords: no user registry is bound in "
-          + "JNDI as UserRegistry (is the appSecurity feature enabled?): " + e);
+    } catch (WSSecurityException | RuntimeException e) {
+      LOG.log(Level.SEVERE, "FerryMQ cannot check MQTT passwords: Liberty has no user registry "
+          + "(is the appSecurity feature enabled and a registry configured?): " + e);
       return;
     }
     boolean jwtKey;

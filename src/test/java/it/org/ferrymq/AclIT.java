@@ -1,0 +1,81 @@
+package it.org.ferrymq;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Topic ACLs on the running server (src/test/liberty/acl.txt): everything below acl/ is denied
+ * unless a rule grants it; alice owns acl/alice/#, group sensors acl/sensors/#, and every client
+ * its acl/clients/&lt;client id&gt;/# tree. Checked on PUBLISH, SUBSCRIBE and the Will.
+ */
+class AclIT extends ServerIT {
+
+  private static final String TCP = "tcp://localhost:" + MQTT_PORT;
+
+  @Test
+  void publishAllowedForTheOwnerAndDroppedForOthers() throws Exception {
+    MqttClient alice = AuthenticationIT.connect(TCP, "alice", "alice-secret", null);
+    MqttClient bob = AuthenticationIT.connect(TCP, "bob", "bob-secret", null);
+    try {
+      BlockingQueue<MqttMessage> atAlice = Clients.subscribe(alice, "acl/alice/inbox", 1);
+
+      // Exercise: bob's publish is dropped (MQTT 3.1.1 has no negative PUBACK), alice's arrives
+      bob.publish("acl/alice/inbox", bytes("from bob"), 1, false);
+      alice.publish("acl/alice/inbox", bytes("from alice"), 1, false);
+
+      // Verify
+      MqttMessage first = atAlice.poll(10, TimeUnit.SECONDS);
+      assertNotNull(first);
+      assertEquals("from alice", new String(first.getPayload(), StandardCharsets.UTF_8));
+      assertNull(atAlice.poll(1, TimeUnit.SECONDS), "bob's publish was delivered");
+    } finally {
+      Clients.close(alice);
+      Clients.close(bob);
+    }
+  }
+
+  @Test
+  void subscribeAllowedAndDeniedWithReturnCode0x80() throws Exception {
+    MqttClient alice = AuthenticationIT.connect(TCP, "alice", "alice-secret", null);
+    MqttClient anonymous = Clients.connect(TCP, null);
+    try {
+      assertEquals(1, AuthenticationIT.grantedQos(alice, "acl/alice/#"));
+      assertEquals(128, AuthenticationIT.grantedQos(alice, "acl/sensors/#"));
+      assertEquals(128, AuthenticationIT.grantedQos(anonymous, "acl/alice/#"));
+      // %c: every client owns acl/clients/<its id>/#, and only that tree
+      assertEquals(1, AuthenticationIT.grantedQos(anonymous,
+          "acl/clients/" + anonymous.getClientId() + "/#"));
+      assertEquals(128, AuthenticationIT.grantedQos(anonymous, "acl/clients/someone-else/#"));
+      // topics no rule decides follow the dev profile's default: allowed
+      assertEquals(1, AuthenticationIT.grantedQos(anonymous, "it/acl/free"));
+    } finally {
+      Clients.close(alice);
+      Clients.close(anonymous);
+    }
+  }
+
+  @Test
+  void willTopicIsCheckedAtConnect() throws Exception {
+    MqttException refused = assertThrows(MqttException.class,
+        () -> AuthenticationIT.connect(TCP, null, null, null, "acl/alice/will"));
+    assertEquals(5, refused.getReasonCode());
+
+    MqttClient alice = AuthenticationIT.connect(TCP, "alice", "alice-secret", null,
+        "acl/alice/will");
+    Clients.close(alice);
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,247 @@
+package it.org.ferrymq;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyFactory;
+import java.security.KeyPairGenerator;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.UUID;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.eclipse.paho.client.mqttv3.IMqttToken;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.ferrymq.packet.Auth;
+import org.ferrymq.packet.ConnAck;
+import org.ferrymq.packet.Connect;
+import org.ferrymq.packet.Properties;
+import org.ferrymq.packet.Property;
+import org.ferrymq.packet.ProtocolVersion;
+import org.ferrymq.packet.ReasonCode;
+import org.ferrymq.security.scram.ScramClient;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Authentication against the running server (dev profile, see src/test/liberty/it-security.xml):
+ * passwords from Liberty's basicRegistry, JWT passwords, client certificates on the TLS listener
+ * (WANT mode) and SCRAM-SHA-256 over MQTT 5 AUTH. The roles each mechanism yields are observed
+ * through the ACL: only the group "sensors" may subscribe below acl/sensors/.
+ */
+class AuthenticationIT extends ServerIT {
+
+  private static final Path IT_DIR = Path.of(System.getenv("FERRYMQ_IT_DIR"));
+  private static final String ISSUER = "https://issuer.it.ferrymq";
+  private static final String AUDIENCE = "ferrymq-it";
+
+  @Test
+  void registryPasswordIsAcceptedAndAWrongOneGetsReturnCode4() throws Exception {
+    MqttClient bob = connect("tcp://localhost:" + MQTT_PORT, "bob", "bob-secret", null);
+    try {
+      // bob is in group sensors, so the ACL lets him subscribe there
+      assertEquals(1, grantedQos(bob, "acl/sensors/#"));
+    } finally {
+      Clients.close(bob);
+    }
+
+    MqttException wrong = assertThrows(MqttException.class,
+        () -> connect("tcp://localhost:" + MQTT_PORT, "bob", "not-bobs", null));
+    assertEquals(4, wrong.getReasonCode());
+    MqttException unknown = assertThrows(MqttException.class,
+        () -> connect("tcp://localhost:" + MQTT_PORT, "nobody", "x", null));
+    assertEquals(4, unknown.getReasonCode());
+  }
+
+  @Test
+  void validJwtIsAcceptedWithItsGroups() throws Exception {
+    String token = jwt(issuerKey(), AUDIENCE, Instant.now().plusSeconds(300));
+
+    MqttClient carol = connect("tcp://localhost:" + MQTT_PORT, "carol", token, null);
+    try {
+      assertEquals(1, grantedQos(carol, "acl/sensors/#"));
+    } finally {
+      Clients.close(carol);
+    }
+  }
+
+  @Test
+  void expiredWronglySignedAndWrongAudienceJwtsGetReturnCode4() throws Exception {
+    PrivateKey stranger = KeyPairGenerator.getInstance("RSA").generateKeyPair().getPrivate();
+    String[] refused = {
+        jwt(issuerKey(), AUDIENCE, Instant.now().minusSeconds(600)),
+        jwt(stranger, AUDIENCE, Instant.now().plusSeconds(300)),
+        jwt(issuerKey(), "someone-else", Instant.now().plusSeconds(300))};
+
+    for (String token : refused) {
+      MqttException e = assertThrows(MqttException.class,
+          () -> connect("tcp://localhost:" + MQTT_PORT, "carol", token, null));
+      assertEquals(4, e.getReasonCode());
+    }
+  }
+
+  @Test
+  void clientCertificateBecomesTheIdentity() throws Exception {
+    MqttClient device = connect("ssl://localhost:" + MQTTS_PORT, null, null,
+        tls(IT_DIR.resolve("it-client.p12")));
+    try {
+      // CN=device-7 is in group sensors in the registry
+      assertEquals(1, grantedQos(device, "acl/sensors/#"));
+    } finally {
+      Clients.close(device);
+    }
+    MqttClient anonymous = connect("ssl://localhost:" + MQTTS_PORT, null, null, tls(null));
+    try {
+      assertEquals(128, grantedQos(anonymous, "acl/sensors/#"));
+    } finally {
+      Clients.close(anonymous);
+    }
+  }
+
+  /** In WANT mode the JDK ignores a certificate it cannot verify: the client stays anonymous. */
+  @Test
+  void untrustedClientCertificateGivesNoIdentity() throws Exception {
+    Path untrusted = Files.createTempDirectory("it-untrusted").resolve("stranger.p12");
+    org.ferrymq.transport.netty.SelfSignedKeyStore.createIfMissing(untrusted,
+        "it-secret".toCharArray(), "device-7");
+
+    MqttClient impostor = connect("ssl://localhost:" + MQTTS_PORT, null, null, tls(untrusted));
+    try {
+      assertEquals(128, grantedQos(impostor, "acl/sensors/#"));
+    } finally {
+      Clients.close(impostor);
+    }
+  }
+
+  @Test
+  void scramSha256OverAuthExchange() throws Exception {
+    ScramClient scram = new ScramClient("dave", "scram-secret".toCharArray());
+
+    // Exercise
+    ConnAck ack = scramExchange(scram);
+
+    // Verify: accepted, and the server proved it holds the verifier
+    assertEquals(ReasonCode.SUCCESS, ack.reasonCode());
+    assertTrue(scram.serverVerified(ack.properties().getBytes(Property.AUTHENTICATION_DATA)));
+  }
+
+  @Test
+  void scramWithAWrongPasswordGets0x86() throws Exception {
+    ConnAck ack = scramExchange(new ScramClient("dave", "guess".toCharArray()));
+
+    assertEquals(ReasonCode.BAD_USER_NAME_OR_PASSWORD, ack.reasonCode());
+  }
+
+  /**
+   * CONNECT with the client-first-message, AUTH 0x18 back with the challenge, AUTH 0x18 with the
+   * proof; written with the broker's codec over a plain socket.
+   */
+  private static ConnAck scramExchange(ScramClient scram) throws Exception {
+    try (MqttProbe probe = new MqttProbe(new java.net.Socket("localhost", MQTT_PORT),
+        ProtocolVersion.MQTT_5)) {
+      probe.send(new Connect(ProtocolVersion.MQTT_5, "it-scram-" + UUID.randomUUID(), true, 30,
+          null, null, null, Properties.builder()
+              .put(Property.AUTHENTICATION_METHOD, "SCRAM-SHA-256")
+              .put(Property.AUTHENTICATION_DATA, scram.first()).build()));
+      Auth challenge = assertInstanceOf(Auth.class, probe.receive());
+      assertEquals(ReasonCode.CONTINUE_AUTHENTICATION, challenge.reasonCode());
+      probe.send(new Auth(ReasonCode.CONTINUE_AUTHENTICATION, Properties.builder()
+          .put(Property.AUTHENTICATION_METHOD, "SCRAM-SHA-256")
+          .put(Property.AUTHENTICATION_DATA, scram.last(
+              challenge.properties().getBytes(Property.AUTHENTICATION_DATA))).build()));
+      return assertInstanceOf(ConnAck.class, probe.receive());
+    }
+  }
+
+  static MqttClient connect(String uri, String user, String password, SSLContext tls)
+      throws MqttException {
+    return connect(uri, user, password, tls, null);
+  }
+
+  /** Connects with MQTT 3.1.1, optionally with credentials, TLS and a Will on {@code willTopic}. */
+  static MqttClient connect(String uri, String user, String password, SSLContext tls,
+      String willTopic) throws MqttException {
+    MqttClient client = new MqttClient(uri, "it-" + UUID.randomUUID(), new MemoryPersistence());
+    MqttConnectOptions options = new MqttConnectOptions();
+    options.setCleanSession(true);
+    options.setConnectionTimeout(10);
+    options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+    if (willTopic != null) {
+      options.setWill(willTopic, "gone".getBytes(StandardCharsets.UTF_8), 1, false);
+    }
+    if (user != null) {
+      options.setUserName(user);
+      options.setPassword(password.toCharArray());
+    }
+    if (tls != null) {
+      options.setSocketFactory(tls.getSocketFactory());
+    }
+    try {
+      client.connect(options);
+    } catch (MqttException e) {
+      client.close();
+      throw e;
+    }
+    return client;
+  }
+
+  static int grantedQos(MqttClient client, String filter) throws MqttException {
+    IMqttToken token = client.subscribeWithResponse(new String[] {filter}, new int[] {1});
+    return token.getGrantedQos()[0];
+  }
+
+  /** Trusts the server; presents the client key store when given. */
+  private static SSLContext tls(Path clientKeys) throws Exception {
+    SSLContext server = serverTrust();
+    if (clientKeys == null) {
+      return server;
+    }
+    KeyStore keys = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(clientKeys)) {
+      keys.load(in, "it-secret".toCharArray());
+    }
+    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(keys, "it-secret".toCharArray());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(serverKeyStore());
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+    return context;
+  }
+
+  private static PrivateKey issuerKey() throws Exception {
+    String pem = Files.readString(IT_DIR.resolve("jwt-private.pem"))
+        .replace("-----BEGIN PRIVATE KEY-----", "").replace("-----END PRIVATE KEY-----", "");
+    return KeyFactory.getInstance("RSA").generatePrivate(
+        new PKCS8EncodedKeySpec(Base64.getMimeDecoder().decode(pem)));
+  }
+
+  /** An RS256 JWT for carol in group sensors, signed with the JDK. */
+  static String jwt(PrivateKey key, String audience, Instant expiry) throws Exception {
+    Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+    String header = b64.encodeToString("{\"alg\":\"RS256\",\"typ\":\"JWT\"}"
+        .getBytes(StandardCharsets.UTF_8));
+    String claims = b64.encodeToString(("{\"iss\":\"" + ISSUER + "\",\"aud\":\"" + audience
+        + "\",\"upn\":\"carol\",\"groups\":[\"sensors\"],\"iat\":"
+        + Instant.now().getEpochSecond() + ",\"exp\":" + expiry.getEpochSecond() + "}")
+        .getBytes(StandardCharsets.UTF_8));
+    Signature rs256 = Signature.getInstance("SHA256withRSA");
+    rs256.initSign(key);
+    rs256.update((header + "." + claims).getBytes(StandardCharsets.US_ASCII));
+    return header + "." + claims + "." + b64.encodeToString(rs256.sign());
+  }
+}
