@@ -42,7 +42,11 @@ import java.util.stream.Stream;
  */
 final class DurableServer implements AutoCloseable {
 
-  static final String NAME = "ferrymq-durable";
+  /**
+   * Not containing "ferrymq": Arquillian's Liberty container refuses to start when any Liberty
+   * JVM whose name contains its server name runs.
+   */
+  static final String NAME = "durable-restart";
   private static final Duration START_TIMEOUT = Duration.ofSeconds(240);
   private static final long COMMAND_TIMEOUT_SECONDS = 180;
   private static final int START_ATTEMPTS = 3;
@@ -206,8 +210,10 @@ final class DurableServer implements AutoCloseable {
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(output.toFile());
     Map<String, String> env = builder.environment();
-    // Failsafe's environment carries the Arquillian server's ports; this server has its own.
-    env.keySet().removeIf(key -> key.startsWith("WLP_") || key.startsWith("MQTT"));
+    // Failsafe's environment carries the Arquillian server's ports and test security settings
+    // (MQTT_ACL_FILE, FERRYMQ_SECURITY_INCLUDE ...); this server runs the default configuration.
+    env.keySet().removeIf(key -> key.startsWith("WLP_") || key.startsWith("MQTT")
+        || key.startsWith("FERRYMQ_"));
     env.putAll(environment);
     env.put("WLP_USER_DIR", userDir.toString());
     env.put("HTTP_PORT", Integer.toString(httpPort));
