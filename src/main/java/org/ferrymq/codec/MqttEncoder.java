@@ -3,15 +3,12 @@ package org.ferrymq.codec;
 import java.nio.ByteBuffer;
 import org.ferrymq.codec.encoder.PacketEncoder;
 import org.ferrymq.codec.encoder.PacketEncoders;
-import org.ferrymq.codec.encoder.PublishEncoder;
 import org.ferrymq.codec.wire.Encoding;
 import org.ferrymq.codec.wire.PropertiesWriter;
 import org.ferrymq.codec.wire.VariableByteInteger;
 import org.ferrymq.packet.Packet;
 import org.ferrymq.packet.PacketType;
-import org.ferrymq.packet.Properties;
 import org.ferrymq.packet.ProtocolVersion;
-import org.ferrymq.packet.QoS;
 
 /**
  * Encodes packets of every type for MQTT 3.1, 3.1.1 and 5.0 into exactly sized heap buffers.
@@ -75,36 +72,6 @@ public final class MqttEncoder {
       }
     }
     return null;
-  }
-
-  /**
-   * Encodes a PUBLISH from its fields, as {@link #encode(Packet, ProtocolVersion, int)} would
-   * encode the equal {@link org.ferrymq.packet.Publish}, but without building and validating one: for a broker
-   * forwarding a message whose topic and properties were validated when it arrived. The caller
-   * guarantees what the {@code Publish} constructor checks (valid topic name, or empty with a
-   * Topic Alias; packet identifier 0 exactly for QoS 0; no DUP for QoS 0).
-   *
-   * @return the buffer, or {@code null} when the packet exceeds {@code maxPacketSize}
-   */
-  public static ByteBuffer encodePublish(String topic, byte[] payload, QoS qos, boolean retain,
-      boolean dup, int packetId, Properties properties, ProtocolVersion version,
-      int maxPacketSize) {
-    int remaining = PublishEncoder.remainingLength(topic, payload.length, qos, properties,
-        version);
-    int size = Encoding.packetSize(remaining);
-    if (size > maxPacketSize) {
-      return null;
-    }
-    ByteBuffer out = ByteBuffer.allocate(size);
-    out.put((byte) (PacketType.PUBLISH.value() << 4 | (dup ? 0x08 : 0) | qos.value() << 1
-        | (retain ? 0x01 : 0)));
-    VariableByteInteger.encode(remaining, out);
-    PublishEncoder.writeBody(topic, payload, qos, packetId, properties, version, out);
-    if (out.position() != size) {
-      throw new IllegalStateException("PUBLISH encoder wrote " + out.position()
-          + " bytes, computed " + size);
-    }
-    return out.flip();
   }
 
   private static ByteBuffer write(PacketEncoder<Packet> encoder, Packet packet,

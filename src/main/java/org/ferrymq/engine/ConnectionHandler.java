@@ -19,7 +19,6 @@ import org.ferrymq.packet.PubComp;
 import org.ferrymq.packet.PubRec;
 import org.ferrymq.packet.PubRel;
 import org.ferrymq.packet.Publish;
-import org.ferrymq.packet.QoS;
 import org.ferrymq.packet.ReasonCode;
 import org.ferrymq.packet.Subscribe;
 import org.ferrymq.packet.Unsubscribe;
@@ -184,11 +183,6 @@ final class ConnectionHandler {
     if (bytes == null) {
       return false;
     }
-    sendBytes(bytes);
-    return true;
-  }
-
-  private void sendBytes(ByteBuffer bytes) {
     core.metrics.bytesSent.add(bytes.remaining());
     transport.send(bytes);
     if (lane != null && lane.isCurrent()) {
@@ -196,6 +190,7 @@ final class ConnectionHandler {
     } else {
       transport.flush();
     }
+    return true;
   }
 
   /** Sends one delivery as PUBLISH; returns false when it exceeds the client's maximum size. */
@@ -213,19 +208,9 @@ final class ConnectionHandler {
         }
       }
     }
-    // The topic and properties were validated on the way in: encode without a Publish record.
-    ByteBuffer bytes;
-    if (d.qos() == QoS.AT_MOST_ONCE && alias == 0 && props == m.properties() && lane != null
-        && lane.isCurrent()) {
-      bytes = lane.sharedAtMostOnce(m, d.retain(), version);
-      bytes = bytes.remaining() <= clientMaximumPacketSize ? bytes.duplicate() : null;
-    } else {
-      bytes = MqttEncoder.encodePublish(topic, m.payload(), d.qos(), d.retain(), dup,
-          d.packetId(), props, version, clientMaximumPacketSize);
-    }
-    boolean sent = bytes != null;
+    Publish p = new Publish(topic, m.payload(), d.qos(), d.retain(), dup, d.packetId(), props);
+    boolean sent = send(p);
     if (sent) {
-      sendBytes(bytes);
       core.metrics.messagesSent.increment();
     } else if (alias < 0) {
       aliases.unassign(m.topic());

@@ -1,15 +1,11 @@
 package org.ferrymq.engine;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import org.ferrymq.codec.MqttEncoder;
-import org.ferrymq.packet.ProtocolVersion;
-import org.ferrymq.packet.QoS;
 
 /**
  * One serial executor. Every piece of work for the sessions that hash to this lane runs here, one
@@ -30,11 +26,6 @@ final class Lane implements Runnable {
   final java.util.Set<Session> offlineSessions = new java.util.HashSet<>();
   /** Route collector reused by every publish routed on this lane. */
   final Router.Collector collector = new Router.Collector();
-  /** The last QoS 0 PUBLISH encoded on this lane, shared by the subscribers it goes to. */
-  private Message sharedMessage;
-  private boolean sharedRetain;
-  private boolean sharedV5;
-  private ByteBuffer sharedBytes;
   private volatile Thread thread;
   private volatile boolean running = true;
   private volatile long busySinceNanos;
@@ -71,24 +62,6 @@ final class Lane implements Runnable {
       connection.dirty = true;
       dirty.add(connection);
     }
-  }
-
-  /**
-   * Encodes a QoS 0 PUBLISH that carries nothing specific to one client (no packet identifier,
-   * Topic Alias, Subscription Identifier or remaining expiry), once per message, retain flag and
-   * protocol generation: a fan-out delivers the same bytes to every subscriber on this lane.
-   * Lane thread only. The buffer is never written to again; senders pass on a duplicate.
-   */
-  ByteBuffer sharedAtMostOnce(Message m, boolean retain, ProtocolVersion version) {
-    boolean v5 = version.isV5();
-    if (m != sharedMessage || retain != sharedRetain || v5 != sharedV5) {
-      sharedBytes = MqttEncoder.encodePublish(m.topic(), m.payload(), QoS.AT_MOST_ONCE, retain,
-          false, 0, m.properties(), version, Integer.MAX_VALUE);
-      sharedMessage = m;
-      sharedRetain = retain;
-      sharedV5 = v5;
-    }
-    return sharedBytes;
   }
 
   /** @return nanoseconds the current batch has been running, 0 when idle */

@@ -22,22 +22,16 @@ public final class PublishEncoder implements PacketEncoder<Publish> {
 
   @Override
   public int remainingLength(Publish p, ProtocolVersion version, int omit) {
-    return remainingLength(p.topic(), p.payload().length, p.qos(), p.properties(), version);
-  }
-
-  /** Remaining Length of a PUBLISH with these fields; see {@link #remainingLength}. */
-  public static int remainingLength(String topic, int payloadLength, QoS qos,
-      Properties properties, ProtocolVersion version) {
-    if (topic.isEmpty() && !version.isV5()) {
+    if (p.topic().isEmpty() && !version.isV5()) {
       throw new IllegalArgumentException("a PUBLISH with a Topic Alias and no topic name cannot"
           + " be encoded for MQTT 3");
     }
-    int len = Encoding.stringSize(topic) + payloadLength;
-    if (qos != QoS.AT_MOST_ONCE) {
+    int len = Encoding.stringSize(p.topic()) + p.payload().length;
+    if (p.qos() != QoS.AT_MOST_ONCE) {
       len += 2;
     }
     if (version.isV5()) {
-      len += PropertiesWriter.blockSize(propertiesLength(properties));
+      len += PropertiesWriter.blockSize(propertiesLength(p.properties()));
     }
     return len;
   }
@@ -49,21 +43,15 @@ public final class PublishEncoder implements PacketEncoder<Publish> {
 
   @Override
   public void writeBody(Publish p, ProtocolVersion version, int omit, ByteBuffer out) {
-    writeBody(p.topic(), p.payload(), p.qos(), p.packetId(), p.properties(), version, out);
-  }
-
-  /** Writes the variable header and payload of a PUBLISH with these fields. */
-  public static void writeBody(String topic, byte[] payload, QoS qos, int packetId,
-      Properties properties, ProtocolVersion version, ByteBuffer out) {
-    Encoding.writeString(topic, out);
-    if (qos != QoS.AT_MOST_ONCE) {
-      out.putShort((short) packetId);
+    Encoding.writeString(p.topic(), out);
+    if (p.qos() != QoS.AT_MOST_ONCE) {
+      out.putShort((short) p.packetId());
     }
     if (version.isV5()) {
-      PropertiesWriter.write(properties, PacketType.PUBLISH, 0, propertiesLength(properties),
-          out);
+      Properties props = p.properties();
+      PropertiesWriter.write(props, PacketType.PUBLISH, 0, propertiesLength(props), out);
     }
-    out.put(payload);
+    out.put(p.payload());
   }
 
   private static int propertiesLength(Properties props) {
