@@ -32,6 +32,7 @@ final class BenchOptions {
         --connections K       idle clients for the connections scenario (default 10000)
         --connect-threads N   threads opening them (default 8)
         --per-address N       connections per loopback source address (default 20000)
+        --hold S              keep the idle clients connected S more seconds (default 0)
         --routing-subs LIST   subscription counts for routing (default 1,10000,1000000)
       """;
 
@@ -56,6 +57,7 @@ final class BenchOptions {
   int connections = 10_000;
   int connectThreads = 8;
   int perAddress = 20_000;
+  int holdSeconds;
   List<Integer> routingSubscriptions = List.of(1, 10_000, 1_000_000);
 
   /**
@@ -97,6 +99,7 @@ final class BenchOptions {
         case "connections" -> o.connections = positive(e.getKey(), v);
         case "connect-threads" -> o.connectThreads = positive(e.getKey(), v);
         case "per-address" -> o.perAddress = positive(e.getKey(), v);
+        case "hold" -> o.holdSeconds = nonNegative(e.getKey(), v);
         case "routing-subs" -> o.routingSubscriptions = ints(e.getKey(), v);
         default -> throw new IllegalArgumentException("unknown option --" + e.getKey());
       }

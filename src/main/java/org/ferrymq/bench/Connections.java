@@ -75,6 +75,8 @@ final class Connections {
     if (firstError.get() != null) {
       r.put("errors", firstError.get());
     }
+    // e.g. to inspect the broker's heap (jcmd <pid> GC.heap_info) with the clients connected
+    Thread.sleep(o.holdSeconds * 1000L);
     synchronized (clients) {
       clients.forEach(BenchClient::close);
     }

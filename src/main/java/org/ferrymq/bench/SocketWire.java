@@ -34,6 +34,8 @@ final class SocketWire implements Wire {
     try {
       plain.setTcpNoDelay(true);
       if (localAddress != null) {
+        // ports of the previous run's connections may still be in TIME_WAIT
+        plain.setReuseAddress(true);
         plain.bind(new InetSocketAddress(localAddress, 0));
       }
       plain.connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MILLIS);
