@@ -127,8 +127,10 @@ final class Session {
         return;
       }
       if (queue.isEmpty() && connection.isWritable()) {
-        sendAtMostOnce(connection, new StoredDelivery(0, m, qos, retain, subscriptionIds, null, 0,
-            DeliveryState.QUEUED));
+        if (mayReceive(m)) {
+          sendAtMostOnce(connection, new StoredDelivery(0, m, qos, retain, subscriptionIds, null,
+              0, DeliveryState.QUEUED));
+        }
         return;
       }
     }
@@ -191,6 +193,10 @@ final class Session {
         core.metrics.messagesDropped.increment();
         continue;
       }
+      if (!mayReceive(d.message())) {
+        forget(d);
+        continue;
+      }
       if (!needsId) {
         sendAtMostOnce(c, d);
         continue;
@@ -215,6 +221,14 @@ final class Session {
     if (!c.sendPublish(d, false)) {
       core.metrics.messagesDropped.increment();
     }
+  }
+
+  /**
+   * A wide subscription carries only the topics this client may read; asked when the message
+   * goes on the wire, with the identity of the connection attached then.
+   */
+  private boolean mayReceive(Message m) {
+    return identity == null || core.authorizer.canReceive(identity, m.topic());
   }
 
   private int allocatePacketId() {

@@ -29,4 +29,16 @@ public interface Authorizer {
    * @return whether the client may subscribe
    */
   boolean canSubscribe(ClientIdentity client, String filter);
+
+  /**
+   * Asked for every message before it is delivered to a client's subscription, so that a wide
+   * subscription only carries the topics the client may read.
+   *
+   * @param client the subscriber
+   * @param topic the message's topic name
+   * @return whether the message may be delivered; by default every one may
+   */
+  default boolean canReceive(ClientIdentity client, String topic) {
+    return true;
+  }
 }

@@ -23,10 +23,17 @@ import org.ferrymq.topic.Topics;
  *   <li>the {@code pattern} lines (per-client rules, wherever they stand),</li>
  *   <li>the {@code topic} lines before any section.</li>
  * </ol>
- * Within one level a {@code deny} rule whose filter overlaps the topic (or subscription) wins;
- * otherwise a rule granting the access asked for, whose filter covers the topic (or every topic
- * of the subscription), allows. A level with neither passes the question on; when no level
- * decides, the default applies (allow in the dev profile, deny in the secure one).
+ * Within one level a {@code deny} rule wins, then a rule granting the access asked for; a level
+ * with neither passes the question on, and when no level decides the default applies (allow in
+ * the dev profile, deny in the secure one). What "applies" means depends on the question:
+ * <ul>
+ *   <li>publish to a topic, and receive a message on a topic: the rule's filter matches the
+ *       topic;</li>
+ *   <li>subscribe to a filter: a deny rule applies when it covers every topic of the filter; a
+ *       read grant applies when it shares any topic with the filter. A wide subscription such as
+ *       {@code #} is therefore accepted, and each message is then checked as a receive, so the
+ *       client gets exactly the topics it may read (as Mosquitto does).</li>
+ * </ul>
  *
  * <p>{@code %u} and {@code %c} in a {@code pattern} are replaced by the user name and client id;
  * such a rule is skipped for anonymous clients ({@code %u}) and for names holding {@code +},
@@ -71,13 +78,19 @@ public final class Acl implements Authorizer {
   /** @return whether the client may publish to the topic name */
   @Override
   public boolean canPublish(ClientIdentity client, String topic) {
-    return decide(client, topic, false);
+    return decide(client, topic, Question.PUBLISH);
   }
 
   /** @return whether the client may subscribe to the filter ({@code $share/g/} is ignored) */
   @Override
   public boolean canSubscribe(ClientIdentity client, String filter) {
-    return decide(client, FilterRelations.unshared(filter), true);
+    return decide(client, FilterRelations.unshared(filter), Question.SUBSCRIBE);
+  }
+
+  /** @return whether a message on the topic may be delivered to the client */
+  @Override
+  public boolean canReceive(ClientIdentity client, String topic) {
+    return decide(client, topic, Question.RECEIVE);
   }
 
   /** @return the number of rules, for the startup log */
@@ -97,29 +110,32 @@ public final class Acl implements Authorizer {
     return allowByDefault;
   }
 
-  private boolean decide(ClientIdentity client, String topic, boolean subscribe) {
+  /** What is asked: the rules apply to topics and filters differently. */
+  private enum Question { PUBLISH, SUBSCRIBE, RECEIVE }
+
+  private boolean decide(ClientIdentity client, String topic, Question question) {
     List<Rule> own = client.isAnonymous() ? anonymous
         : users.getOrDefault(client.username(), List.of());
-    Boolean verdict = level(own, client, topic, subscribe);
+    Boolean verdict = level(own, client, topic, question);
     if (verdict == null) {
       List<Rule> fromRoles = new ArrayList<>();
       for (String role : client.roles()) {
         fromRoles.addAll(roles.getOrDefault(role, List.of()));
       }
-      verdict = level(fromRoles, client, topic, subscribe);
+      verdict = level(fromRoles, client, topic, question);
     }
     if (verdict == null) {
-      verdict = level(patterns, client, topic, subscribe);
+      verdict = level(patterns, client, topic, question);
     }
     if (verdict == null) {
-      verdict = level(general, client, topic, subscribe);
+      verdict = level(general, client, topic, question);
     }
     return verdict == null ? allowByDefault : verdict;
   }
 
   /** @return TRUE to allow, FALSE to deny, null when these rules say nothing */
   private static Boolean level(List<Rule> rules, ClientIdentity client, String topic,
-      boolean subscribe) {
+      Question question) {
     boolean allowed = false;
     for (Rule rule : rules) {
       String filter = rule.pattern() ? substitute(rule.filter(), client) : rule.filter();
@@ -127,17 +143,23 @@ public final class Acl implements Authorizer {
         continue;
       }
       if (rule.access() == Access.DENY) {
-        if (subscribe ? FilterRelations.intersects(filter, topic)
+        if (question == Question.SUBSCRIBE ? FilterRelations.covers(filter, topic)
             : TopicMatcher.matches(filter, topic)) {
           return Boolean.FALSE;
         }
-      } else if (!allowed && (subscribe ? rule.access().grantsRead()
-          && FilterRelations.covers(filter, topic)
-          : rule.access().grantsWrite() && TopicMatcher.matches(filter, topic))) {
+      } else if (!allowed && grants(rule.access(), filter, topic, question)) {
         allowed = true;
       }
     }
     return allowed ? Boolean.TRUE : null;
+  }
+
+  private static boolean grants(Access access, String filter, String topic, Question question) {
+    return switch (question) {
+      case PUBLISH -> access.grantsWrite() && TopicMatcher.matches(filter, topic);
+      case RECEIVE -> access.grantsRead() && TopicMatcher.matches(filter, topic);
+      case SUBSCRIBE -> access.grantsRead() && FilterRelations.intersects(filter, topic);
+    };
   }
 
   /** @return the filter with %u and %c replaced, or null when the rule does not apply */

@@ -60,11 +60,11 @@ class AclTest {
   @ParameterizedTest(name = "{0} subscribe {1} -> {2}")
   @CsvSource({
       "alice, acl/alice/data/#, true",
-      "alice, acl/alice/#, false",
+      "alice, acl/alice/#, true",
       "alice, acl/shared/+, true",
-      "alice, acl/#, false",
+      "alice, acl/#, true",
       "bob, acl/#, false",
-      "bob, #, false",
+      "bob, #, true",
       "anon, anon/+/x, true",
       "anon, public/#, true",
       "alice, public/a/b, true",
@@ -77,12 +77,34 @@ class AclTest {
     assertEquals(expected, sut.canSubscribe(identity(who), filter));
   }
 
+  @ParameterizedTest(name = "{0} receives {1} -> {2}")
+  @CsvSource({
+      "alice, acl/alice/x, true",
+      "alice, acl/alice/secret, false",
+      "alice, acl/shared/x, true",
+      "alice, acl/other/x, false",
+      "bob, acl/sensors/k/temp, false",
+      "bob, clients/c-bob/state, true",
+      "bob, public/news, true",
+      "bob, elsewhere, false",
+      "anon, anon/a/x, true"})
+  void receiveDecisionsFilterWideSubscriptions(String who, String topic, boolean expected) {
+    Acl sut = AclParser.parse(RULES, false);
+
+    // Exercise + Verify: what a subscription such as # actually carries
+    assertEquals(expected, sut.canReceive(identity(who), topic));
+  }
+
   @Test
-  void defaultAllowStillHonoursDeny() {
+  void denyRefusesASubscriptionOnlyWhenItCoversTheWholeFilter() {
     Acl sut = AclParser.parse(RULES, true);
 
+    // Exercise + Verify: # is accepted, and what it carries is filtered per message
+    assertTrue(sut.canSubscribe(BOB, "#"));
+    assertFalse(sut.canReceive(BOB, "acl/x"));
+    assertTrue(sut.canReceive(BOB, "anything/else"));
+    assertFalse(sut.canSubscribe(BOB, "acl/+/x"), "acl/# covers every topic of acl/+/x");
     assertTrue(sut.canPublish(BOB, "anything/else"));
-    assertFalse(sut.canSubscribe(BOB, "#"), "# overlaps the denied acl/#");
     assertFalse(sut.canPublish(BOB, "acl/x"));
   }
 

@@ -26,7 +26,10 @@ import org.junit.jupiter.params.provider.EnumSource;
  * 5.4.1 and 5.4.2): refused CONNECT, and denied PUBLISH and SUBSCRIBE per protocol version.
  */
 class SecuritySpiTest {
-  /** Lets "reader" subscribe to "open/#" only and publish nowhere; anyone else does anything. */
+  /**
+   * Lets "reader" subscribe to "open/#" only, receive nothing under "open/secret/" and publish
+   * nowhere; anyone else does anything.
+   */
   private static final Authorizer READ_ONLY_READER = new Authorizer() {
     @Override
     public boolean canPublish(ClientIdentity client, String topic) {
@@ -36,6 +39,11 @@ class SecuritySpiTest {
     @Override
     public boolean canSubscribe(ClientIdentity client, String filter) {
       return !"reader".equals(client.username()) || filter.startsWith("open/");
+    }
+
+    @Override
+    public boolean canReceive(ClientIdentity client, String topic) {
+      return !"reader".equals(client.username()) || !topic.startsWith("open/secret/");
     }
   };
 
@@ -120,5 +128,25 @@ class SecuritySpiTest {
     assertEquals(ReasonCode.GRANTED_QOS_1, ack.reasonCodes().get(1));
     assertEquals(List.of("reader-id"), sut.clients().stream()
         .filter(c -> c.subscriptions() == 1).map(c -> c.clientId()).toList());
+  }
+
+  @ParameterizedTest
+  @EnumSource(ProtocolVersion.class)
+  @DisplayName("a wide subscription carries only the topics Authorizer.canReceive allows, at any"
+      + " QoS")
+  void wideSubscriptionIsFilteredPerMessage(ProtocolVersion version) {
+    TestClient reader = login(version, "reader");
+    TestClient writer = login(ProtocolVersion.MQTT_5, "writer");
+    assertEquals(List.of(ReasonCode.GRANTED_QOS_1),
+        reader.subscribe("open/#", QoS.AT_LEAST_ONCE).reasonCodes());
+
+    // Exercise
+    writer.publish("open/secret/plan", "hidden-0", QoS.AT_MOST_ONCE, false);
+    writer.publishAcked("open/secret/plan", "hidden-1");
+    writer.publishAcked("open/news", "visible");
+
+    // Verify: only the allowed topic arrives, and nothing after it
+    reader.puback(reader.expectPublish("open/news", "visible"));
+    reader.expectNothing(sut);
   }
 }
