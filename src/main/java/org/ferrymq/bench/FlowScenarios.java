@@ -36,7 +36,7 @@ final class FlowScenarios {
         pubs.add(publisher(clients, i, base + "-pub" + i, base + "/" + i, qos, 0,
             o.messages / o.publishers, true));
       }
-      closeLoop(qos, sub, pubs);
+      closeLoop(sub, pubs);
       return flowResult("fanin", qos, List.of(sub), pubs, 1);
     } finally {
       clients.forEach(BenchClient::close);
@@ -55,7 +55,7 @@ final class FlowScenarios {
       Publisher pub = publisher(clients, 0, base + "-pub", base, QoS.AT_MOST_ONCE, 0,
           o.messages, true);
       // paced by the last subscriber to connect; the others see the same stream
-      closeLoop(QoS.AT_MOST_ONCE, subs.get(subs.size() - 1), List.of(pub));
+      closeLoop(subs.get(subs.size() - 1), List.of(pub));
       return flowResult("fanout", QoS.AT_MOST_ONCE, subs, List.of(pub), o.subscribers)
           .put("subscribers", o.subscribers);
     } finally {
@@ -104,7 +104,7 @@ final class FlowScenarios {
       Subscriber sub = subscriber(clients, base + "-sub", base, qos, !persistent, null);
       Publisher pub = publisher(clients, 0, base + "-pub", base, qos, 0, o.messages,
           !persistent);
-      closeLoop(qos, sub, List.of(pub));
+      closeLoop(sub, List.of(pub));
       return flowResult(scenario, qos, List.of(sub), List.of(pub), 1);
     } finally {
       clients.forEach(BenchClient::close);
@@ -149,7 +149,7 @@ final class FlowScenarios {
   }
 
   /** Throughput flows run closed-loop unless {@code --open-loop}: see {@link Publisher}. */
-  private void closeLoop(QoS qos, Subscriber sub, List<Publisher> pubs) {
+  private void closeLoop(Subscriber sub, List<Publisher> pubs) {
     if (!o.openLoop) {
       sub.reportTo(pubs);
     }
