@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -11,6 +13,12 @@ import java.util.logging.Logger;
  * One serial executor. Every piece of work for the sessions that hash to this lane runs here, one
  * task at a time, so session state needs no locks. After each batch of tasks the lane flushes
  * the transports that were written to, so many small writes cost one flush.
+ *
+ * <p>Work normally runs on the lane's own thread. A transport thread that hands over packets
+ * while the lane has nothing queued or running runs them itself ({@link #executeHere}), which
+ * saves a thread wake-up on every message of a lightly loaded broker. The {@link #owner} lock
+ * makes the two runners exclusive, and the count of unfinished tasks keeps submission order:
+ * work only runs in place when nothing submitted earlier is still waiting.
  */
 final class Lane implements Runnable {
   private static final Logger LOG = Logger.getLogger(Lane.class.getName());
@@ -26,7 +34,11 @@ final class Lane implements Runnable {
   final java.util.Set<Session> offlineSessions = new java.util.HashSet<>();
   /** Route collector reused by every publish routed on this lane. */
   final Router.Collector collector = new Router.Collector();
-  private volatile Thread thread;
+  /** Tasks submitted and not yet finished, queued or running. */
+  private final AtomicInteger unfinished = new AtomicInteger();
+  /** Held by whichever thread runs this lane's tasks: the lane thread or a transport thread. */
+  private final ReentrantLock owner = new ReentrantLock();
+  private volatile Thread runner;
   private volatile boolean running = true;
   private volatile long busySinceNanos;
 
@@ -40,20 +52,52 @@ final class Lane implements Runnable {
 
   /** Queues a task; safe from any thread. */
   void execute(Runnable task) {
+    unfinished.incrementAndGet();
     tasks.add(task);
   }
 
-  /** Runs the task now if called on this lane, else queues it. */
+  /**
+   * Runs the task now if called while running this lane, or on the calling thread if the lane is
+   * idle (a delivery from the publisher's lane then needs no hand-off); else queues it.
+   */
   void executeOrRun(Runnable task) {
-    if (Thread.currentThread() == thread) {
+    if (isCurrent()) {
       task.run();
     } else {
+      executeHere(task);
+    }
+  }
+
+  /**
+   * Runs the task on the calling thread, with the end-of-batch flush, when the lane has nothing
+   * queued or running; else queues it. Only ever tries the lock, so a thread running one lane
+   * can run another idle one without risk of deadlock.
+   */
+  void executeHere(Runnable task) {
+    if (!running || !unfinished.compareAndSet(0, 1)) {
+      execute(task);
+      return;
+    }
+    if (!owner.tryLock()) {
+      // The lane thread is finishing its last batch; it will take this one next.
       tasks.add(task);
+      return;
+    }
+    try {
+      runner = Thread.currentThread();
+      busySinceNanos = System.nanoTime();
+      runSafely(task);
+      flushDirty();
+    } finally {
+      busySinceNanos = 0;
+      runner = null;
+      owner.unlock();
+      unfinished.decrementAndGet();
     }
   }
 
   boolean isCurrent() {
-    return Thread.currentThread() == thread;
+    return Thread.currentThread() == runner;
   }
 
   /** Registers a connection to be flushed at the end of the current batch. */
@@ -71,37 +115,45 @@ final class Lane implements Runnable {
   }
 
   int pending() {
-    return tasks.size();
+    return unfinished.get();
   }
 
   void stop() {
     running = false;
-    tasks.add(() -> { });
+    execute(() -> { });
   }
 
   @Override
   public void run() {
-    thread = Thread.currentThread();
     try {
       while (running) {
         Runnable first = tasks.poll(1, TimeUnit.SECONDS);
-        if (first == null) {
-          continue;
+        if (first != null) {
+          runBatch(first);
         }
-        busySinceNanos = System.nanoTime();
-        batch.add(first);
-        tasks.drainTo(batch, MAX_BATCH - 1);
-        for (Runnable task : batch) {
-          runSafely(task);
-        }
-        batch.clear();
-        flushDirty();
-        busySinceNanos = 0;
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  private void runBatch(Runnable first) {
+    owner.lock();
+    try {
+      runner = Thread.currentThread();
+      busySinceNanos = System.nanoTime();
+      batch.add(first);
+      tasks.drainTo(batch, MAX_BATCH - 1);
+      for (Runnable task : batch) {
+        runSafely(task);
+      }
+      flushDirty();
     } finally {
-      thread = null;
+      busySinceNanos = 0;
+      runner = null;
+      owner.unlock();
+      unfinished.addAndGet(-batch.size());
+      batch.clear();
     }
   }
 

@@ -87,7 +87,8 @@ final class MqttConnection implements InboundHandler {
 
   private void dispatch(List<Packet> batch) {
     if (batch != null && lane != null) {
-      lane.execute(() -> handler.handle(batch));
+      // An idle lane runs the packets right here on the transport thread (see Lane)
+      lane.executeHere(() -> handler.handle(batch));
     }
   }
 
