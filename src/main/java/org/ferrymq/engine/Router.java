@@ -19,8 +19,8 @@ import org.ferrymq.topic.SubscriptionIndex;
  * <p>Overlapping subscriptions of one client produce one delivery at the highest granted QoS
  * [MQTT-3.3.5-1], carrying every matching Subscription Identifier (MQTT 5 3.3.4). A shared group
  * delivers to one member, preferring connected ones. Runs on the publisher's lane; each
- * delivery runs on the subscriber's lane (inline when that is the same lane), which keeps the
- * order of one publisher's messages per subscriber.
+ * delivery runs on the subscriber's lane (in place when that lane is this one or idle, see
+ * {@link Lane}), which keeps the order of one publisher's messages per subscriber.
  */
 final class Router {
   private final BrokerCore core;
