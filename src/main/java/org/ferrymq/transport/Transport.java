@@ -6,8 +6,9 @@ import java.nio.ByteBuffer;
  * The engine's view of one network connection. TCP, TLS and WebSocket adapters implement it;
  * none of their types reach the engine.
  *
- * <p>Calls come from the session's lane; implementations must be safe to call from any thread
- * and must never block it.
+ * <p>Calls come from the session's lane, one at a time, but the lane may run on different
+ * threads one after another; implementations must be safe to call from any thread, must keep
+ * the order of the calls across threads, and must never block the caller.
  */
 public interface Transport {
 

@@ -1,5 +1,6 @@
 package org.ferrymq.transport.netty;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -10,14 +11,17 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.ferrymq.transport.Transport;
 import org.ferrymq.transport.TransportInfo;
 
 /**
  * Adapts one Netty channel to the engine's {@link Transport}.
  *
- * <p>Thread-safe: every method may be called from any thread; Netty runs writes, flushes and the
- * close on the channel's event loop in the order they were issued by one thread.
+ * <p>Thread-safe: every method may be called from any thread. Writes and flushes reach the socket
+ * in the order they were called, also when successive calls come from different threads (the
+ * engine runs a lane on whichever thread finds it idle): a call on the event loop writes at once
+ * only when no call from another thread is still waiting in the loop's task queue.
  */
 final class NettyTransport implements Transport {
 
@@ -27,6 +31,8 @@ final class NettyTransport implements Transport {
   private final Channel channel;
   private final TransportInfo info;
   private final AtomicBoolean closing = new AtomicBoolean();
+  /** Writes and flushes handed to the event loop's task queue and not yet run there. */
+  private final AtomicInteger queued = new AtomicInteger();
 
   NettyTransport(Channel channel, TransportInfo info) {
     this.channel = channel;
@@ -40,12 +46,37 @@ final class NettyTransport implements Transport {
       return;
     }
     // Wrapping shares the engine's buffer without copying; the transport owns it from here on.
-    channel.write(Unpooled.wrappedBuffer(bytes), channel.voidPromise());
+    ByteBuf buffer = Unpooled.wrappedBuffer(bytes);
+    inOrder(() -> channel.write(buffer, channel.voidPromise()));
   }
 
   @Override
   public void flush() {
-    channel.flush();
+    inOrder(channel::flush);
+  }
+
+  /**
+   * Runs the action on the event loop after every earlier write, flush or close from any thread.
+   *
+   * @return false when the event loop is shutting down and refused it
+   */
+  private boolean inOrder(Runnable action) {
+    EventLoop loop = channel.eventLoop();
+    if (loop.inEventLoop() && queued.get() == 0) {
+      action.run();
+      return true;
+    }
+    queued.incrementAndGet();
+    try {
+      loop.execute(() -> {
+        queued.decrementAndGet();
+        action.run();
+      });
+      return true;
+    } catch (RejectedExecutionException shuttingDown) {
+      queued.decrementAndGet();
+      return false;
+    }
   }
 
   @Override
@@ -58,14 +89,7 @@ final class NettyTransport implements Transport {
     if (!closing.compareAndSet(false, true)) {
       return;
     }
-    EventLoop loop = channel.eventLoop();
-    if (loop.inEventLoop()) {
-      closeAfterDrain();
-      return;
-    }
-    try {
-      loop.execute(this::closeAfterDrain);
-    } catch (RejectedExecutionException shuttingDown) {
+    if (!inOrder(this::closeAfterDrain)) {
       // The loop is shutting down and closes all of its channels itself.
       channel.close();
     }
