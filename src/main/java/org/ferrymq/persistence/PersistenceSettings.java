@@ -147,11 +147,6 @@ public record PersistenceSettings(PersistenceMode mode, Backend backend, Path di
         committerExecutor);
   }
 
-  public PersistenceSettings withSyncIntervalMillis(long value) {
-    return new PersistenceSettings(mode, backend, directory, dataSource, value,
-        committerExecutor);
-  }
-
   /** @return these settings with the executor that runs the commit task */
   public PersistenceSettings withCommitterExecutor(Executor value) {
     return new PersistenceSettings(mode, backend, directory, dataSource, syncIntervalMillis,
