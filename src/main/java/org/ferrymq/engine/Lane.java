@@ -19,10 +19,18 @@ import java.util.logging.Logger;
  * saves a thread wake-up on every message of a lightly loaded broker. The {@link #owner} lock
  * makes the two runners exclusive, and the count of unfinished tasks keeps submission order:
  * work only runs in place when nothing submitted earlier is still waiting.
+ *
+ * <p>A lane run in place inside another lane's run (a delivery to an idle subscriber lane) does
+ * not flush: its connections join the outermost run on the thread, which flushes them all once
+ * at its end, so a batch of publishes costs one flush per receiver, not one per message.
  */
 final class Lane implements Runnable {
   private static final Logger LOG = Logger.getLogger(Lane.class.getName());
   private static final int MAX_BATCH = 256;
+
+  /** Connections written by the lane runs on this thread, flushed when the outermost ends. */
+  private static final ThreadLocal<PendingFlushes> PENDING =
+      ThreadLocal.withInitial(PendingFlushes::new);
 
   private final int index;
   private final LinkedBlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
@@ -83,16 +91,19 @@ final class Lane implements Runnable {
       tasks.add(task);
       return;
     }
+    PendingFlushes pending = PENDING.get();
+    pending.depth++;
     try {
       runner = Thread.currentThread();
       busySinceNanos = System.nanoTime();
       runSafely(task);
-      flushDirty();
+      handDirtyTo(pending);
     } finally {
       busySinceNanos = 0;
       runner = null;
       owner.unlock();
       unfinished.decrementAndGet();
+      pending.leave();
     }
   }
 
@@ -138,6 +149,8 @@ final class Lane implements Runnable {
   }
 
   private void runBatch(Runnable first) {
+    PendingFlushes pending = PENDING.get();
+    pending.depth++;
     owner.lock();
     try {
       runner = Thread.currentThread();
@@ -147,13 +160,14 @@ final class Lane implements Runnable {
       for (Runnable task : batch) {
         runSafely(task);
       }
-      flushDirty();
+      handDirtyTo(pending);
     } finally {
       busySinceNanos = 0;
       runner = null;
       owner.unlock();
       unfinished.addAndGet(-batch.size());
       batch.clear();
+      pending.leave();
     }
   }
 
@@ -165,12 +179,45 @@ final class Lane implements Runnable {
     }
   }
 
-  private void flushDirty() {
+  /** Still holding the lane: resets the dirty marks, the thread flushes after letting go. */
+  private void handDirtyTo(PendingFlushes pending) {
     for (int i = 0; i < dirty.size(); i++) {
       ConnectionHandler c = dirty.get(i);
       c.dirty = false;
-      c.flush();
+      pending.add(c);
     }
     dirty.clear();
+  }
+
+  /**
+   * The connections one thread's lane runs wrote to. Flushing needs no lane: a transport's flush
+   * is thread-safe and sends whatever was written before it.
+   */
+  private static final class PendingFlushes {
+    private final List<ConnectionHandler> connections = new ArrayList<>();
+    int depth;
+
+    void add(ConnectionHandler c) {
+      int n = connections.size();
+      // Successive in-place deliveries usually write to the same subscriber
+      if (n == 0 || connections.get(n - 1) != c) {
+        connections.add(c);
+      }
+    }
+
+    void leave() {
+      if (--depth > 0) {
+        return;
+      }
+      for (int i = 0; i < connections.size(); i++) {
+        ConnectionHandler c = connections.get(i);
+        try {
+          c.flush();
+        } catch (RuntimeException e) {
+          LOG.log(Level.WARNING, "Flush failed for " + c, e);
+        }
+      }
+      connections.clear();
+    }
   }
 }

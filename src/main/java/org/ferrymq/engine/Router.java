@@ -19,8 +19,9 @@ import org.ferrymq.topic.SubscriptionIndex;
  * <p>Overlapping subscriptions of one client produce one delivery at the highest granted QoS
  * [MQTT-3.3.5-1], carrying every matching Subscription Identifier (MQTT 5 3.3.4). A shared group
  * delivers to one member, preferring connected ones. Runs on the publisher's lane; each
- * delivery runs on the subscriber's lane (in place when that lane is this one or idle, see
- * {@link Lane}), which keeps the order of one publisher's messages per subscriber.
+ * delivery runs on the subscriber's lane, which keeps the order of one publisher's messages per
+ * subscriber: directly when that is this lane, in place when all receivers share one idle lane
+ * (see {@link Lane}), and otherwise queued so that the receiving lanes work in parallel.
  */
 final class Router {
   private final BrokerCore core;
@@ -50,9 +51,10 @@ final class Router {
         }
       }
       Barrier barrier = whenTaken == null ? null : new Barrier(c.targets.size() + 1, whenTaken);
+      boolean inPlace = onOneLane(c.targets.values());
       int delivered = 0;
       for (Target t : c.targets.values()) {
-        if (dispatch(m, t, barrier)) {
+        if (dispatch(m, t, barrier, inPlace)) {
           delivered++;
         }
       }
@@ -87,13 +89,35 @@ final class Router {
       if (member != null) {
         Target t = new Target(member.clientId());
         t.merge(member, g);
-        dispatch(m, t, null);
+        dispatch(m, t, null, false);
       }
     }
   }
 
-  private boolean dispatch(Message m, Target t, Barrier barrier) {
-    Session s = core.sessions.get(t.clientId);
+  /**
+   * Whether every receiver is on one lane. Only then may an idle foreign lane run on this thread:
+   * it saves a thread hand-off and costs no parallelism, whereas running several receiving lanes
+   * in turn here would serialise a fan-out that their own threads can do side by side.
+   */
+  private boolean onOneLane(Iterable<Target> targets) {
+    Lane only = null;
+    for (Target t : targets) {
+      Session s = core.sessions.get(t.clientId);
+      t.session = s;
+      if (s == null) {
+        continue;
+      }
+      if (only == null) {
+        only = s.lane;
+      } else if (only != s.lane) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private boolean dispatch(Message m, Target t, Barrier barrier, boolean inPlace) {
+    Session s = t.session != null ? t.session : core.sessions.get(t.clientId);
     if (s == null) {
       if (barrier != null) {
         barrier.arrive();
@@ -104,12 +128,19 @@ final class Router {
     boolean retain = t.retainAsPublished && m.retain();
     List<Integer> ids = t.subscriptionIds == null ? List.of() : t.subscriptionIds;
     String shared = t.sharedFilter;
-    s.lane.executeOrRun(() -> {
+    Runnable delivery = () -> {
       s.deliver(m, qos, retain, ids, shared);
       if (barrier != null) {
         barrier.arrive();
       }
-    });
+    };
+    if (s.lane.isCurrent()) {
+      delivery.run();
+    } else if (inPlace) {
+      s.lane.executeHere(delivery);
+    } else {
+      s.lane.execute(delivery);
+    }
     return true;
   }
 
@@ -214,6 +245,8 @@ final class Router {
     boolean retainAsPublished;
     List<Integer> subscriptionIds;
     String sharedFilter;
+    /** Looked up once per route by {@link #onOneLane}. */
+    Session session;
 
     Target(String clientId) {
       this.clientId = clientId;

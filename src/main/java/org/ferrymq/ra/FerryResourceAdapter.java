@@ -81,7 +81,7 @@ public class FerryResourceAdapter implements ResourceAdapter {
   @ConfigProperty(defaultValue = "PKCS12", description = "PKCS12 or JKS")
   private String keyStoreType = "PKCS12";
 
-  @ConfigProperty(defaultValue = "0", description = "Netty event loops; 0 for one per processor")
+  @ConfigProperty(defaultValue = "0", description = "Netty event loops; 0 for one per four processors, at least one")
   private String ioThreads = "0";
 
   @ConfigProperty(defaultValue = "none", description = "Client certificates on the TLS listener "

@@ -12,7 +12,7 @@ import org.ferrymq.transport.netty.MqttServer;
 /**
  * The engine and the Netty TCP listener without Liberty, for profiling and for checking the load
  * generator quickly: {@code StandaloneBroker <port>}. Settings come from system properties with
- * the engine's keys ({@code -Dmqtt.lanes=4}). The published numbers are for the Liberty-hosted
+ * the engine's keys ({@code -Dmqtt.lanes=4}); {@code -Dferrymq.io-threads} sets the event loops. The published numbers are for the Liberty-hosted
  * broker (docs/performance.md).
  */
 public final class StandaloneBroker {
@@ -30,7 +30,7 @@ public final class StandaloneBroker {
       t.setDaemon(true);
       return t;
     });
-    MqttServer server = new MqttServer(broker, io, 0);
+    MqttServer server = new MqttServer(broker, io, Integer.getInteger("ferrymq.io-threads", 0));
     server.bind(ListenerSettings.tcp("127.0.0.1", port));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

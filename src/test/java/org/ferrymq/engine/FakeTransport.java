@@ -27,6 +27,9 @@ public final class FakeTransport implements Transport {
   private ByteBuffer pending = ByteBuffer.allocate(0);
   private volatile boolean closed;
   private volatile boolean writable = true;
+  private volatile Thread lastSender;
+  private final java.util.concurrent.atomic.AtomicInteger flushes =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   public FakeTransport(ProtocolVersion version) {
     // Client side: decodes what a broker may send (e.g. Subscription Identifiers in PUBLISH)
@@ -35,6 +38,7 @@ public final class FakeTransport implements Transport {
 
   @Override
   public synchronized void send(ByteBuffer bytes) {
+    lastSender = Thread.currentThread();
     byte[] copy = new byte[bytes.remaining()];
     bytes.get(copy);
     unflushed.write(copy, 0, copy.length);
@@ -43,6 +47,7 @@ public final class FakeTransport implements Transport {
   /** Like a real transport, the client sees bytes only once they are flushed. */
   @Override
   public synchronized void flush() {
+    flushes.incrementAndGet();
     byte[] bytes = unflushed.toByteArray();
     unflushed.reset();
     raw.write(bytes, 0, bytes.length);
@@ -83,6 +88,16 @@ public final class FakeTransport implements Transport {
   @Override
   public TransportInfo info() {
     return new TransportInfo(TransportKind.LOCAL, new InetSocketAddress("127.0.0.1", 50000));
+  }
+
+  /** @return the thread that wrote the latest bytes, i.e. that ran the client's lane then */
+  public Thread lastSender() {
+    return lastSender;
+  }
+
+  /** @return how many times the engine flushed this transport */
+  public int flushCount() {
+    return flushes.get();
   }
 
   /** @return every byte the broker sent so far */

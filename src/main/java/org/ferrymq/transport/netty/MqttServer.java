@@ -61,7 +61,7 @@ public final class MqttServer implements AutoCloseable {
    *
    * @param acceptor registers each connection with the engine
    * @param executor runs one long-running task per event loop, e.g. a managed work manager
-   * @param ioThreads number of event loops, 0 for one per available processor
+   * @param ioThreads number of event loops, 0 for {@link #defaultIoThreads()}
    */
   public MqttServer(ConnectionAcceptor acceptor, Executor executor, int ioThreads) {
     this(acceptor, executor, ioThreads, true);
@@ -72,7 +72,7 @@ public final class MqttServer implements AutoCloseable {
    *
    * @param acceptor registers each connection with the engine
    * @param executor runs one long-running task per event loop, e.g. a managed work manager
-   * @param ioThreads number of event loops, 0 for one per available processor
+   * @param ioThreads number of event loops, 0 for {@link #defaultIoThreads()}
    * @param preferNative {@code false} to use NIO even where epoll is available
    */
   public MqttServer(ConnectionAcceptor acceptor, Executor executor, int ioThreads,
@@ -81,10 +81,21 @@ public final class MqttServer implements AutoCloseable {
     if (ioThreads < 0) {
       throw new IllegalArgumentException("ioThreads must be >= 0, was " + ioThreads);
     }
-    int threads = ioThreads == 0 ? Runtime.getRuntime().availableProcessors() : ioThreads;
+    int threads = ioThreads == 0 ? defaultIoThreads() : ioThreads;
     this.io = preferNative ? IoTransport.preferNative() : IoTransport.nio();
     this.tasks = new TaskTrackingExecutor(executor);
     this.loops = new MultiThreadIoEventLoopGroup(threads, tasks, io.handlerFactory());
+  }
+
+  /**
+   * One event loop per four processors, at least one. The loops only move bytes and decode; the
+   * engine's lanes do the protocol work under load. Fewer loops put more connections on one
+   * thread, so more deliveries are written by the thread that routed them instead of waking
+   * another loop; on 2 cores one loop gave a quarter of the p99 latency of two and no less
+   * throughput (docs/performance.md).
+   */
+  public static int defaultIoThreads() {
+    return Math.max(1, Runtime.getRuntime().availableProcessors() / 4);
   }
 
   /**

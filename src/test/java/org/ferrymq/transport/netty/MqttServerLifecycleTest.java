@@ -131,12 +131,14 @@ class MqttServerLifecycleTest {
   }
 
   @Test
-  void zeroIoThreadsMeansOnePerProcessorAndNegativeIsRefused() throws IOException {
+  void zeroIoThreadsMeansTheDefaultAndNegativeIsRefused() throws IOException {
     try (MqttServer sut = new MqttServer(engine, executor, 0)) {
       sut.bind(ListenerSettings.tcp("127.0.0.1", 0));
     }
     await().atMost(Duration.ofSeconds(5)).until(() -> executor.running.get() == 0);
-    assertEquals(Runtime.getRuntime().availableProcessors(), executor.started.get());
+    assertEquals(Math.max(1, Runtime.getRuntime().availableProcessors() / 4),
+        executor.started.get());
+    assertEquals(executor.started.get(), MqttServer.defaultIoThreads());
     assertThrows(IllegalArgumentException.class, () -> new MqttServer(engine, executor, -1));
   }
 }
