@@ -74,9 +74,7 @@ final class BenchClient implements AutoCloseable {
     Wire wire = endpoint.open(localAddress);
     BenchClient c = new BenchClient(clientId, wire, bufferSize);
     try {
-      if (wire instanceof SocketWire s) {
-        s.readTimeout(30_000);
-      }
+      wire.readTimeout(30_000);
       c.sendPacket(new Connect(ProtocolVersion.MQTT_3_1_1, clientId, cleanSession, 0, null, null,
           null, Properties.EMPTY));
       c.flush();
@@ -84,9 +82,7 @@ final class BenchClient implements AutoCloseable {
       if (!(p instanceof ConnAck ack) || ack.reasonCode() != ReasonCode.SUCCESS) {
         throw new IOException(clientId + ": connection refused: " + p);
       }
-      if (wire instanceof SocketWire s) {
-        s.readTimeout(0);
-      }
+      wire.readTimeout(0);
       return c;
     } catch (IOException | RuntimeException e) {
       c.close();

@@ -30,6 +30,15 @@ final class SocketWire implements Wire {
    */
   static SocketWire open(String host, int port, String localAddress, boolean tls)
       throws IOException {
+    return new SocketWire(connect(host, port, localAddress, tls));
+  }
+
+  /**
+   * Connects a blocking socket with Nagle off, TLS-handshaken when {@code tls}; also the
+   * transport under {@link WebSocketWire}.
+   */
+  static Socket connect(String host, int port, String localAddress, boolean tls)
+      throws IOException {
     Socket plain = new Socket();
     try {
       plain.setTcpNoDelay(true);
@@ -40,19 +49,20 @@ final class SocketWire implements Wire {
       }
       plain.connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MILLIS);
       if (!tls) {
-        return new SocketWire(plain);
+        return plain;
       }
       SSLSocket ssl = (SSLSocket) TrustAll.context().getSocketFactory()
           .createSocket(plain, host, port, true);
       ssl.startHandshake();
-      return new SocketWire(ssl);
+      return ssl;
     } catch (IOException | RuntimeException e) {
       plain.close();
       throw e;
     }
   }
 
-  void readTimeout(int millis) throws IOException {
+  @Override
+  public void readTimeout(int millis) throws IOException {
     socket.setSoTimeout(millis);
   }
 

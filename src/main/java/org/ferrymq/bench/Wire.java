@@ -19,6 +19,9 @@ interface Wire extends Closeable {
    */
   int read(byte[] into, int off, int len) throws IOException;
 
+  /** Makes {@link #read} fail with a timeout after {@code millis} without data; 0: wait forever. */
+  void readTimeout(int millis) throws IOException;
+
   @Override
   void close();
 }
