@@ -5,7 +5,6 @@ import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Level;
@@ -16,9 +15,11 @@ import org.ferrymq.transport.TransportInfo;
 import org.ferrymq.transport.TransportKind;
 
 /**
- * Adapts one WebSocket session to the engine's {@link Transport}: each flush becomes one binary
+ * Adapts one WebSocket session to the engine's {@link Transport}: flushed bytes become one binary
  * message (MQTT packets may be packed into a frame; clients reassemble), sent asynchronously with
- * at most one send in flight, since containers reject overlapping asynchronous sends.
+ * at most one send in flight, since containers reject overlapping asynchronous sends. Everything
+ * flushed while a send is in flight goes out as one message when it completes, so a busy
+ * connection sends fewer, larger messages instead of queueing one per flush.
  *
  * <p>Thread-safe: the engine sends from its lanes, the container completes sends on its own
  * threads; the outbound state is guarded by the instance monitor and no callback runs while it is
@@ -33,7 +34,8 @@ final class WebSocketTransport implements Transport {
   private final Session session;
   private final TransportInfo info;
   private final List<ByteBuffer> pending = new ArrayList<>();
-  private final ArrayDeque<ByteBuffer> ready = new ArrayDeque<>();
+  /** Flushed and waiting for the send in flight to complete. */
+  private final List<ByteBuffer> ready = new ArrayList<>();
   private InboundHandler handler;
   private long queuedBytes;
   private boolean sending;
@@ -72,7 +74,7 @@ final class WebSocketTransport implements Transport {
       if (pending.isEmpty()) {
         return;
       }
-      ready.add(concat(pending));
+      ready.addAll(pending);
       pending.clear();
       next = startNextLocked();
     }
@@ -96,10 +98,8 @@ final class WebSocketTransport implements Transport {
         return;
       }
       closing = true;
-      if (!pending.isEmpty()) {
-        ready.add(concat(pending));
-        pending.clear();
-      }
+      ready.addAll(pending);
+      pending.clear();
       closeNow = !sending && ready.isEmpty();
     }
     if (closeNow) {
@@ -134,7 +134,9 @@ final class WebSocketTransport implements Transport {
       return null;
     }
     sending = true;
-    return ready.poll();
+    ByteBuffer message = concat(ready);
+    ready.clear();
+    return message;
   }
 
   private void write(ByteBuffer message) {

@@ -1,5 +1,6 @@
 package org.ferrymq.bench;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,6 +12,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.ferrymq.packet.QoS;
 import org.junit.jupiter.api.AfterAll;
@@ -20,8 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The generator's WebSocket client against a real broker: Mosquitto's {@code protocol
- * websockets} listener, when Mosquitto is installed (CI installs only its clients, so there the
- * test is skipped; FerryMQ's own WebSocket endpoint needs Liberty).
+ * websockets} listener (.ci/run installs Mosquitto; where it is missing the test is skipped).
+ * FerryMQ's own WebSocket endpoint needs Liberty and is covered by the integration tests.
  */
 class MosquittoWebSocketTest {
   private static final Path MOSQUITTO = Path.of("/usr/sbin/mosquitto");
@@ -45,17 +47,15 @@ class MosquittoWebSocketTest {
         + "allow_anonymous true\npersistence false\n");
     broker = new ProcessBuilder(MOSQUITTO.toString(), "-c", conf.toString())
         .redirectErrorStream(true).redirectOutput(dir.resolve("mosquitto.log").toFile()).start();
-    long deadline = System.nanoTime() + 5_000_000_000L;
-    while (true) {
-      try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-        return;
-      } catch (IOException notYet) {
-        assertTrue(broker.isAlive() && System.nanoTime() < deadline,
-            "Mosquitto did not listen on " + port + ": " + Files.readString(dir.resolve(
-                "mosquitto.log")));
-        Thread.sleep(50);
-      }
-    }
+    Path log = dir.resolve("mosquitto.log");
+    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+        .failFast("Mosquitto exited; its log: " + log, () -> !broker.isAlive())
+        .ignoreExceptionsInstanceOf(IOException.class)
+        .until(() -> {
+          try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            return true;
+          }
+        });
   }
 
   @AfterAll
@@ -79,10 +79,7 @@ class MosquittoWebSocketTest {
       subscriber.reportTo(List.of(publisher));
 
       publisher.start();
-      long deadline = System.nanoTime() + 20_000_000_000L;
-      while (subscriber.received() < MESSAGES && System.nanoTime() < deadline) {
-        Thread.sleep(10);
-      }
+      await().atMost(Duration.ofSeconds(20)).until(() -> subscriber.received() >= MESSAGES);
 
       assertNull(publisher.failure());
       assertEquals(MESSAGES, publisher.sent());
