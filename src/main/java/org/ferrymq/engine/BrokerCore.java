@@ -83,7 +83,7 @@ final class BrokerCore {
     this.retained = new RetainedMessages(persistence.retained(), clock);
     this.lanes = new Lane[config.lanes()];
     for (int i = 0; i < lanes.length; i++) {
-      lanes[i] = new Lane(i);
+      lanes[i] = new Lane(i, metrics.newLane());
     }
     this.sysTopics = new SysTopics(this, b.version);
   }
@@ -282,7 +282,7 @@ final class BrokerCore {
       props = props.toBuilder().remove(org.ferrymq.packet.Property.WILL_DELAY_INTERVAL)
           .remove(org.ferrymq.packet.Property.MESSAGE_EXPIRY_INTERVAL).build();
     }
-    metrics.messagesReceived.increment();
+    metrics.on(s.lane).received();
     routeFromClient(new Message(will.topic(), will.payload(), will.qos(), will.retain(), props,
         expiresAt, s.clientId), s.lane, null);
   }
@@ -329,7 +329,7 @@ final class BrokerCore {
     if (!running) {
       throw new IllegalStateException("broker is not running");
     }
-    metrics.messagesReceived.increment();
+    metrics.on(null).received();
     publishInternal(m);
   }
 
@@ -443,12 +443,12 @@ final class BrokerCore {
         metrics.connectionsTotal.sum(),
         index.size(),
         retained.size(),
-        metrics.messagesReceived.sum(),
-        metrics.messagesSent.sum(),
+        metrics.messagesReceived(),
+        metrics.messagesSent(),
         metrics.bytesReceived.sum(),
-        metrics.bytesSent.sum(),
-        metrics.messagesDropped.sum(),
-        metrics.messagesQueued.sum());
+        metrics.bytesSent(),
+        metrics.messagesDropped(),
+        metrics.messagesQueued());
   }
 
   List<ClientSummary> clients() {

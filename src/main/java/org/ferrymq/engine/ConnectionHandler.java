@@ -183,7 +183,7 @@ final class ConnectionHandler {
     if (bytes == null) {
       return false;
     }
-    core.metrics.bytesSent.add(bytes.remaining());
+    core.metrics.on(lane).wrote(bytes.remaining());
     transport.send(bytes);
     if (lane != null && lane.isCurrent()) {
       lane.markDirty(this);
@@ -211,7 +211,7 @@ final class ConnectionHandler {
     Publish p = new Publish(topic, m.payload(), d.qos(), d.retain(), dup, d.packetId(), props);
     boolean sent = send(p);
     if (sent) {
-      core.metrics.messagesSent.increment();
+      core.metrics.on(lane).published();
     } else if (alias < 0) {
       aliases.unassign(m.topic());
     }

@@ -65,11 +65,11 @@ final class InboundPublishFlow {
           + " unacknowledged QoS 2 messages");
       return;
     }
-    h.core.metrics.messagesReceived.increment();
+    h.core.metrics.on(h.lane).received();
     boolean allowed = !topic.startsWith("$") && h.core.authorizer.canPublish(h.identity, topic);
     if (!allowed && !h.version.isV5()) {
       // MQTT 3 has no negative acknowledgement: the message is acknowledged and dropped
-      h.core.metrics.messagesDropped.increment();
+      h.core.metrics.on(h.lane).dropped();
     }
     if (p.qos() == QoS.AT_MOST_ONCE) {
       if (allowed) {

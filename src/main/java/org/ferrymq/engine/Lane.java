@@ -33,6 +33,8 @@ final class Lane implements Runnable {
       ThreadLocal.withInitial(PendingFlushes::new);
 
   private final int index;
+  /** Written only while running this lane. */
+  final LaneCounters counters;
   private final LinkedBlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
   private final List<ConnectionHandler> dirty = new ArrayList<>();
   private final List<Runnable> batch = new ArrayList<>(MAX_BATCH);
@@ -50,8 +52,9 @@ final class Lane implements Runnable {
   private volatile boolean running = true;
   private volatile long busySinceNanos;
 
-  Lane(int index) {
+  Lane(int index, LaneCounters counters) {
     this.index = index;
+    this.counters = counters;
   }
 
   int index() {

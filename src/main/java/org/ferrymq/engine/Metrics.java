@@ -1,16 +1,60 @@
 package org.ferrymq.engine;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.ToLongFunction;
 
-/** Broker-wide counters, updated from every lane and transport thread without locks. */
+/**
+ * Broker-wide counters, updated without locks. Per-connection events use {@code LongAdder}s;
+ * per-message events go to the counters of the lane doing the work ({@link LaneCounters}) and
+ * are summed when read.
+ */
 final class Metrics {
   final LongAdder connectionsOpen = new LongAdder();
   final LongAdder connectionsTotal = new LongAdder();
   final LongAdder clientsConnected = new LongAdder();
-  final LongAdder messagesReceived = new LongAdder();
-  final LongAdder messagesSent = new LongAdder();
   final LongAdder bytesReceived = new LongAdder();
-  final LongAdder bytesSent = new LongAdder();
-  final LongAdder messagesDropped = new LongAdder();
-  final LongAdder messagesQueued = new LongAdder();
+  private final List<LaneCounters> lanes = new CopyOnWriteArrayList<>();
+  private final LaneCounters shared = new LaneCounters.Shared();
+
+  /** @return a new lane's counters, included in every sum from now on */
+  LaneCounters newLane() {
+    LaneCounters c = new LaneCounters();
+    lanes.add(c);
+    return c;
+  }
+
+  /** @return the counters the calling thread may write: its lane's when it is running it */
+  LaneCounters on(Lane lane) {
+    return lane != null && lane.isCurrent() ? lane.counters : shared;
+  }
+
+  long messagesReceived() {
+    return sum(LaneCounters::messagesReceived);
+  }
+
+  long messagesSent() {
+    return sum(LaneCounters::messagesSent);
+  }
+
+  long bytesSent() {
+    return sum(LaneCounters::bytesSent);
+  }
+
+  long messagesDropped() {
+    return sum(LaneCounters::messagesDropped);
+  }
+
+  long messagesQueued() {
+    return sum(LaneCounters::messagesQueued);
+  }
+
+  private long sum(ToLongFunction<LaneCounters> counter) {
+    long total = counter.applyAsLong(shared);
+    for (LaneCounters c : lanes) {
+      total += counter.applyAsLong(c);
+    }
+    return total;
+  }
 }

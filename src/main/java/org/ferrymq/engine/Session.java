@@ -81,7 +81,7 @@ final class Session {
       if (d.state() == DeliveryState.AWAITING_PUBCOMP) {
         c.sendPubRel(d.packetId());
       } else if (!c.sendPublish(d, true)) {
-        core.metrics.messagesDropped.increment();
+        core.metrics.on(lane).dropped();
       }
     }
     drain();
@@ -98,7 +98,7 @@ final class Session {
       if (d.qos() == QoS.AT_MOST_ONCE) {
         it.remove();
         dequeued(d);
-        core.metrics.messagesDropped.increment();
+        core.metrics.on(lane).dropped();
       }
     }
     updateLoad();
@@ -113,17 +113,17 @@ final class Session {
   void deliver(Message m, QoS qos, boolean retain, List<Integer> subscriptionIds,
       String sharedFilter) {
     if (m.isExpired(core.clock.millis())) {
-      core.metrics.messagesDropped.increment();
+      core.metrics.on(lane).dropped();
       return;
     }
     if (localListener != null) {
-      core.metrics.messagesSent.increment();
+      core.metrics.on(lane).published();
       localListener.accept(retain == m.retain() ? m : m.withRetain(retain));
       return;
     }
     if (qos == QoS.AT_MOST_ONCE) {
       if (connection == null) {
-        core.metrics.messagesDropped.increment();
+        core.metrics.on(lane).dropped();
         return;
       }
       if (queue.isEmpty() && connection.isWritable()) {
@@ -147,17 +147,17 @@ final class Session {
         || queuedBytes + size > core.config.maxQueuedBytes();
     if (full) {
       if (core.config.queueFullPolicy() == QueueFullPolicy.REJECT_NEW || queue.isEmpty()) {
-        core.metrics.messagesDropped.increment();
+        core.metrics.on(lane).dropped();
         return false;
       }
       StoredDelivery oldest = queue.poll();
       dequeued(oldest);
       forget(oldest);
-      core.metrics.messagesDropped.increment();
+      core.metrics.on(lane).dropped();
     }
     queue.add(d);
     queuedBytes += size;
-    core.metrics.messagesQueued.increment();
+    core.metrics.on(lane).queued(1);
     if (d.qos() != QoS.AT_MOST_ONCE && isPersistent()) {
       core.persistence.queues().put(clientId, d);
     }
@@ -167,7 +167,7 @@ final class Session {
 
   private void dequeued(StoredDelivery d) {
     queuedBytes -= d.message().payload().length;
-    core.metrics.messagesQueued.decrement();
+    core.metrics.on(lane).queued(-1);
   }
 
   private void forget(StoredDelivery d) {
@@ -190,7 +190,7 @@ final class Session {
       dequeued(d);
       if (d.message().isExpired(now)) {
         forget(d);
-        core.metrics.messagesDropped.increment();
+        core.metrics.on(lane).dropped();
         continue;
       }
       if (!mayReceive(d.message())) {
@@ -210,7 +210,7 @@ final class Session {
         // [MQTT-3.1.2-25] too large for the client: discard as if acknowledged
         inflight.remove(sent.packetId());
         forget(sent);
-        core.metrics.messagesDropped.increment();
+        core.metrics.on(lane).dropped();
       }
     }
     updateLoad();
@@ -219,7 +219,7 @@ final class Session {
   /** Sends a QoS 0 delivery; one too large for the client is dropped [MQTT-3.1.2-25]. */
   private void sendAtMostOnce(ConnectionHandler c, StoredDelivery d) {
     if (!c.sendPublish(d, false)) {
-      core.metrics.messagesDropped.increment();
+      core.metrics.on(lane).dropped();
     }
   }
 
@@ -321,7 +321,7 @@ final class Session {
         it.remove();
         dequeued(d);
         forget(d);
-        core.metrics.messagesDropped.increment();
+        core.metrics.on(lane).dropped();
       }
     }
     updateLoad();
@@ -348,7 +348,7 @@ final class Session {
       if (d.state() == DeliveryState.QUEUED) {
         queue.add(d);
         queuedBytes += d.message().payload().length;
-        core.metrics.messagesQueued.increment();
+        core.metrics.on(lane).queued(1);
       } else {
         inflight.put(d.packetId(), d);
         nextPacketId = d.packetId() == 0xFFFF ? 1 : d.packetId() + 1;
