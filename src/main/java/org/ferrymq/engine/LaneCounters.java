@@ -6,9 +6,9 @@ import java.lang.invoke.VarHandle;
 /**
  * The per-message counters of one lane. Only the thread running the lane writes them (the lane's
  * owner lock orders successive runners), so an increment is a plain add with an opaque store:
- * no atomic instruction and no cache line shared with another lane, where broker-wide
- * {@code LongAdder}s updated from every lane and transport thread took 17 % of the broker's CPU
- * samples under WebSocket fan-in. Readers (metrics, {@code $SYS}) get opaque loads: each value
+ * no atomic instruction and no cache line shared with another lane. Broker-wide
+ * {@code LongAdder}s, updated from every lane and transport thread, drew 17 % of a WebSocket
+ * fan-in profile's samples; removing them gained 1-8 % (docs/performance.md). Readers (metrics, {@code $SYS}) get opaque loads: each value
  * is whole and recent, and the sum over lanes is as exact as a monitoring snapshot needs.
  */
 class LaneCounters {
