@@ -8,11 +8,13 @@ import org.ferrymq.config.BrokerConfig;
 import org.ferrymq.engine.MqttBroker;
 import org.ferrymq.transport.netty.ListenerSettings;
 import org.ferrymq.transport.netty.MqttServer;
+import org.ferrymq.transport.netty.WebSocketSettings;
 
 /**
  * The engine and the Netty TCP listener without Liberty, for profiling and for checking the load
  * generator quickly: {@code StandaloneBroker <port>}. Settings come from system properties with
- * the engine's keys ({@code -Dmqtt.lanes=4}); {@code -Dferrymq.io-threads} sets the event loops. The published numbers are for the Liberty-hosted
+ * the engine's keys ({@code -Dmqtt.lanes=4}); {@code -Dferrymq.io-threads} sets the event loops, {@code -Dferrymq.ws-port} adds a
+ * WebSocket listener. The published numbers are for the Liberty-hosted
  * broker (docs/performance.md).
  */
 public final class StandaloneBroker {
@@ -32,6 +34,11 @@ public final class StandaloneBroker {
     });
     MqttServer server = new MqttServer(broker, io, Integer.getInteger("ferrymq.io-threads", 0));
     server.bind(ListenerSettings.tcp("127.0.0.1", port));
+    int wsPort = Integer.getInteger("ferrymq.ws-port", 0);
+    if (wsPort > 0) {
+      server.bind(ListenerSettings.tcp("127.0.0.1", wsPort).withWebSocket(
+          WebSocketSettings.forMaxPacketSize(broker.config().maxPacketSize())));
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import java.io.IOException;
@@ -24,8 +25,8 @@ import org.ferrymq.transport.TransportKind;
 
 /**
  * The last handler of every connection's pipeline: registers the connection with the engine
- * (after the TLS handshake on TLS listeners, so the client's certificates are known) and feeds
- * its {@link InboundHandler}.
+ * (after the TLS handshake on TLS listeners, so the client's certificates are known; after the
+ * upgrade on WebSocket listeners) and feeds its {@link InboundHandler} the MQTT byte stream.
  *
  * <p>Confined to the channel's event loop, so the engine sees every call for one connection from
  * one thread at a time. Errors close the channel and are logged once; none propagates.
@@ -57,12 +58,14 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
     if (event instanceof SslHandshakeCompletionEvent handshake) {
-      if (handshake.isSuccess()) {
-        register(ctx, peerCertificates(ctx));
-      } else {
+      if (!handshake.isSuccess()) {
         logFailure(ctx, handshake.cause());
         ctx.close();
+      } else if (kind == TransportKind.TLS) {
+        register(ctx, peerCertificates(ctx));
       }
+    } else if (event instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
+      register(ctx, kind == TransportKind.WSS ? peerCertificates(ctx) : List.of());
     }
     ctx.fireUserEventTriggered(event);
   }
@@ -145,8 +148,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     SocketAddress peer = ctx.channel().remoteAddress();
     Throwable root = cause instanceof DecoderException && cause.getCause() != null
         ? cause.getCause() : cause;
-    if (kind == TransportKind.TLS && !handshakeDone) {
-      LOG.log(Level.FINE, () -> "TLS handshake with " + peer + " failed: " + root);
+    if (kind != TransportKind.TCP && !handshakeDone) {
+      LOG.log(Level.FINE, () -> kind + " handshake with " + peer + " failed: " + root);
     } else if (root instanceof IOException) {
       LOG.log(Level.FINE, () -> "Closing MQTT connection from " + peer + ": " + root);
     } else {

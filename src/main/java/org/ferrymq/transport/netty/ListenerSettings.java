@@ -1,5 +1,7 @@
 package org.ferrymq.transport.netty;
 
+import org.ferrymq.transport.TransportKind;
+
 /**
  * Where and how one listener accepts connections.
  *
@@ -11,9 +13,11 @@ package org.ferrymq.transport.netty;
  *     org.ferrymq.transport.Transport#isWritable()} turns {@code false}
  * @param lowWaterMark outbound bytes queued per connection below which the connection becomes
  *     writable again and {@link org.ferrymq.transport.InboundHandler#onWritable()} is called
+ * @param webSocket how MQTT is carried over WebSocket on this port, {@code null} for MQTT straight
+ *     on the byte stream
  */
 public record ListenerSettings(String host, int port, TlsSettings tls, int highWaterMark,
-    int lowWaterMark) {
+    int lowWaterMark, WebSocketSettings webSocket) {
 
   /** Default high-water mark: 256 KiB. */
   public static final int DEFAULT_HIGH_WATER_MARK = 256 * 1024;
@@ -44,7 +48,8 @@ public record ListenerSettings(String host, int port, TlsSettings tls, int highW
    * @return plain TCP settings with default water marks
    */
   public static ListenerSettings tcp(String host, int port) {
-    return new ListenerSettings(host, port, null, DEFAULT_HIGH_WATER_MARK, DEFAULT_LOW_WATER_MARK);
+    return new ListenerSettings(host, port, null, DEFAULT_HIGH_WATER_MARK, DEFAULT_LOW_WATER_MARK,
+        null);
   }
 
   /**
@@ -57,7 +62,8 @@ public record ListenerSettings(String host, int port, TlsSettings tls, int highW
     if (tls == null) {
       throw new IllegalArgumentException("tls must not be null for a TLS listener");
     }
-    return new ListenerSettings(host, port, tls, DEFAULT_HIGH_WATER_MARK, DEFAULT_LOW_WATER_MARK);
+    return new ListenerSettings(host, port, tls, DEFAULT_HIGH_WATER_MARK, DEFAULT_LOW_WATER_MARK,
+        null);
   }
 
   /**
@@ -66,7 +72,26 @@ public record ListenerSettings(String host, int port, TlsSettings tls, int highW
    * @return a copy with other water marks
    */
   public ListenerSettings withWaterMarks(int low, int high) {
-    return new ListenerSettings(host, port, tls, high, low);
+    return new ListenerSettings(host, port, tls, high, low, webSocket);
+  }
+
+  /**
+   * @param value where and how MQTT travels over WebSocket on this listener
+   * @return a copy that serves MQTT over WebSocket (ws, or wss when TLS is set)
+   */
+  public ListenerSettings withWebSocket(WebSocketSettings value) {
+    if (value == null) {
+      throw new IllegalArgumentException("webSocket must not be null");
+    }
+    return new ListenerSettings(host, port, tls, highWaterMark, lowWaterMark, value);
+  }
+
+  /** @return what a connection accepted here is: tcp, tls, ws or wss */
+  public TransportKind kind() {
+    if (webSocket != null) {
+      return tls == null ? TransportKind.WS : TransportKind.WSS;
+    }
+    return tls == null ? TransportKind.TCP : TransportKind.TLS;
   }
 
   /** @return "host:port" as used in log and error messages, with "*" for every interface */

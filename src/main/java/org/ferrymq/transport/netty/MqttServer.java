@@ -29,7 +29,8 @@ import org.ferrymq.transport.ConnectionAcceptor;
 import org.ferrymq.transport.TransportKind;
 
 /**
- * Accepts MQTT connections over TCP and TLS and hands each one to a {@link ConnectionAcceptor}.
+ * Accepts MQTT connections over TCP, TLS and WebSocket (ws and wss) and hands each one to a
+ * {@link ConnectionAcceptor}.
  *
  * <p>Threading: the server owns {@code ioThreads} event loops whose threads are borrowed from the
  * caller's {@link Executor}, one long-running task per loop, started lazily when the loop gets its
@@ -111,7 +112,7 @@ public final class MqttServer implements AutoCloseable {
     Objects.requireNonNull(settings, "settings");
     requireOpen();
     SslContext ssl = settings.tls() == null ? null : SslContexts.forServer(settings.tls());
-    TransportKind kind = ssl == null ? TransportKind.TCP : TransportKind.TLS;
+    TransportKind kind = settings.kind();
     String endpoint = settings.endpoint();
     ChannelGroup connections = new DefaultChannelGroup(endpoint, ImmediateEventExecutor.INSTANCE);
     InetSocketAddress address = settings.host() == null
@@ -137,6 +138,9 @@ public final class MqttServer implements AutoCloseable {
             ChannelPipeline pipeline = channel.pipeline();
             if (ssl != null) {
               pipeline.addLast("tls", ssl.newHandler(channel.alloc()));
+            }
+            if (settings.webSocket() != null) {
+              WebSocketFraming.install(pipeline, settings.webSocket());
             }
             pipeline.addLast("mqtt", new ConnectionHandler(acceptor, kind));
           }

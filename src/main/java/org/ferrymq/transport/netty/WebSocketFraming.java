@@ -1,0 +1,179 @@
+package org.ferrymq.transport.netty;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import java.util.logging.Logger;
+
+/**
+ * Turns a WebSocket connection into the MQTT byte stream the {@link ConnectionHandler} after it
+ * expects, and back (MQTT 5.0 and 3.1.1 section 6).
+ *
+ * <ul>
+ *   <li>Inbound: the content of binary frames, continuation frames included, is passed on as it
+ *       arrives; packets may span frames or share one [MQTT-6.0.0-2], [MQTT-6.0.0-3]. Any other
+ *       data frame closes the connection with status 1003 [MQTT-6.0.0-1].
+ *   <li>The upgrade must agree a subprotocol: {@code mqtt} [MQTT-6.0.0-5], or {@code mqttv3.1}
+ *       for MQTT 3.1 clients; without one the connection closes with 1002 before MQTT starts.
+ *   <li>Outbound: every byte written between two flushes goes out as one binary frame, so a
+ *       batch of deliveries costs the client one frame header and one frame parse.
+ *   <li>HTTP requests for any other path get 404.
+ * </ul>
+ *
+ * <p>Confined to the channel's event loop, like the rest of the pipeline.
+ */
+final class WebSocketFraming extends ChannelDuplexHandler {
+
+  static final String SUBPROTOCOLS = "mqtt,mqttv3.1,mqttv3.1.1";
+  private static final Logger LOG = Logger.getLogger(WebSocketFraming.class.getName());
+  private static final int MAX_REQUEST_BYTES = 8 * 1024;
+  private static final long HANDSHAKE_TIMEOUT_MILLIS = 10_000;
+  private static final int MAX_COMPONENTS = 1024;
+
+  private CompositeByteBuf pending;
+  private boolean open;
+  private boolean closeSent;
+
+  /**
+   * Adds HTTP, the WebSocket upgrade and this handler to a pipeline; the MQTT handler goes last.
+   */
+  static void install(ChannelPipeline pipeline, WebSocketSettings settings) {
+    pipeline.addLast("http", new HttpServerCodec());
+    pipeline.addLast("http-request", new HttpObjectAggregator(MAX_REQUEST_BYTES));
+    pipeline.addLast("websocket", new WebSocketServerProtocolHandler(
+        WebSocketServerProtocolConfig.newBuilder()
+            .websocketPath(settings.path())
+            .subprotocols(SUBPROTOCOLS)
+            .maxFramePayloadLength(settings.maxFrameBytes())
+            .handshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MILLIS)
+            .checkStartsWith(false)
+            .allowExtensions(false)
+            .build()));
+    pipeline.addLast("websocket-mqtt", new WebSocketFraming());
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof BinaryWebSocketFrame || msg instanceof ContinuationWebSocketFrame) {
+      // Ownership of the content passes on; the ConnectionHandler releases it.
+      ctx.fireChannelRead(((WebSocketFrame) msg).content());
+    } else if (msg instanceof WebSocketFrame frame) {
+      frame.release();
+      closeWith(ctx, WebSocketCloseStatus.INVALID_MESSAGE_TYPE, "MQTT needs binary frames");
+    } else if (msg instanceof FullHttpRequest request) {
+      request.release();
+      notFound(ctx);
+    } else {
+      ctx.fireChannelRead(msg);
+    }
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+    if (event instanceof WebSocketServerProtocolHandler.HandshakeComplete handshake) {
+      String subprotocol = handshake.selectedSubprotocol();
+      if (subprotocol == null || subprotocol.isEmpty()) {
+        LOG.fine(() -> "WebSocket client " + ctx.channel().remoteAddress()
+            + " offered no MQTT subprotocol; closing");
+        closeWith(ctx, WebSocketCloseStatus.PROTOCOL_ERROR, "subprotocol mqtt required");
+        return;
+      }
+      open = true;
+    }
+    ctx.fireUserEventTriggered(event);
+  }
+
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    if (!(msg instanceof ByteBuf bytes) || !open) {
+      ctx.write(msg, promise);
+      return;
+    }
+    if (bytes.isReadable()) {
+      if (pending == null) {
+        pending = ctx.alloc().compositeBuffer(MAX_COMPONENTS);
+      }
+      pending.addComponent(true, bytes);
+    } else {
+      bytes.release();
+    }
+    if (!promise.isVoid()) {
+      // Someone waits for these bytes to reach the socket (a draining close): send them now.
+      if (pending == null) {
+        ctx.write(Unpooled.EMPTY_BUFFER, promise);
+      } else {
+        writePending(ctx, promise);
+      }
+    }
+  }
+
+  @Override
+  public void flush(ChannelHandlerContext ctx) {
+    if (pending != null) {
+      writePending(ctx, ctx.voidPromise());
+    }
+    ctx.flush();
+  }
+
+  @Override
+  public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+    if (open && !closeSent && ctx.channel().isActive()) {
+      closeSent = true;
+      flush(ctx);
+      ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE));
+    }
+    ctx.close(promise);
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    if (pending != null) {
+      pending.release();
+      pending = null;
+    }
+  }
+
+  private void writePending(ChannelHandlerContext ctx, ChannelPromise promise) {
+    BinaryWebSocketFrame frame = new BinaryWebSocketFrame(pending);
+    pending = null;
+    ctx.write(frame, promise);
+  }
+
+  private void closeWith(ChannelHandlerContext ctx, WebSocketCloseStatus status, String reason) {
+    open = false;
+    if (closeSent) {
+      return;
+    }
+    closeSent = true;
+    ctx.writeAndFlush(new CloseWebSocketFrame(status, reason))
+        .addListener(ChannelFutureListener.CLOSE);
+  }
+
+  private static void notFound(ChannelHandlerContext ctx) {
+    DefaultFullHttpResponse response =
+        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+            HttpResponseStatus.NOT_FOUND);
+    response.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0);
+    response.headers().set(HttpHeaderNames.CONNECTION, "close");
+    ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+  }
+}

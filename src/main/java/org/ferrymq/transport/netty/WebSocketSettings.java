@@ -1,0 +1,42 @@
+package org.ferrymq.transport.netty;
+
+/**
+ * MQTT over WebSocket on a Netty listener (MQTT 5.0 section 6, MQTT 3.1.1 section 6).
+ *
+ * @param path the request path that upgrades, e.g. {@code /mqtt}; other paths get 404
+ * @param maxFrameBytes the largest WebSocket frame payload accepted; a larger frame closes the
+ *     connection with status 1009. Clients commonly send one MQTT packet per frame, so this should
+ *     be at least the broker's maximum packet size.
+ */
+public record WebSocketSettings(String path, int maxFrameBytes) {
+
+  /** The path MQTT clients use by default. */
+  public static final String DEFAULT_PATH = "/mqtt";
+
+  /** Conventional port of MQTT over plain WebSocket on a dedicated listener. */
+  public static final int WS_PORT = 8083;
+
+  /** Conventional port of MQTT over secure WebSocket on a dedicated listener. */
+  public static final int WSS_PORT = 8084;
+
+  public WebSocketSettings {
+    if (path == null || !path.startsWith("/")) {
+      throw new IllegalArgumentException("WebSocket path must start with '/', was " + path);
+    }
+    if (maxFrameBytes < 1) {
+      throw new IllegalArgumentException("maxFrameBytes must be positive, was " + maxFrameBytes);
+    }
+  }
+
+  /**
+   * @param maxPacketSize the broker's maximum packet size
+   * @return settings for {@value #DEFAULT_PATH} with frames up to one packet of the maximum size
+   *     plus 64 KiB, room for the small packets a client may pack into the same frame
+   */
+  public static WebSocketSettings forMaxPacketSize(int maxPacketSize) {
+    return new WebSocketSettings(DEFAULT_PATH, (int) Math.min(Integer.MAX_VALUE,
+        maxPacketSize + PACKING_ROOM));
+  }
+
+  private static final int PACKING_ROOM = 64 * 1024;
+}
