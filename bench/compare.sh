@@ -91,7 +91,9 @@ wait_port() { # port seconds
 }
 
 # ------------------------------------------------------------------ broker control
-# Each start_* sets PID, TCP_PORT, WS_PORT, WSS_PORT (empty when not offered), WS_PATH.
+# Each start_* sets PID, TCP_PORT, WS_PORT, WSS_PORT (empty when not offered), WS_PATH; FerryMQ
+# also LIBERTY_WS_PORT and LIBERTY_WSS_PORT, its WebSocket endpoint on Liberty's HTTP(S) ports.
+LIBERTY_WS_PORT=""; LIBERTY_WSS_PORT=""
 BROKER_DIR=$OUT/brokers
 mkdir -p "$BROKER_DIR"
 
@@ -179,13 +181,15 @@ stop_hivemq() { kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true
 FERRY_DEFAULT_ENV=(MQTT_PERSISTENCE=none)
 FERRY_ENV=("${FERRY_DEFAULT_ENV[@]}")
 start_ferrymq() {
+  # ws/wss: the resource adapter's own listeners; LIBERTY_*: the endpoint on Liberty's ports.
   TCP_PORT=$(free_port); WS_PORT=$(free_port); WSS_PORT=$(free_port); WS_PATH=/mqtt
+  LIBERTY_WS_PORT=$(free_port); LIBERTY_WSS_PORT=$(free_port)
   local mqtts; mqtts=$(free_port)
-  env "${FERRY_ENV[@]}" MQTT_PORT="$TCP_PORT" MQTTS_PORT="$mqtts" HTTP_PORT="$WS_PORT" \
-    HTTPS_PORT="$WSS_PORT" MQTT_HOST=127.0.0.1 "$WLP/bin/server" start ferrymq \
-    >"$BROKER_DIR/ferrymq-start.log" 2>&1
+  env "${FERRY_ENV[@]}" MQTT_PORT="$TCP_PORT" MQTTS_PORT="$mqtts" MQTT_WS_PORT="$WS_PORT" \
+    MQTT_WSS_PORT="$WSS_PORT" HTTP_PORT="$LIBERTY_WS_PORT" HTTPS_PORT="$LIBERTY_WSS_PORT" \
+    MQTT_HOST=127.0.0.1 "$WLP/bin/server" start ferrymq >"$BROKER_DIR/ferrymq-start.log" 2>&1
   PID=$(cat "$WLP/usr/servers/.pid/ferrymq.pid")
-  wait_port "$TCP_PORT" 90 && wait_port "$WS_PORT" 30
+  wait_port "$TCP_PORT" 90 && wait_port "$WS_PORT" 30 && wait_port "$LIBERTY_WS_PORT" 30
 }
 
 stop_ferrymq() {
@@ -220,6 +224,13 @@ run_broker() { # name
       ws) bench "$b" ws "$WS_PORT" --scenarios fanin,latency ;;
       wss) [ -n "$WSS_PORT" ] && bench "$b" wss "$WSS_PORT" --scenarios fanin,latency ;;
     esac
+    # FerryMQ's second WebSocket path, Liberty's own container, as broker "ferrymq-liberty".
+    if [ "$b" = ferrymq ]; then
+      case "$t" in
+        ws) bench ferrymq-liberty ws "$LIBERTY_WS_PORT" --scenarios fanin,latency ;;
+        wss) bench ferrymq-liberty wss "$LIBERTY_WSS_PORT" --scenarios fanin,latency ;;
+      esac
+    fi
   done
   "stop_$b"
   log "round $ROUND: stopped $b"

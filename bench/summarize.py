@@ -105,13 +105,16 @@ def targets(med):
     if k is not None:
         print("  idle memory: %.2f KiB per connection (target <= 4): %s"
               % (k, "met" if k <= 4 else "MISSED"))
-    for transport in ("ws", "wss"):
-        for qos in ("0", "1"):
-            w, t = (get("fanin", qos, transport, "ferrymq", "msgs_per_s"),
-                    get("fanin", qos, "tcp", "ferrymq", "msgs_per_s"))
-            if w and t:
-                print("  %s fan-in QoS %s: %.0f%% of TCP (target >= 70%%): %s"
-                      % (transport, qos, 100 * w / t, "met" if w / t >= 0.7 else "MISSED"))
+    # ferrymq: the resource adapter's ws/wss listeners; ferrymq-liberty: Liberty's endpoint.
+    for path in ("ferrymq", "ferrymq-liberty"):
+        for transport in ("ws", "wss"):
+            for qos in ("0", "1"):
+                w, t = (get("fanin", qos, transport, path, "msgs_per_s"),
+                        get("fanin", qos, "tcp", "ferrymq", "msgs_per_s"))
+                if w and t:
+                    print("  %s %s fan-in QoS %s: %.0f%% of TCP (target >= 70%%): %s"
+                          % (path, transport, qos, 100 * w / t,
+                             "met" if w / t >= 0.7 else "MISSED"))
 
 
 if __name__ == "__main__":

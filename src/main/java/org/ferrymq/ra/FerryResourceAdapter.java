@@ -33,6 +33,7 @@ import org.ferrymq.transport.netty.ListenerSettings;
 import org.ferrymq.transport.netty.MqttServer;
 import org.ferrymq.transport.netty.SelfSignedKeyStore;
 import org.ferrymq.transport.netty.TlsSettings;
+import org.ferrymq.transport.netty.WebSocketSettings;
 
 /**
  * The FerryMQ resource adapter: starts the server's one broker with the MQTT TCP and TLS
@@ -70,6 +71,14 @@ public class FerryResourceAdapter implements ResourceAdapter {
 
   @ConfigProperty(defaultValue = "8883", description = "MQTT over TLS port (mqtts.port)")
   private String mqttsPort = "8883";
+
+  @ConfigProperty(defaultValue = "8083", description = "MQTT over WebSocket (ws) on the "
+      + "adapter's own listener, path /mqtt (mqtt.ws.port); 0 to serve none")
+  private String wsPort = "8083";
+
+  @ConfigProperty(defaultValue = "8084", description = "MQTT over secure WebSocket (wss) on the "
+      + "adapter's own listener, path /mqtt (mqtt.wss.port); 0 to serve none")
+  private String wssPort = "8084";
 
   @ConfigProperty(description = "Key store shared with Liberty's defaultKeyStore; created "
       + "self-signed when missing")
@@ -122,6 +131,8 @@ public class FerryResourceAdapter implements ResourceAdapter {
       BrokerSecurity security = BrokerSecurity.load(FerryResourceAdapter.class.getClassLoader());
       int tcpPort = requirePort("mqtt.port", mqttPort);
       int tlsPort = requirePort("mqtts.port", mqttsPort);
+      int plainWsPort = optionalPort("mqtt.ws.port", wsPort);
+      int secureWsPort = optionalPort("mqtt.wss.port", wssPort);
       TlsSettings tls = tlsSettings();
       persistence = BrokerPersistence.load(FerryResourceAdapter.class.getClassLoader(), executor);
       broker = security.configure(MqttBroker.builder().config(config).loopExecutor(executor)
@@ -129,12 +140,22 @@ public class FerryResourceAdapter implements ResourceAdapter {
       broker.start();
       server = new MqttServer(security.acceptor(broker), executor,
           requireCount("ferrymq.io-threads", ioThreads));
-      // The secure profile serves TLS only: plain TCP is not even bound.
-      if (!security.config().requiresTls()) {
+      WebSocketSettings webSocket = WebSocketSettings.forMaxPacketSize(config.maxPacketSize());
+      // The secure profile serves TLS only: plain TCP and ws are not even bound.
+      boolean plain = !security.config().requiresTls();
+      if (plain) {
         listeners.add(new ListenerControl("mqtt", server, ListenerSettings.tcp(host, tcpPort)));
       }
       listeners.add(new ListenerControl("mqtts", server,
           ListenerSettings.tls(host, tlsPort, tls)));
+      if (plain && plainWsPort > 0) {
+        listeners.add(new ListenerControl("mqtt-ws", server,
+            ListenerSettings.tcp(host, plainWsPort).withWebSocket(webSocket)));
+      }
+      if (secureWsPort > 0) {
+        listeners.add(new ListenerControl("mqtt-wss", server,
+            ListenerSettings.tls(host, secureWsPort, tls).withWebSocket(webSocket)));
+      }
       for (ListenerControl listener : listeners) {
         listener.start();
       }
@@ -144,10 +165,13 @@ public class FerryResourceAdapter implements ResourceAdapter {
           persistence.summary()));
       security.logPosture();
       long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
-      String plain = security.config().requiresTls() ? "not served (secure profile)"
-          : host + ":" + tcpPort;
-      LOG.info(() -> "FerryMQ broker started in " + millis + " ms: MQTT on " + plain
-          + ", MQTT/TLS on " + host + ":" + tlsPort + " (client certificates " + tls.clientAuth()
+      String tcp = plain ? host + ":" + tcpPort : "not served (secure profile)";
+      String ws = !plain ? "not served (secure profile)"
+          : plainWsPort > 0 ? host + ":" + plainWsPort + webSocket.path() : "off";
+      String wss = secureWsPort > 0 ? host + ":" + secureWsPort + webSocket.path() : "off";
+      LOG.info(() -> "FerryMQ broker started in " + millis + " ms: MQTT on " + tcp
+          + ", MQTT/TLS on " + host + ":" + tlsPort + ", ws on " + ws + ", wss on " + wss
+          + " (client certificates " + tls.clientAuth()
           + ", " + config.lanes()
           + " lanes, native transport " + server.nativeTransport() + ")");
     } catch (ConfigException | PersistenceException | IllegalStateException e) {
@@ -231,6 +255,15 @@ public class FerryResourceAdapter implements ResourceAdapter {
     int port = parse(key, value);
     if (port < 1 || port > 65_535) {
       throw new ConfigException(key, port + " is not a port number (1..65535)");
+    }
+    return port;
+  }
+
+  /** A port, or 0 when the listener is switched off. */
+  private static int optionalPort(String key, String value) {
+    int port = parse(key, value);
+    if (port < 0 || port > 65_535) {
+      throw new ConfigException(key, port + " is not a port number (1..65535, or 0 for none)");
     }
     return port;
   }
@@ -376,6 +409,22 @@ public class FerryResourceAdapter implements ResourceAdapter {
 
   public void setMqttPort(String mqttPort) {
     this.mqttPort = mqttPort;
+  }
+
+  public String getWsPort() {
+    return wsPort;
+  }
+
+  public void setWsPort(String wsPort) {
+    this.wsPort = wsPort;
+  }
+
+  public String getWssPort() {
+    return wssPort;
+  }
+
+  public void setWssPort(String wssPort) {
+    this.wssPort = wssPort;
   }
 
   public String getMqttsPort() {

@@ -22,7 +22,7 @@ class AfterServerStopIT {
   @Test
   void everyPortIsFree() throws IOException {
     for (String name : new String[] {"it.http.port", "it.https.port", "it.mqtt.port",
-        "it.mqtts.port"}) {
+        "it.mqtts.port", "it.ws.port", "it.wss.port"}) {
       int port = Integer.getInteger(name);
       try (ServerSocket socket = new ServerSocket()) {
         socket.bind(new InetSocketAddress(port));

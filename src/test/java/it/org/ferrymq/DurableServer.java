@@ -62,6 +62,8 @@ final class DurableServer implements AutoCloseable {
   private int httpPort;
   private int mqttPort;
   private int mqttsPort;
+  private int wsPort;
+  private int wssPort;
   private int httpsPort;
   private Map<String, String> environment = Map.of();
   private int starts;
@@ -119,6 +121,8 @@ final class DurableServer implements AutoCloseable {
       httpsPort = freePort(ports);
       mqttPort = freePort(ports);
       mqttsPort = freePort(ports);
+      wsPort = freePort(ports);
+      wssPort = freePort(ports);
       starts++;
       run("start");
       Optional<String> ready = awaitReadyOrFailed();
@@ -220,6 +224,8 @@ final class DurableServer implements AutoCloseable {
     env.put("HTTPS_PORT", Integer.toString(httpsPort));
     env.put("MQTT_PORT", Integer.toString(mqttPort));
     env.put("MQTTS_PORT", Integer.toString(mqttsPort));
+    env.put("MQTT_WS_PORT", Integer.toString(wsPort));
+    env.put("MQTT_WSS_PORT", Integer.toString(wssPort));
     Process process = builder.start();
     if (!process.waitFor(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
       process.destroyForcibly();

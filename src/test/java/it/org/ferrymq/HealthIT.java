@@ -30,6 +30,9 @@ class HealthIT extends ServerIT {
     assertEquals(200, ready.statusCode(), ready.body());
     assertTrue(ready.body().contains("\"mqtt.port\":" + MQTT_PORT), ready.body());
     assertTrue(ready.body().contains("\"mqtts.port\":" + MQTTS_PORT), ready.body());
+    assertTrue(ready.body().contains("\"mqtt-ws.port\":" + WS_PORT), ready.body());
+    assertTrue(ready.body().contains("\"mqtt-wss.port\":" + WSS_PORT), ready.body());
+    assertTrue(ready.body().contains("\"mqtt-wss.accepting\":true"), ready.body());
     assertTrue(ready.body().contains("\"connections\""), ready.body());
     assertTrue(ready.body().contains("\"sessions\""), ready.body());
   }

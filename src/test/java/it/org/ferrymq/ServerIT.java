@@ -31,6 +31,9 @@ public abstract class ServerIT {
   protected static final int HTTPS_PORT = Integer.getInteger("it.https.port", 9443);
   protected static final int MQTT_PORT = Integer.getInteger("it.mqtt.port", 1883);
   protected static final int MQTTS_PORT = Integer.getInteger("it.mqtts.port", 8883);
+  /** The resource adapter's own WebSocket listeners (not Liberty's HTTP ports). */
+  protected static final int WS_PORT = Integer.getInteger("it.ws.port", 8083);
+  protected static final int WSS_PORT = Integer.getInteger("it.wss.port", 8084);
   protected static final Path SERVER_DIR = Path.of(System.getProperty("wlp.server.dir", "."));
 
   @Deployment(testable = false)

@@ -11,11 +11,14 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import java.util.stream.IntStream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Raw MQTT bytes over the JDK WebSocket client: packets split across frames and packed into one
- * frame both work, and the subprotocol is negotiated.
+ * frame both work, and the subprotocol is negotiated; on Liberty's endpoint and on the resource
+ * adapter's own ws listener alike.
  */
 class WebSocketFramingIT extends ServerIT {
 
@@ -32,10 +35,11 @@ class WebSocketFramingIT extends ServerIT {
   private static final byte[] PINGREQ = {(byte) 0xC0, 0x00};
   private static final byte[] PINGRESP = {(byte) 0xD0, 0x00};
 
-  @Test
-  void connectSplitAcrossFramesIsAccepted() throws Exception {
+  @ParameterizedTest(name = "[MQTT-6.0.0-3] on port {0}")
+  @MethodSource("webSocketPorts")
+  void connectSplitAcrossFramesIsAccepted(int port) throws Exception {
     Collector collector = new Collector(CONNACK_ACCEPTED.length);
-    WebSocket ws = open(collector);
+    WebSocket ws = open(port, collector);
 
     // Exercise: the CONNECT in two binary messages, the split inside the protocol name
     ws.sendBinary(ByteBuffer.wrap(CONNECT, 0, 5), true).get(5, TimeUnit.SECONDS);
@@ -48,10 +52,11 @@ class WebSocketFramingIT extends ServerIT {
     ws.sendClose(WebSocket.NORMAL_CLOSURE, "").get(5, TimeUnit.SECONDS);
   }
 
-  @Test
-  void packetsPackedIntoOneFrameAreAllHandled() throws Exception {
+  @ParameterizedTest(name = "[MQTT-6.0.0-2] on port {0}")
+  @MethodSource("webSocketPorts")
+  void packetsPackedIntoOneFrameAreAllHandled(int port) throws Exception {
     Collector collector = new Collector(CONNACK_ACCEPTED.length + PINGRESP.length);
-    WebSocket ws = open(collector);
+    WebSocket ws = open(port, collector);
 
     // Exercise: CONNECT and PINGREQ in one binary message
     ByteBuffer packed = ByteBuffer.allocate(CONNECT.length + PINGREQ.length)
@@ -65,10 +70,15 @@ class WebSocketFramingIT extends ServerIT {
     ws.sendClose(WebSocket.NORMAL_CLOSURE, "").get(5, TimeUnit.SECONDS);
   }
 
-  private static WebSocket open(Collector collector) throws Exception {
+  /** Liberty's HTTP port and the resource adapter's ws listener. */
+  static IntStream webSocketPorts() {
+    return IntStream.of(HTTP_PORT, WS_PORT);
+  }
+
+  private static WebSocket open(int port, Collector collector) throws Exception {
     return HttpClient.newHttpClient().newWebSocketBuilder()
         .subprotocols("mqtt")
-        .buildAsync(URI.create("ws://localhost:" + HTTP_PORT + "/mqtt"), collector)
+        .buildAsync(URI.create("ws://localhost:" + port + "/mqtt"), collector)
         .get(10, TimeUnit.SECONDS);
   }
 
