@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
@@ -30,9 +31,9 @@ import java.util.logging.Logger;
  *
  * <ul>
  *   <li>Inbound: the content of binary frames, continuation frames included, is passed on as it
- *       arrives; packets may span frames or share one [MQTT-6.0.0-2], [MQTT-6.0.0-3]. Any other
- *       data frame closes the connection with status 1003 [MQTT-6.0.0-1].
- *   <li>The upgrade must agree a subprotocol: {@code mqtt} [MQTT-6.0.0-5], or {@code mqttv3.1}
+ *       arrives; packets may span frames or share one [MQTT-6.0.0-2]. Any other data frame
+ *       closes the connection with status 1003 [MQTT-6.0.0-1].
+ *   <li>The upgrade must agree a subprotocol: {@code mqtt} [MQTT-6.0.0-4], or {@code mqttv3.1}
  *       for MQTT 3.1 clients; without one the connection closes with 1002 before MQTT starts.
  *   <li>Outbound: every byte written between two flushes goes out as one binary frame, so a
  *       batch of deliveries costs the client one frame header and one frame parse.
@@ -67,6 +68,8 @@ final class WebSocketFraming extends ChannelDuplexHandler {
             .handshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MILLIS)
             .checkStartsWith(false)
             .allowExtensions(false)
+            // exceptionCaught sends the Close frame, so that a connection gets only one
+            .closeOnProtocolViolation(false)
             .build()));
     pipeline.addLast("websocket-mqtt", new WebSocketFraming());
   }
@@ -100,6 +103,27 @@ final class WebSocketFraming extends ChannelDuplexHandler {
       open = true;
     }
     ctx.fireUserEventTriggered(event);
+  }
+
+  /**
+   * A frame the decoder refused (over {@code maxFrameBytes}: 1009, unmasked: 1002, ...) is
+   * answered here with a Close frame of the decoder's status. The decoder must not send its own
+   * ({@code closeOnProtocolViolation(false)}): it writes it past this handler and then closes the
+   * channel, and that close passing {@link #close} would add a second Close frame, 1000, which
+   * RFC 6455 5.5.1 does not allow. A client's bad frame is no reason for a warning either, so
+   * the exception ends here; the protocol handler before this one closes the channel.
+   */
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof CorruptedWebSocketFrameException corrupt) {
+      LOG.fine(() -> "Closing WebSocket connection from " + ctx.channel().remoteAddress() + ": "
+          + corrupt.getMessage());
+      WebSocketCloseStatus status = corrupt.closeStatus() == null
+          ? WebSocketCloseStatus.PROTOCOL_ERROR : corrupt.closeStatus();
+      closeWith(ctx, status, status.reasonText());
+      return;
+    }
+    ctx.fireExceptionCaught(cause);
   }
 
   @Override
