@@ -128,8 +128,15 @@ final class WebSocketFraming extends ChannelDuplexHandler {
 
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-    if (!(msg instanceof ByteBuf bytes) || !open) {
+    if (!(msg instanceof ByteBuf bytes)) {
       ctx.write(msg, promise);
+      return;
+    }
+    if (!open || closeSent) {
+      // Nothing may follow a Close frame (RFC 6455 5.5.1); the empty write still completes the
+      // promise in order with the bytes before it.
+      bytes.release();
+      ctx.write(Unpooled.EMPTY_BUFFER, promise);
       return;
     }
     if (bytes.isReadable()) {
