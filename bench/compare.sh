@@ -92,15 +92,16 @@ wait_port() { # port seconds
 
 # ------------------------------------------------------------------ broker control
 # Each start_* sets PID, TCP_PORT, WS_PORT, WSS_PORT (empty when not offered), WS_PATH; FerryMQ
-# also LIBERTY_WS_PORT and LIBERTY_WSS_PORT, its WebSocket endpoint on Liberty's HTTP(S) ports.
-LIBERTY_WS_PORT=""; LIBERTY_WSS_PORT=""
+# also TLS_PORT (MQTT over TLS; the peers have none configured) and LIBERTY_WS_PORT and
+# LIBERTY_WSS_PORT, its WebSocket endpoint on Liberty's HTTP(S) ports.
+TLS_PORT=""; LIBERTY_WS_PORT=""; LIBERTY_WSS_PORT=""
 BROKER_DIR=$OUT/brokers
 mkdir -p "$BROKER_DIR"
 
 start_mosquitto() {
   local d=$BROKER_DIR/mosquitto
   rm -rf "$d"; mkdir -p "$d"
-  TCP_PORT=$(free_port); WS_PORT=$(free_port); WSS_PORT=""; WS_PATH=/mqtt
+  TCP_PORT=$(free_port); WS_PORT=$(free_port); WSS_PORT=""; TLS_PORT=""; WS_PATH=/mqtt
   # Equivalent settings: no persistence, anonymous, 100 in flight and 1000 queued per client
   # (FerryMQ's defaults), TCP_NODELAY as Netty sets it for the two Java brokers.
   cat >"$d/mosquitto.conf" <<CONF
@@ -129,7 +130,7 @@ stop_mosquitto() { kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || t
 start_hivemq() {
   local d=$BROKER_DIR/hivemq
   rm -rf "$d"; mkdir -p "$d/conf" "$d/data" "$d/extensions"
-  TCP_PORT=$(free_port); WS_PORT=$(free_port); WSS_PORT=""; WS_PATH=/mqtt
+  TCP_PORT=$(free_port); WS_PORT=$(free_port); WSS_PORT=""; TLS_PORT=""; WS_PATH=/mqtt
   cat >"$d/conf/config.xml" <<CONF
 <?xml version="1.0"?>
 <hivemq>
@@ -184,8 +185,8 @@ start_ferrymq() {
   # ws/wss: the resource adapter's own listeners; LIBERTY_*: the endpoint on Liberty's ports.
   TCP_PORT=$(free_port); WS_PORT=$(free_port); WSS_PORT=$(free_port); WS_PATH=/mqtt
   LIBERTY_WS_PORT=$(free_port); LIBERTY_WSS_PORT=$(free_port)
-  local mqtts; mqtts=$(free_port)
-  env "${FERRY_ENV[@]}" MQTT_PORT="$TCP_PORT" MQTTS_PORT="$mqtts" MQTT_WS_PORT="$WS_PORT" \
+  TLS_PORT=$(free_port)
+  env "${FERRY_ENV[@]}" MQTT_PORT="$TCP_PORT" MQTTS_PORT="$TLS_PORT" MQTT_WS_PORT="$WS_PORT" \
     MQTT_WSS_PORT="$WSS_PORT" HTTP_PORT="$LIBERTY_WS_PORT" HTTPS_PORT="$LIBERTY_WSS_PORT" \
     MQTT_HOST=127.0.0.1 "$WLP/bin/server" start ferrymq >"$BROKER_DIR/ferrymq-start.log" 2>&1
   PID=$(cat "$WLP/usr/servers/.pid/ferrymq.pid")
@@ -221,6 +222,7 @@ run_broker() { # name
   bench "$b" tcp "$TCP_PORT" --scenarios fanin,fanout,latency,qos2,persistent
   for t in ${TRANSPORTS//,/ }; do
     case "$t" in
+      tls) [ -n "$TLS_PORT" ] && bench "$b" tls "$TLS_PORT" --scenarios fanin,latency ;;
       ws) bench "$b" ws "$WS_PORT" --scenarios fanin,latency ;;
       wss) [ -n "$WSS_PORT" ] && bench "$b" wss "$WSS_PORT" --scenarios fanin,latency ;;
     esac

@@ -18,6 +18,7 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.UUID;
+import java.util.stream.Stream;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -35,6 +36,8 @@ import org.ferrymq.packet.ProtocolVersion;
 import org.ferrymq.packet.ReasonCode;
 import org.ferrymq.security.scram.ScramClient;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Authentication against the running server (dev profile, see src/test/liberty/it-security.xml):
@@ -93,17 +96,22 @@ class AuthenticationIT extends ServerIT {
     }
   }
 
-  @Test
-  void clientCertificateBecomesTheIdentity() throws Exception {
-    MqttClient device = connect("ssl://localhost:" + MQTTS_PORT, null, null,
-        tls(IT_DIR.resolve("it-client.p12")));
+  /** On MQTT over TLS (8883) and on the resource adapter's wss listener, which shares its TLS. */
+  static Stream<String> certificateListeners() {
+    return Stream.of("ssl://localhost:" + MQTTS_PORT, "wss://localhost:" + WSS_PORT + "/mqtt");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("certificateListeners")
+  void clientCertificateBecomesTheIdentity(String uri) throws Exception {
+    MqttClient device = connect(uri, null, null, tls(IT_DIR.resolve("it-client.p12")));
     try {
       // CN=device-7 is in group sensors in the registry
       assertEquals(1, grantedQos(device, "acl/sensors/#"));
     } finally {
       Clients.close(device);
     }
-    MqttClient anonymous = connect("ssl://localhost:" + MQTTS_PORT, null, null, tls(null));
+    MqttClient anonymous = connect(uri, null, null, tls(null));
     try {
       assertEquals(128, grantedQos(anonymous, "acl/sensors/#"));
     } finally {
