@@ -46,7 +46,7 @@ public final class BrokerRuntime {
    * A started broker.
    *
    * @param broker the one broker of the server
-   * @param listeners the MQTT TCP and TLS listeners
+   * @param listeners the MQTT TCP, TLS, ws and wss listeners
    * @param persistence the store's mode, backend and location
    */
   public record Running(MqttBroker broker, List<ListenerControl> listeners,

@@ -36,7 +36,7 @@ import org.ferrymq.transport.netty.TlsSettings;
 import org.ferrymq.transport.netty.WebSocketSettings;
 
 /**
- * The FerryMQ resource adapter: starts the server's one broker with the MQTT TCP and TLS
+ * The FerryMQ resource adapter: starts the server's one broker with the MQTT TCP, TLS, ws and wss
  * listeners, and stops them symmetrically.
  *
  * <p>Every thread the broker and Netty run on is long-running work from the {@link WorkManager};
@@ -51,7 +51,7 @@ import org.ferrymq.transport.netty.WebSocketSettings;
  */
 @Connector(
     displayName = "FerryMQ",
-    description = "MQTT 3.1/3.1.1/5.0 broker: TCP and TLS listeners, outbound publishing, "
+    description = "MQTT 3.1/3.1.1/5.0 broker: TCP, TLS, ws and wss listeners, outbound publishing, "
         + "inbound message-driven beans",
     vendorName = "FerryMQ",
     eisType = "MQTT",

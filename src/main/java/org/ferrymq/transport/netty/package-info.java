@@ -1,6 +1,6 @@
 /**
- * Raw TCP (1883) and TLS (8883) MQTT listeners on Netty, usable from unit tests and from the JCA
- * resource adapter alike.
+ * MQTT listeners on Netty: raw TCP (1883), TLS (8883), and MQTT over WebSocket, ws (8083) and
+ * wss (8084), usable from unit tests and from the JCA resource adapter alike.
  *
  * <p>{@link org.ferrymq.transport.netty.MqttServer} owns the event loops, whose threads are
  * borrowed from a caller-supplied {@link java.util.concurrent.Executor} (one long-running task per
