@@ -252,18 +252,19 @@ public class FerryResourceAdapter implements ResourceAdapter {
   }
 
   private static int requirePort(String key, String value) {
-    int port = parse(key, value);
-    if (port < 1 || port > 65_535) {
-      throw new ConfigException(key, port + " is not a port number (1..65535)");
-    }
-    return port;
+    return port(key, value, false);
   }
 
   /** A port, or 0 when the listener is switched off. */
   private static int optionalPort(String key, String value) {
+    return port(key, value, true);
+  }
+
+  private static int port(String key, String value, boolean zeroSwitchesOff) {
     int port = parse(key, value);
-    if (port < 0 || port > 65_535) {
-      throw new ConfigException(key, port + " is not a port number (1..65535, or 0 for none)");
+    if (port < (zeroSwitchesOff ? 0 : 1) || port > 65_535) {
+      throw new ConfigException(key, port + " is not a port number (1..65535"
+          + (zeroSwitchesOff ? ", or 0 for none)" : ")"));
     }
     return port;
   }

@@ -44,7 +44,7 @@ import java.util.logging.Logger;
  */
 final class WebSocketFraming extends ChannelDuplexHandler {
 
-  static final String SUBPROTOCOLS = "mqtt,mqttv3.1,mqttv3.1.1";
+  private static final String SUBPROTOCOLS = "mqtt,mqttv3.1,mqttv3.1.1";
   private static final Logger LOG = Logger.getLogger(WebSocketFraming.class.getName());
   private static final int MAX_REQUEST_BYTES = 8 * 1024;
   private static final long HANDSHAKE_TIMEOUT_MILLIS = 10_000;
@@ -190,7 +190,6 @@ final class WebSocketFraming extends ChannelDuplexHandler {
   }
 
   private void closeWith(ChannelHandlerContext ctx, WebSocketCloseStatus status, String reason) {
-    open = false;
     if (closeSent) {
       return;
     }

@@ -13,11 +13,7 @@ public record WebSocketSettings(String path, int maxFrameBytes) {
   /** The path MQTT clients use by default. */
   public static final String DEFAULT_PATH = "/mqtt";
 
-  /** Conventional port of MQTT over plain WebSocket on a dedicated listener. */
-  public static final int WS_PORT = 8083;
-
-  /** Conventional port of MQTT over secure WebSocket on a dedicated listener. */
-  public static final int WSS_PORT = 8084;
+  private static final int PACKING_ROOM = 64 * 1024;
 
   public WebSocketSettings {
     if (path == null || !path.startsWith("/")) {
@@ -37,6 +33,4 @@ public record WebSocketSettings(String path, int maxFrameBytes) {
     return new WebSocketSettings(DEFAULT_PATH, (int) Math.min(Integer.MAX_VALUE,
         maxPacketSize + PACKING_ROOM));
   }
-
-  private static final int PACKING_ROOM = 64 * 1024;
 }
