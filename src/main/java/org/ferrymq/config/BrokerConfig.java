@@ -32,7 +32,10 @@ public record BrokerConfig(
     int connectTimeoutSeconds,
     int maxConnections,
     int lanes,
-    int sysIntervalSeconds) {
+    int sysIntervalSeconds,
+    int slowSubscriberTimeoutSeconds,
+    int overloadHeapHighPercent,
+    int overloadHeapLowPercent) {
 
   private static final long MAX_U32 = 0xFFFF_FFFFL;
 
@@ -50,6 +53,12 @@ public record BrokerConfig(
   public static BrokerConfig from(Function<String, Optional<String>> lookup) {
     Reader r = new Reader(lookup);
     int lanes = (int) r.integer(Setting.LANES, 0, 1024);
+    int heapHigh = (int) r.integer(Setting.OVERLOAD_HEAP_HIGH, 50, 99);
+    int heapLow = (int) r.integer(Setting.OVERLOAD_HEAP_LOW, 10, 98);
+    if (heapLow >= heapHigh) {
+      throw new ConfigException(Setting.OVERLOAD_HEAP_LOW.key(), heapLow
+          + " must be below " + Setting.OVERLOAD_HEAP_HIGH.key() + " (" + heapHigh + ")");
+    }
     return new BrokerConfig(
         (int) r.integer(Setting.MAX_PACKET_SIZE, 16, 268_435_460),
         (int) r.integer(Setting.RECEIVE_MAXIMUM, 1, 65_535),
@@ -73,7 +82,10 @@ public record BrokerConfig(
         (int) r.integer(Setting.CONNECT_TIMEOUT, 1, 3600),
         (int) r.integer(Setting.MAX_CONNECTIONS, 1, Integer.MAX_VALUE),
         lanes == 0 ? 2 * Runtime.getRuntime().availableProcessors() : lanes,
-        (int) r.integer(Setting.SYS_INTERVAL, 0, 86_400));
+        (int) r.integer(Setting.SYS_INTERVAL, 0, 86_400),
+        (int) r.integer(Setting.SLOW_SUBSCRIBER_TIMEOUT, 1, 86_400),
+        heapHigh,
+        heapLow);
   }
 
   /** Parses raw strings with messages that name the key. */

@@ -25,11 +25,15 @@ public enum Setting {
   V3_SESSION_EXPIRY("mqtt.v3-session-expiry", "4294967295",
       "Seconds an MQTT 3 persistent session (clean session 0) survives after disconnect."),
   MAX_QUEUED_MESSAGES("mqtt.queue.max-messages", "1000",
-      "Messages kept per session while the client is offline or slow (1..10000000)."),
+      "Messages queued per session. For a connected client it is a high-water mark: past it, "
+          + "QoS 0 messages for the client are dropped (counted) and the PUBACK/PUBREC of the "
+          + "publishers feeding it wait until it has drained to half, so QoS 1/2 is never "
+          + "dropped; for an offline session it is the bound of the full policy (1..10000000)."),
   MAX_QUEUED_BYTES("mqtt.queue.max-bytes", "16777216",
-      "Payload bytes kept per session while the client is offline or slow."),
+      "Payload bytes queued per session, with the same meaning."),
   QUEUE_FULL_POLICY("mqtt.queue.full-policy", "drop-oldest",
-      "What happens when a session queue is full: drop-oldest or reject-new (both counted)."),
+      "What happens when an offline session's queue is full: drop-oldest or reject-new "
+          + "(counted as offline_queue_full, logged once per time it fills)."),
   MAXIMUM_QOS("mqtt.maximum-qos", "2", "Highest QoS the broker grants and accepts (0, 1 or 2)."),
   RETAIN_AVAILABLE("mqtt.retain-available", "true", "Whether retained messages are supported."),
   WILDCARD_SUBSCRIPTIONS("mqtt.wildcard-subscriptions", "true",
@@ -55,6 +59,17 @@ public enum Setting {
       "Threads that run session work; 0 means twice the number of processors."),
   SYS_INTERVAL("mqtt.sys-interval", "10",
       "Seconds between $SYS/broker updates; 0 disables them."),
+  SLOW_SUBSCRIBER_TIMEOUT("mqtt.slow-subscriber-timeout", "30",
+      "Seconds a connected client may take no message from its backlog, or not read its "
+          + "socket, before it is disconnected (MQTT 5: 0x97); until then the publishers that "
+          + "feed it are slowed (1..86400)."),
+  OVERLOAD_HEAP_HIGH("mqtt.overload.heap-high-percent", "90",
+      "Heap still in use after garbage collection, in percent of the maximum, above which the "
+          + "broker is overloaded: new connections are refused (server busy) and QoS 0 messages "
+          + "for clients that cannot take them at once are dropped (50..99)."),
+  OVERLOAD_HEAP_LOW("mqtt.overload.heap-low-percent", "75",
+      "Heap in use after garbage collection, in percent, below which an overloaded broker "
+          + "recovers (10..98, below the high percent)."),
   SECURITY_PROFILE("mqtt.security.profile", "dev",
       "dev: anonymous clients allowed, every listener served, topics allowed unless an ACL rule "
           + "denies (logged as a WARNING at startup); secure: no anonymous clients, TLS "

@@ -59,6 +59,8 @@ final class BrokerCore {
   final SubscriptionIndex index = new SubscriptionTree();
   final Router router;
   final RetainedMessages retained;
+  final OverloadMonitor overload;
+  private final HeapGauge heapGauge;
   private final Lane[] lanes;
   private final Executor loopExecutor;
   private final Map<MqttConnection, Boolean> unidentified = new ConcurrentHashMap<>();
@@ -86,6 +88,9 @@ final class BrokerCore {
       lanes[i] = new Lane(i, metrics.newLane());
     }
     this.sysTopics = new SysTopics(this, b.version);
+    this.heapGauge = b.heapUse == null ? HeapGauge.install() : null;
+    this.overload = new OverloadMonitor(b.heapUse == null ? heapGauge : b.heapUse,
+        config.overloadHeapHighPercent(), config.overloadHeapLowPercent());
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -170,6 +175,9 @@ final class BrokerCore {
       lane.stop();
     }
     await(loopsDone);
+    if (heapGauge != null) {
+      heapGauge.uninstall();
+    }
     persistence.close();
     LOG.info("FerryMQ engine stopped");
   }
@@ -284,7 +292,7 @@ final class BrokerCore {
     }
     metrics.on(s.lane).received();
     routeFromClient(new Message(will.topic(), will.payload(), will.qos(), will.retain(), props,
-        expiresAt, s.clientId), s.lane, null);
+        expiresAt, s.clientId), s.lane, null, null);
   }
 
   /** Ends a session: subscriptions, queue and store record go; a pending Will is published. */
@@ -318,11 +326,12 @@ final class BrokerCore {
    *
    * @param whenTaken gets the receiver count once every receiver has queued the message
    */
-  int routeFromClient(Message m, Lane lane, java.util.function.IntConsumer whenTaken) {
+  int routeFromClient(Message m, Lane lane, java.util.function.IntConsumer whenTaken,
+      InboundGate publisher) {
     if (m.retain()) {
       retained.update(m);
     }
-    return router.route(m, lane, whenTaken);
+    return router.route(m, lane, whenTaken, publisher);
   }
 
   void publishLocal(Message m) {
@@ -336,7 +345,7 @@ final class BrokerCore {
   /** Routes a broker-originated message; one lane for all of them keeps their order. */
   void publishInternal(Message m) {
     Lane lane = lanes[0];
-    lane.execute(() -> routeFromClient(m, lane, null));
+    lane.execute(() -> routeFromClient(m, lane, null, null));
   }
 
   LocalSubscription subscribeLocal(String filter, QoS maxQos, Consumer<Message> listener) {
@@ -376,6 +385,7 @@ final class BrokerCore {
         Thread.currentThread().interrupt();
         return;
       }
+      overload.check();
       long nowNanos = System.nanoTime();
       long connectTimeoutNanos = TimeUnit.SECONDS.toNanos(config.connectTimeoutSeconds());
       for (MqttConnection c : unidentified.keySet()) {
@@ -406,8 +416,17 @@ final class BrokerCore {
   /** Keep-alive, delayed Wills, session expiry and offline queue expiry of one lane. */
   private void sweep(Lane lane) {
     long nowNanos = System.nanoTime();
+    long nowMillis = clock.millis();
+    long slowTimeoutMillis = config.slowSubscriberTimeoutSeconds() * 1000L;
     for (ConnectionHandler c : new ArrayList<>(lane.connections)) {
-      if (c.keepAliveExpired(nowNanos)) {
+      String stuck = c.stuck(nowNanos, nowMillis, slowTimeoutMillis);
+      if (stuck != null) {
+        metrics.slowSubscribersDisconnected.increment();
+        LOG.warning(() -> "Disconnecting " + c.assignedClientId + ": " + stuck + " for more than "
+            + config.slowSubscriberTimeoutSeconds() + " s (mqtt.slow-subscriber-timeout); its "
+            + "publishers were slowed meanwhile");
+        c.closeWith(ReasonCode.QUOTA_EXCEEDED, stuck);
+      } else if (c.keepAliveExpired(nowNanos)) {
         c.closeWith(ReasonCode.KEEP_ALIVE_TIMEOUT, "no packet within 1.5 x keep alive");
       } else if (c.identity != null && c.identity.expiredAt(clock.instant())) {
         LOG.info(() -> "Disconnecting " + c.identity.clientId() + " (user "
@@ -449,6 +468,17 @@ final class BrokerCore {
         metrics.bytesSent(),
         metrics.messagesDropped(),
         metrics.messagesQueued());
+  }
+
+  FlowStats flowStats() {
+    java.util.EnumMap<DropReason, Long> drops = new java.util.EnumMap<>(DropReason.class);
+    for (DropReason r : DropReason.values()) {
+      drops.put(r, metrics.messagesDropped(r));
+    }
+    return new FlowStats(overload.isOverloaded(), overload.heapUse(),
+        metrics.connectionsPaused.sum(), metrics.publishersThrottled.sum(),
+        metrics.slowSubscribersDisconnected.sum(), metrics.connectionsRefusedOverload.sum(),
+        drops);
   }
 
   List<ClientSummary> clients() {

@@ -49,6 +49,12 @@ final class ConnectFlow {
       refuse(h, ReasonCode.SERVER_BUSY, "connection limit " + config.maxConnections() + " reached");
       return;
     }
+    if (h.core.overload.isOverloaded()) {
+      h.core.metrics.connectionsRefusedOverload.increment();
+      refuse(h, ReasonCode.SERVER_BUSY, "broker overloaded (heap above "
+          + "mqtt.overload.heap-high-percent)");
+      return;
+    }
     Will w = c.will();
     if (w != null && w.qos().value() > config.maximumQos()) {
       refuse(h, ReasonCode.QOS_NOT_SUPPORTED, "[MQTT-3.2.2-12] Will QoS above maximum");

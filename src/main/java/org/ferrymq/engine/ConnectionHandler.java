@@ -19,6 +19,7 @@ import org.ferrymq.packet.PubComp;
 import org.ferrymq.packet.PubRec;
 import org.ferrymq.packet.PubRel;
 import org.ferrymq.packet.Publish;
+import org.ferrymq.packet.QoS;
 import org.ferrymq.packet.ReasonCode;
 import org.ferrymq.packet.Subscribe;
 import org.ferrymq.packet.Unsubscribe;
@@ -37,8 +38,16 @@ final class ConnectionHandler {
 
   enum State { AWAITING_CONNECT, AUTHENTICATING, CONNECTED, CLOSED }
 
+  /**
+   * Acknowledgements an MQTT 3 client (which announces no Receive Maximum) may have held back
+   * before the broker stops reading from it; each stands for a message already queued to a
+   * congested subscriber, so this bounds what one publisher adds beyond that subscriber's queue.
+   */
+  static final int MAX_HELD_ACKS_V3 = 1000;
+
   final BrokerCore core;
   final Transport transport;
+  final InboundGate gate;
   Lane lane;
   String assignedClientId;
   State state = State.AWAITING_CONNECT;
@@ -57,6 +66,8 @@ final class ConnectionHandler {
   final AuthFlow auth = new AuthFlow(this);
   /** QoS 1/2 acknowledgements in PUBLISH order, each sent once its message is stored. */
   private final java.util.ArrayDeque<PendingAck> pendingAcks = new java.util.ArrayDeque<>();
+  /** QoS 1 PUBLISH packets whose PUBACK has not been sent yet. */
+  private int pendingQos1Acks;
   volatile long lastReceivedNanos = System.nanoTime();
   /**
    * Called once CONNACK accepts the connection; until then the connect timeout applies, also
@@ -66,9 +77,10 @@ final class ConnectionHandler {
   /** Set by the lane while this connection waits for the end-of-batch flush. */
   boolean dirty;
 
-  ConnectionHandler(BrokerCore core, Transport transport, Runnable accepted) {
+  ConnectionHandler(BrokerCore core, Transport transport, InboundGate gate, Runnable accepted) {
     this.core = core;
     this.transport = transport;
+    this.gate = gate;
     this.accepted = accepted;
   }
 
@@ -149,25 +161,50 @@ final class ConnectionHandler {
 
   // ---------------------------------------------------------------- acknowledgements
 
-  PendingAck expectAck() {
-    PendingAck ack = new PendingAck();
+  PendingAck expectAck(QoS qos) {
+    PendingAck ack = new PendingAck(qos);
     pendingAcks.add(ack);
+    if (qos == QoS.AT_LEAST_ONCE) {
+      pendingQos1Acks++;
+    }
+    if (!version.isV5() && pendingAcks.size() >= MAX_HELD_ACKS_V3) {
+      gate.hold(InboundGate.ACKS);
+    }
     return ack;
+  }
+
+  /**
+   * @return QoS 1 and QoS 2 PUBLISH packets from this client not yet answered by PUBACK or
+   *     PUBCOMP: what MQTT 5's Receive Maximum bounds (3.3.4)
+   */
+  int unacknowledgedInbound() {
+    return pendingQos1Acks + (session == null ? 0 : session.awaitingPubrel.size());
   }
 
   /** [MQTT-4.6.0-2] PUBACK and PUBREC leave in the order the PUBLISH packets arrived. */
   private void releaseAcks() {
     while (!pendingAcks.isEmpty() && pendingAcks.peek().packet != null) {
-      Packet ack = pendingAcks.poll().packet;
-      if (state == State.CONNECTED) {
-        send(ack);
+      PendingAck done = pendingAcks.poll();
+      if (done.qos == QoS.AT_LEAST_ONCE) {
+        pendingQos1Acks--;
       }
+      if (state == State.CONNECTED) {
+        send(done.packet);
+      }
+    }
+    if (pendingAcks.size() <= MAX_HELD_ACKS_V3 / 2 && gate.isPaused(InboundGate.ACKS)) {
+      gate.release(InboundGate.ACKS);
     }
   }
 
   /** One acknowledgement waiting for its message to be stored; completed on the lane. */
   static final class PendingAck {
+    private final QoS qos;
     private Packet packet;
+
+    PendingAck(QoS qos) {
+      this.qos = qos;
+    }
 
     void complete(ConnectionHandler h, Packet ack) {
       packet = ack;
@@ -310,6 +347,23 @@ final class ConnectionHandler {
       state = State.CLOSED;
       core.connectionEnded(this);
     }
+  }
+
+  /**
+   * @return why this client counts as stuck (it has not read its socket, or has taken none of
+   *     its queued messages, for longer than the timeout), or null when it is not
+   */
+  String stuck(long nowNanos, long nowMillis, long timeoutMillis) {
+    if (state != State.CONNECTED) {
+      return null;
+    }
+    if (gate.outboundBlockedNanos(nowNanos) > timeoutMillis * 1_000_000) {
+      return "client not reading its socket";
+    }
+    if (session != null && session.connection == this && session.isStuck(nowMillis, timeoutMillis)) {
+      return "client took none of its queued messages";
+    }
+    return null;
   }
 
   /** @return whether no packet arrived within 1.5 times the keep alive [MQTT-3.1.2-22] */

@@ -59,25 +59,27 @@ final class InboundPublishFlow {
       h.send(new PubRec(p.packetId()));
       return;
     }
-    if (p.qos() == QoS.EXACTLY_ONCE && s.awaitingPubrel.size() >= config.receiveMaximum()) {
-      // [MQTT-3.3.4-9]
+    if (p.qos() != QoS.AT_MOST_ONCE && h.version.isV5()
+        && h.unacknowledgedInbound() >= config.receiveMaximum()) {
+      // [MQTT-3.3.4-9] (3.3.4 Flow Control); MQTT 3 has no Receive Maximum: its QoS 2 flows are
+      // bounded by the packet identifier space, and a flood is paused, not disconnected
       h.closeWith(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED, "more than " + config.receiveMaximum()
-          + " unacknowledged QoS 2 messages");
+          + " unacknowledged QoS 1 and QoS 2 messages");
       return;
     }
     h.core.metrics.on(h.lane).received();
     boolean allowed = !topic.startsWith("$") && h.core.authorizer.canPublish(h.identity, topic);
     if (!allowed && !h.version.isV5()) {
       // MQTT 3 has no negative acknowledgement: the message is acknowledged and dropped
-      h.core.metrics.on(h.lane).dropped();
+      h.core.metrics.on(h.lane).dropped(DropReason.NOT_AUTHORIZED);
     }
     if (p.qos() == QoS.AT_MOST_ONCE) {
       if (allowed) {
-        h.core.routeFromClient(toMessage(h, p, topic), h.lane, null);
+        h.core.routeFromClient(toMessage(h, p, topic), h.lane, null, h.gate);
       }
       return;
     }
-    ConnectionHandler.PendingAck ack = h.expectAck();
+    ConnectionHandler.PendingAck ack = h.expectAck(p.qos());
     if (!allowed) {
       ack.complete(h, ackFor(h, p, h.version.isV5() ? ReasonCode.NOT_AUTHORIZED
           : ReasonCode.SUCCESS));
@@ -93,7 +95,7 @@ final class InboundPublishFlow {
     h.core.routeFromClient(toMessage(h, p, topic), lane, receivers ->
         h.core.persistence.afterDurable(() -> lane.executeOrRun(() -> ack.complete(h,
             ackFor(h, p, receivers == 0 && h.version.isV5()
-                ? ReasonCode.NO_MATCHING_SUBSCRIBERS : ReasonCode.SUCCESS)))));
+                ? ReasonCode.NO_MATCHING_SUBSCRIBERS : ReasonCode.SUCCESS)))), h.gate);
   }
 
   private static boolean exceedsLimits(String topic, BrokerConfig config) {

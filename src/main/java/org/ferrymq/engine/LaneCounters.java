@@ -15,13 +15,15 @@ class LaneCounters {
   private static final VarHandle RECEIVED = handle("messagesReceived");
   private static final VarHandle SENT = handle("messagesSent");
   private static final VarHandle BYTES_SENT = handle("bytesSent");
-  private static final VarHandle DROPPED = handle("messagesDropped");
+  private static final VarHandle DROPS = MethodHandles.arrayElementVarHandle(long[].class);
+  private static final DropReason[] REASONS = DropReason.values();
   private static final VarHandle QUEUED = handle("messagesQueued");
 
   private long messagesReceived;
   private long messagesSent;
   private long bytesSent;
-  private long messagesDropped;
+  /** Indexed by {@link DropReason#ordinal()}. */
+  private final long[] drops = new long[REASONS.length];
   private long messagesQueued;
   // Keeps the next lane's counters off this cache line
   @SuppressWarnings("unused")
@@ -39,8 +41,9 @@ class LaneCounters {
     BYTES_SENT.setOpaque(this, bytesSent + bytes);
   }
 
-  void dropped() {
-    DROPPED.setOpaque(this, messagesDropped + 1);
+  void dropped(DropReason reason) {
+    int i = reason.ordinal();
+    DROPS.setOpaque(drops, i, drops[i] + 1);
   }
 
   void queued(int delta) {
@@ -60,7 +63,15 @@ class LaneCounters {
   }
 
   long messagesDropped() {
-    return (long) DROPPED.getOpaque(this);
+    long total = 0;
+    for (DropReason r : REASONS) {
+      total += messagesDropped(r);
+    }
+    return total;
+  }
+
+  long messagesDropped(DropReason reason) {
+    return (long) DROPS.getOpaque(drops, reason.ordinal());
   }
 
   long messagesQueued() {
@@ -93,8 +104,8 @@ class LaneCounters {
     }
 
     @Override
-    synchronized void dropped() {
-      super.dropped();
+    synchronized void dropped(DropReason reason) {
+      super.dropped(reason);
     }
 
     @Override

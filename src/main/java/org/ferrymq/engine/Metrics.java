@@ -15,6 +15,14 @@ final class Metrics {
   final LongAdder connectionsTotal = new LongAdder();
   final LongAdder clientsConnected = new LongAdder();
   final LongAdder bytesReceived = new LongAdder();
+  /** Connections the broker currently does not read from (backpressure). */
+  final LongAdder connectionsPaused = new LongAdder();
+  /** Publishers with at least one acknowledgement held back by a congested subscriber. */
+  final LongAdder publishersThrottled = new LongAdder();
+  /** Clients disconnected for taking nothing within {@code mqtt.slow-subscriber-timeout}. */
+  final LongAdder slowSubscribersDisconnected = new LongAdder();
+  /** CONNECTs refused while the broker was overloaded. */
+  final LongAdder connectionsRefusedOverload = new LongAdder();
   private final List<LaneCounters> lanes = new CopyOnWriteArrayList<>();
   private final LaneCounters shared = new LaneCounters.Shared();
 
@@ -44,6 +52,10 @@ final class Metrics {
 
   long messagesDropped() {
     return sum(LaneCounters::messagesDropped);
+  }
+
+  long messagesDropped(DropReason reason) {
+    return sum(c -> c.messagesDropped(reason));
   }
 
   long messagesQueued() {

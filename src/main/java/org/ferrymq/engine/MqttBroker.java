@@ -83,6 +83,15 @@ public final class MqttBroker implements ConnectionAcceptor, AutoCloseable {
   }
 
   /** @return a snapshot of the counters */
+  public FlowStats flowStats() {
+    return core.flowStats();
+  }
+
+  /** @return whether the broker sheds load because its heap is nearly full */
+  public boolean isOverloaded() {
+    return core.overload.isOverloaded();
+  }
+
   public BrokerStats stats() {
     return core.stats();
   }
@@ -138,8 +147,20 @@ public final class MqttBroker implements ConnectionAcceptor, AutoCloseable {
     List<EnhancedAuthenticator> enhancedAuthenticators = List.of();
     Clock clock = Clock.systemUTC();
     String version = "0.1.0";
+    /** Share of the heap in use after collection; null: the JVM's, read by {@link HeapGauge}. */
+    java.util.function.DoubleSupplier heapUse;
 
     private Builder() {
+    }
+
+    /**
+     * Replaces the heap reading that overload protection uses (tests simulate memory pressure).
+     *
+     * @param value returns the share of the maximum heap in use, 0..1
+     */
+    public Builder heapUse(java.util.function.DoubleSupplier value) {
+      this.heapUse = Objects.requireNonNull(value);
+      return this;
     }
 
     public Builder config(BrokerConfig value) {

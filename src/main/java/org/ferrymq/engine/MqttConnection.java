@@ -24,6 +24,7 @@ final class MqttConnection implements InboundHandler {
   private final BrokerCore core;
   private final Transport transport;
   final ConnectionHandler handler;
+  final InboundGate gate;
   private ByteBuffer partial;
   private DecoderContext context;
   private Lane lane;
@@ -34,7 +35,9 @@ final class MqttConnection implements InboundHandler {
   MqttConnection(BrokerCore core, Transport transport) {
     this.core = core;
     this.transport = transport;
-    this.handler = new ConnectionHandler(core, transport, () -> core.connectionIdentified(this));
+    this.gate = new InboundGate(transport, core.metrics);
+    this.handler = new ConnectionHandler(core, transport, gate,
+        () -> core.connectionIdentified(this));
     this.context = new DecoderContext(null, core.config.maxPacketSize());
   }
 
@@ -46,6 +49,7 @@ final class MqttConnection implements InboundHandler {
     core.metrics.bytesReceived.add(data.remaining());
     handler.lastReceivedNanos = System.nanoTime();
     ByteBuffer in = partial == null ? data : append(data);
+    int start = in.position();
     List<Packet> batch = null;
     try {
       Packet p;
@@ -61,15 +65,16 @@ final class MqttConnection implements InboundHandler {
         }
         batch.add(p);
       }
-      keepRemainder(in);
     } catch (MalformedPacketException e) {
       failed = true;
       partial = null;
-      dispatch(batch);
+      dispatch(batch, 0);
       fail(e);
       return;
     }
-    dispatch(batch);
+    int consumed = in.position() - start;
+    keepRemainder(in);
+    dispatch(batch, consumed);
   }
 
   /** First packet: must be CONNECT [MQTT-3.1.0-1]; it fixes the version and the lane. */
@@ -85,10 +90,18 @@ final class MqttConnection implements InboundHandler {
     handler.lane = lane;
   }
 
-  private void dispatch(List<Packet> batch) {
+  /** Hands packets to the lane, counting their bytes against the client until they ran. */
+  private void dispatch(List<Packet> batch, int bytes) {
     if (batch != null && lane != null) {
+      gate.reserve(bytes);
       // An idle lane runs the packets right here on the transport thread (see Lane)
-      lane.executeHere(() -> handler.handle(batch));
+      lane.executeHere(() -> {
+        try {
+          handler.handle(batch);
+        } finally {
+          gate.free(bytes);
+        }
+      });
     }
   }
 
@@ -129,9 +142,16 @@ final class MqttConnection implements InboundHandler {
 
   @Override
   public void onWritable() {
+    gate.release(InboundGate.OUTBOUND);
     if (lane != null) {
       lane.execute(handler::onWritable);
     }
+  }
+
+  @Override
+  public void onUnwritable() {
+    // A client that does not read what it asked for is not read from either
+    gate.hold(InboundGate.OUTBOUND);
   }
 
   @Override
@@ -140,6 +160,7 @@ final class MqttConnection implements InboundHandler {
       return;
     }
     closed = true;
+    gate.closed();
     core.connectionClosed(this);
     if (lane != null) {
       lane.execute(handler::onTransportClosed);

@@ -35,11 +35,14 @@ final class Router {
   /**
    * Routes one message; called on a lane.
    *
-   * @param whenTaken receives the number of receivers once every receiving session has queued
-   *     (and so stored) the message; the publisher's acknowledgement waits for it. May be null.
+   * @param whenTaken receives the number of receivers once every receiving session has admitted
+   *     (queued, and so stored) the message, which a congested receiver defers until its backlog
+   *     drained; the publisher's acknowledgement waits for it. May be null.
+   * @param publisher the publishing connection's gate: deliveries queued on other lanes count
+   *     against it, and deferred admissions mark it throttled. May be null.
    * @return the number of sessions it was handed to
    */
-  int route(Message m, Lane current, IntConsumer whenTaken) {
+  int route(Message m, Lane current, IntConsumer whenTaken, InboundGate publisher) {
     Collector c = current.collector;
     c.reset(m.originClientId());
     try {
@@ -50,11 +53,12 @@ final class Router {
           c.add(member, g);
         }
       }
-      Barrier barrier = whenTaken == null ? null : new Barrier(c.targets.size() + 1, whenTaken);
+      Barrier barrier = whenTaken == null ? null
+          : new Barrier(c.targets.size() + 1, whenTaken, publisher);
       boolean inPlace = onOneLane(c.targets.values());
       int delivered = 0;
       for (Target t : c.targets.values()) {
-        if (dispatch(m, t, barrier, inPlace)) {
+        if (dispatch(m, t, barrier, inPlace, publisher)) {
           delivered++;
         }
       }
@@ -89,7 +93,7 @@ final class Router {
       if (member != null) {
         Target t = new Target(member.clientId());
         t.merge(member, g);
-        dispatch(m, t, null, false);
+        dispatch(m, t, null, false, null);
       }
     }
   }
@@ -116,7 +120,8 @@ final class Router {
     return true;
   }
 
-  private boolean dispatch(Message m, Target t, Barrier barrier, boolean inPlace) {
+  private boolean dispatch(Message m, Target t, Barrier barrier, boolean inPlace,
+      InboundGate publisher) {
     Session s = t.session != null ? t.session : core.sessions.get(t.clientId);
     if (s == null) {
       if (barrier != null) {
@@ -128,38 +133,70 @@ final class Router {
     boolean retain = t.retainAsPublished && m.retain();
     List<Integer> ids = t.subscriptionIds == null ? List.of() : t.subscriptionIds;
     String shared = t.sharedFilter;
-    Runnable delivery = () -> {
-      s.deliver(m, qos, retain, ids, shared);
-      if (barrier != null) {
-        barrier.arrive();
-      }
-    };
+    Admission admission = barrier == null ? Admission.NONE : barrier;
     if (s.lane.isCurrent()) {
-      delivery.run();
+      s.deliver(m, qos, retain, ids, shared, admission);
     } else if (inPlace) {
-      s.lane.executeHere(delivery);
+      s.lane.executeHere(() -> s.deliver(m, qos, retain, ids, shared, admission));
+    } else if (publisher == null) {
+      s.lane.execute(() -> s.deliver(m, qos, retain, ids, shared, admission));
     } else {
-      s.lane.execute(delivery);
+      // Queued work on another lane counts against the publisher until it ran, so a publisher
+      // faster than its subscribers' lanes is paused instead of growing their task queues
+      int bytes = m.payload().length + m.topic().length();
+      publisher.reserve(bytes);
+      s.lane.execute(() -> {
+        try {
+          s.deliver(m, qos, retain, ids, shared, admission);
+        } finally {
+          publisher.free(bytes);
+        }
+      });
     }
     return true;
   }
 
-  /** Counts down the receiving sessions of one message, then runs the completion once. */
-  private static final class Barrier {
+  /**
+   * Counts down the receiving sessions of one message, then runs the completion once. Each
+   * receiver that defers its admission marks the publisher throttled until it admits.
+   */
+  private static final class Barrier implements Admission {
     private final AtomicInteger remaining;
     private final IntConsumer completion;
+    private final InboundGate publisher;
     /** Set by the router before its own arrival, so visible to whoever completes. */
     int receivers;
 
-    Barrier(int parties, IntConsumer completion) {
+    Barrier(int parties, IntConsumer completion, InboundGate publisher) {
       this.remaining = new AtomicInteger(parties);
       this.completion = completion;
+      this.publisher = publisher;
     }
 
     void arrive() {
       if (remaining.decrementAndGet() == 0) {
         completion.accept(receivers);
       }
+    }
+
+    @Override
+    public void admitted() {
+      arrive();
+    }
+
+    @Override
+    public void deferred() {
+      if (publisher != null) {
+        publisher.throttled();
+      }
+    }
+
+    @Override
+    public void admittedAfterDeferral() {
+      if (publisher != null) {
+        publisher.unthrottled();
+      }
+      arrive();
     }
   }
 

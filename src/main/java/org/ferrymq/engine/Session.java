@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.logging.Logger;
 import org.ferrymq.config.QueueFullPolicy;
 import org.ferrymq.packet.ProtocolVersion;
 import org.ferrymq.packet.QoS;
@@ -27,6 +28,7 @@ import org.ferrymq.topic.SubscriptionEntry;
  * {@link #online} and {@link #load} read by other lanes when choosing shared-group members.
  */
 final class Session {
+  private static final Logger LOG = Logger.getLogger(Session.class.getName());
   static final long NEVER_EXPIRES = 0xFFFF_FFFFL;
 
   final String clientId;
@@ -50,6 +52,11 @@ final class Session {
   private int nextPacketId = 1;
   private long nextSequence = 1;
   private int sendQuota = 65_535;
+  /** Publishers' admissions deferred while this session is congested, in arrival order. */
+  private final ArrayDeque<Admission> waiting = new ArrayDeque<>();
+  /** Last time the client took a queued message or acknowledged one (clock millis). */
+  private long lastProgressMillis;
+  private boolean fullLogged;
 
   Will pendingWill;
   long willDueMillis;
@@ -75,13 +82,14 @@ final class Session {
     online = true;
     disconnectedAtMillis = 0;
     pendingWill = null;
+    lastProgressMillis = core.clock.millis();
     sendQuota = Math.min(clientReceiveMaximum, core.config.maxInflight());
     // [MQTT-4.4.0-1] resend unacknowledged PUBLISH (DUP=1) and PUBREL in their original order
     for (StoredDelivery d : inflight.values()) {
       if (d.state() == DeliveryState.AWAITING_PUBCOMP) {
         c.sendPubRel(d.packetId());
       } else if (!c.sendPublish(d, true)) {
-        core.metrics.on(lane).dropped();
+        core.metrics.on(lane).dropped(DropReason.TOO_LARGE);
       }
     }
     drain();
@@ -98,71 +106,150 @@ final class Session {
       if (d.qos() == QoS.AT_MOST_ONCE) {
         it.remove();
         dequeued(d);
-        core.metrics.on(lane).dropped();
+        core.metrics.on(lane).dropped(DropReason.QOS0_OFFLINE);
       }
     }
+    // What an online client held back stays queued (or ends with a clean session); its
+    // publishers need not wait for a client that is gone
+    admitWaiting();
     updateLoad();
   }
 
   // ---------------------------------------------------------------- outbound delivery
 
   /**
-   * Delivers a routed message to this session: at once when connected and within the send
-   * quota, else into the bounded queue.
+   * Delivers a routed message to this session. QoS 0 goes out at once when the client can take
+   * it, waits in the queue while there is room, and is dropped (counted) otherwise. QoS 1/2 for
+   * a connected client is never dropped: past the queue bound the session is congested and
+   * defers {@code admission}, which holds the publisher's acknowledgement back until the queue
+   * has drained. QoS 1/2 for an offline session is bounded by the queue policy.
    */
   void deliver(Message m, QoS qos, boolean retain, List<Integer> subscriptionIds,
-      String sharedFilter) {
+      String sharedFilter, Admission admission) {
     if (m.isExpired(core.clock.millis())) {
-      core.metrics.on(lane).dropped();
+      core.metrics.on(lane).dropped(DropReason.EXPIRED);
+      admission.admitted();
       return;
     }
     if (localListener != null) {
       core.metrics.on(lane).published();
       localListener.accept(retain == m.retain() ? m : m.withRetain(retain));
+      admission.admitted();
       return;
     }
     if (qos == QoS.AT_MOST_ONCE) {
-      if (connection == null) {
-        core.metrics.on(lane).dropped();
-        return;
-      }
-      if (queue.isEmpty() && connection.isWritable()) {
-        if (mayReceive(m)) {
-          sendAtMostOnce(connection, new StoredDelivery(0, m, qos, retain, subscriptionIds, null,
-              0, DeliveryState.QUEUED));
-        }
-        return;
-      }
+      admission.admitted();
+      deliverAtMostOnce(m, retain, subscriptionIds, sharedFilter);
+      return;
     }
     StoredDelivery d = new StoredDelivery(nextSequence++, m, qos, retain, subscriptionIds,
         sharedFilter, 0, DeliveryState.QUEUED);
-    if (enqueue(d)) {
-      drain();
+    if (connection == null) {
+      if (makeRoomOffline(m.payload().length)) {
+        enqueue(d);
+      }
+      admission.admitted();
+      return;
+    }
+    enqueue(d);
+    drain();
+    if (isCongested()) {
+      waiting.add(admission);
+      admission.deferred();
+    } else {
+      admission.admitted();
     }
   }
 
-  private boolean enqueue(StoredDelivery d) {
-    int size = d.message().payload().length;
-    boolean full = queue.size() >= core.config.maxQueuedMessages()
-        || queuedBytes + size > core.config.maxQueuedBytes();
-    if (full) {
-      if (core.config.queueFullPolicy() == QueueFullPolicy.REJECT_NEW || queue.isEmpty()) {
-        core.metrics.on(lane).dropped();
-        return false;
+  private void deliverAtMostOnce(Message m, boolean retain, List<Integer> subscriptionIds,
+      String sharedFilter) {
+    if (connection == null) {
+      core.metrics.on(lane).dropped(DropReason.QOS0_OFFLINE);
+      return;
+    }
+    if (queue.isEmpty() && connection.isWritable()) {
+      if (mayReceive(m)) {
+        sendAtMostOnce(connection, new StoredDelivery(0, m, QoS.AT_MOST_ONCE, retain,
+            subscriptionIds, null, 0, DeliveryState.QUEUED));
       }
-      StoredDelivery oldest = queue.poll();
-      dequeued(oldest);
-      forget(oldest);
-      core.metrics.on(lane).dropped();
+      return;
+    }
+    if (isCongested() || core.overload.isOverloaded()) {
+      // The first thing given up for a slow client, and under memory pressure
+      core.metrics.on(lane).dropped(DropReason.QOS0_SLOW_SUBSCRIBER);
+      return;
+    }
+    enqueue(new StoredDelivery(nextSequence++, m, QoS.AT_MOST_ONCE, retain, subscriptionIds,
+        sharedFilter, 0, DeliveryState.QUEUED));
+    drain();
+  }
+
+  /** @return whether the backlog is at its bound: messages wait, publishers are slowed */
+  boolean isCongested() {
+    return queue.size() >= core.config.maxQueuedMessages()
+        || queuedBytes >= core.config.maxQueuedBytes();
+  }
+
+  /** Below half the bound a congested session lets its publishers go on. */
+  private boolean hasDrainedEnough() {
+    return queue.size() <= core.config.maxQueuedMessages() / 2
+        && queuedBytes <= core.config.maxQueuedBytes() / 2;
+  }
+
+  /**
+   * An offline session's queue is bounded: drop-oldest or reject-new, counted and logged once
+   * per time it fills.
+   *
+   * @return whether a new message of that many payload bytes may be queued
+   */
+  private boolean makeRoomOffline(int size) {
+    if (fitsOffline(size)) {
+      fullLogged = false;
+      return true;
+    }
+    logQueueFull();
+    if (core.config.queueFullPolicy() == QueueFullPolicy.DROP_OLDEST) {
+      while (!queue.isEmpty() && !fitsOffline(size)) {
+        StoredDelivery oldest = queue.poll();
+        dequeued(oldest);
+        forget(oldest);
+        core.metrics.on(lane).dropped(DropReason.OFFLINE_QUEUE_FULL);
+      }
+      if (fitsOffline(size)) {
+        return true;
+      }
+    }
+    core.metrics.on(lane).dropped(DropReason.OFFLINE_QUEUE_FULL);
+    return false;
+  }
+
+  private boolean fitsOffline(int size) {
+    return queue.size() < core.config.maxQueuedMessages()
+        && queuedBytes + size <= core.config.maxQueuedBytes();
+  }
+
+  private void logQueueFull() {
+    if (!fullLogged) {
+      fullLogged = true;
+      LOG.warning(() -> "Queue of offline session " + clientId + " is full (" + queue.size()
+          + " messages, " + queuedBytes + " bytes; mqtt.queue.max-messages / max-bytes); "
+          + core.config.queueFullPolicy().name().toLowerCase(java.util.Locale.ROOT)
+              .replace('_', '-') + " drops messages until it reconnects");
+    }
+  }
+
+  private void enqueue(StoredDelivery d) {
+    if (queue.isEmpty()) {
+      // The client's time to take something starts now, not at its last acknowledgement
+      lastProgressMillis = core.clock.millis();
     }
     queue.add(d);
-    queuedBytes += size;
+    queuedBytes += d.message().payload().length;
     core.metrics.on(lane).queued(1);
     if (d.qos() != QoS.AT_MOST_ONCE && isPersistent()) {
       core.persistence.queues().put(clientId, d);
     }
     updateLoad();
-    return true;
   }
 
   private void dequeued(StoredDelivery d) {
@@ -188,9 +275,10 @@ final class Session {
       }
       queue.poll();
       dequeued(d);
+      lastProgressMillis = now;
       if (d.message().isExpired(now)) {
         forget(d);
-        core.metrics.on(lane).dropped();
+        core.metrics.on(lane).dropped(DropReason.EXPIRED);
         continue;
       }
       if (!mayReceive(d.message())) {
@@ -210,16 +298,34 @@ final class Session {
         // [MQTT-3.1.2-25] too large for the client: discard as if acknowledged
         inflight.remove(sent.packetId());
         forget(sent);
-        core.metrics.on(lane).dropped();
+        core.metrics.on(lane).dropped(DropReason.TOO_LARGE);
       }
     }
+    if (!waiting.isEmpty() && hasDrainedEnough()) {
+      admitWaiting();
+    }
     updateLoad();
+  }
+
+  /** Lets every publisher held back by this session's backlog have its acknowledgement. */
+  private void admitWaiting() {
+    while (!waiting.isEmpty()) {
+      waiting.poll().admittedAfterDeferral();
+    }
+  }
+
+  /**
+   * @return whether the client has messages waiting and has taken none of them (nor
+   *     acknowledged any delivery) for the given time
+   */
+  boolean isStuck(long nowMillis, long timeoutMillis) {
+    return connection != null && !queue.isEmpty() && nowMillis - lastProgressMillis > timeoutMillis;
   }
 
   /** Sends a QoS 0 delivery; one too large for the client is dropped [MQTT-3.1.2-25]. */
   private void sendAtMostOnce(ConnectionHandler c, StoredDelivery d) {
     if (!c.sendPublish(d, false)) {
-      core.metrics.on(lane).dropped();
+      core.metrics.on(lane).dropped(DropReason.TOO_LARGE);
     }
   }
 
@@ -247,6 +353,7 @@ final class Session {
     if (d == null) {
       return false;
     }
+    lastProgressMillis = core.clock.millis();
     forget(d);
     drain();
     return true;
@@ -258,6 +365,7 @@ final class Session {
     if (d == null) {
       return false;
     }
+    lastProgressMillis = core.clock.millis();
     if (d.state() != DeliveryState.AWAITING_PUBCOMP) {
       StoredDelivery released = d.withState(packetId, DeliveryState.AWAITING_PUBCOMP);
       inflight.put(packetId, released);
@@ -299,6 +407,9 @@ final class Session {
         taken.add(d);
       }
     }
+    if (hasDrainedEnough()) {
+      admitWaiting();
+    }
     updateLoad();
     return taken;
   }
@@ -310,6 +421,7 @@ final class Session {
     }
     queue.clear();
     inflight.clear();
+    admitWaiting();
     updateLoad();
   }
 
@@ -321,7 +433,7 @@ final class Session {
         it.remove();
         dequeued(d);
         forget(d);
-        core.metrics.on(lane).dropped();
+        core.metrics.on(lane).dropped(DropReason.EXPIRED);
       }
     }
     updateLoad();

@@ -56,7 +56,8 @@ final class SubscribeFlow {
           ? List.of(entry.subscriptionIdentifier()) : List.of();
       h.core.retained.forEachMatching(entry.filter(), (topic, m) ->
           // [MQTT-3.3.1-8] retained messages are sent with RETAIN set
-          s.deliver(m, QoS.min(m.qos(), entry.maxQos()), true, entryIds, null));
+          s.deliver(m, QoS.min(m.qos(), entry.maxQos()), true, entryIds, null,
+              Admission.NONE));
     }
   }
 

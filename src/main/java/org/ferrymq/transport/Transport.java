@@ -30,7 +30,22 @@ public interface Transport {
    */
   boolean isWritable();
 
-  /** Closes the connection after queued bytes are flushed; later sends are ignored. */
+  /**
+   * Stops or resumes reading from the network: the engine's backpressure on a client whose
+   * packets it cannot take now (its outbound buffer is full, its earlier packets are still being
+   * processed, or its acknowledgements are held back). Bytes already read may still arrive after
+   * a pause; the last call wins. Safe from any thread, never blocks the caller.
+   *
+   * @param paused true to stop reading, false to resume
+   */
+  void setReadingPaused(boolean paused);
+
+  /**
+   * Closes the connection gracefully: queued bytes are flushed, then the sending side is shut
+   * down while input is read and discarded for a short, bounded time, so that the peer reads what
+   * was sent last (a DISCONNECT with its reason code, a refusing CONNACK) instead of a reset.
+   * Later sends are ignored, and no further bytes reach the engine.
+   */
   void close();
 
   /** @return what the engine may know about the connection (kind, peer, certificates) */

@@ -9,8 +9,11 @@ import java.util.function.ToLongFunction;
 import org.eclipse.microprofile.metrics.Metadata;
 import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.eclipse.microprofile.metrics.MetricUnits;
+import org.eclipse.microprofile.metrics.Tag;
 import org.eclipse.microprofile.metrics.annotation.RegistryScope;
 import org.ferrymq.engine.BrokerStats;
+import org.ferrymq.engine.DropReason;
+import org.ferrymq.engine.FlowStats;
 import org.ferrymq.ra.BrokerRuntime;
 
 /**
@@ -43,14 +46,41 @@ public class BrokerMetrics {
         BrokerStats::messagesReceived);
     gauge("ferrymq.messages.sent", "PUBLISH packets sent", MetricUnits.NONE,
         BrokerStats::messagesSent);
-    gauge("ferrymq.messages.dropped", "Messages discarded (queue full, expired, too large)",
+    gauge("ferrymq.messages.dropped", "Messages not delivered, all reasons",
         MetricUnits.NONE, BrokerStats::messagesDropped);
+    for (DropReason reason : DropReason.values()) {
+      flowGauge("ferrymq.messages.dropped.by.reason", "Messages not delivered, by reason",
+          MetricUnits.NONE, flow -> flow.dropped().getOrDefault(reason, 0L),
+          new Tag("reason", reason.label()));
+    }
+    flowGauge("ferrymq.connections.paused", "Connections not read from right now "
+        + "(backpressure)", MetricUnits.NONE, FlowStats::connectionsPaused);
+    flowGauge("ferrymq.publishers.throttled", "Publishers with an acknowledgement held back by "
+        + "a congested subscriber", MetricUnits.NONE, FlowStats::publishersThrottled);
+    flowGauge("ferrymq.slow.subscribers.disconnected", "Clients disconnected for taking nothing "
+        + "within mqtt.slow-subscriber-timeout", MetricUnits.NONE,
+        FlowStats::slowSubscribersDisconnected);
+    flowGauge("ferrymq.connections.refused.overload", "CONNECTs refused while overloaded",
+        MetricUnits.NONE, FlowStats::connectionsRefusedOverload);
+    flowGauge("ferrymq.overloaded", "1 while the heap is past mqtt.overload.heap-high-percent",
+        MetricUnits.NONE, flow -> flow.overloaded() ? 1 : 0);
+    flowGauge("ferrymq.heap.after.gc.percent", "Heap in use after the latest collection, in "
+        + "percent of the maximum", MetricUnits.PERCENT, flow -> Math.round(flow.heapUse() * 100));
     gauge("ferrymq.messages.queued", "Messages held in session queues", MetricUnits.NONE,
         BrokerStats::messagesQueued);
     gauge("ferrymq.bytes.received", "Bytes read from transports", MetricUnits.BYTES,
         BrokerStats::bytesReceived);
     gauge("ferrymq.bytes.sent", "Bytes written to transports", MetricUnits.BYTES,
         BrokerStats::bytesSent);
+  }
+
+  private void flowGauge(String name, String description, String unit,
+      ToLongFunction<FlowStats> value, Tag... tags) {
+    Metadata metadata = Metadata.builder().withName(name).withDescription(description)
+        .withUnit(unit).build();
+    Supplier<Long> reading = () -> BrokerRuntime.current()
+        .map(running -> value.applyAsLong(running.broker().flowStats())).orElse(0L);
+    registry.gauge(metadata, reading, tags);
   }
 
   private void gauge(String name, String description, String unit,

@@ -59,9 +59,11 @@ public class MqttWebSocketEndpoint {
   }
 
   @OnMessage
-  public void onMessage(ByteBuffer data) {
+  public void onMessage(ByteBuffer data) throws InterruptedException {
     if (inbound != null) {
       inbound.onBytes(data);
+      // Backpressure: the container reads this connection's next message only after we return
+      transport.awaitReadable();
     }
   }
 

@@ -32,6 +32,14 @@ final class SerialInbound implements InboundHandler {
     }
   }
 
+  /** Not serialised: the engine takes it from any thread, and a lane may call it mid-send. */
+  @Override
+  public void onUnwritable() {
+    if (!closed.get()) {
+      delegate.onUnwritable();
+    }
+  }
+
   @Override
   public synchronized void onClosed() {
     if (closed.compareAndSet(false, true)) {

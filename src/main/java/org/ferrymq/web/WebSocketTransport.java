@@ -42,6 +42,9 @@ final class WebSocketTransport implements Transport {
   private boolean closing;
   private boolean closed;
   private boolean wasUnwritable;
+  /** Guarded by {@link #readGate}: whether the engine asked to stop reading. */
+  private boolean readPaused;
+  private final Object readGate = new Object();
 
   WebSocketTransport(Session session, TransportInfo info) {
     this.session = session;
@@ -58,13 +61,49 @@ final class WebSocketTransport implements Transport {
 
   @Override
   public void send(ByteBuffer bytes) {
+    boolean crossedHigh;
     synchronized (this) {
       if (closing || closed) {
         return;
       }
       pending.add(bytes);
       queuedBytes += bytes.remaining();
+      crossedHigh = !wasUnwritable && queuedBytes >= HIGH_WATER_MARK;
+      if (crossedHigh) {
+        wasUnwritable = true;
+      }
     }
+    if (crossedHigh && handler != null) {
+      handler.onUnwritable();
+    }
+  }
+
+  /**
+   * Jakarta WebSocket cannot stop a container from reading, so a paused connection holds the
+   * container thread that delivers its messages instead: {@link MqttWebSocketEndpoint} waits here
+   * after each message until the engine resumes reading or the connection closes, and the
+   * container reads nothing more from it meanwhile.
+   */
+  @Override
+  public void setReadingPaused(boolean paused) {
+    synchronized (readGate) {
+      readPaused = paused;
+      readGate.notifyAll();
+    }
+  }
+
+  /** Blocks the calling container thread while reading is paused and the connection is open. */
+  void awaitReadable() throws InterruptedException {
+    synchronized (readGate) {
+      while (readPaused && !isEnding()) {
+        // Re-checks the close flags now and then: they are guarded by the other monitor
+        readGate.wait(200);
+      }
+    }
+  }
+
+  private synchronized boolean isEnding() {
+    return closing || closed;
   }
 
   @Override
@@ -83,11 +122,7 @@ final class WebSocketTransport implements Transport {
 
   @Override
   public synchronized boolean isWritable() {
-    boolean writable = queuedBytes < HIGH_WATER_MARK;
-    if (!writable) {
-      wasUnwritable = true;
-    }
-    return writable;
+    return queuedBytes < HIGH_WATER_MARK;
   }
 
   @Override
@@ -102,6 +137,8 @@ final class WebSocketTransport implements Transport {
       pending.clear();
       closeNow = !sending && ready.isEmpty();
     }
+    // A closing connection is read again, so the container sees the peer's Close frame
+    setReadingPaused(false);
     if (closeNow) {
       closeSession();
     } else {
@@ -115,10 +152,13 @@ final class WebSocketTransport implements Transport {
   }
 
   /** The session ended; later sends are dropped. */
-  synchronized void markClosed() {
-    closed = true;
-    pending.clear();
-    ready.clear();
+  void markClosed() {
+    synchronized (this) {
+      closed = true;
+      pending.clear();
+      ready.clear();
+    }
+    setReadingPaused(false);
   }
 
   private void flushReady() {

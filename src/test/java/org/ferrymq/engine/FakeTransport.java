@@ -69,6 +69,18 @@ public final class FakeTransport implements Transport {
     return writable;
   }
 
+  private volatile boolean readingPaused;
+
+  @Override
+  public void setReadingPaused(boolean paused) {
+    readingPaused = paused;
+  }
+
+  /** @return whether the engine last asked this transport to stop reading */
+  public boolean readingPaused() {
+    return readingPaused;
+  }
+
   /** Switches the simulated outbound buffer between full (false) and drained (true). */
   public void setWritable(boolean value) {
     writable = value;

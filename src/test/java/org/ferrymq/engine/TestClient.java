@@ -129,6 +129,21 @@ public final class TestClient {
     return d;
   }
 
+  /**
+   * Waits until the broker's lanes are idle, then takes every packet that arrived.
+   *
+   * @throws AssertionError if one is not of the type
+   */
+  public <T extends Packet> List<T> drainAll(Class<T> type) {
+    TestBrokers.drainLanes(broker);
+    List<T> all = new java.util.ArrayList<>();
+    Packet p;
+    while ((p = transport.pollNow()) != null) {
+      all.add(assertInstanceOf(type, p, "expected only " + type.getSimpleName() + ", got " + p));
+    }
+    return all;
+  }
+
   /** Waits for the broker to close the connection. */
   public void awaitClosed(String specId) {
     await(specId + " connection closed").atMost(Duration.ofSeconds(5))

@@ -3,6 +3,7 @@ package org.ferrymq.web;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.websocket.CloseReason;
@@ -112,6 +113,10 @@ class WebSocketTransportTest {
       }
 
       @Override
+      public void onUnwritable() {
+      }
+
+      @Override
       public void onWritable() {
         writable[0]++;
       }
@@ -151,5 +156,69 @@ class WebSocketTransportTest {
       b[i] = (byte) values[i];
     }
     return ByteBuffer.wrap(b);
+  }
+
+  @Test
+  void pausedReadingHoldsTheContainerThreadUntilResumed() throws Exception {
+    transport.setReadingPaused(true);
+    java.util.concurrent.CompletableFuture<Void> reader =
+        java.util.concurrent.CompletableFuture.runAsync(() -> {
+          try {
+            transport.awaitReadable();
+          } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+          }
+        });
+
+    // Verify: still waiting while paused
+    assertThrows(java.util.concurrent.TimeoutException.class,
+        () -> reader.get(300, java.util.concurrent.TimeUnit.MILLISECONDS));
+    transport.setReadingPaused(false);
+    reader.get(5, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
+  @Test
+  void closingReleasesAPausedReader() throws Exception {
+    transport.setReadingPaused(true);
+    java.util.concurrent.CompletableFuture<Void> reader =
+        java.util.concurrent.CompletableFuture.runAsync(() -> {
+          try {
+            transport.awaitReadable();
+          } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+          }
+        });
+
+    transport.close();
+
+    reader.get(5, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
+  @Test
+  void crossingTheHighWaterMarkReportsUnwritableOnce() {
+    int[] unwritable = {0};
+    transport.handler(new org.ferrymq.transport.InboundHandler() {
+      @Override
+      public void onBytes(ByteBuffer data) {
+      }
+
+      @Override
+      public void onUnwritable() {
+        unwritable[0]++;
+      }
+
+      @Override
+      public void onWritable() {
+      }
+
+      @Override
+      public void onClosed() {
+      }
+    });
+
+    transport.send(ByteBuffer.allocate(WebSocketTransport.HIGH_WATER_MARK));
+    transport.send(ByteBuffer.allocate(10));
+
+    assertEquals(1, unwritable[0]);
   }
 }

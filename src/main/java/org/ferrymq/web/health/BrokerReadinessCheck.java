@@ -6,10 +6,15 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 import org.ferrymq.engine.BrokerStats;
+import org.ferrymq.engine.FlowStats;
 import org.ferrymq.ra.BrokerRuntime;
 import org.ferrymq.ra.ListenerControl;
 
-/** Ready while every MQTT listener accepts connections and the store is open and writable. */
+/**
+ * Ready while every MQTT listener accepts connections, the store is open and writable, and the
+ * broker is not overloaded (it refuses new connections then, so a load balancer should send them
+ * elsewhere).
+ */
 @Readiness
 @ApplicationScoped
 public class BrokerReadinessCheck implements HealthCheck {
@@ -30,8 +35,14 @@ public class BrokerReadinessCheck implements HealthCheck {
     }
     boolean storeHealthy = running.broker().persistence().isHealthy();
     up &= storeHealthy;
+    FlowStats flow = running.broker().flowStats();
+    up &= !flow.overloaded();
     BrokerStats stats = running.broker().stats();
     return response
+        .withData("overloaded", flow.overloaded())
+        .withData("heap.after-gc.percent", Math.round(flow.heapUse() * 100))
+        .withData("connections.paused", flow.connectionsPaused())
+        .withData("publishers.throttled", flow.publishersThrottled())
         .withData("store", running.broker().persistence().describe())
         .withData("persistence.mode", running.persistence().mode())
         .withData("persistence.backend", running.persistence().backend())

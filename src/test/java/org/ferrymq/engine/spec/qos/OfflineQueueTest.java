@@ -10,6 +10,7 @@ import org.ferrymq.engine.TestClient;
 import org.ferrymq.packet.Properties;
 import org.ferrymq.packet.Property;
 import org.ferrymq.packet.ProtocolVersion;
+import org.ferrymq.packet.PubAck;
 import org.ferrymq.packet.Publish;
 import org.ferrymq.packet.QoS;
 import org.ferrymq.packet.ReasonCode;
@@ -111,9 +112,10 @@ class OfflineQueueTest {
   }
 
   @Test
-  @DisplayName("a slow consumer (transport not writable) fills only its own bounded queue; other"
-      + " subscribers and the publisher are unaffected, and the queue drains when writable")
-  void slowConsumerFillsOnlyItsOwnQueue() {
+  @DisplayName("a slow consumer (transport not writable) past its queue bound holds back the"
+      + " publisher's PUBACKs instead of losing messages; other subscribers still get every"
+      + " message at once, and the slow one gets all of them when it drains")
+  void slowConsumerHoldsBackAcknowledgementsNotMessages() {
     sut = TestBrokers.started(b -> b.config(TestBrokers.config("mqtt.queue.max-messages", "3")));
     TestClient slow = TestClient.connect(sut, ProtocolVersion.MQTT_5, "slow", true);
     slow.subscribe("q", QoS.AT_LEAST_ONCE);
@@ -124,19 +126,21 @@ class OfflineQueueTest {
 
     // Exercise
     for (int i = 1; i <= 6; i++) {
-      assertEquals(ReasonCode.SUCCESS, pub.publishAcked("q", "m" + i).reasonCode());
+      pub.publish("q", "m" + i, QoS.AT_LEAST_ONCE, false);
     }
 
     // Verify
     for (int i = 1; i <= 6; i++) {
       fast.puback(fast.expectPublish("q", "m" + i));
     }
+    assertEquals(2, pub.drainAll(PubAck.class).size(), "admitted below the bound of 3");
     slow.expectNothing(sut);
-    assertEquals(3, sut.stats().messagesDropped());
     slow.transport.setWritable(true);
     slow.inbound.onWritable();
-    for (int i = 4; i <= 6; i++) {
-      slow.expectPublish("q", "m" + i);
+    for (int i = 1; i <= 6; i++) {
+      slow.puback(slow.expectPublish("q", "m" + i));
     }
+    assertEquals(4, pub.drainAll(PubAck.class).size(), "the held PUBACKs follow");
+    assertEquals(0, sut.stats().messagesDropped());
   }
 }

@@ -1,0 +1,33 @@
+package org.ferrymq.engine;
+
+/**
+ * How a receiving session tells a publisher's pending acknowledgement that it took a message.
+ * A congested session (backlog at its bound while its client is online) defers the admission
+ * until the backlog has drained, which holds the publisher's PUBACK/PUBREC back: backpressure
+ * instead of loss. Called on the receiving session's lane.
+ */
+interface Admission {
+  /** No one waits for this delivery. */
+  Admission NONE = new Admission() {
+    @Override
+    public void admitted() {
+    }
+
+    @Override
+    public void deferred() {
+    }
+
+    @Override
+    public void admittedAfterDeferral() {
+    }
+  };
+
+  /** The session took the message at once. */
+  void admitted();
+
+  /** The session keeps the message but is congested; {@link #admittedAfterDeferral} follows. */
+  void deferred();
+
+  /** The deferred message is admitted: the backlog drained, or the client went away. */
+  void admittedAfterDeferral();
+}
