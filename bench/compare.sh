@@ -5,7 +5,14 @@
 #
 #   bench/compare.sh [--rounds 3] [--duration 10] [--connections 10000] [--brokers LIST]
 #                    [--transports tcp,ws,wss] [--persistence-modes queued,persistent]
+#                    [--loss-publishers 10] [--subscriber-read-pause-us 100]
 #                    [--skip-build] [--out DIR]
+#
+# Every QoS 1/2 run checks that each subscriber received every message the broker acknowledged
+# (issue 13); besides the closed-loop flows, fan-in QoS 1 also runs with publishers paced only by
+# their PUBACKs (100 in flight each) towards a subscriber that reads in batches, slower than they
+# publish. The summary marks a broker's scenario FAILED when it lost acknowledged messages, and
+# this script then exits with 1, after printing every table.
 #
 # Everything listens on 127.0.0.1 only; every generator run is bounded by `timeout`.
 # BUILD_DIR (default target) is the Maven build directory of the FerryMQ build.
@@ -20,6 +27,8 @@ CONNECTIONS=10000
 BROKERS=mosquitto,hivemq,ferrymq
 TRANSPORTS=tcp,ws
 PERSISTENCE_MODES=queued,persistent
+LOSS_PUBLISHERS=10
+READ_PAUSE_US=100
 SKIP_BUILD=0
 OUT=""
 while [ $# -gt 0 ]; do
@@ -31,6 +40,8 @@ while [ $# -gt 0 ]; do
     --brokers) BROKERS=$2; shift 2 ;;
     --transports) TRANSPORTS=$2; shift 2 ;;
     --persistence-modes) PERSISTENCE_MODES=$2; shift 2 ;;
+    --loss-publishers) LOSS_PUBLISHERS=$2; shift 2 ;;
+    --subscriber-read-pause-us) READ_PAUSE_US=$2; shift 2 ;;
     --skip-build) SKIP_BUILD=1; shift ;;
     --out) OUT=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
@@ -210,6 +221,14 @@ bench() { # broker label, transport, port, extra generator options...
     | tee -a "$RESULTS" >&2 || true
 }
 
+# Fan-in QoS 1 as issue 13 describes it: publishers paced only by the broker's PUBACKs (100 in
+# flight each, no wait for the subscriber), one subscriber that sleeps between socket reads and
+# so falls behind. A broker must slow the publishers rather than drop what it acknowledged.
+bench_loss() { # broker label, transport, port
+  bench "$1" "$2" "$3" --scenarios fanin --qos 1 --publishers "$LOSS_PUBLISHERS" --window 100 \
+    --open-loop true --subscriber-read-pause-us "$READ_PAUSE_US"
+}
+
 run_broker() { # name
   local b=$1
   log "round $ROUND: starting $b"
@@ -219,18 +238,28 @@ run_broker() { # name
   # Fresh broker first: idle memory per connection, before message flows grow the heap.
   bench "$b" tcp "$TCP_PORT" --scenarios connections --connections "$CONNECTIONS"
   sleep 2
-  bench "$b" tcp "$TCP_PORT" --scenarios fanin,fanout,latency,qos2,persistent
+  bench "$b" tcp "$TCP_PORT" --scenarios fanin,fanout,latency,qos2,persistent --fanout-qos 0,1
+  bench_loss "$b" tcp "$TCP_PORT"
   for t in ${TRANSPORTS//,/ }; do
     case "$t" in
-      tls) [ -n "$TLS_PORT" ] && bench "$b" tls "$TLS_PORT" --scenarios fanin,latency ;;
-      ws) bench "$b" ws "$WS_PORT" --scenarios fanin,latency ;;
-      wss) [ -n "$WSS_PORT" ] && bench "$b" wss "$WSS_PORT" --scenarios fanin,latency ;;
+      tls) if [ -n "$TLS_PORT" ]; then
+             bench "$b" tls "$TLS_PORT" --scenarios fanin,latency
+             bench_loss "$b" tls "$TLS_PORT"
+           fi ;;
+      ws) bench "$b" ws "$WS_PORT" --scenarios fanin,latency
+          bench_loss "$b" ws "$WS_PORT" ;;
+      wss) if [ -n "$WSS_PORT" ]; then
+             bench "$b" wss "$WSS_PORT" --scenarios fanin,latency
+             bench_loss "$b" wss "$WSS_PORT"
+           fi ;;
     esac
     # FerryMQ's second WebSocket path, Liberty's own container, as broker "ferrymq-liberty".
     if [ "$b" = ferrymq ]; then
       case "$t" in
-        ws) bench ferrymq-liberty ws "$LIBERTY_WS_PORT" --scenarios fanin,latency ;;
-        wss) bench ferrymq-liberty wss "$LIBERTY_WSS_PORT" --scenarios fanin,latency ;;
+        ws) bench ferrymq-liberty ws "$LIBERTY_WS_PORT" --scenarios fanin,latency
+            bench_loss ferrymq-liberty ws "$LIBERTY_WS_PORT" ;;
+        wss) bench ferrymq-liberty wss "$LIBERTY_WSS_PORT" --scenarios fanin,latency
+             bench_loss ferrymq-liberty wss "$LIBERTY_WSS_PORT" ;;
       esac
     fi
   done
@@ -265,4 +294,9 @@ log "routing scale (in-process)"
 bench_routing
 
 log "results in $RESULTS"
-python3 "$ROOT/bench/summarize.py" "$RESULTS" | tee "$OUT/summary.txt"
+# summarize.py exits with 1 when a broker lost acknowledged messages (FAILED rows), after
+# printing every table; so does this script.
+status=0
+python3 "$ROOT/bench/summarize.py" "$RESULTS" | tee "$OUT/summary.txt" || status=$?
+[ "$status" -eq 0 ] || log "FAILED: acknowledged messages were lost (see the summary); exit $status"
+exit "$status"

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 import org.ferrymq.codec.DecoderContext;
 import org.ferrymq.codec.MalformedPacketException;
 import org.ferrymq.codec.MqttDecoder;
@@ -172,17 +173,29 @@ final class BenchClient implements AutoCloseable {
    * whatever the handler sent after each read.
    */
   void startReader(Handler handler) {
-    reader = new Thread(() -> readLoop(handler), "bench-read-" + clientId);
+    startReader(handler, 0);
+  }
+
+  /**
+   * Like {@link #startReader(Handler)}, but sleeps {@code pauseNanos} before each read of the
+   * socket: a subscriber that takes what arrived in batches and is slower than a reader that
+   * blocks in {@code read} at once (what a busy application does to a broker).
+   */
+  void startReader(Handler handler, long pauseNanos) {
+    reader = new Thread(() -> readLoop(handler, pauseNanos), "bench-read-" + clientId);
     reader.setDaemon(true);
     reader.start();
   }
 
-  private void readLoop(Handler handler) {
+  private void readLoop(Handler handler, long pauseNanos) {
     try {
       while (!closed) {
         int pos = scan(handler);
         consume(pos);
         flush();
+        if (pauseNanos > 0) {
+          LockSupport.parkNanos(pauseNanos);
+        }
         fill();
       }
     } catch (IOException e) {

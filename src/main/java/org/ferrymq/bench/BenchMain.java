@@ -10,13 +10,15 @@ import org.ferrymq.packet.QoS;
 /**
  * The FerryMQ load generator: runs the selected scenarios against any MQTT broker and prints
  * each result as a table row and as one {@code RESULT k=v ...} line for scripts (see
- * docs/performance.md and bench/compare.sh).
+ * docs/performance.md and bench/compare.sh). Exits with 1 when a scenario failed: an error, or
+ * acknowledged messages lost ({@code status=FAILED}, see {@link Delivery}).
  */
 public final class BenchMain {
   /** Table columns: header and the result key shown in it. */
   private static final String[][] COLUMNS = {
       {"scenario", "scenario"}, {"qos", "qos"}, {"transport", "transport"},
-      {"broker", "broker"}, {"msg/s", "msgs_per_s"}, {"lost", "lost"},
+      {"broker", "broker"}, {"variant", "variant"}, {"msg/s", "msgs_per_s"},
+      {"acked", "acked"}, {"lost", "lost"}, {"dups", "duplicates"}, {"status", "status"},
       {"p50 us", "p50_us"}, {"p99 us", "p99_us"}, {"p99.9 us", "p999_us"},
       {"conn/s", "connects_per_s"}, {"KiB/conn", "kib_per_conn"},
       {"subs", "subscriptions"}, {"depth", "depth"}, {"ns/match", "ns_per_match"},
@@ -46,6 +48,9 @@ public final class BenchMain {
         for (Result r : run(o, scenario)) {
           results.add(r);
           System.out.println(r.line());
+          if ("FAILED".equals(r.get("status"))) {
+            failures++;
+          }
         }
       } catch (IOException | RuntimeException e) {
         failures++;
@@ -72,7 +77,13 @@ public final class BenchMain {
         }
         yield list;
       }
-      case "fanout" -> List.of(flows.fanOut());
+      case "fanout" -> {
+        List<Result> list = new ArrayList<>();
+        for (int q : o.fanoutQos) {
+          list.add(flows.fanOut(q));
+        }
+        yield list;
+      }
       case "latency" -> List.of(flows.latency());
       case "qos2" -> List.of(flows.pair("qos2", QoS.EXACTLY_ONCE, false));
       case "persistent" -> List.of(flows.pair("persistent", QoS.AT_LEAST_ONCE, true));

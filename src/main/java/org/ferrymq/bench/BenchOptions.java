@@ -18,6 +18,7 @@ final class BenchOptions {
         --scenarios LIST      fanin,fanout,latency,connections,qos2,persistent,routing
                               (default fanin,fanout,latency,qos2,persistent)
         --qos LIST            QoS levels for fanin (default 0,1)
+        --fanout-qos LIST     QoS levels for fanout (default 0)
         --duration S          measured seconds per scenario (default 10)
         --warmup S            unmeasured seconds before each measurement (default 2)
         --messages N          at most N messages per scenario (default 100000000)
@@ -25,15 +26,26 @@ final class BenchOptions {
         --subscribers N       fan-out subscribers (default 10)
         --payload BYTES       payload size (default 64)
         --window N            QoS 1/2 messages per publisher not yet acknowledged, and not
-                              yet received by the subscriber (default 100)
+                              yet received by the subscriber (default 100, at most 65535)
         --window0 N           QoS 0 messages per publisher not yet received (default 1000)
-        --open-loop true      publishers do not wait for the subscriber (floods at QoS 0)
+        --open-loop true      publishers do not wait for the subscriber (floods at QoS 0; at
+                              QoS 1/2 only the broker's acknowledgements pace them)
+        --subscriber-read-pause-us N
+                              subscribers sleep N us before each socket read, taking what
+                              arrived meanwhile in one batch: slower than the publishers
+                              (default 0: read at once)
+        --drain-quiet-ms N    after the publishers stop, keep reading until every
+                              acknowledged message arrived or nothing arrived for N ms
+                              (default 2000; at most 15 s in all); what is then missing
+                              is lost, and lost QoS 1/2 messages mark the run FAILED
         --rate N              latency scenario messages per second (default 2000)
         --connections K       idle clients for the connections scenario (default 10000)
         --connect-threads N   threads opening them (default 8)
         --per-address N       connections per loopback source address (default 20000)
         --hold S              keep the idle clients connected S more seconds (default 0)
         --routing-subs LIST   subscription counts for routing (default 1,10000,1000000)
+      Exit status 1 when a scenario failed: an error, or a QoS 1/2 run that lost acknowledged
+      messages or received a QoS 2 message twice (status=FAILED).
       """;
 
   String host = "127.0.0.1";
@@ -44,6 +56,7 @@ final class BenchOptions {
   long brokerPid;
   List<String> scenarios = List.of("fanin", "fanout", "latency", "qos2", "persistent");
   List<Integer> qos = List.of(0, 1);
+  List<Integer> fanoutQos = List.of(0);
   int durationSeconds = 10;
   int warmupSeconds = 2;
   long messages = 100_000_000L;
@@ -53,6 +66,8 @@ final class BenchOptions {
   int window = 100;
   int window0 = 1000;
   boolean openLoop;
+  int subscriberReadPauseMicros;
+  long drainQuietMillis = 2_000;
   int rate = 2000;
   int connections = 10_000;
   int connectThreads = 8;
@@ -86,6 +101,7 @@ final class BenchOptions {
         case "broker-pid" -> o.brokerPid = positive(e.getKey(), v);
         case "scenarios" -> o.scenarios = List.of(v.split(","));
         case "qos" -> o.qos = ints(e.getKey(), v);
+        case "fanout-qos" -> o.fanoutQos = ints(e.getKey(), v);
         case "duration" -> o.durationSeconds = positive(e.getKey(), v);
         case "warmup" -> o.warmupSeconds = nonNegative(e.getKey(), v);
         case "messages" -> o.messages = positive(e.getKey(), v);
@@ -95,6 +111,8 @@ final class BenchOptions {
         case "window" -> o.window = positive(e.getKey(), v);
         case "window0" -> o.window0 = positive(e.getKey(), v);
         case "open-loop" -> o.openLoop = Boolean.parseBoolean(v);
+        case "subscriber-read-pause-us" -> o.subscriberReadPauseMicros = nonNegative(e.getKey(), v);
+        case "drain-quiet-ms" -> o.drainQuietMillis = positive(e.getKey(), v);
         case "rate" -> o.rate = positive(e.getKey(), v);
         case "connections" -> o.connections = positive(e.getKey(), v);
         case "connect-threads" -> o.connectThreads = positive(e.getKey(), v);
@@ -105,9 +123,17 @@ final class BenchOptions {
       }
     }
     for (int q : o.qos) {
-      if (q < 0 || q > 2) {
+      if (q > 2) {
         throw new IllegalArgumentException("--qos values are 0, 1 or 2: " + q);
       }
+    }
+    for (int q : o.fanoutQos) {
+      if (q > 2) {
+        throw new IllegalArgumentException("--fanout-qos values are 0, 1 or 2: " + q);
+      }
+    }
+    if (o.window > Publisher.MAX_WINDOW) {
+      throw new IllegalArgumentException("--window must be at most " + Publisher.MAX_WINDOW);
     }
     if (o.payload < Payload.HEADER) {
       throw new IllegalArgumentException("--payload must be at least " + Payload.HEADER);

@@ -8,19 +8,19 @@ import java.util.List;
  */
 final class FlowRun {
   private static final long POLL_MILLIS = 50;
-  private static final long QUIET_MILLIS = 1_000;
-  private static final long MAX_DRAIN_MILLIS = 10_000;
+  /** Longest drain after the publishers stop, whatever still arrives. */
+  static final long MAX_DRAIN_MILLIS = 15_000;
 
   /**
    * What one run measured.
    *
    * @param delivered messages received by all subscribers in the measured window
    * @param seconds length of the measured window
-   * @param sent messages sent by all publishers in the whole run
-   * @param received messages received by all subscribers in the whole run, after the drain
+   * @param delivery what was sent, acknowledged, received and lost in the whole run, after the
+   *     drain
    * @param failures publisher failures, or null
    */
-  record Measured(long delivered, double seconds, long sent, long received, String failures) {
+  record Measured(long delivered, double seconds, Delivery delivery, String failures) {
     double perSecond() {
       return seconds <= 0 ? 0 : delivered / seconds;
     }
@@ -31,11 +31,16 @@ final class FlowRun {
 
   /**
    * Runs the flow. Publishers must have been created with a deadline of warm-up plus duration.
+   * After they stop, the subscribers keep reading until each has every message sent and
+   * acknowledged, or nothing has arrived (nor been acknowledged) for {@code --drain-quiet-ms},
+   * or {@value #MAX_DRAIN_MILLIS} ms have passed; then {@link Delivery} compares what was
+   * acknowledged with what each subscriber received.
    *
+   * @param qos the publishers' QoS level
    * @param onMeasure called when the measured window starts (e.g. to start latency recording)
    */
-  static Measured run(BenchOptions o, List<Subscriber> subscribers, List<Publisher> publishers,
-      CpuMeter cpu, Runnable onMeasure) throws InterruptedException {
+  static Measured run(BenchOptions o, int qos, List<Subscriber> subscribers,
+      List<Publisher> publishers, CpuMeter cpu, Runnable onMeasure) throws InterruptedException {
     publishers.forEach(Publisher::start);
     sleepWhileRunning(publishers, o.warmupSeconds * 1000L);
     long before = received(subscribers);
@@ -47,21 +52,58 @@ final class FlowRun {
     double seconds = (System.nanoTime() - t0) / 1e9;
     cpu.stop();
     publishers.forEach(Publisher::stop);
-    for (Publisher p : publishers) {
-      p.awaitAcknowledged(MAX_DRAIN_MILLIS);
-    }
+    drain(o.drainQuietMillis, qos, subscribers, publishers);
     long sent = publishers.stream().mapToLong(Publisher::sent).sum();
-    long last = -1;
-    long now = received(subscribers);
-    long drainEnd = System.currentTimeMillis() + MAX_DRAIN_MILLIS;
-    while (now != last && System.currentTimeMillis() < drainEnd) {
-      last = now;
-      Thread.sleep(QUIET_MILLIS);
-      now = received(subscribers);
-    }
+    List<SequenceSet> acked = publishers.stream().map(Publisher::acknowledged).toList();
+    Delivery delivery = Delivery.count(qos, sent, acked, Subscriber.receivedBy(subscribers));
     String failures = publishers.stream().map(Publisher::failure)
         .filter(f -> f != null).reduce((a, b) -> a + "; " + b).orElse(null);
-    return new Measured(delivered, seconds, sent, now, failures);
+    return new Measured(delivered, seconds, delivery, failures);
+  }
+
+  private static void drain(long quietMillis, int qos, List<Subscriber> subscribers,
+      List<Publisher> publishers) throws InterruptedException {
+    long end = System.currentTimeMillis() + MAX_DRAIN_MILLIS;
+    long last = -1;
+    long lastProgress = System.currentTimeMillis();
+    while (System.currentTimeMillis() < end) {
+      boolean stopped = publishers.stream().allMatch(Publisher::isDone);
+      if (stopped && complete(qos, subscribers, publishers)) {
+        return;
+      }
+      long progress = received(subscribers);
+      for (Publisher p : publishers) {
+        progress += p.acknowledged().count() + p.sent();
+      }
+      long now = System.currentTimeMillis();
+      if (progress != last) {
+        last = progress;
+        lastProgress = now;
+      } else if (stopped && now - lastProgress >= quietMillis) {
+        return;
+      }
+      Thread.sleep(POLL_MILLIS);
+    }
+  }
+
+  /**
+   * @return true when every message sent is acknowledged (QoS 1/2) and every subscriber has
+   *     received every one of them
+   */
+  static boolean complete(int qos, List<Subscriber> subscribers, List<Publisher> publishers) {
+    for (int i = 0; i < publishers.size(); i++) {
+      Publisher p = publishers.get(i);
+      long sent = p.sent();
+      if (qos > 0 && p.acknowledged().count() < sent) {
+        return false;
+      }
+      for (Subscriber s : subscribers) {
+        if (s.receivedFrom(i) < sent) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   private static long received(List<Subscriber> subscribers) {

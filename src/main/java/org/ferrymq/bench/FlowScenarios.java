@@ -9,7 +9,8 @@ import org.ferrymq.packet.QoS;
 /**
  * The message-flow scenarios: fan-in, fan-out, latency and the 1-to-1 throughputs (QoS 2,
  * persistent session QoS 1). Each uses fresh client ids and topics under a random prefix so that
- * runs never see each other's messages.
+ * runs never see each other's messages. Every result carries the {@link Delivery} check: a QoS
+ * 1/2 run in which the broker lost an acknowledged message is marked {@code status=FAILED}.
  */
 final class FlowScenarios {
   private static final int BUFFER = 64 * 1024;
@@ -30,34 +31,34 @@ final class FlowScenarios {
     String base = prefix + "/fanin" + qosLevel;
     List<BenchClient> clients = new ArrayList<>();
     try {
-      Subscriber sub = subscriber(clients, base + "-sub", base + "/+", qos, true, null);
+      Subscriber sub = subscriber(clients, base + "-sub", base + "/+", qos, true, null,
+          o.publishers);
       List<Publisher> pubs = new ArrayList<>();
       for (int i = 0; i < o.publishers; i++) {
         pubs.add(publisher(clients, i, base + "-pub" + i, base + "/" + i, qos, 0,
             o.messages / o.publishers, true));
       }
       closeLoop(sub, pubs);
-      return flowResult("fanin", qos, List.of(sub), pubs, 1);
+      return flowResult("fanin", qos, List.of(sub), pubs).put("publishers", o.publishers);
     } finally {
       clients.forEach(BenchClient::close);
     }
   }
 
-  /** One QoS 0 publisher, N subscribers on its topic. */
-  Result fanOut() throws IOException, InterruptedException {
-    String base = prefix + "/fanout";
+  /** One publisher, N subscribers on its topic; each must receive every acknowledged message. */
+  Result fanOut(int qosLevel) throws IOException, InterruptedException {
+    QoS qos = QoS.of(qosLevel);
+    String base = prefix + "/fanout" + qosLevel;
     List<BenchClient> clients = new ArrayList<>();
     try {
       List<Subscriber> subs = new ArrayList<>();
       for (int i = 0; i < o.subscribers; i++) {
-        subs.add(subscriber(clients, base + "-sub" + i, base, QoS.AT_MOST_ONCE, true, null));
+        subs.add(subscriber(clients, base + "-sub" + i, base, qos, true, null, 1));
       }
-      Publisher pub = publisher(clients, 0, base + "-pub", base, QoS.AT_MOST_ONCE, 0,
-          o.messages, true);
+      Publisher pub = publisher(clients, 0, base + "-pub", base, qos, 0, o.messages, true);
       // paced by the last subscriber to connect; the others see the same stream
       closeLoop(subs.get(subs.size() - 1), List.of(pub));
-      return flowResult("fanout", QoS.AT_MOST_ONCE, subs, List.of(pub), o.subscribers)
-          .put("subscribers", o.subscribers);
+      return flowResult("fanout", qos, subs, List.of(pub)).put("subscribers", o.subscribers);
     } finally {
       clients.forEach(BenchClient::close);
     }
@@ -69,13 +70,14 @@ final class FlowScenarios {
     List<BenchClient> clients = new ArrayList<>();
     try {
       Percentiles p = new Percentiles(o.rate * o.durationSeconds);
-      Subscriber sub = subscriber(clients, base + "-sub", base, QoS.AT_LEAST_ONCE, true, p);
+      Subscriber sub = subscriber(clients, base + "-sub", base, QoS.AT_LEAST_ONCE, true, p, 1);
       Publisher pub = publisher(clients, 0, base + "-pub", base, QoS.AT_LEAST_ONCE, o.rate,
           o.messages, true);
       CpuMeter cpu = new CpuMeter(o.brokerPid);
-      FlowRun.Measured m = FlowRun.run(o, List.of(sub), List.of(pub), cpu, () -> sub.record(true));
+      FlowRun.Measured m = FlowRun.run(o, QoS.AT_LEAST_ONCE.value(), List.of(sub), List.of(pub),
+          cpu, () -> sub.record(true));
       sub.record(false);
-      Result r = base("latency", QoS.AT_LEAST_ONCE, m, 1).put("rate", o.rate);
+      Result r = base("latency", QoS.AT_LEAST_ONCE, m, false).put("rate", o.rate);
       synchronized (p) {
         r.put("samples", p.count())
             .put("p50_us", p.percentile(50) / 1e3, 1)
@@ -101,11 +103,11 @@ final class FlowScenarios {
     String base = prefix + "/" + scenario;
     List<BenchClient> clients = new ArrayList<>();
     try {
-      Subscriber sub = subscriber(clients, base + "-sub", base, qos, !persistent, null);
+      Subscriber sub = subscriber(clients, base + "-sub", base, qos, !persistent, null, 1);
       Publisher pub = publisher(clients, 0, base + "-pub", base, qos, 0, o.messages,
           !persistent);
       closeLoop(sub, List.of(pub));
-      return flowResult(scenario, qos, List.of(sub), List.of(pub), 1);
+      return flowResult(scenario, qos, List.of(sub), List.of(pub));
     } finally {
       clients.forEach(BenchClient::close);
       if (persistent) {
@@ -117,34 +119,54 @@ final class FlowScenarios {
   }
 
   private Result flowResult(String scenario, QoS qos, List<Subscriber> subs,
-      List<Publisher> pubs, int copiesPerMessage) throws InterruptedException {
+      List<Publisher> pubs) throws InterruptedException {
     CpuMeter cpu = new CpuMeter(o.brokerPid);
-    FlowRun.Measured m = FlowRun.run(o, subs, pubs, cpu, () -> { });
-    Result r = base(scenario, qos, m, copiesPerMessage);
+    FlowRun.Measured m = FlowRun.run(o, qos.value(), subs, pubs, cpu, () -> { });
+    Result r = base(scenario, qos, m, true);
     cpu.addTo(r);
     return r;
   }
 
-  private Result base(String scenario, QoS qos, FlowRun.Measured m, int copiesPerMessage) {
+  /** @param throughput whether the publishers run as fast as allowed (not at a fixed rate) */
+  private Result base(String scenario, QoS qos, FlowRun.Measured m, boolean throughput) {
+    Delivery d = m.delivery();
     Result r = new Result(scenario, o.broker, endpoint.transport())
         .put("qos", qos.value())
         .put("msgs_per_s", m.perSecond(), 0)
-        .put("sent", m.sent())
-        .put("received", m.received())
-        .put("lost", Math.max(0, m.sent() * copiesPerMessage - m.received()));
+        .put("sent", d.sent());
+    d.addTo(r);
+    String variant = variant(o, throughput);
+    if (!variant.isEmpty()) {
+      r.put("variant", variant);
+    }
     if (m.failures() != null) {
       r.put("errors", m.failures());
     }
     return r;
   }
 
+  /**
+   * @return how the run departs from the standard closed-loop flow, as a result key: e.g.
+   *     {@code open-loop,sub-pause-100us}; empty for the standard flow
+   */
+  static String variant(BenchOptions o, boolean throughput) {
+    List<String> parts = new ArrayList<>();
+    if (throughput && o.openLoop) {
+      parts.add("open-loop");
+    }
+    if (o.subscriberReadPauseMicros > 0) {
+      parts.add("sub-pause-" + o.subscriberReadPauseMicros + "us");
+    }
+    return String.join(",", parts);
+  }
+
   private Subscriber subscriber(List<BenchClient> clients, String id, String filter, QoS qos,
-      boolean clean, Percentiles latencies) throws IOException {
+      boolean clean, Percentiles latencies, int publisherCount) throws IOException {
     BenchClient c = BenchClient.connect(endpoint, id, clean, null, BUFFER);
     clients.add(c);
     c.subscribe(filter, qos);
-    Subscriber s = new Subscriber(latencies);
-    c.startReader(s);
+    Subscriber s = new Subscriber(latencies, publisherCount);
+    c.startReader(s, o.subscriberReadPauseMicros * 1_000L);
     return s;
   }
 

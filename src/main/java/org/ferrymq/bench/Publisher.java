@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 import org.ferrymq.packet.QoS;
 
@@ -17,10 +18,18 @@ import org.ferrymq.packet.QoS;
  * broker dropped never comes back: when nothing arrives for {@value #STALL_MILLIS} ms the
  * outstanding messages are written off (they count as lost). QoS 1 and 2 also keep at most
  * {@code window} messages unacknowledged.
+ *
+ * <p>For QoS 1 and 2 it records which messages the broker acknowledged (PUBACK, or PUBREC for
+ * QoS 2, with a success code) by their message number, for {@link Delivery}: the packet
+ * identifier of each message in flight maps to its number until the acknowledgement.
  */
 final class Publisher implements BenchClient.Handler {
   private static final int BATCH = 32;
   private static final long STALL_MILLIS = 100;
+  /** Packet identifiers run 1..65535; with at most that many in flight each is one message. */
+  static final int MAX_WINDOW = 0xFFFF;
+  /** MQTT 5 reason codes from 0x80 are failures; MQTT 3.1.1 acknowledgements carry none. */
+  private static final int FIRST_FAILURE_CODE = 0x80;
 
   private final BenchClient client;
   private final PublishTemplate template;
@@ -32,6 +41,9 @@ final class Publisher implements BenchClient.Handler {
   private final long ratePerSecond;
   private final Thread thread;
   private final AtomicLong delivered = new AtomicLong();
+  /** Per packet identifier, 1 + the sequence number of the message in flight with it, or 0. */
+  private final AtomicLongArray inFlight = new AtomicLongArray(MAX_WINDOW + 1);
+  private final SequenceSet acknowledged = new SequenceSet();
   private volatile boolean waiting;
   private volatile boolean stopped;
   private volatile long sent;
@@ -46,6 +58,9 @@ final class Publisher implements BenchClient.Handler {
    */
   Publisher(BenchClient client, int index, String topic, QoS qos, int payloadSize, int window,
       boolean closedLoop, long ratePerSecond, long maxMessages, long deadlineNanos) {
+    if (window > MAX_WINDOW) {
+      throw new IllegalArgumentException("window above " + MAX_WINDOW + ": " + window);
+    }
     this.client = client;
     this.sequenceBase = (long) index << 48;
     this.closedLoop = closedLoop;
@@ -76,6 +91,11 @@ final class Publisher implements BenchClient.Handler {
     return (int) (sequence >>> 48);
   }
 
+  /** @return the publisher's own message number encoded in a payload sequence */
+  static long numberOf(long sequence) {
+    return sequence & 0xFFFF_FFFF_FFFFL;
+  }
+
   /** Called by the subscriber's reader for each of this publisher's messages it received. */
   void delivered() {
     delivered.incrementAndGet();
@@ -90,6 +110,11 @@ final class Publisher implements BenchClient.Handler {
 
   String failure() {
     return failure;
+  }
+
+  /** @return the message numbers the broker acknowledged (QoS 1 and 2; empty for QoS 0) */
+  SequenceSet acknowledged() {
+    return acknowledged;
   }
 
   /** Waits until every QoS 1/2 message is acknowledged, at most {@code millis}. */
@@ -109,12 +134,39 @@ final class Publisher implements BenchClient.Handler {
   public void packet(BenchClient c, int firstByte, byte[] buf, int off, int len)
       throws IOException {
     switch (Packets.type(firstByte)) {
-      case Packets.PUBACK, Packets.PUBCOMP -> unacknowledged.release();
-      case Packets.PUBREC -> c.sendAck(Packets.PUBREL, Packets.u16(buf, off));
+      case Packets.PUBACK -> {
+        acknowledge(buf, off, len);
+        unacknowledged.release();
+      }
+      case Packets.PUBREC -> {
+        if (acknowledge(buf, off, len)) {
+          c.sendAck(Packets.PUBREL, Packets.u16(buf, off));
+        } else {
+          unacknowledged.release(); // a failed PUBREC ends the exchange
+        }
+      }
+      case Packets.PUBCOMP -> unacknowledged.release();
       default -> {
         // nothing else is expected by a publisher
       }
     }
+  }
+
+  /**
+   * Records the message acknowledged by a PUBACK or PUBREC (on the reader thread).
+   *
+   * @return false if the reason code is a failure
+   */
+  private boolean acknowledge(byte[] buf, int off, int len) {
+    int packetId = Packets.u16(buf, off);
+    long entry = inFlight.getAndSet(packetId, 0);
+    if (len > 2 && (buf[off + 2] & 0xFF) >= FIRST_FAILURE_CODE) {
+      return false;
+    }
+    if (entry > 0) {
+      acknowledged.add(entry - 1);
+    }
+    return true;
   }
 
   private void run(long maxMessages, long deadlineNanos) {
@@ -151,6 +203,9 @@ final class Publisher implements BenchClient.Handler {
             }
           }
           packetId = packetId == 0xFFFF ? 1 : packetId + 1;
+          if (qos != QoS.AT_MOST_ONCE) {
+            inFlight.setRelease(packetId, n + 1);
+          }
           template.set(packetId, System.nanoTime(), sequenceBase | n);
           client.send(template.bytes, 0, template.bytes.length);
           n++;

@@ -72,7 +72,7 @@ class MosquittoWebSocketTest {
     try (BenchClient sub = BenchClient.connect(ws, "ws-sub", true, null, 64 * 1024);
         BenchClient pub = BenchClient.connect(ws, "ws-pub", true, null, 64 * 1024)) {
       sub.subscribe("ws/#", QoS.AT_LEAST_ONCE);
-      Subscriber subscriber = new Subscriber(null);
+      Subscriber subscriber = new Subscriber(null, 1);
       sub.startReader(subscriber);
       // Closed loop: an open one outruns the subscriber and Mosquitto then drops QoS 1 messages
       // beyond its queue limit (max_queued_messages, 1000 by default), as documented

@@ -69,4 +69,37 @@ class ResultTest {
     assertThrows(IllegalArgumentException.class,
         () -> BenchOptions.parse(new String[] {"--transport", "udp"}).endpoint());
   }
+
+  @Test
+  void lossScenarioOptions() {
+    BenchOptions o = BenchOptions.parse(new String[] {"--subscriber-read-pause-us", "100",
+        "--open-loop", "true", "--fanout-qos", "0,1", "--drain-quiet-ms", "500"});
+    assertEquals(100, o.subscriberReadPauseMicros);
+    assertEquals(List.of(0, 1), o.fanoutQos);
+    assertEquals(500, o.drainQuietMillis);
+    assertEquals("open-loop,sub-pause-100us", FlowScenarios.variant(o, true));
+    assertEquals("sub-pause-100us", FlowScenarios.variant(o, false));
+    assertEquals("", FlowScenarios.variant(BenchOptions.parse(new String[0]), true));
+
+    assertThrows(IllegalArgumentException.class,
+        () -> BenchOptions.parse(new String[] {"--window", "65536"}));
+    assertThrows(IllegalArgumentException.class,
+        () -> BenchOptions.parse(new String[] {"--fanout-qos", "3"}));
+    assertThrows(IllegalArgumentException.class,
+        () -> BenchOptions.parse(new String[] {"--subscriber-read-pause-us", "-1"}));
+  }
+
+  @Test
+  void tableShowsLossAndStatus() {
+    Result r = new Result("fanin", "ferrymq", "tcp").put("qos", 1).put("msgs_per_s", "10");
+    new Delivery(1, 10, 10, 9, 0, 1, "s0/p0/n3").addTo(r);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+
+    BenchMain.printTable(new PrintStream(bytes, true, StandardCharsets.UTF_8), List.of(r));
+
+    String[] lines = bytes.toString(StandardCharsets.UTF_8).split("\n");
+    assertTrue(lines[0].contains("acked") && lines[0].contains("lost")
+        && lines[0].contains("dups") && lines[0].contains("status"), lines[0]);
+    assertTrue(lines[1].endsWith("FAILED"), lines[1]);
+  }
 }
