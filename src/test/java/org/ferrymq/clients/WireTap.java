@@ -59,6 +59,11 @@ final class WireTap implements ConnectionAcceptor {
       }
 
       @Override
+      public void setReadingPaused(boolean paused) {
+        transport.setReadingPaused(paused);
+      }
+
+      @Override
       public void close() {
         transport.close();
       }
@@ -78,6 +83,11 @@ final class WireTap implements ConnectionAcceptor {
       @Override
       public void onWritable() {
         handler.onWritable();
+      }
+
+      @Override
+      public void onUnwritable() {
+        handler.onUnwritable();
       }
 
       @Override

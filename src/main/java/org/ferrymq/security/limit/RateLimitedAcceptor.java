@@ -31,6 +31,11 @@ public final class RateLimitedAcceptor implements ConnectionAcceptor {
     }
 
     @Override
+    public void onUnwritable() {
+      // nothing is ever written to a refused connection
+    }
+
+    @Override
     public void onClosed() {
       // the engine never knew the connection
     }

@@ -26,7 +26,10 @@ import org.ferrymq.transport.TransportKind;
 /**
  * The last handler of every connection's pipeline: registers the connection with the engine
  * (after the TLS handshake on TLS listeners, so the client's certificates are known; after the
- * upgrade on WebSocket listeners) and feeds its {@link InboundHandler} the MQTT byte stream.
+ * upgrade on WebSocket listeners) and feeds its {@link InboundHandler} the MQTT byte stream and
+ * both changes of writability. Once the engine has closed the connection it hears nothing more
+ * but {@link InboundHandler#onClosed()}, when what it queued has been flushed; the socket may
+ * linger a little longer ({@link LingeringClose}).
  *
  * <p>Confined to the channel's event loop, so the engine sees every call for one connection from
  * one thread at a time. Errors close the channel and are logged once; none propagates.
@@ -37,14 +40,18 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
   private final ConnectionAcceptor acceptor;
   private final TransportKind kind;
+  private final long lingerMillis;
+  private NettyTransport transport;
   private InboundHandler handler;
   private boolean handshakeDone;
   private boolean closedSignalled;
   private boolean failureLogged;
 
-  ConnectionHandler(ConnectionAcceptor acceptor, TransportKind kind) {
+  /** @param lingerMillis how long a closed connection waits for the peer's FIN after its own */
+  ConnectionHandler(ConnectionAcceptor acceptor, TransportKind kind, long lingerMillis) {
     this.acceptor = acceptor;
     this.kind = kind;
+    this.lingerMillis = lingerMillis;
   }
 
   @Override
@@ -74,8 +81,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     ByteBuf buf = (ByteBuf) msg;
     try {
-      // Without a handler the engine refused the connection, which is already closing.
-      if (handler == null) {
+      // Without a handler the engine refused the connection, which is already closing; once
+      // closing, the engine wants no more bytes, not even those of a read under way.
+      if (handler == null || transport.isClosing()) {
         return;
       }
       if (buf.nioBufferCount() == 1) {
@@ -92,18 +100,20 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-    if (handler != null && ctx.channel().isWritable()) {
-      handler.onWritable();
+    if (handler != null && !transport.isClosing()) {
+      // The state now, not the transition that fired the event: a later event follows any change.
+      if (ctx.channel().isWritable()) {
+        handler.onWritable();
+      } else {
+        handler.onUnwritable();
+      }
     }
     ctx.fireChannelWritabilityChanged();
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    if (handler != null && !closedSignalled) {
-      closedSignalled = true;
-      handler.onClosed();
-    }
+    signalClosed();
     ctx.fireChannelInactive();
   }
 
@@ -118,11 +128,28 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     SocketAddress remote = ctx.channel().remoteAddress();
     TransportInfo info = new TransportInfo(kind,
         remote instanceof InetSocketAddress inet ? inet : null, certificates);
-    InboundHandler accepted = acceptor.accept(new NettyTransport(ctx.channel(), info));
+    transport = new NettyTransport(ctx.channel(), info, lingerMillis, () -> flushedOnClose(ctx));
+    InboundHandler accepted = acceptor.accept(transport);
     if (accepted == null) {
       throw new IllegalStateException("the connection acceptor returned no inbound handler");
     }
     handler = accepted;
+  }
+
+  /** The engine closed the connection and everything it queued has reached the socket. */
+  private void flushedOnClose(ChannelHandlerContext ctx) {
+    try {
+      signalClosed();
+    } catch (RuntimeException e) {
+      exceptionCaught(ctx, e);
+    }
+  }
+
+  private void signalClosed() {
+    if (handler != null && !closedSignalled) {
+      closedSignalled = true;
+      handler.onClosed();
+    }
   }
 
   private static List<X509Certificate> peerCertificates(ChannelHandlerContext ctx) {

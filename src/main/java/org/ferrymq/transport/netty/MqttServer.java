@@ -55,6 +55,11 @@ public final class MqttServer implements AutoCloseable {
   private final IoTransport io;
   private final Set<NettyListener> listeners = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
+  /**
+   * How long a connection the engine closed waits for the peer's FIN after its own, for the
+   * listeners bound from then on; package-private so that tests can change it.
+   */
+  volatile long lingerMillis = LingeringClose.LINGER_MILLIS;
 
   /**
    * Creates a server that uses epoll when the native library loads, NIO otherwise. No thread is
@@ -115,6 +120,7 @@ public final class MqttServer implements AutoCloseable {
     TransportKind kind = settings.kind();
     String endpoint = settings.endpoint();
     ChannelGroup connections = new DefaultChannelGroup(endpoint, ImmediateEventExecutor.INSTANCE);
+    long linger = lingerMillis;
     InetSocketAddress address = settings.host() == null
         ? new InetSocketAddress(settings.port())
         : new InetSocketAddress(settings.host(), settings.port());
@@ -142,7 +148,7 @@ public final class MqttServer implements AutoCloseable {
             if (settings.webSocket() != null) {
               WebSocketFraming.install(pipeline, settings.webSocket());
             }
-            pipeline.addLast("mqtt", new ConnectionHandler(acceptor, kind));
+            pipeline.addLast("mqtt", new ConnectionHandler(acceptor, kind, linger));
           }
         })
         .bind(address);

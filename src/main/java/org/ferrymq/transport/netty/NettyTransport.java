@@ -3,13 +3,10 @@ package org.ferrymq.transport.netty;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.ferrymq.transport.Transport;
@@ -21,22 +18,32 @@ import org.ferrymq.transport.TransportInfo;
  * <p>Thread-safe: every method may be called from any thread. Writes and flushes reach the socket
  * in the order they were called, also when successive calls come from different threads (the
  * engine runs a lane on whichever thread finds it idle): a call on the event loop writes at once
- * only when no call from another thread is still waiting in the loop's task queue.
+ * only when no call from another thread is still waiting in the loop's task queue. {@link
+ * #close()} lingers ({@link LingeringClose}): from the call on, no byte reaches the engine, and
+ * reading stays on whatever {@link #setReadingPaused} asks.
  */
 final class NettyTransport implements Transport {
 
-  /** How long {@link #close()} waits for queued bytes to reach a slow peer before cutting it off. */
-  static final long CLOSE_LINGER_MILLIS = 10_000;
-
   private final Channel channel;
   private final TransportInfo info;
+  private final long lingerMillis;
+  private final Runnable flushedOnClose;
   private final AtomicBoolean closing = new AtomicBoolean();
   /** Writes and flushes handed to the event loop's task queue and not yet run there. */
   private final AtomicInteger queued = new AtomicInteger();
+  /** The engine's last word on reading; the event loop applies it. */
+  private volatile boolean readingPaused;
 
-  NettyTransport(Channel channel, TransportInfo info) {
+  /**
+   * @param lingerMillis how long a close waits for the peer to close its side
+   * @param flushedOnClose runs on the event loop once a close has flushed what was queued
+   */
+  NettyTransport(Channel channel, TransportInfo info, long lingerMillis,
+      Runnable flushedOnClose) {
     this.channel = channel;
     this.info = info;
+    this.lingerMillis = lingerMillis;
+    this.flushedOnClose = flushedOnClose;
   }
 
   @Override
@@ -85,35 +92,53 @@ final class NettyTransport implements Transport {
   }
 
   @Override
+  public void setReadingPaused(boolean paused) {
+    readingPaused = paused;
+    if (closing.get()) {
+      return;
+    }
+    EventLoop loop = channel.eventLoop();
+    if (loop.inEventLoop()) {
+      applyReadingPaused();
+      return;
+    }
+    try {
+      loop.execute(this::applyReadingPaused);
+    } catch (RejectedExecutionException shuttingDown) {
+      // the loop closes the channel
+    }
+  }
+
+  /**
+   * Applies the latest request, so a stale task cannot undo a newer one. Only on the loop: NIO
+   * switches autoRead off from another thread in a task of its own that does not look at
+   * autoRead again, so it could stop reading after a resume made on the loop meanwhile.
+   */
+  private void applyReadingPaused() {
+    if (!closing.get()) {
+      channel.config().setAutoRead(!readingPaused);
+    }
+  }
+
+  @Override
   public void close() {
     if (!closing.compareAndSet(false, true)) {
       return;
     }
-    if (!inOrder(this::closeAfterDrain)) {
+    if (!inOrder(() -> LingeringClose.start(channel, lingerMillis, flushedOnClose))) {
       // The loop is shutting down and closes all of its channels itself.
       channel.close();
     }
   }
 
+  /** @return whether {@link #close()} was called: the engine wants no more bytes */
+  boolean isClosing() {
+    return closing.get();
+  }
+
   @Override
   public TransportInfo info() {
     return info;
-  }
-
-  private void closeAfterDrain() {
-    // Completes once every earlier write has reached the socket.
-    ChannelFuture drained = channel.writeAndFlush(Unpooled.EMPTY_BUFFER);
-    if (drained.isDone()) {
-      channel.close();
-      return;
-    }
-    Runnable cutOff = channel::close;
-    ScheduledFuture<?> linger =
-        channel.eventLoop().schedule(cutOff, CLOSE_LINGER_MILLIS, TimeUnit.MILLISECONDS);
-    drained.addListener(done -> {
-      linger.cancel(false);
-      channel.close();
-    });
   }
 
   @Override

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
@@ -37,6 +38,7 @@ import java.util.logging.Logger;
  *       for MQTT 3.1 clients; without one the connection closes with 1002 before MQTT starts.
  *   <li>Outbound: every byte written between two flushes goes out as one binary frame, so a
  *       batch of deliveries costs the client one frame header and one frame parse.
+ *   <li>A close sends a Close frame, 1000, after the last binary frame; nothing follows it.
  *   <li>HTTP requests for any other path get 404.
  * </ul>
  *
@@ -167,12 +169,24 @@ final class WebSocketFraming extends ChannelDuplexHandler {
 
   @Override
   public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
-    if (open && !closeSent && ctx.channel().isActive()) {
-      closeSent = true;
-      flush(ctx);
-      ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE));
-    }
+    sendClose(ctx);
     ctx.close(promise);
+  }
+
+  /**
+   * Sends what is pending, then a Close frame, 1000, unless one was sent already or the upgrade
+   * did not complete; the channel stays open ({@link LingeringClose} shuts it down later).
+   *
+   * @param ctx this handler's context
+   * @return completes when the Close frame has reached the socket, at once when none is sent
+   */
+  ChannelFuture sendClose(ChannelHandlerContext ctx) {
+    if (!open || closeSent || !ctx.channel().isActive()) {
+      return ctx.newSucceededFuture();
+    }
+    closeSent = true;
+    flush(ctx);
+    return ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE));
   }
 
   @Override

@@ -17,9 +17,14 @@ final class EchoAcceptor implements ConnectionAcceptor {
   final List<Connection> connections = new CopyOnWriteArrayList<>();
   volatile boolean echo = true;
   volatile RuntimeException failOnBytes;
+  /** Pause reading while accepting, on the event loop, so that no byte is read from then on. */
+  volatile boolean pauseOnAccept;
 
   @Override
   public InboundHandler accept(Transport transport) {
+    if (pauseOnAccept) {
+      transport.setReadingPaused(true);
+    }
     Connection connection = new Connection(transport);
     connections.add(connection);
     return connection;
@@ -37,6 +42,7 @@ final class EchoAcceptor implements ConnectionAcceptor {
     final Transport transport;
     final AtomicInteger closed = new AtomicInteger();
     final AtomicInteger writable = new AtomicInteger();
+    final AtomicInteger unwritable = new AtomicInteger();
     private final ByteArrayOutputStream received = new ByteArrayOutputStream();
 
     Connection(Transport transport) {
@@ -66,6 +72,11 @@ final class EchoAcceptor implements ConnectionAcceptor {
     }
 
     @Override
+    public void onUnwritable() {
+      unwritable.incrementAndGet();
+    }
+
+    @Override
     public void onClosed() {
       closed.incrementAndGet();
     }
@@ -73,6 +84,12 @@ final class EchoAcceptor implements ConnectionAcceptor {
     byte[] received() {
       synchronized (received) {
         return received.toByteArray();
+      }
+    }
+
+    int receivedCount() {
+      synchronized (received) {
+        return received.size();
       }
     }
   }

@@ -14,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Random;
+import java.util.function.LongSupplier;
 import org.ferrymq.transport.TransportInfo;
 import org.ferrymq.transport.TransportKind;
 import org.junit.jupiter.api.AfterEach;
@@ -22,7 +23,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Plain TCP listeners: byte stream integrity, close in both directions and back-pressure. */
+/**
+ * Plain TCP listeners: byte stream integrity, close in both directions and back-pressure both
+ * ways (writability callbacks, paused reading). The lingering close is tested for every kind of
+ * listener in {@link MqttServerLingeringCloseTest}.
+ */
 class MqttServerTcpTest {
 
   private final EchoAcceptor engine = new EchoAcceptor();
@@ -101,8 +106,10 @@ class MqttServerTcpTest {
       assertArrayEquals("bye".getBytes(StandardCharsets.US_ASCII), readExactly(client, 3));
       assertEquals(-1, client.getInputStream().read());
       await().until(() -> connection.closed.get() == 1);
-      await().during(Duration.ofMillis(300)).until(() -> connection.closed.get() == 1);
+      // the server lingers until the client closes too
+      client.close();
       await().until(() -> listener.openConnections() == 0);
+      await().during(Duration.ofMillis(300)).until(() -> connection.closed.get() == 1);
     }
   }
 
@@ -124,7 +131,7 @@ class MqttServerTcpTest {
   }
 
   @Test
-  void slowReaderTurnsTransportUnwritableUntilDrained() throws IOException {
+  void slowReaderGetsOnUnwritableThenOnWritableOnceDrained() throws IOException {
     sut = new MqttServer(engine, executor, 1);
     BoundListener listener =
         sut.bind(ListenerSettings.tcp("127.0.0.1", 0).withWaterMarks(8 * 1024, 32 * 1024));
@@ -151,10 +158,50 @@ class MqttServerTcpTest {
 
       // Verify
       await().until(() -> !connection.transport.isWritable());
+      await().until(() -> connection.unwritable.get() > 0);
       int writableEventsBefore = connection.writable.get();
       drain(client, sent, chunk);
       await().until(() -> connection.writable.get() > writableEventsBefore);
       assertTrue(connection.transport.isWritable());
+    }
+  }
+
+  /**
+   * A paused connection reads nothing more (bytes already read aside), so a client that keeps
+   * writing fills the kernel buffers and blocks; resuming loses and reorders nothing. The pause
+   * comes from another thread than the event loop, as it does from the engine's lanes.
+   */
+  @ParameterizedTest(name = "native={0}")
+  @ValueSource(booleans = {true, false})
+  void pausedReadingHoldsBytesBackUntilResumed(boolean preferNative) throws Exception {
+    sut = new MqttServer(engine, executor, 1, preferNative);
+    BoundListener listener = sut.bind(ListenerSettings.tcp("127.0.0.1", 0));
+    engine.echo = false;
+    // Far more than the kernel buffers hold: 128 KiB to receive, at most 4 MiB to send
+    byte[] message = randomBytes(16 << 20);
+
+    try (Socket client = connect(listener)) {
+      EchoAcceptor.Connection connection = engine.connection(0);
+      client.getOutputStream().write(message, 0, 1000);
+      await().until(() -> connection.receivedCount() == 1000);
+
+      // Exercise
+      connection.transport.setReadingPaused(true);
+      OutputStream out = client.getOutputStream();
+      BackgroundWriter writer = BackgroundWriter.start(message, 1000, 64 * 1024, out::write);
+
+      // Verify
+      writer.awaitBlocked();
+      awaitSteady(connection::receivedCount);
+      assertTrue(connection.receivedCount() < message.length);
+
+      // Exercise
+      connection.transport.setReadingPaused(false);
+
+      // Verify
+      writer.awaitCompleted();
+      await().until(() -> connection.receivedCount() == message.length);
+      assertArrayEquals(message, connection.received());
     }
   }
 
@@ -207,6 +254,18 @@ class MqttServerTcpTest {
 
   static byte[] readExactly(Socket socket, int length) throws IOException {
     return socket.getInputStream().readNBytes(length);
+  }
+
+  /** Waits until the value has stayed the same for 300 ms. */
+  private static void awaitSteady(LongSupplier value) {
+    long[] last = {Long.MIN_VALUE};
+    await().pollInterval(Duration.ofMillis(50)).during(Duration.ofMillis(300))
+        .atMost(Duration.ofSeconds(10)).until(() -> {
+          long now = value.getAsLong();
+          boolean same = now == last[0];
+          last[0] = now;
+          return same;
+        });
   }
 
   private static final long KERNEL_BUFFERS_BOUND = 8L << 20;
