@@ -160,15 +160,7 @@ class WebSocketTransportTest {
 
   @Test
   void pausedReadingHoldsTheContainerThreadUntilResumed() throws Exception {
-    transport.setReadingPaused(true);
-    java.util.concurrent.CompletableFuture<Void> reader =
-        java.util.concurrent.CompletableFuture.runAsync(() -> {
-          try {
-            transport.awaitReadable();
-          } catch (InterruptedException e) {
-            throw new IllegalStateException(e);
-          }
-        });
+    java.util.concurrent.CompletableFuture<Void> reader = pausedReader();
 
     // Verify: still waiting while paused
     assertThrows(java.util.concurrent.TimeoutException.class,
@@ -179,15 +171,7 @@ class WebSocketTransportTest {
 
   @Test
   void closingReleasesAPausedReader() throws Exception {
-    transport.setReadingPaused(true);
-    java.util.concurrent.CompletableFuture<Void> reader =
-        java.util.concurrent.CompletableFuture.runAsync(() -> {
-          try {
-            transport.awaitReadable();
-          } catch (InterruptedException e) {
-            throw new IllegalStateException(e);
-          }
-        });
+    java.util.concurrent.CompletableFuture<Void> reader = pausedReader();
 
     transport.close();
 
@@ -220,5 +204,17 @@ class WebSocketTransportTest {
     transport.send(ByteBuffer.allocate(10));
 
     assertEquals(1, unwritable[0]);
+  }
+
+  /** Pauses reading and starts a container thread stand-in that waits to read again. */
+  private java.util.concurrent.CompletableFuture<Void> pausedReader() {
+    transport.setReadingPaused(true);
+    return java.util.concurrent.CompletableFuture.runAsync(() -> {
+      try {
+        transport.awaitReadable();
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+    });
   }
 }

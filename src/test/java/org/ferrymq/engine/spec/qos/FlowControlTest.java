@@ -53,10 +53,8 @@ class FlowControlTest {
       + "being dropped; the subscriber gets every message and the PUBACKs follow its draining")
   void acknowledgementsWaitForASlowSubscriber() {
     sut = TestBrokers.started(b -> b.config(TestBrokers.config("mqtt.queue.max-messages", "4")));
-    TestClient slow = TestClient.connect(sut, ProtocolVersion.MQTT_5, "slow", true);
-    slow.subscribe("q", QoS.AT_LEAST_ONCE);
+    TestClient slow = stalledSubscriber(ProtocolVersion.MQTT_5);
     TestClient pub = TestClient.connect(sut, ProtocolVersion.MQTT_5, "pub", true);
-    slow.transport.setWritable(false);
 
     // Exercise: 10 QoS 1 publishes without waiting (within the Receive Maximum of 100)
     for (int i = 1; i <= 10; i++) {
@@ -89,10 +87,8 @@ class FlowControlTest {
       + "is kept")
   void qos0GivesWayForASlowSubscriber() {
     sut = TestBrokers.started(b -> b.config(TestBrokers.config("mqtt.queue.max-messages", "2")));
-    TestClient slow = TestClient.connect(sut, ProtocolVersion.MQTT_5, "slow", true);
-    slow.subscribe("q", QoS.AT_LEAST_ONCE);
+    TestClient slow = stalledSubscriber(ProtocolVersion.MQTT_5);
     TestClient pub = TestClient.connect(sut, ProtocolVersion.MQTT_5, "pub", true);
-    slow.transport.setWritable(false);
 
     pub.publish("q", "a", QoS.AT_LEAST_ONCE, false);
     pub.publish("q", "b", QoS.AT_LEAST_ONCE, false);
@@ -173,9 +169,7 @@ class FlowControlTest {
   void v5ClientOverTheReceiveMaximumIsDisconnected() {
     sut = TestBrokers.started(b -> b.config(TestBrokers.config("mqtt.receive-maximum", "5",
         "mqtt.queue.max-messages", "1")));
-    TestClient slow = TestClient.connect(sut, ProtocolVersion.MQTT_5, "slow", true);
-    slow.subscribe("q", QoS.AT_LEAST_ONCE);
-    slow.transport.setWritable(false);
+    TestClient slow = stalledSubscriber(ProtocolVersion.MQTT_5);
     TestClient pub = TestClient.connect(sut, ProtocolVersion.MQTT_5, "pub", true);
 
     // Every PUBACK is held back by the congested subscriber, so the sixth exceeds 5
@@ -257,9 +251,7 @@ class FlowControlTest {
       + "until they go out")
   void v3PublisherWithTooManyHeldAcksIsPaused() {
     sut = TestBrokers.started(b -> b.config(TestBrokers.config("mqtt.queue.max-messages", "1")));
-    TestClient slow = TestClient.connect(sut, ProtocolVersion.MQTT_3_1_1, "slow", true);
-    slow.subscribe("q", QoS.AT_LEAST_ONCE);
-    slow.transport.setWritable(false);
+    TestClient slow = stalledSubscriber(ProtocolVersion.MQTT_3_1_1);
     TestClient pub = TestClient.connect(sut, ProtocolVersion.MQTT_3_1_1, "pub", true);
 
     for (int i = 0; i < 1000; i++) {
@@ -304,5 +296,13 @@ class FlowControlTest {
     heap[0] = 0.5;
     await().atMost(Duration.ofSeconds(5)).until(() -> !sut.isOverloaded());
     TestClient.connect(sut, ProtocolVersion.MQTT_5, "after", true);
+  }
+
+  /** A QoS 1 subscriber to "q" whose transport takes nothing: its backlog only grows. */
+  private TestClient stalledSubscriber(ProtocolVersion version) {
+    TestClient slow = TestClient.connect(sut, version, "slow", true);
+    slow.subscribe("q", QoS.AT_LEAST_ONCE);
+    slow.transport.setWritable(false);
+    return slow;
   }
 }
