@@ -425,7 +425,11 @@ final class BrokerCore {
         LOG.warning(() -> "Disconnecting " + c.assignedClientId + ": " + stuck + " for more than "
             + config.slowSubscriberTimeoutSeconds() + " s (mqtt.slow-subscriber-timeout); its "
             + "publishers were slowed meanwhile");
-        c.closeWith(ReasonCode.QUOTA_EXCEEDED, stuck);
+        if (stuck.equals(ConnectionHandler.NOT_READING)) {
+          c.abort(stuck);
+        } else {
+          c.closeWith(ReasonCode.QUOTA_EXCEEDED, stuck);
+        }
       } else if (c.keepAliveExpired(nowNanos)) {
         c.closeWith(ReasonCode.KEEP_ALIVE_TIMEOUT, "no packet within 1.5 x keep alive");
       } else if (c.identity != null && c.identity.expiredAt(clock.instant())) {

@@ -44,6 +44,7 @@ final class ConnectionHandler {
    * congested subscriber, so this bounds what one publisher adds beyond that subscriber's queue.
    */
   static final int MAX_HELD_ACKS_V3 = 1000;
+  static final String NOT_READING = "client not reading its socket";
 
   final BrokerCore core;
   final Transport transport;
@@ -155,6 +156,7 @@ final class ConnectionHandler {
       will = null;
     }
     state = State.CLOSED;
+    gate.closed();
     transport.close();
     core.connectionEnded(this);
   }
@@ -311,6 +313,7 @@ final class ConnectionHandler {
       send(new Disconnect(reason, reasonProperties(why)));
     }
     state = State.CLOSED;
+    gate.closed();
     transport.flush();
     transport.close();
     core.connectionEnded(this);
@@ -321,12 +324,28 @@ final class ConnectionHandler {
         : Properties.builder().put(Property.REASON_STRING, why).build();
   }
 
+  /**
+   * Drops a client that does not read its socket: nothing it could read is sent, and the
+   * connection is cut at once instead of lingering for it.
+   */
+  void abort(String why) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    LOG.log(Level.FINE, () -> "Aborting " + assignedClientId + ": " + why);
+    state = State.CLOSED;
+    gate.closed();
+    transport.abort();
+    core.connectionEnded(this);
+  }
+
   /** Closes without DISCONNECT (refused CONNECT already answered, or DISCONNECT during auth). */
   void closeSilently() {
     if (state == State.CLOSED) {
       return;
     }
     state = State.CLOSED;
+    gate.closed();
     transport.flush();
     transport.close();
     core.connectionEnded(this);
@@ -357,13 +376,18 @@ final class ConnectionHandler {
     if (state != State.CONNECTED) {
       return null;
     }
-    if (gate.outboundBlockedNanos(nowNanos) > timeoutMillis * 1_000_000) {
-      return "client not reading its socket";
+    if (isNotReading(nowNanos, timeoutMillis)) {
+      return NOT_READING;
     }
     if (session != null && session.connection == this && session.isStuck(nowMillis, timeoutMillis)) {
       return "client took none of its queued messages";
     }
     return null;
+  }
+
+  /** @return whether the client has left its outbound buffer full for longer than the timeout */
+  boolean isNotReading(long nowNanos, long timeoutMillis) {
+    return gate.outboundBlockedNanos(nowNanos) > timeoutMillis * 1_000_000;
   }
 
   /** @return whether no packet arrived within 1.5 times the keep alive [MQTT-3.1.2-22] */

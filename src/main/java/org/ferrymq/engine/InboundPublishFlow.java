@@ -61,7 +61,7 @@ final class InboundPublishFlow {
     }
     if (p.qos() != QoS.AT_MOST_ONCE && h.version.isV5()
         && h.unacknowledgedInbound() >= config.receiveMaximum()) {
-      // [MQTT-3.3.4-9] (3.3.4 Flow Control); MQTT 3 has no Receive Maximum: its QoS 2 flows are
+      // [MQTT-3.3.4-7] and 3.3.4 Flow Control; MQTT 3 has no Receive Maximum: its QoS 2 flows are
       // bounded by the packet identifier space, and a flood is paused, not disconnected
       h.closeWith(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED, "more than " + config.receiveMaximum()
           + " unacknowledged QoS 1 and QoS 2 messages");

@@ -48,6 +48,12 @@ public interface Transport {
    */
   void close();
 
+  /**
+   * Closes at once and drops whatever is still queued: for a client that has stopped reading,
+   * which a graceful {@link #close()} would only wait for. The peer may see a reset.
+   */
+  void abort();
+
   /** @return what the engine may know about the connection (kind, peer, certificates) */
   TransportInfo info();
 }

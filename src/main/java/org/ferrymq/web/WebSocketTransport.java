@@ -151,6 +151,12 @@ final class WebSocketTransport implements Transport {
     return info;
   }
 
+  @Override
+  public void abort() {
+    markClosed();
+    closeSession();
+  }
+
   /** The session ended; later sends are dropped. */
   void markClosed() {
     synchronized (this) {

@@ -69,6 +69,11 @@ final class WireTap implements ConnectionAcceptor {
       }
 
       @Override
+      public void abort() {
+        transport.abort();
+      }
+
+      @Override
       public TransportInfo info() {
         return transport.info();
       }

@@ -86,6 +86,13 @@ public final class FakeTransport implements Transport {
     writable = value;
   }
 
+  /** Drops what was not flushed and closes. */
+  @Override
+  public synchronized void abort() {
+    unflushed.reset();
+    closed = true;
+  }
+
   /** Flushes what was queued, then closes, as the {@link Transport} contract says. */
   @Override
   public void close() {

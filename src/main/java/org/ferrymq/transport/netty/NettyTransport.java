@@ -131,6 +131,13 @@ final class NettyTransport implements Transport {
     }
   }
 
+  @Override
+  public void abort() {
+    closing.set(true);
+    // Channel.close is thread-safe; a peer that reads nothing gets no lingering close
+    channel.close();
+  }
+
   /** @return whether {@link #close()} was called: the engine wants no more bytes */
   boolean isClosing() {
     return closing.get();

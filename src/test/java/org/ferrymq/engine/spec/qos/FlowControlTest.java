@@ -164,7 +164,7 @@ class FlowControlTest {
   }
 
   @Test
-  @DisplayName("[MQTT-3.3.4-9] an MQTT 5 client that sends more unacknowledged QoS 1 PUBLISH "
+  @DisplayName("[MQTT-3.3.4-7] an MQTT 5 client that sends more unacknowledged QoS 1 PUBLISH "
       + "packets than the Receive Maximum gets DISCONNECT 0x93")
   void v5ClientOverTheReceiveMaximumIsDisconnected() {
     sut = TestBrokers.started(b -> b.config(TestBrokers.config("mqtt.receive-maximum", "5",
@@ -177,7 +177,7 @@ class FlowControlTest {
       pub.publish("q", "m" + i, QoS.AT_LEAST_ONCE, false);
     }
 
-    pub.expectDisconnect(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED, "[MQTT-3.3.4-9]");
+    pub.expectDisconnect(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED, "[MQTT-3.3.4-7]");
   }
 
   @Test
@@ -244,6 +244,21 @@ class FlowControlTest {
     c.inbound.onWritable();
     assertFalse(c.transport.readingPaused());
     assertEquals(0, sut.flowStats().connectionsPaused());
+  }
+
+  @Test
+  @DisplayName("a client that leaves its outbound buffer full for mqtt.slow-subscriber-timeout is "
+      + "cut off at once, without a DISCONNECT it would not read")
+  void clientThatDoesNotReadIsCutOff() {
+    sut = TestBrokers.started(b -> b.config(TestBrokers.config(
+        "mqtt.slow-subscriber-timeout", "1")));
+    TestClient c = TestClient.connect(sut, ProtocolVersion.MQTT_5, "deaf", true);
+
+    c.inbound.onUnwritable();
+
+    await().atMost(Duration.ofSeconds(10)).until(c::isClosed);
+    assertEquals(null, c.transport.pollNow(), "nothing sent to a client that does not read");
+    assertEquals(1, sut.flowStats().slowSubscribersDisconnected());
   }
 
   @Test
