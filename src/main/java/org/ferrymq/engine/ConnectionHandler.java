@@ -10,6 +10,7 @@ import org.ferrymq.packet.Auth;
 import org.ferrymq.packet.Connect;
 import org.ferrymq.packet.Disconnect;
 import org.ferrymq.packet.Packet;
+import org.ferrymq.packet.PacketType;
 import org.ferrymq.packet.PingResp;
 import org.ferrymq.packet.Properties;
 import org.ferrymq.packet.Property;
@@ -45,6 +46,8 @@ final class ConnectionHandler {
    */
   static final int MAX_HELD_ACKS_V3 = 1000;
   static final String NOT_READING = "client not reading its socket";
+  /** PINGRESP in every version: type 13 with no flags, remaining length 0. */
+  private static final byte[] PING_RESPONSE = {(byte) 0xD0, 0x00};
 
   final BrokerCore core;
   final Transport transport;
@@ -85,14 +88,38 @@ final class ConnectionHandler {
     this.accepted = accepted;
   }
 
-  /** Processes a batch of decoded packets in order. */
+  /**
+   * Processes a batch of decoded packets in order. A run of PINGREQ packets is answered with
+   * one write of as many PINGRESPs [MQTT-3.12.4-1]: a client flooding PINGREQ then costs the
+   * event loop a decode per packet, not a write per packet.
+   */
   void handle(List<Packet> packets) {
+    int pings = 0;
     for (Packet p : packets) {
       if (state == State.CLOSED) {
         return;
       }
+      if (p.type() == PacketType.PINGREQ && state == State.CONNECTED) {
+        pings++;
+        continue;
+      }
+      if (pings > 0) {
+        sendPingResponses(pings);
+        pings = 0;
+      }
       dispatch(p);
     }
+    if (pings > 0 && state == State.CONNECTED) {
+      sendPingResponses(pings);
+    }
+  }
+
+  private void sendPingResponses(int count) {
+    ByteBuffer bytes = ByteBuffer.allocate(2 * count);
+    for (int i = 0; i < count; i++) {
+      bytes.put(PING_RESPONSE);
+    }
+    sendEncoded(bytes.flip());
   }
 
   private void dispatch(Packet p) {
@@ -222,6 +249,11 @@ final class ConnectionHandler {
     if (bytes == null) {
       return false;
     }
+    sendEncoded(bytes);
+    return true;
+  }
+
+  private void sendEncoded(ByteBuffer bytes) {
     core.metrics.on(lane).wrote(bytes.remaining());
     transport.send(bytes);
     if (lane != null && lane.isCurrent()) {
@@ -229,7 +261,6 @@ final class ConnectionHandler {
     } else {
       transport.flush();
     }
-    return true;
   }
 
   /** Sends one delivery as PUBLISH; returns false when it exceeds the client's maximum size. */

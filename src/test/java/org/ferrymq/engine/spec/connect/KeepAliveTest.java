@@ -100,6 +100,36 @@ class KeepAliveTest {
     assertNull(pinger.transport.pollNow(), "only PINGRESPs were sent");
   }
 
+  @Test
+  @DisplayName("[MQTT-3.12.4-1] every PINGREQ of a batch gets its PINGRESP, in order with the "
+      + "answers to the packets between them")
+  void batchedPingRequestsAreEachAnswered() {
+    sut = TestBrokers.started();
+    TestClient c = connectWithKeepAlive(sut, ProtocolVersion.MQTT_3_1_1, "batch", 60, null);
+    java.io.ByteArrayOutputStream batch = new java.io.ByteArrayOutputStream();
+    for (int i = 0; i < 500; i++) {
+      batch.writeBytes(new byte[] {(byte) 0xC0, 0x00}); // PINGREQ
+    }
+    batch.writeBytes(new byte[] {(byte) 0x82, 0x06, 0x00, 0x07, // SUBSCRIBE, packet id 7
+        0x00, 0x01, 't', 0x00});                               // filter "t", QoS 0
+    for (int i = 0; i < 300; i++) {
+      batch.writeBytes(new byte[] {(byte) 0xC0, 0x00});
+    }
+
+    // Exercise: one read carrying all of them
+    c.sendBytes(java.nio.ByteBuffer.wrap(batch.toByteArray()));
+
+    // Verify
+    for (int i = 0; i < 500; i++) {
+      c.expect(PingResp.class);
+    }
+    assertEquals(7, c.expect(org.ferrymq.packet.SubAck.class).packetId());
+    for (int i = 0; i < 300; i++) {
+      c.expect(PingResp.class);
+    }
+    c.expectNothing(sut);
+  }
+
   @ParameterizedTest
   @CsvSource({"60, 30", "0, 30"})
   @DisplayName("[MQTT-3.2.2-21] a keep alive above mqtt.max-keep-alive (or 0) is replaced by"
