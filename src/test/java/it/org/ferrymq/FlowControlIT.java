@@ -65,6 +65,8 @@ import org.ferrymq.packet.SubAck;
 import org.ferrymq.packet.Subscribe;
 import org.ferrymq.packet.Subscription;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * End-to-end flow control (issue 13) over real sockets, against the shared Liberty server. The
@@ -186,6 +188,42 @@ class FlowControlIT extends ServerIT {
   }
 
   /**
+   * The Paho fan-in over MQTT over WebSocket, on Liberty's endpoint (where a paused connection
+   * holds the container thread that delivers its messages) and on the adapter's ws listener
+   * (Netty autoRead): the same promise, every acknowledged message delivered.
+   */
+  @ParameterizedTest(name = "ws on port {0}")
+  @MethodSource("webSocketPorts")
+  void fanInQos1OverWebSocketLosesNothingAcknowledged(int port) throws Exception {
+    String uri = "ws://localhost:" + port + "/mqtt";
+    String run = UUID.randomUUID().toString();
+    String base = "flow/fanin/" + run + "/ws";
+    Tally received = new Tally(FAN_IN_PUBLISHERS, FAN_IN_MESSAGES);
+    List<String> problems = new CopyOnWriteArrayList<>();
+    MqttAsyncClient subscriber = connectV3(uri, "flow-fanin-ws-sub-" + run, 10, problems);
+    try {
+      IMqttToken subscribed = subscriber.subscribe(base + "/+", 1, (topic, message) -> {
+        received.mark(message.getPayload());
+        LockSupport.parkNanos(100_000);
+      });
+      subscribed.waitForCompletion(10_000);
+      assertEquals(1, subscribed.getGrantedQos()[0]);
+
+      // Exercise and verify
+      String report = fanIn(uri, base, received,
+          () -> problems.isEmpty() ? null : new AssertionError(problems.toString()));
+      System.out.println("FlowControlIT fan-in over ws on port " + port + ": " + report);
+    } finally {
+      closeQuietly(subscriber);
+    }
+  }
+
+  /** Liberty's HTTP port and the resource adapter's ws listener. */
+  static java.util.stream.IntStream webSocketPorts() {
+    return java.util.stream.IntStream.of(HTTP_PORT, WS_PORT);
+  }
+
+  /**
    * Runs the fan-in publishers against a subscriber already on {@code base/+} that marks what it
    * receives in {@code received}; checks that every acknowledged message arrived, that the
    * subscriber really fell behind by the queue bound, and that the acknowledgements never ran
@@ -195,6 +233,12 @@ class FlowControlIT extends ServerIT {
    */
   private static String fanIn(String base, Tally received, ThrowableSupplier subscriberFailure)
       throws Exception {
+    return fanIn(TCP, base, received, subscriberFailure);
+  }
+
+  /** The fan-in with the publishers connected to {@code serverUri}. */
+  private static String fanIn(String serverUri, String base, Tally received,
+      ThrowableSupplier subscriberFailure) throws Exception {
     int total = FAN_IN_PUBLISHERS * FAN_IN_MESSAGES;
     Tally acked = new Tally(FAN_IN_PUBLISHERS, FAN_IN_MESSAGES);
     List<String> problems = new CopyOnWriteArrayList<>();
@@ -206,8 +250,8 @@ class FlowControlIT extends ServerIT {
       // Paho takes a few hundred milliseconds per connect: all at once
       List<IMqttToken> connecting = new ArrayList<>();
       for (int p = 0; p < FAN_IN_PUBLISHERS; p++) {
-        MqttAsyncClient publisher = newV3("flow-fanin-pub-" + p + "-" + UUID.randomUUID(),
-            problems);
+        MqttAsyncClient publisher = newV3(serverUri,
+            "flow-fanin-pub-" + p + "-" + UUID.randomUUID(), problems);
         publishers.add(publisher);
         connecting.add(publisher.connect(v3Options(FAN_IN_WINDOW)));
       }
@@ -362,6 +406,9 @@ class FlowControlIT extends ServerIT {
           if (slowDisconnectAfter.get() < 0 && slowSubscribersDisconnected(now) > slowBefore) {
             slowDisconnectAfter.set(System.nanoTime() - start);
           }
+        } catch (InterruptedException stopped) {
+          // shutdownNow at the end of the flood interrupts a scrape under way
+          Thread.currentThread().interrupt();
         } catch (Exception | AssertionError e) {
           problems.add("reading /metrics: " + e);
         }
@@ -574,6 +621,97 @@ class FlowControlIT extends ServerIT {
       assertEquals(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED, disconnect.reasonCode(), report);
     } finally {
       writer.shutdownNow();
+    }
+  }
+
+  /**
+   * The same over WebSocket, on Liberty's endpoint and on the adapter's ws listener: the client
+   * sends its PUBLISH packets in one binary message and must receive the PUBRECs, the DISCONNECT
+   * 0x93 and a Close frame, not an abortive end of the connection.
+   */
+  @ParameterizedTest(name = "ws on port {0}")
+  @MethodSource("webSocketPorts")
+  void mqtt5WebSocketClientExceedingReceiveMaximumReadsDisconnect0x93(int port) throws Exception {
+    String run = UUID.randomUUID().toString();
+    String topic = "flow/receive-maximum/" + run + "/ws";
+    WebSocketPackets packets = new WebSocketPackets();
+    java.net.http.WebSocket ws = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
+        .subprotocols("mqtt")
+        .buildAsync(java.net.URI.create("ws://localhost:" + port + "/mqtt"), packets)
+        .get(10, TimeUnit.SECONDS);
+    ws.sendBinary(java.nio.ByteBuffer.wrap(PacedClient.encode(List.of(new org.ferrymq.packet
+        .Connect(ProtocolVersion.MQTT_5, "flow-rm-ws-" + run, true, 60, null, null, null,
+        Properties.EMPTY)), ProtocolVersion.MQTT_5)), true).get(5, TimeUnit.SECONDS);
+    ConnAck connAck = assertInstanceOf(ConnAck.class, packets.next());
+    int receiveMaximum = connAck.properties().intOr(Property.RECEIVE_MAXIMUM, 65_535);
+    List<Publish> publishes = IntStream.rangeClosed(1, receiveMaximum + 1 + 300)
+        .mapToObj(id -> new Publish(topic, new byte[256], QoS.EXACTLY_ONCE, false, false, id,
+            Properties.EMPTY))
+        .toList();
+
+    // Exercise
+    ws.sendBinary(java.nio.ByteBuffer.wrap(PacedClient.encode(publishes, ProtocolVersion.MQTT_5)),
+        true);
+
+    // Verify
+    for (int id = 1; id <= receiveMaximum; id++) {
+      assertEquals(id, assertInstanceOf(PubRec.class, packets.next()).packetId());
+    }
+    Disconnect disconnect = assertInstanceOf(Disconnect.class, packets.next());
+    assertEquals(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED, disconnect.reasonCode());
+    assertEquals(null, packets.next(), "nothing after the DISCONNECT");
+    assertNull(packets.error, "the connection ended abortively instead of with a Close frame");
+  }
+
+  /** Decodes MQTT 5 packets from binary WebSocket messages; null once a Close frame came. */
+  private static final class WebSocketPackets implements java.net.http.WebSocket.Listener {
+    private final java.util.concurrent.LinkedBlockingQueue<Object> arrived =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    private final org.ferrymq.codec.DecoderContext context =
+        new org.ferrymq.codec.DecoderContext(ProtocolVersion.MQTT_5, 268_435_460, false);
+    private java.nio.ByteBuffer buffered = java.nio.ByteBuffer.allocate(0);
+    volatile Throwable error;
+
+    @Override
+    public java.util.concurrent.CompletionStage<?> onBinary(java.net.http.WebSocket webSocket,
+        java.nio.ByteBuffer data, boolean last) {
+      java.nio.ByteBuffer joined = java.nio.ByteBuffer.allocate(buffered.remaining()
+          + data.remaining());
+      buffered = joined.put(buffered).put(data).flip();
+      try {
+        Packet packet;
+        while ((packet = org.ferrymq.codec.MqttDecoder.decode(buffered, context)) != null) {
+          arrived.add(packet);
+        }
+      } catch (org.ferrymq.codec.MalformedPacketException e) {
+        arrived.add(e);
+      }
+      buffered = buffered.slice();
+      webSocket.request(1);
+      return null;
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<?> onClose(java.net.http.WebSocket webSocket,
+        int statusCode, String reason) {
+      arrived.add("closed " + statusCode);
+      return null;
+    }
+
+    @Override
+    public void onError(java.net.http.WebSocket webSocket, Throwable failure) {
+      error = failure;
+      arrived.add(failure);
+    }
+
+    /** @return the next packet, or null for the Close frame; fails on anything else */
+    Packet next() throws InterruptedException {
+      Object next = arrived.poll(15, TimeUnit.SECONDS);
+      assertNotNull(next, "nothing arrived within 15 s");
+      if (next instanceof String) {
+        return null;
+      }
+      return assertInstanceOf(Packet.class, next, "expected a packet, got " + next);
     }
   }
 
@@ -897,7 +1035,12 @@ class FlowControlIT extends ServerIT {
   /** A connected Paho MQTT 3.1.1 client that adds a lost connection to {@code problems}. */
   private static MqttAsyncClient connectV3(String clientId, int maxInflight,
       List<String> problems) throws MqttException {
-    MqttAsyncClient client = newV3(clientId, problems);
+    return connectV3(TCP, clientId, maxInflight, problems);
+  }
+
+  private static MqttAsyncClient connectV3(String serverUri, String clientId, int maxInflight,
+      List<String> problems) throws MqttException {
+    MqttAsyncClient client = newV3(serverUri, clientId, problems);
     client.connect(v3Options(maxInflight)).waitForCompletion(10_000);
     return client;
   }
@@ -905,7 +1048,12 @@ class FlowControlIT extends ServerIT {
   /** A Paho MQTT 3.1.1 client, not connected yet, that adds a lost connection to problems. */
   private static MqttAsyncClient newV3(String clientId, List<String> problems)
       throws MqttException {
-    MqttAsyncClient client = new MqttAsyncClient(TCP, clientId, new MemoryPersistence());
+    return newV3(TCP, clientId, problems);
+  }
+
+  private static MqttAsyncClient newV3(String serverUri, String clientId, List<String> problems)
+      throws MqttException {
+    MqttAsyncClient client = new MqttAsyncClient(serverUri, clientId, new MemoryPersistence());
     client.setCallback(new MqttCallback() {
       @Override
       public void connectionLost(Throwable cause) {
