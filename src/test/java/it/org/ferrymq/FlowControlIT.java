@@ -165,26 +165,7 @@ class FlowControlIT extends ServerIT {
    */
   @Test
   void fanInQos1ToASlowPahoSubscriberLosesNothingAcknowledged() throws Exception {
-    String run = UUID.randomUUID().toString();
-    String base = "flow/fanin/" + run + "/paho";
-    Tally received = new Tally(FAN_IN_PUBLISHERS, FAN_IN_MESSAGES);
-    List<String> problems = new CopyOnWriteArrayList<>();
-    MqttAsyncClient subscriber = connectV3("flow-fanin-paho-sub-" + run, 10, problems);
-    try {
-      IMqttToken subscribed = subscriber.subscribe(base + "/+", 1, (topic, message) -> {
-        received.mark(message.getPayload());
-        LockSupport.parkNanos(100_000);
-      });
-      subscribed.waitForCompletion(10_000);
-      assertEquals(1, subscribed.getGrantedQos()[0]);
-
-      // Exercise and verify
-      String report = fanIn(base, received,
-          () -> problems.isEmpty() ? null : new AssertionError(problems.toString()));
-      System.out.println("FlowControlIT fan-in, Paho subscriber: " + report);
-    } finally {
-      closeQuietly(subscriber);
-    }
+    System.out.println("FlowControlIT fan-in, Paho subscriber: " + pahoFanIn(TCP, "paho"));
   }
 
   /**
@@ -195,12 +176,23 @@ class FlowControlIT extends ServerIT {
   @ParameterizedTest(name = "ws on port {0}")
   @MethodSource("webSocketPorts")
   void fanInQos1OverWebSocketLosesNothingAcknowledged(int port) throws Exception {
-    String uri = "ws://localhost:" + port + "/mqtt";
+    String report = pahoFanIn("ws://localhost:" + port + "/mqtt", "ws");
+    System.out.println("FlowControlIT fan-in over ws on port " + port + ": " + report);
+  }
+
+  /**
+   * The fan-in with every client on {@code serverUri} and a Paho subscriber whose messageArrived
+   * parks about 100 us per message (Paho acknowledges each when it returns).
+   *
+   * @return the run's report
+   */
+  private static String pahoFanIn(String serverUri, String name) throws Exception {
     String run = UUID.randomUUID().toString();
-    String base = "flow/fanin/" + run + "/ws";
+    String base = "flow/fanin/" + run + "/" + name;
     Tally received = new Tally(FAN_IN_PUBLISHERS, FAN_IN_MESSAGES);
     List<String> problems = new CopyOnWriteArrayList<>();
-    MqttAsyncClient subscriber = connectV3(uri, "flow-fanin-ws-sub-" + run, 10, problems);
+    MqttAsyncClient subscriber =
+        connectV3(serverUri, "flow-fanin-" + name + "-sub-" + run, 10, problems);
     try {
       IMqttToken subscribed = subscriber.subscribe(base + "/+", 1, (topic, message) -> {
         received.mark(message.getPayload());
@@ -210,9 +202,8 @@ class FlowControlIT extends ServerIT {
       assertEquals(1, subscribed.getGrantedQos()[0]);
 
       // Exercise and verify
-      String report = fanIn(uri, base, received,
+      return fanIn(serverUri, base, received,
           () -> problems.isEmpty() ? null : new AssertionError(problems.toString()));
-      System.out.println("FlowControlIT fan-in over ws on port " + port + ": " + report);
     } finally {
       closeQuietly(subscriber);
     }
