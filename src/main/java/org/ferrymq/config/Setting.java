@@ -52,7 +52,9 @@ public enum Setting {
       "Longest client identifier accepted (23..65535)."),
   CONNECT_TIMEOUT("mqtt.connect-timeout", "10",
       "Seconds a new connection has to be accepted by CONNACK (CONNECT plus any enhanced "
-          + "authentication exchange) before it is closed (1..3600)."),
+          + "authentication exchange) before it is closed; on the adapter's TLS, ws and wss "
+          + "listeners the TLS handshake or WebSocket upgrade gets the same time first "
+          + "(1..3600)."),
   MAX_CONNECTIONS("mqtt.max-connections", "1000000",
       "Connections accepted at once; further CONNECTs get Server unavailable / busy."),
   LANES("mqtt.lanes", "0",

@@ -140,6 +140,8 @@ public class FerryResourceAdapter implements ResourceAdapter {
       broker.start();
       server = new MqttServer(security.acceptor(broker), executor,
           requireCount("ferrymq.io-threads", ioThreads));
+      // A TLS handshake or WebSocket upgrade gets the time a client has to send CONNECT
+      server.handshakeTimeout(broker.config().connectTimeoutSeconds() * 1000L);
       WebSocketSettings webSocket = WebSocketSettings.forMaxPacketSize(config.maxPacketSize());
       // The secure profile serves TLS only: plain TCP and ws are not even bound.
       boolean plain = !security.config().requiresTls();

@@ -38,6 +38,7 @@ public final class StandaloneBroker {
       return t;
     });
     MqttServer server = new MqttServer(broker, io, Integer.getInteger("ferrymq.io-threads", 0));
+    server.handshakeTimeout(broker.config().connectTimeoutSeconds() * 1000L);
     server.bind(ListenerSettings.tcp("127.0.0.1", port));
     WebSocketSettings webSocket =
         WebSocketSettings.forMaxPacketSize(broker.config().maxPacketSize());

@@ -15,6 +15,7 @@ import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -41,25 +42,44 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   private final ConnectionAcceptor acceptor;
   private final TransportKind kind;
   private final long lingerMillis;
+  private final long handshakeTimeoutMillis;
   private NettyTransport transport;
   private InboundHandler handler;
   private boolean handshakeDone;
   private boolean closedSignalled;
   private boolean failureLogged;
 
-  /** @param lingerMillis how long a closed connection waits for the peer's FIN after its own */
-  ConnectionHandler(ConnectionAcceptor acceptor, TransportKind kind, long lingerMillis) {
+  /**
+   * @param lingerMillis how long a closed connection waits for the peer's FIN after its own
+   * @param handshakeTimeoutMillis how long a TLS handshake or WebSocket upgrade may take
+   */
+  ConnectionHandler(ConnectionAcceptor acceptor, TransportKind kind, long lingerMillis,
+      long handshakeTimeoutMillis) {
     this.acceptor = acceptor;
     this.kind = kind;
     this.lingerMillis = lingerMillis;
+    this.handshakeTimeoutMillis = handshakeTimeoutMillis;
   }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     if (kind == TransportKind.TCP) {
       register(ctx, List.of());
+    } else {
+      // Until the handshake ends the engine does not know the connection, so its CONNECT
+      // timeout cannot close it: a silent peer would hold the socket for ever
+      ctx.executor().schedule(() -> closeIfStillHandshaking(ctx), handshakeTimeoutMillis,
+          TimeUnit.MILLISECONDS);
     }
     ctx.fireChannelActive();
+  }
+
+  private void closeIfStillHandshaking(ChannelHandlerContext ctx) {
+    if (!handshakeDone && ctx.channel().isActive()) {
+      LOG.log(Level.FINE, () -> kind + " handshake with " + ctx.channel().remoteAddress()
+          + " not finished within " + handshakeTimeoutMillis + " ms; closing");
+      ctx.close();
+    }
   }
 
   @Override

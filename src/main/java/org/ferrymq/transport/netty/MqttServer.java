@@ -60,6 +60,11 @@ public final class MqttServer implements AutoCloseable {
    * listeners bound from then on; package-private so that tests can change it.
    */
   volatile long lingerMillis = LingeringClose.LINGER_MILLIS;
+  /** How long a TLS handshake or WebSocket upgrade may take from accept; see the setter. */
+  private volatile long handshakeTimeoutMillis = DEFAULT_HANDSHAKE_TIMEOUT_MILLIS;
+
+  /** The handshake timeout until {@link #handshakeTimeout} says otherwise: 10 s. */
+  public static final long DEFAULT_HANDSHAKE_TIMEOUT_MILLIS = 10_000;
 
   /**
    * Creates a server that uses epoll when the native library loads, NIO otherwise. No thread is
@@ -121,6 +126,7 @@ public final class MqttServer implements AutoCloseable {
     String endpoint = settings.endpoint();
     ChannelGroup connections = new DefaultChannelGroup(endpoint, ImmediateEventExecutor.INSTANCE);
     long linger = lingerMillis;
+    long handshakeTimeout = handshakeTimeoutMillis;
     InetSocketAddress address = settings.host() == null
         ? new InetSocketAddress(settings.port())
         : new InetSocketAddress(settings.host(), settings.port());
@@ -148,7 +154,8 @@ public final class MqttServer implements AutoCloseable {
             if (settings.webSocket() != null) {
               WebSocketFraming.install(pipeline, settings.webSocket());
             }
-            pipeline.addLast("mqtt", new ConnectionHandler(acceptor, kind, linger));
+            pipeline.addLast("mqtt",
+                new ConnectionHandler(acceptor, kind, linger, handshakeTimeout));
           }
         })
         .bind(address);
@@ -164,6 +171,22 @@ public final class MqttServer implements AutoCloseable {
     LOG.info(() -> "MQTT " + kind + " listener bound on " + endpoint + " (port " + port + ", "
         + (io.isNative() ? "epoll" : "nio") + ")");
     return listener;
+  }
+
+  /**
+   * Sets how long a connection may take from accept to the end of its TLS handshake or
+   * WebSocket upgrade, for listeners bound from then on; a connection that has not finished by
+   * then is closed. Plain TCP connections reach the engine at once, whose CONNECT timeout covers
+   * them; this closes the sockets that would otherwise never reach it (a peer that opens a TLS
+   * or WebSocket connection and sends nothing).
+   *
+   * @param millis the timeout, at least 1
+   */
+  public void handshakeTimeout(long millis) {
+    if (millis < 1) {
+      throw new IllegalArgumentException("handshake timeout must be positive, was " + millis);
+    }
+    handshakeTimeoutMillis = millis;
   }
 
   /** @return whether the native epoll transport is in use rather than NIO */
