@@ -30,6 +30,8 @@ final class MqttConnection implements InboundHandler {
   private Lane lane;
   private boolean failed;
   private boolean closed;
+  /** How often the incomplete-packet buffer was replaced by a larger one; for tests. */
+  int partialGrowths;
   final long acceptedAtNanos = System.nanoTime();
 
   MqttConnection(BrokerCore core, Transport transport) {
@@ -47,7 +49,6 @@ final class MqttConnection implements InboundHandler {
       return;
     }
     core.metrics.bytesReceived.add(data.remaining());
-    handler.lastReceivedNanos = System.nanoTime();
     ByteBuffer in = partial == null ? data : append(data);
     int start = in.position();
     List<Packet> batch = null;
@@ -74,6 +75,11 @@ final class MqttConnection implements InboundHandler {
     }
     int consumed = in.position() - start;
     keepRemainder(in);
+    if (batch != null) {
+      // [MQTT-3.1.2-22] keep alive counts Control Packets, not bytes: a client dribbling a
+      // packet a byte at a time does not stay alive on the dribble
+      handler.lastReceivedNanos = System.nanoTime();
+    }
     dispatch(batch, consumed);
   }
 
@@ -114,12 +120,20 @@ final class MqttConnection implements InboundHandler {
     }
   }
 
+  /**
+   * Adds bytes to the incomplete packet. The buffer at least doubles when it grows, so a packet
+   * that arrives a byte at a time costs copies linear in its size, not quadratic; the decoder
+   * has already refused a declared size above the maximum packet size, which bounds it.
+   */
   private ByteBuffer append(ByteBuffer data) {
     if (partial.remaining() < data.remaining()) {
-      ByteBuffer bigger = ByteBuffer.allocate(partial.position() + data.remaining());
+      int needed = partial.position() + data.remaining();
+      int doubled = (int) Math.min(2L * partial.capacity(), core.config.maxPacketSize() + 5L);
+      ByteBuffer bigger = ByteBuffer.allocate(Math.max(needed, doubled));
       partial.flip();
       bigger.put(partial);
       partial = bigger;
+      partialGrowths++;
     }
     partial.put(data);
     partial.flip();
