@@ -243,6 +243,8 @@ final class BrokerCore {
 
   /** A connection reached CLOSED: detach it from its session; Will and expiry follow. */
   void connectionEnded(ConnectionHandler h) {
+    // From here on the transport lingers or is gone: it no longer counts as paused
+    h.gate.closed();
     if (h.lane != null) {
       h.lane.connections.remove(h);
     }
@@ -419,16 +421,16 @@ final class BrokerCore {
     long nowMillis = clock.millis();
     long slowTimeoutMillis = config.slowSubscriberTimeoutSeconds() * 1000L;
     for (ConnectionHandler c : new ArrayList<>(lane.connections)) {
-      String stuck = c.stuck(nowNanos, nowMillis, slowTimeoutMillis);
+      ConnectionHandler.Stuck stuck = c.stuck(nowNanos, nowMillis, slowTimeoutMillis);
       if (stuck != null) {
         metrics.slowSubscribersDisconnected.increment();
-        LOG.warning(() -> "Disconnecting " + c.assignedClientId + ": " + stuck + " for more than "
-            + config.slowSubscriberTimeoutSeconds() + " s (mqtt.slow-subscriber-timeout); its "
-            + "publishers were slowed meanwhile");
-        if (stuck.equals(ConnectionHandler.NOT_READING)) {
-          c.abort(stuck);
+        LOG.warning(() -> "Disconnecting " + c.assignedClientId + ": " + stuck.description
+            + " for more than " + config.slowSubscriberTimeoutSeconds() + " s "
+            + "(mqtt.slow-subscriber-timeout); its publishers were slowed meanwhile");
+        if (stuck == ConnectionHandler.Stuck.NOT_READING) {
+          c.abort(stuck.description);
         } else {
-          c.closeWith(ReasonCode.QUOTA_EXCEEDED, stuck);
+          c.closeWith(ReasonCode.QUOTA_EXCEEDED, stuck.description);
         }
       } else if (c.keepAliveExpired(nowNanos)) {
         c.closeWith(ReasonCode.KEEP_ALIVE_TIMEOUT, "no packet within 1.5 x keep alive");

@@ -45,7 +45,6 @@ final class ConnectionHandler {
    * congested subscriber, so this bounds what one publisher adds beyond that subscriber's queue.
    */
   static final int MAX_HELD_ACKS_V3 = 1000;
-  static final String NOT_READING = "client not reading its socket";
   /** PINGRESP in every version: type 13 with no flags, remaining length 0. */
   private static final byte[] PING_RESPONSE = {(byte) 0xD0, 0x00};
 
@@ -183,7 +182,6 @@ final class ConnectionHandler {
       will = null;
     }
     state = State.CLOSED;
-    gate.closed();
     transport.close();
     core.connectionEnded(this);
   }
@@ -344,7 +342,6 @@ final class ConnectionHandler {
       send(new Disconnect(reason, reasonProperties(why)));
     }
     state = State.CLOSED;
-    gate.closed();
     transport.flush();
     transport.close();
     core.connectionEnded(this);
@@ -365,7 +362,6 @@ final class ConnectionHandler {
     }
     LOG.log(Level.FINE, () -> "Aborting " + assignedClientId + ": " + why);
     state = State.CLOSED;
-    gate.closed();
     transport.abort();
     core.connectionEnded(this);
   }
@@ -376,7 +372,6 @@ final class ConnectionHandler {
       return;
     }
     state = State.CLOSED;
-    gate.closed();
     transport.flush();
     transport.close();
     core.connectionEnded(this);
@@ -399,26 +394,35 @@ final class ConnectionHandler {
     }
   }
 
+  /** Why a connected client counts as stuck; the timer disconnects it for that. */
+  enum Stuck {
+    /** Its outbound buffer stayed full: it reads neither a DISCONNECT nor a lingering close. */
+    NOT_READING("client not reading its socket"),
+    /** It reads, but has taken none of its queued messages: told with DISCONNECT 0x97. */
+    NOT_TAKING("client took none of its queued messages");
+
+    final String description;
+
+    Stuck(String description) {
+      this.description = description;
+    }
+  }
+
   /**
-   * @return why this client counts as stuck (it has not read its socket, or has taken none of
-   *     its queued messages, for longer than the timeout), or null when it is not
+   * @return why this client is stuck (no reading of its socket, or none of its queued messages
+   *     taken, for longer than the timeout), or null when it is not
    */
-  String stuck(long nowNanos, long nowMillis, long timeoutMillis) {
+  Stuck stuck(long nowNanos, long nowMillis, long timeoutMillis) {
     if (state != State.CONNECTED) {
       return null;
     }
-    if (isNotReading(nowNanos, timeoutMillis)) {
-      return NOT_READING;
+    if (gate.outboundBlockedNanos(nowNanos) > timeoutMillis * 1_000_000) {
+      return Stuck.NOT_READING;
     }
     if (session != null && session.connection == this && session.isStuck(nowMillis, timeoutMillis)) {
-      return "client took none of its queued messages";
+      return Stuck.NOT_TAKING;
     }
     return null;
-  }
-
-  /** @return whether the client has left its outbound buffer full for longer than the timeout */
-  boolean isNotReading(long nowNanos, long timeoutMillis) {
-    return gate.outboundBlockedNanos(nowNanos) > timeoutMillis * 1_000_000;
   }
 
   /** @return whether no packet arrived within 1.5 times the keep alive [MQTT-3.1.2-22] */
