@@ -6,6 +6,7 @@ import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import org.ferrymq.codec.decoder.FrameDecoder;
 import org.ferrymq.codec.decoder.PacketDecoders;
+import org.ferrymq.codec.wire.VariableByteInteger;
 import org.ferrymq.packet.Packet;
 import org.ferrymq.packet.PacketType;
 
@@ -58,5 +59,22 @@ public final class MqttDecoder {
     }
     in.position(bodyStart + frame.remainingLength());
     return packet;
+  }
+
+  /**
+   * Reads the fixed header at {@code in}'s position without moving it, so a connection can size
+   * the buffer of a packet that is still arriving.
+   *
+   * @return the packet's whole length (fixed header included), or -1 while the fixed header is
+   *     incomplete or not valid (decoding reports the error)
+   */
+  public static int packetLength(ByteBuffer in) {
+    if (in.remaining() < 2) {
+      return -1;
+    }
+    ByteBuffer header = in.duplicate();
+    header.position(in.position() + 1);
+    int remaining = VariableByteInteger.decode(header);
+    return remaining < 0 ? -1 : header.position() - in.position() + remaining;
   }
 }

@@ -55,6 +55,10 @@ public enum Setting {
           + "authentication exchange) before it is closed; on the adapter's TLS, ws and wss "
           + "listeners the TLS handshake or WebSocket upgrade gets the same time first "
           + "(1..3600)."),
+  MIN_PACKET_RATE("mqtt.min-packet-rate", "256",
+      "Bytes per second a packet must average once it has taken longer than "
+          + "mqtt.connect-timeout to arrive; a connected client sending slower is closed "
+          + "(MQTT 5: DISCONNECT 0x8D). 0 disables the check (0..1000000000)."),
   MAX_CONNECTIONS("mqtt.max-connections", "1000000",
       "Connections accepted at once; further CONNECTs get Server unavailable / busy."),
   LANES("mqtt.lanes", "0",

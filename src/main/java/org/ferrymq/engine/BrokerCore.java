@@ -420,6 +420,7 @@ final class BrokerCore {
     long nowNanos = System.nanoTime();
     long nowMillis = clock.millis();
     long slowTimeoutMillis = config.slowSubscriberTimeoutSeconds() * 1000L;
+    long packetGraceNanos = TimeUnit.SECONDS.toNanos(config.connectTimeoutSeconds());
     for (ConnectionHandler c : new ArrayList<>(lane.connections)) {
       ConnectionHandler.Stuck stuck = c.stuck(nowNanos, nowMillis, slowTimeoutMillis);
       if (stuck != null) {
@@ -434,6 +435,13 @@ final class BrokerCore {
         }
       } else if (c.keepAliveExpired(nowNanos)) {
         c.closeWith(ReasonCode.KEEP_ALIVE_TIMEOUT, "no packet within 1.5 x keep alive");
+      } else if (c.packetTooSlow(nowNanos, packetGraceNanos, config.minPacketRate())) {
+        metrics.slowPacketsClosed.increment();
+        LOG.warning(() -> "Disconnecting " + c.assignedClientId + ": its packet in progress "
+            + "arrived at under " + config.minPacketRate() + " bytes/s (mqtt.min-packet-rate) "
+            + "after " + config.connectTimeoutSeconds() + " s (mqtt.connect-timeout)");
+        // A packet that does not complete is no packet: the keep-alive reason fits best
+        c.closeWith(ReasonCode.KEEP_ALIVE_TIMEOUT, "packet arriving below mqtt.min-packet-rate");
       } else if (c.identity != null && c.identity.expiredAt(clock.instant())) {
         LOG.info(() -> "Disconnecting " + c.identity.clientId() + " (user "
             + c.identity.username() + "): its credentials expired at " + c.identity.expiresAt());
@@ -483,7 +491,8 @@ final class BrokerCore {
     }
     return new FlowStats(overload.isOverloaded(), overload.heapUse(),
         metrics.connectionsPaused.sum(), metrics.publishersThrottled.sum(),
-        metrics.slowSubscribersDisconnected.sum(), metrics.connectionsRefusedOverload.sum(),
+        metrics.slowSubscribersDisconnected.sum(), metrics.slowPacketsClosed.sum(),
+        metrics.connectionsRefusedOverload.sum(),
         drops);
   }
 

@@ -72,6 +72,8 @@ final class ConnectionHandler {
   /** QoS 1 PUBLISH packets whose PUBACK has not been sent yet. */
   private int pendingQos1Acks;
   volatile long lastReceivedNanos = System.nanoTime();
+  /** How fast an incomplete packet is arriving; written by the transport thread. */
+  final PacketPace pace = new PacketPace();
   /**
    * Called once CONNACK accepts the connection; until then the connect timeout applies, also
    * to a client that stops answering during an enhanced-authentication exchange.
@@ -423,6 +425,15 @@ final class ConnectionHandler {
       return Stuck.NOT_TAKING;
     }
     return null;
+  }
+
+  /**
+   * @return whether the packet now arriving has averaged less than the minimum rate since the
+   *     grace ran out; time the broker itself paused reading does not count against the client
+   */
+  boolean packetTooSlow(long nowNanos, long graceNanos, long minBytesPerSecond) {
+    return state == State.CONNECTED && !gate.isPaused()
+        && pace.tooSlow(nowNanos, gate.resumedAtNanos(), graceNanos, minBytesPerSecond);
   }
 
   /** @return whether no packet arrived within 1.5 times the keep alive [MQTT-3.1.2-22] */

@@ -13,11 +13,14 @@ import java.util.Map;
  *     subscriber
  * @param slowSubscribersDisconnected clients disconnected since start for taking nothing within
  *     {@code mqtt.slow-subscriber-timeout}
+ * @param slowPacketsClosed connections closed since start for sending a packet slower than
+ *     {@code mqtt.min-packet-rate}
  * @param connectionsRefusedOverload CONNECTs refused since start while overloaded
  * @param dropped messages not delivered since start, by reason
  */
 public record FlowStats(boolean overloaded, double heapUse, long connectionsPaused,
-    long publishersThrottled, long slowSubscribersDisconnected, long connectionsRefusedOverload,
+    long publishersThrottled, long slowSubscribersDisconnected, long slowPacketsClosed,
+    long connectionsRefusedOverload,
     Map<DropReason, Long> dropped) {
 
   public FlowStats {

@@ -38,6 +38,8 @@ final class InboundGate {
   /** Guarded by this. */
   private boolean closed;
   private volatile long outboundBlockedSinceNanos;
+  /** When reading last resumed after a pause; 0 if it never paused. */
+  private volatile long resumedAtNanos;
 
   InboundGate(Transport transport, Metrics metrics) {
     this.transport = transport;
@@ -114,6 +116,16 @@ final class InboundGate {
     return (reasons.get() & reason) != 0;
   }
 
+  /** @return whether reading is paused for any reason */
+  boolean isPaused() {
+    return reasons.get() != 0;
+  }
+
+  /** @return when reading last resumed after a pause, 0 if it never paused */
+  long resumedAtNanos() {
+    return resumedAtNanos;
+  }
+
   /** The connection is gone: counts it as no longer paused. */
   synchronized void closed() {
     closed = true;
@@ -131,6 +143,7 @@ final class InboundGate {
         metrics.connectionsPaused.increment();
       } else {
         metrics.connectionsPaused.decrement();
+        resumedAtNanos = System.nanoTime();
       }
       transport.setReadingPaused(shouldPause);
     }

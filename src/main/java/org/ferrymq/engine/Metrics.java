@@ -21,6 +21,7 @@ final class Metrics {
   final LongAdder publishersThrottled = new LongAdder();
   /** Clients disconnected for taking nothing within {@code mqtt.slow-subscriber-timeout}. */
   final LongAdder slowSubscribersDisconnected = new LongAdder();
+  final LongAdder slowPacketsClosed = new LongAdder();
   /** CONNECTs refused while the broker was overloaded. */
   final LongAdder connectionsRefusedOverload = new LongAdder();
   private final List<LaneCounters> lanes = new CopyOnWriteArrayList<>();

@@ -25,6 +25,8 @@ final class MqttConnection implements InboundHandler {
   private final Transport transport;
   final ConnectionHandler handler;
   final InboundGate gate;
+  /** Packets up to this size get a buffer of exactly their size once the fixed header is in. */
+  static final int EXACT_SIZE_UP_TO = 64 * 1024;
   private ByteBuffer partial;
   private DecoderContext context;
   private Lane lane;
@@ -74,7 +76,14 @@ final class MqttConnection implements InboundHandler {
       return;
     }
     int consumed = in.position() - start;
+    boolean heldBefore = partial != null;
     keepRemainder(in);
+    if (partial == null) {
+      handler.pace.idle();
+    } else {
+      // What is held begins a new packet if nothing was held or a packet just completed
+      handler.pace.arrived(partial.position(), !heldBefore || batch != null, System.nanoTime());
+    }
     if (batch != null) {
       // [MQTT-3.1.2-22] keep alive counts Control Packets, not bytes: a client dribbling a
       // packet a byte at a time does not stay alive on the dribble
@@ -121,15 +130,20 @@ final class MqttConnection implements InboundHandler {
   }
 
   /**
-   * Adds bytes to the incomplete packet. The buffer at least doubles when it grows, so a packet
-   * that arrives a byte at a time costs copies linear in its size, not quadratic; the decoder
-   * has already refused a declared size above the maximum packet size, which bounds it.
+   * Adds bytes to the incomplete packet. Once its fixed header is in, the buffer is sized from
+   * the declared length: exactly, up to {@link #EXACT_SIZE_UP_TO}; above that it at least
+   * doubles up to the declared length, so a client must send bytes to make the broker hold
+   * them. Either way a packet that arrives a byte at a time costs copies linear in its size,
+   * and the decoder has already refused a declared size above the maximum packet size.
    */
   private ByteBuffer append(ByteBuffer data) {
     if (partial.remaining() < data.remaining()) {
       int needed = partial.position() + data.remaining();
-      int doubled = (int) Math.min(2L * partial.capacity(), core.config.maxPacketSize() + 5L);
-      ByteBuffer bigger = ByteBuffer.allocate(Math.max(needed, doubled));
+      ByteBuffer held = partial.duplicate().flip();
+      int declared = MqttDecoder.packetLength(held);
+      long bound = declared > 0 ? declared : core.config.maxPacketSize() + 5L;
+      int grown = (int) Math.min(Math.max(2L * partial.capacity(), EXACT_SIZE_UP_TO), bound);
+      ByteBuffer bigger = ByteBuffer.allocate(Math.max(needed, grown));
       partial.flip();
       bigger.put(partial);
       partial = bigger;
@@ -149,7 +163,9 @@ final class MqttConnection implements InboundHandler {
       partial.compact();
       return;
     }
-    ByteBuffer copy = ByteBuffer.allocate(Math.max(in.remaining(), 1024));
+    int declared = MqttDecoder.packetLength(in);
+    int size = declared > 0 && declared <= EXACT_SIZE_UP_TO ? declared : 1024;
+    ByteBuffer copy = ByteBuffer.allocate(Math.max(in.remaining(), size));
     copy.put(in);
     partial = copy;
   }

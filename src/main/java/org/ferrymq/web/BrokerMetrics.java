@@ -60,6 +60,8 @@ public class BrokerMetrics {
     flowGauge("ferrymq.slow.subscribers.disconnected", "Clients disconnected for taking nothing "
         + "within mqtt.slow-subscriber-timeout", MetricUnits.NONE,
         FlowStats::slowSubscribersDisconnected);
+    flowGauge("ferrymq.slow.packets.closed", "Connections closed for sending a packet slower "
+        + "than mqtt.min-packet-rate", MetricUnits.NONE, FlowStats::slowPacketsClosed);
     flowGauge("ferrymq.connections.refused.overload", "CONNECTs refused while overloaded",
         MetricUnits.NONE, FlowStats::connectionsRefusedOverload);
     flowGauge("ferrymq.overloaded", "1 while the heap is past mqtt.overload.heap-high-percent",
