@@ -67,6 +67,24 @@ final class InboundPublishFlow {
           + " unacknowledged QoS 1 and QoS 2 messages");
       return;
     }
+    if (h.holdsPublishes() || (p.qos() != QoS.AT_MOST_ONCE && !h.core.storeAvailable)) {
+      // The store is failed: not routed, not acknowledged, processed in order once it is back
+      h.hold(p, toMessage(h, p, topic));
+      return;
+    }
+    accept(h, p, toMessage(h, p, topic), p.qos() == QoS.AT_MOST_ONCE ? null
+        : h.expectAck(p.qos()));
+  }
+
+  /**
+   * Routes a PUBLISH that passed the checks, now or after the store recovered.
+   *
+   * @param m the message, made when the PUBLISH arrived (its expiry counts from then)
+   * @param ack its place in the acknowledgement order, {@code null} for QoS 0
+   */
+  static void accept(ConnectionHandler h, Publish p, Message m,
+      ConnectionHandler.PendingAck ack) {
+    String topic = m.topic();
     h.core.metrics.on(h.lane).received();
     boolean allowed = !topic.startsWith("$") && h.core.authorizer.canPublish(h.identity, topic);
     if (!allowed && !h.version.isV5()) {
@@ -75,16 +93,16 @@ final class InboundPublishFlow {
     }
     if (p.qos() == QoS.AT_MOST_ONCE) {
       if (allowed) {
-        h.core.routeFromClient(toMessage(h, p, topic), h.lane, null, h.gate);
+        h.core.routeFromClient(m, h.lane, null, h.gate);
       }
       return;
     }
-    ConnectionHandler.PendingAck ack = h.expectAck(p.qos());
     if (!allowed) {
       ack.complete(h, ackFor(h, p, h.version.isV5() ? ReasonCode.NOT_AUTHORIZED
           : ReasonCode.SUCCESS));
       return;
     }
+    Session s = h.session;
     if (p.qos() == QoS.EXACTLY_ONCE) {
       s.awaitingPubrel.add(p.packetId());
       s.persist();
@@ -92,7 +110,7 @@ final class InboundPublishFlow {
     Lane lane = h.lane;
     // The acknowledgement waits until every receiver has queued the message and the store
     // has made those writes durable; acknowledgements still leave in PUBLISH order.
-    h.core.routeFromClient(toMessage(h, p, topic), lane, receivers ->
+    h.core.routeFromClient(m, lane, receivers ->
         h.core.persistence.afterDurable(() -> lane.executeOrRun(() -> ack.complete(h,
             ackFor(h, p, receivers == 0 && h.version.isV5()
                 ? ReasonCode.NO_MATCHING_SUBSCRIBERS : ReasonCode.SUCCESS)))), h.gate);

@@ -21,6 +21,8 @@ final class Metrics {
   final LongAdder publishersThrottled = new LongAdder();
   /** Clients disconnected for taking nothing within {@code mqtt.slow-subscriber-timeout}. */
   final LongAdder slowSubscribersDisconnected = new LongAdder();
+  /** PUBLISH packets held because the store is failed. */
+  final LongAdder publishesHeld = new LongAdder();
   /** CONNECTs refused while the broker was overloaded. */
   final LongAdder connectionsRefusedOverload = new LongAdder();
   private final List<LaneCounters> lanes = new CopyOnWriteArrayList<>();
