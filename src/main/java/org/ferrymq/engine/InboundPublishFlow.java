@@ -110,10 +110,32 @@ final class InboundPublishFlow {
     Lane lane = h.lane;
     // The acknowledgement waits until every receiver has queued the message and the store
     // has made those writes durable; acknowledgements still leave in PUBLISH order.
-    h.core.routeFromClient(m, lane, receivers ->
-        h.core.persistence.afterDurable(() -> lane.executeOrRun(() -> ack.complete(h,
-            ackFor(h, p, receivers == 0 && h.version.isV5()
-                ? ReasonCode.NO_MATCHING_SUBSCRIBERS : ReasonCode.SUCCESS)))), h.gate);
+    h.core.routeFromClient(m, lane, receivers -> {
+      if (receivers == Router.FAILED) {
+        lane.executeOrRun(() -> failed(h, p, ack));
+        return;
+      }
+      h.core.persistence.afterDurable(() -> lane.executeOrRun(() -> ack.complete(h,
+          ackFor(h, p, receivers == 0 && h.version.isV5()
+              ? ReasonCode.NO_MATCHING_SUBSCRIBERS : ReasonCode.SUCCESS))));
+    }, h.gate);
+  }
+
+  /**
+   * A receiver could not take the message: never acknowledged as a success. MQTT 5 gets
+   * PUBACK/PUBREC 0x80 Unspecified error, which ends a QoS 2 flow (4.3.3); MQTT 3 has no
+   * negative acknowledgement, so the connection closes and the client resends [MQTT-4.4.0-1].
+   */
+  private static void failed(ConnectionHandler h, Publish p, ConnectionHandler.PendingAck ack) {
+    if (p.qos() == QoS.EXACTLY_ONCE && h.session.awaitingPubrel.remove(p.packetId())) {
+      h.session.persist();
+    }
+    if (h.version.isV5()) {
+      ack.complete(h, ackFor(h, p, ReasonCode.UNSPECIFIED_ERROR));
+    } else {
+      h.closeWith(ReasonCode.UNSPECIFIED_ERROR, "a receiver could not take message "
+          + p.packetId());
+    }
   }
 
   private static boolean exceedsLimits(String topic, BrokerConfig config) {

@@ -449,6 +449,11 @@ public final class MvStorePersistence implements Persistence {
     committer.flush();
   }
 
+  /** @return the open MVStore instance; tests make it close itself ({@code panic}) */
+  MVStore currentStore() {
+    return current.store;
+  }
+
   /** @return the store file */
   public Path file() {
     return file;
