@@ -67,7 +67,8 @@ public final class StoreFaultScenario {
    * @param ackedWhileFailed publishes made during the fault acknowledged before the recovery
    * @param heldAtPeak PUBLISH packets the broker held at once during the fault
    * @param faultMillis from the first fault report to readiness again, after the heal
-   * @param recoveryMillis from the heal to the store reporting itself available
+   * @param recoveryMillis from the end of the heal (space freed, database accepting
+   *     connections) to the store reporting itself available
    * @param severeLogLines store fault lines logged during the episode
    * @param fault the fault text readiness showed
    */
@@ -177,8 +178,8 @@ public final class StoreFaultScenario {
       assertTrue(!store.isHealthy(), "still failed");
 
       // Exercise: the store can be written again
-      long healedAt = System.nanoTime();
       heal.run();
+      long healedAt = System.nanoTime();
       await().atMost(WAIT).until(store::isHealthy);
       long recoveryMillis = (System.nanoTime() - healedAt) / 1_000_000;
       awaitAcknowledged(beforeFault, tokens.size());
