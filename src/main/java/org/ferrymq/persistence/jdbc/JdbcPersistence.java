@@ -49,6 +49,8 @@ import org.ferrymq.persistence.common.RecordFormatException;
  * after opening. One broker per set of tables.
  */
 public final class JdbcPersistence implements Persistence {
+  private static final java.util.logging.Logger LOG =
+      java.util.logging.Logger.getLogger(JdbcPersistence.class.getName());
 
   /** Store format written by this version, kept in ferrymq_meta. */
   public static final int FORMAT_VERSION = 1;
@@ -296,6 +298,10 @@ public final class JdbcPersistence implements Persistence {
     if (open) {
       open = false;
       committer.close();
+      if (committer.failure() != null) {
+        LOG.warning(() -> "Database " + description + " closed while failed: changes since its "
+            + "last successful transaction are not in it");
+      }
     }
   }
 
