@@ -337,29 +337,28 @@ public final class GroupCommitter implements AutoCloseable {
         syncs.incrementAndGet();
       }
     } catch (Exception | Error e) {
-      lock.lock();
-      try {
-        batch.addAll(waiting);
-        waiting = batch;
-      } finally {
-        lock.unlock();
-      }
+      putBack(batch);
       markFailed(e);
       return false;
     }
     if (failure.get() != null) {
       // A write failed during the commit: it is not in it, so neither may its waiters go
-      lock.lock();
-      try {
-        batch.addAll(waiting);
-        waiting = batch;
-      } finally {
-        lock.unlock();
-      }
+      putBack(batch);
       return false;
     }
     runAll(batch);
     return true;
+  }
+
+  /** The batch waits again, before the callbacks that arrived meanwhile. */
+  private void putBack(List<Runnable> batch) {
+    lock.lock();
+    try {
+      batch.addAll(waiting);
+      waiting = batch;
+    } finally {
+      lock.unlock();
+    }
   }
 
   private void runAll(List<Runnable> batch) {

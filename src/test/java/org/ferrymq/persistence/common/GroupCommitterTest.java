@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.ferrymq.persistence.RecoveryBackoff;
-import org.ferrymq.persistence.StoreObserver;
+import org.ferrymq.persistence.RecordingObserver;
 import org.junit.jupiter.api.Test;
 
 class GroupCommitterTest {
@@ -46,21 +46,6 @@ class GroupCommitterTest {
       if (failingReopens.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
         throw new java.io.IOException("still full");
       }
-    }
-  }
-
-  /** Records what the committer tells its observer. */
-  static final class Events implements StoreObserver {
-    final List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-    @Override
-    public void storeFailed(String fault) {
-      seen.add("failed: " + fault);
-    }
-
-    @Override
-    public void storeRecovered() {
-      seen.add("recovered");
     }
   }
 
@@ -156,7 +141,7 @@ class GroupCommitterTest {
     store.failingReopens.set(3);
     GroupCommitter sut = new GroupCommitter("test store", store, false, 50,
         new RecoveryBackoff(5, 40));
-    Events events = new Events();
+    RecordingObserver events = new RecordingObserver();
     sut.observe(events);
     sut.start(GroupCommitter.daemonThreads("test-commit"));
     AtomicInteger ran = new AtomicInteger();

@@ -10,13 +10,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.ferrymq.persistence.DeliveryState;
 import org.ferrymq.persistence.PersistenceMode;
 import org.ferrymq.persistence.RecoveryBackoff;
-import org.ferrymq.persistence.StoreObserver;
+import org.ferrymq.persistence.RecordingObserver;
 import org.ferrymq.persistence.StoredDelivery;
 import org.ferrymq.persistence.common.GroupCommitter;
 import org.junit.jupiter.api.AfterEach;
@@ -58,26 +57,11 @@ class MvStoreFaultRecoveryTest {
         .collect(Collectors.joining(" "));
   }
 
-  /** Records what the store tells its observer. */
-  static final class Events implements StoreObserver {
-    final List<String> seen = new CopyOnWriteArrayList<>();
-
-    @Override
-    public void storeFailed(String fault) {
-      seen.add("failed: " + fault);
-    }
-
-    @Override
-    public void storeRecovered() {
-      seen.add("recovered");
-    }
-  }
-
   @ParameterizedTest
   @EnumSource(value = PersistenceMode.class, names = {"QUEUED", "PERSISTENT"})
   void diskFullThenFreedLosesNothingAndHoldsAcknowledgements(PersistenceMode mode) {
     sut = open(mode);
-    Events events = new Events();
+    RecordingObserver events = new RecordingObserver();
     sut.observe(events);
     sut.sessions().save(MvStorePersistenceTest.session("c"));
     for (int i = 1; i <= 3; i++) {
