@@ -68,6 +68,12 @@ public final class GroupCommitter implements AutoCloseable {
   private final AtomicLong faults = new AtomicLong();
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private volatile StoreObserver observer;
+  /**
+   * Held while an episode starts or ends and its observer is told, so the observer hears
+   * "failed" and "recovered" in the order they happened, never a stale "failed" after the
+   * recovery that ended its episode.
+   */
+  private final Object episodes = new Object();
 
   /**
    * @param name names the store in log messages
@@ -170,16 +176,18 @@ public final class GroupCommitter implements AutoCloseable {
    * Safe from any thread.
    */
   public void markFailed(Throwable cause) {
-    if (!failure.compareAndSet(null, cause)) {
-      return;
-    }
-    faults.incrementAndGet();
-    String fault = fault();
-    LOG.log(Level.SEVERE, fault + "; QoS 1/2 publishes and acknowledgements are held and the "
-        + "store is reopened in the background", cause);
-    StoreObserver o = observer;
-    if (o != null) {
-      o.storeFailed(fault);
+    synchronized (episodes) {
+      if (!failure.compareAndSet(null, cause)) {
+        return;
+      }
+      faults.incrementAndGet();
+      String fault = fault();
+      LOG.log(Level.SEVERE, fault + "; QoS 1/2 publishes and acknowledgements are held and the "
+          + "store is reopened in the background", cause);
+      StoreObserver o = observer;
+      if (o != null) {
+        o.storeFailed(fault);
+      }
     }
     lock.lock();
     try {
@@ -191,10 +199,12 @@ public final class GroupCommitter implements AutoCloseable {
 
   /** Registers the observer; told at once if the store is failed already. */
   public void observe(StoreObserver value) {
-    observer = value;
-    String fault = fault();
-    if (fault != null) {
-      value.storeFailed(fault);
+    synchronized (episodes) {
+      observer = value;
+      String fault = fault();
+      if (fault != null) {
+        value.storeFailed(fault);
+      }
     }
   }
 
@@ -301,15 +311,17 @@ public final class GroupCommitter implements AutoCloseable {
       }
       int attempts = attempt + 1;
       long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since);
-      failure.set(null);
-      LOG.info(() -> name + " is available again after " + millis + " ms (" + attempts
-          + (attempts == 1 ? " attempt" : " attempts") + "); held publishes and "
-          + "acknowledgements resume");
-      runWaiting();
-      StoreObserver o = observer;
-      if (o != null) {
-        o.storeRecovered();
+      synchronized (episodes) {
+        failure.set(null);
+        LOG.info(() -> name + " is available again after " + millis + " ms (" + attempts
+            + (attempts == 1 ? " attempt" : " attempts") + "); held publishes and "
+            + "acknowledgements resume");
+        StoreObserver o = observer;
+        if (o != null) {
+          o.storeRecovered();
+        }
       }
+      runWaiting();
       return true;
     }
   }
