@@ -20,6 +20,10 @@ interface Admission {
     @Override
     public void admittedAfterDeferral() {
     }
+
+    @Override
+    public void failed() {
+    }
   };
 
   /** The session took the message at once. */
@@ -30,4 +34,7 @@ interface Admission {
 
   /** The deferred message is admitted: the backlog drained, or the client went away. */
   void admittedAfterDeferral();
+
+  /** The session could not take the message (its delivery threw): the publisher is told. */
+  void failed();
 }

@@ -28,6 +28,7 @@ import org.ferrymq.packet.ReasonCode;
 import org.ferrymq.packet.Subscription;
 import org.ferrymq.packet.Will;
 import org.ferrymq.persistence.Persistence;
+import org.ferrymq.persistence.StoreObserver;
 import org.ferrymq.persistence.StoredDelivery;
 import org.ferrymq.persistence.StoredSession;
 import org.ferrymq.security.Authenticator;
@@ -68,6 +69,11 @@ final class BrokerCore {
   private final SysTopics sysTopics;
   private final String instanceId = UUID.randomUUID().toString().substring(0, 8);
   private final AtomicLong clientIds = new AtomicLong();
+  /**
+   * False while the durable store is failed: QoS 1/2 publishes are held on their connections
+   * until it is back (see {@link ConnectionHandler#hold}).
+   */
+  volatile boolean storeAvailable = true;
   private volatile boolean running;
   private volatile long startedAtMillis;
   private CountDownLatch loopsDone;
@@ -100,6 +106,18 @@ final class BrokerCore {
       return;
     }
     recover();
+    persistence.observe(new StoreObserver() {
+      @Override
+      public void storeFailed(String fault) {
+        storeAvailable = false;
+      }
+
+      @Override
+      public void storeRecovered() {
+        storeAvailable = true;
+        releaseHeldPublishes();
+      }
+    });
     running = true;
     startedAtMillis = clock.millis();
     loopsDone = new CountDownLatch(lanes.length + 1);
@@ -111,6 +129,17 @@ final class BrokerCore {
     LOG.info(() -> "FerryMQ engine started: " + lanes.length + " lanes, persistence "
         + persistence.describe() + ", " + sessions.size() + " sessions and " + retained.size()
         + " retained messages recovered");
+  }
+
+  /** Each lane processes its connections' held publishes, in their order, on the lane. */
+  private void releaseHeldPublishes() {
+    for (Lane lane : lanes) {
+      lane.execute(() -> {
+        for (ConnectionHandler c : new ArrayList<>(lane.connections)) {
+          c.releaseHeld();
+        }
+      });
+    }
   }
 
   private void runLoop(Runnable loop) {
@@ -245,6 +274,7 @@ final class BrokerCore {
   void connectionEnded(ConnectionHandler h) {
     // From here on the transport lingers or is gone: it no longer counts as paused
     h.gate.closed();
+    h.dropHeld();
     if (h.lane != null) {
       h.lane.connections.remove(h);
     }
@@ -493,7 +523,7 @@ final class BrokerCore {
         metrics.connectionsPaused.sum(), metrics.publishersThrottled.sum(),
         metrics.slowSubscribersDisconnected.sum(), metrics.slowPacketsClosed.sum(),
         metrics.connectionsRefusedOverload.sum(),
-        drops);
+        drops, storeAvailable, persistence.failureCount(), metrics.publishesHeld.sum());
   }
 
   List<ClientSummary> clients() {

@@ -71,6 +71,10 @@ final class ConnectionHandler {
   private final java.util.ArrayDeque<PendingAck> pendingAcks = new java.util.ArrayDeque<>();
   /** QoS 1 PUBLISH packets whose PUBACK has not been sent yet. */
   private int pendingQos1Acks;
+  /** PUBLISH packets held while the store is failed, in arrival order. */
+  private final java.util.ArrayDeque<HeldPublish> held = new java.util.ArrayDeque<>();
+  /** Held QoS 2 PUBLISH packets: unanswered like those awaiting PUBREL. */
+  private int heldQos2;
   volatile long lastReceivedNanos = System.nanoTime();
   /** How fast an incomplete packet is arriving; written by the transport thread. */
   final PacketPace pace = new PacketPace();
@@ -96,7 +100,8 @@ final class ConnectionHandler {
    */
   void handle(List<Packet> packets) {
     int pings = 0;
-    for (Packet p : packets) {
+    for (int i = 0; i < packets.size(); i++) {
+      Packet p = packets.get(i);
       if (state == State.CLOSED) {
         return;
       }
@@ -108,11 +113,29 @@ final class ConnectionHandler {
         sendPingResponses(pings);
         pings = 0;
       }
-      dispatch(p);
+      try {
+        dispatch(p);
+      } catch (RuntimeException e) {
+        failBatch(p, packets.size() - i - 1, e);
+        return;
+      }
     }
     if (pings > 0 && state == State.CONNECTED) {
       sendPingResponses(pings);
     }
+  }
+
+  /**
+   * A packet failed unexpectedly (a store that threw instead of holding, a bug): its state and
+   * every later acknowledgement of this connection are in doubt, so the connection ends with
+   * DISCONNECT 0x80 (MQTT 5) and the packets not processed are failed with it, not skipped.
+   * The client resends every PUBLISH it has no acknowledgement for [MQTT-4.4.0-1].
+   */
+  private void failBatch(Packet failed, int notProcessed, RuntimeException e) {
+    LOG.log(Level.SEVERE, "Processing " + failed.type() + " from " + assignedClientId
+        + " failed; closing the connection, " + notProcessed + " later packets of the batch "
+        + "not processed (the client resends what was not acknowledged)", e);
+    closeWith(ReasonCode.UNSPECIFIED_ERROR, "internal error processing " + failed.type());
   }
 
   private void sendPingResponses(int count) {
@@ -207,7 +230,59 @@ final class ConnectionHandler {
    *     PUBCOMP: what MQTT 5's Receive Maximum bounds (3.3.4)
    */
   int unacknowledgedInbound() {
-    return pendingQos1Acks + (session == null ? 0 : session.awaitingPubrel.size());
+    return pendingQos1Acks + heldQos2 + (session == null ? 0 : session.awaitingPubrel.size());
+  }
+
+  // ---------------------------------------------------------------- publishes held for the store
+
+  /** A checked PUBLISH waiting for the store; its acknowledgement has its place in the order. */
+  private record HeldPublish(Publish packet, Message message, PendingAck ack) {
+  }
+
+  /** @return whether PUBLISH packets of this connection wait for the store */
+  boolean holdsPublishes() {
+    return !held.isEmpty();
+  }
+
+  /**
+   * Holds a PUBLISH until the store is back: nothing is routed or acknowledged, so nothing
+   * unstored is promised. What one client can have held is bounded like any unacknowledged
+   * PUBLISH: MQTT 5 by the Receive Maximum, MQTT 3 by pausing reading (see {@link #expectAck}).
+   * Later PUBLISH packets of any QoS queue behind it, which keeps their order.
+   */
+  void hold(Publish p, Message m) {
+    PendingAck ack = p.qos() == QoS.AT_MOST_ONCE ? null : expectAck(p.qos());
+    if (p.qos() == QoS.EXACTLY_ONCE) {
+      heldQos2++;
+    }
+    held.add(new HeldPublish(p, m, ack));
+    core.metrics.publishesHeld.increment();
+  }
+
+  /** The store is back: processes the held PUBLISH packets in order, while it stays up. */
+  void releaseHeld() {
+    while (!held.isEmpty() && state == State.CONNECTED) {
+      HeldPublish next = held.peek();
+      if (next.packet.qos() != QoS.AT_MOST_ONCE && !core.storeAvailable) {
+        return;
+      }
+      forget(held.poll());
+      InboundPublishFlow.accept(this, next.packet, next.message, next.ack);
+    }
+  }
+
+  /** The connection ended: its held PUBLISH packets were never acknowledged, the client resends. */
+  void dropHeld() {
+    while (!held.isEmpty()) {
+      forget(held.poll());
+    }
+  }
+
+  private void forget(HeldPublish h) {
+    if (h.packet.qos() == QoS.EXACTLY_ONCE) {
+      heldQos2--;
+    }
+    core.metrics.publishesHeld.decrement();
   }
 
   /** [MQTT-4.6.0-2] PUBACK and PUBREC leave in the order the PUBLISH packets arrived. */

@@ -17,11 +17,14 @@ import java.util.Map;
  *     {@code mqtt.min-packet-rate}
  * @param connectionsRefusedOverload CONNECTs refused since start while overloaded
  * @param dropped messages not delivered since start, by reason
+ * @param storeAvailable false while the durable store is failed and QoS 1/2 publishes are held
+ * @param storeFailures fault episodes of the store since start
+ * @param publishesHeld PUBLISH packets held right now until the store is back
  */
 public record FlowStats(boolean overloaded, double heapUse, long connectionsPaused,
     long publishersThrottled, long slowSubscribersDisconnected, long slowPacketsClosed,
-    long connectionsRefusedOverload,
-    Map<DropReason, Long> dropped) {
+    long connectionsRefusedOverload, Map<DropReason, Long> dropped, boolean storeAvailable,
+    long storeFailures, long publishesHeld) {
 
   public FlowStats {
     dropped = Map.copyOf(dropped);

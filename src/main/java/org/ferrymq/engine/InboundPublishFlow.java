@@ -67,6 +67,24 @@ final class InboundPublishFlow {
           + " unacknowledged QoS 1 and QoS 2 messages");
       return;
     }
+    if (h.holdsPublishes() || (p.qos() != QoS.AT_MOST_ONCE && !h.core.storeAvailable)) {
+      // The store is failed: not routed, not acknowledged, processed in order once it is back
+      h.hold(p, toMessage(h, p, topic));
+      return;
+    }
+    accept(h, p, toMessage(h, p, topic), p.qos() == QoS.AT_MOST_ONCE ? null
+        : h.expectAck(p.qos()));
+  }
+
+  /**
+   * Routes a PUBLISH that passed the checks, now or after the store recovered.
+   *
+   * @param m the message, made when the PUBLISH arrived (its expiry counts from then)
+   * @param ack its place in the acknowledgement order, {@code null} for QoS 0
+   */
+  static void accept(ConnectionHandler h, Publish p, Message m,
+      ConnectionHandler.PendingAck ack) {
+    String topic = m.topic();
     h.core.metrics.on(h.lane).received();
     boolean allowed = !topic.startsWith("$") && h.core.authorizer.canPublish(h.identity, topic);
     if (!allowed && !h.version.isV5()) {
@@ -75,16 +93,16 @@ final class InboundPublishFlow {
     }
     if (p.qos() == QoS.AT_MOST_ONCE) {
       if (allowed) {
-        h.core.routeFromClient(toMessage(h, p, topic), h.lane, null, h.gate);
+        h.core.routeFromClient(m, h.lane, null, h.gate);
       }
       return;
     }
-    ConnectionHandler.PendingAck ack = h.expectAck(p.qos());
     if (!allowed) {
       ack.complete(h, ackFor(h, p, h.version.isV5() ? ReasonCode.NOT_AUTHORIZED
           : ReasonCode.SUCCESS));
       return;
     }
+    Session s = h.session;
     if (p.qos() == QoS.EXACTLY_ONCE) {
       s.awaitingPubrel.add(p.packetId());
       s.persist();
@@ -92,10 +110,32 @@ final class InboundPublishFlow {
     Lane lane = h.lane;
     // The acknowledgement waits until every receiver has queued the message and the store
     // has made those writes durable; acknowledgements still leave in PUBLISH order.
-    h.core.routeFromClient(toMessage(h, p, topic), lane, receivers ->
-        h.core.persistence.afterDurable(() -> lane.executeOrRun(() -> ack.complete(h,
-            ackFor(h, p, receivers == 0 && h.version.isV5()
-                ? ReasonCode.NO_MATCHING_SUBSCRIBERS : ReasonCode.SUCCESS)))), h.gate);
+    h.core.routeFromClient(m, lane, receivers -> {
+      if (receivers == Router.FAILED) {
+        lane.executeOrRun(() -> failed(h, p, ack));
+        return;
+      }
+      h.core.persistence.afterDurable(() -> lane.executeOrRun(() -> ack.complete(h,
+          ackFor(h, p, receivers == 0 && h.version.isV5()
+              ? ReasonCode.NO_MATCHING_SUBSCRIBERS : ReasonCode.SUCCESS))));
+    }, h.gate);
+  }
+
+  /**
+   * A receiver could not take the message: never acknowledged as a success. MQTT 5 gets
+   * PUBACK/PUBREC 0x80 Unspecified error, which ends a QoS 2 flow (4.3.3); MQTT 3 has no
+   * negative acknowledgement, so the connection closes and the client resends [MQTT-4.4.0-1].
+   */
+  private static void failed(ConnectionHandler h, Publish p, ConnectionHandler.PendingAck ack) {
+    if (p.qos() == QoS.EXACTLY_ONCE && h.session.awaitingPubrel.remove(p.packetId())) {
+      h.session.persist();
+    }
+    if (h.version.isV5()) {
+      ack.complete(h, ackFor(h, p, ReasonCode.UNSPECIFIED_ERROR));
+    } else {
+      h.closeWith(ReasonCode.UNSPECIFIED_ERROR, "a receiver could not take message "
+          + p.packetId());
+    }
   }
 
   private static boolean exceedsLimits(String topic, BrokerConfig config) {

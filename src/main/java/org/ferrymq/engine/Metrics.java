@@ -21,7 +21,10 @@ final class Metrics {
   final LongAdder publishersThrottled = new LongAdder();
   /** Clients disconnected for taking nothing within {@code mqtt.slow-subscriber-timeout}. */
   final LongAdder slowSubscribersDisconnected = new LongAdder();
+  /** Connections closed for sending a packet slower than {@code mqtt.min-packet-rate}. */
   final LongAdder slowPacketsClosed = new LongAdder();
+  /** PUBLISH packets held because the store is failed. */
+  final LongAdder publishesHeld = new LongAdder();
   /** CONNECTs refused while the broker was overloaded. */
   final LongAdder connectionsRefusedOverload = new LongAdder();
   private final List<LaneCounters> lanes = new CopyOnWriteArrayList<>();

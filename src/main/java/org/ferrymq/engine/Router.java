@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.ferrymq.config.SharedStrategy;
 import org.ferrymq.packet.QoS;
 import org.ferrymq.topic.MatchSink;
@@ -24,6 +26,9 @@ import org.ferrymq.topic.SubscriptionIndex;
  * (see {@link Lane}), and otherwise queued so that the receiving lanes work in parallel.
  */
 final class Router {
+  /** The receiver count a completion gets when a delivery failed. */
+  static final int FAILED = -1;
+  private static final Logger LOG = Logger.getLogger(Router.class.getName());
   private final BrokerCore core;
   private final SubscriptionIndex index;
 
@@ -37,7 +42,8 @@ final class Router {
    *
    * @param whenTaken receives the number of receivers once every receiving session has admitted
    *     (queued, and so stored) the message, which a congested receiver defers until its backlog
-   *     drained; the publisher's acknowledgement waits for it. May be null.
+   *     drained, or {@link #FAILED} when a delivery failed; the publisher's acknowledgement
+   *     waits for it. May be null.
    * @param publisher the publishing connection's gate: deliveries queued on other lanes count
    *     against it, and deferred admissions mark it throttled. May be null.
    * @return the number of sessions it was handed to
@@ -135,11 +141,11 @@ final class Router {
     String shared = t.sharedFilter;
     Admission admission = barrier == null ? Admission.NONE : barrier;
     if (s.lane.isCurrent()) {
-      s.deliver(m, qos, retain, ids, shared, admission);
+      deliverGuarded(s, m, qos, retain, ids, shared, admission);
     } else if (inPlace) {
-      s.lane.executeHere(() -> s.deliver(m, qos, retain, ids, shared, admission));
+      s.lane.executeHere(() -> deliverGuarded(s, m, qos, retain, ids, shared, admission));
     } else if (publisher == null) {
-      s.lane.execute(() -> s.deliver(m, qos, retain, ids, shared, admission));
+      s.lane.execute(() -> deliverGuarded(s, m, qos, retain, ids, shared, admission));
     } else {
       // Queued work on another lane counts against the publisher until it ran, so a publisher
       // faster than its subscribers' lanes is paused instead of growing their task queues
@@ -147,13 +153,29 @@ final class Router {
       publisher.reserve(bytes);
       s.lane.execute(() -> {
         try {
-          s.deliver(m, qos, retain, ids, shared, admission);
+          deliverGuarded(s, m, qos, retain, ids, shared, admission);
         } finally {
           publisher.free(bytes);
         }
       });
     }
     return true;
+  }
+
+  /**
+   * A delivery that throws (a store that refuses a write instead of holding it, a bug) fails
+   * the publisher's acknowledgement explicitly rather than leaving it, and every later one of
+   * that publisher, waiting forever.
+   */
+  private static void deliverGuarded(Session s, Message m, QoS qos, boolean retain,
+      List<Integer> ids, String shared, Admission admission) {
+    try {
+      s.deliver(m, qos, retain, ids, shared, admission);
+    } catch (RuntimeException e) {
+      LOG.log(Level.SEVERE, "Delivering a message on '" + m.topic() + "' to " + s.clientId
+          + " failed; its publisher's acknowledgement reports the failure", e);
+      admission.failed();
+    }
   }
 
   /**
@@ -166,6 +188,7 @@ final class Router {
     private final InboundGate publisher;
     /** Set by the router before its own arrival, so visible to whoever completes. */
     int receivers;
+    private volatile boolean failed;
 
     Barrier(int parties, IntConsumer completion, InboundGate publisher) {
       this.remaining = new AtomicInteger(parties);
@@ -175,8 +198,14 @@ final class Router {
 
     void arrive() {
       if (remaining.decrementAndGet() == 0) {
-        completion.accept(receivers);
+        completion.accept(failed ? FAILED : receivers);
       }
+    }
+
+    @Override
+    public void failed() {
+      failed = true;
+      arrive();
     }
 
     @Override

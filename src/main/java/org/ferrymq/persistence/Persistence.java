@@ -5,6 +5,11 @@ package org.ferrymq.persistence;
  *
  * <p>The engine withholds PUBACK/PUBREC until {@link #afterDurable(Runnable)} runs its
  * callback, so a backend that syncs in groups acknowledges a batch of publishes with one sync.
+ *
+ * <p>Writes never throw into the engine: a durable backend that cannot write keeps the change
+ * in memory, reports the fault ({@link #fault()}, {@link StoreObserver}), holds every {@link
+ * #afterDurable} callback, and reopens itself in the background; once it has every change made
+ * meanwhile again, it runs the callbacks and reports the recovery.
  */
 public interface Persistence extends AutoCloseable {
 
@@ -22,6 +27,26 @@ public interface Persistence extends AutoCloseable {
 
   /** @return whether the store is open and accepting writes (readiness) */
   boolean isHealthy();
+
+  /**
+   * @return what is wrong while the store is failed (naming the store and the cause), or
+   *     {@code null} while it is healthy
+   */
+  default String fault() {
+    return null;
+  }
+
+  /** @return how many times the store has failed since it was opened (fault episodes) */
+  default long failureCount() {
+    return 0;
+  }
+
+  /**
+   * Registers the one observer told about failures and recoveries; told at once if the store
+   * has already failed. Stores that cannot fail ignore it.
+   */
+  default void observe(StoreObserver observer) {
+  }
 
   /** @return a short description for logs and health data, e.g. "memory" or a path */
   String describe();

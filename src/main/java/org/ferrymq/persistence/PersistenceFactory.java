@@ -33,14 +33,14 @@ public final class PersistenceFactory {
         : GroupCommitter.daemonThreads("ferrymq-store-commit");
     return switch (settings.backend()) {
       case MVSTORE -> MvStorePersistence.open(prepareDirectory(settings.directory()),
-          settings.mode(), settings.syncIntervalMillis(), executor);
+          settings.mode(), settings.syncIntervalMillis(), executor, settings.recovery(), "");
       case JDBC -> {
         if (settings.dataSource() == null) {
           throw new ConfigException(PersistenceSettings.BACKEND_KEY, "jdbc needs a DataSource "
               + "(on Liberty a <dataSource> in server.xml)");
         }
         yield JdbcPersistence.open(settings.dataSource(), settings.mode(),
-            settings.syncIntervalMillis(), executor);
+            settings.syncIntervalMillis(), executor, settings.recovery());
       }
     };
   }

@@ -24,9 +24,12 @@ import org.ferrymq.config.ConfigException;
  *     bounds what mode {@code queued} loses in a crash ({@value #SYNC_INTERVAL_KEY})
  * @param committerExecutor runs the store's one long-lived commit task; {@code null} for a
  *     daemon thread of its own (on Liberty pass a WorkManager-backed executor)
+ * @param recovery how often a failed store is reopened ({@value RecoveryBackoff#INITIAL_KEY},
+ *     {@value RecoveryBackoff#MAX_KEY})
  */
 public record PersistenceSettings(PersistenceMode mode, Backend backend, Path directory,
-    DataSource dataSource, long syncIntervalMillis, Executor committerExecutor) {
+    DataSource dataSource, long syncIntervalMillis, Executor committerExecutor,
+    RecoveryBackoff recovery) {
 
   /** {@code none}, {@code queued} or {@code persistent}. */
   public static final String MODE_KEY = "mqtt.persistence";
@@ -75,6 +78,7 @@ public record PersistenceSettings(PersistenceMode mode, Backend backend, Path di
   public PersistenceSettings {
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(backend, "backend");
+    Objects.requireNonNull(recovery, "recovery");
     if (syncIntervalMillis < 1 || syncIntervalMillis > MAX_SYNC_INTERVAL_MILLIS) {
       throw new ConfigException(SYNC_INTERVAL_KEY, "must be between 1 and "
           + MAX_SYNC_INTERVAL_MILLIS + " but was " + syncIntervalMillis);
@@ -87,7 +91,7 @@ public record PersistenceSettings(PersistenceMode mode, Backend backend, Path di
   /** @return the defaults: mode queued, embedded store in {@value #DEFAULT_DIR} */
   public static PersistenceSettings defaults() {
     return new PersistenceSettings(DEFAULT_MODE, DEFAULT_BACKEND, Path.of(DEFAULT_DIR), null,
-        DEFAULT_SYNC_INTERVAL_MILLIS, null);
+        DEFAULT_SYNC_INTERVAL_MILLIS, null, RecoveryBackoff.defaults());
   }
 
   /**
@@ -111,7 +115,14 @@ public record PersistenceSettings(PersistenceMode mode, Backend backend, Path di
     })).orElse(Path.of(DEFAULT_DIR));
     long interval = lookup.apply(SYNC_INTERVAL_KEY).map(v -> parse(SYNC_INTERVAL_KEY,
         () -> Long.parseLong(v.trim()))).orElse(DEFAULT_SYNC_INTERVAL_MILLIS);
-    return new PersistenceSettings(mode, backend, dir, null, interval, null);
+    long initial = lookup.apply(RecoveryBackoff.INITIAL_KEY).map(v -> parse(
+        RecoveryBackoff.INITIAL_KEY, () -> Long.parseLong(v.trim())))
+        .orElse(RecoveryBackoff.DEFAULT_INITIAL_MILLIS);
+    long max = lookup.apply(RecoveryBackoff.MAX_KEY).map(v -> parse(RecoveryBackoff.MAX_KEY,
+        () -> Long.parseLong(v.trim()))).orElse(Math.max(initial,
+        RecoveryBackoff.DEFAULT_MAX_MILLIS));
+    return new PersistenceSettings(mode, backend, dir, null, interval, null,
+        new RecoveryBackoff(initial, max));
   }
 
   private static <T> T parse(String key, java.util.function.Supplier<T> parser) {
@@ -128,28 +139,34 @@ public record PersistenceSettings(PersistenceMode mode, Backend backend, Path di
 
   public PersistenceSettings withMode(PersistenceMode value) {
     return new PersistenceSettings(value, backend, directory, dataSource, syncIntervalMillis,
-        committerExecutor);
+        committerExecutor, recovery);
   }
 
   public PersistenceSettings withBackend(Backend value) {
     return new PersistenceSettings(mode, value, directory, dataSource, syncIntervalMillis,
-        committerExecutor);
+        committerExecutor, recovery);
   }
 
   public PersistenceSettings withDirectory(Path value) {
     return new PersistenceSettings(mode, backend, value, dataSource, syncIntervalMillis,
-        committerExecutor);
+        committerExecutor, recovery);
   }
 
   /** @return these settings with the database of the JDBC backend */
   public PersistenceSettings withDataSource(DataSource value) {
     return new PersistenceSettings(mode, backend, directory, value, syncIntervalMillis,
-        committerExecutor);
+        committerExecutor, recovery);
   }
 
   /** @return these settings with the executor that runs the commit task */
   public PersistenceSettings withCommitterExecutor(Executor value) {
     return new PersistenceSettings(mode, backend, directory, dataSource, syncIntervalMillis,
-        value);
+        value, recovery);
+  }
+
+  /** @return these settings with another schedule for reopening a failed store */
+  public PersistenceSettings withRecovery(RecoveryBackoff value) {
+    return new PersistenceSettings(mode, backend, directory, dataSource, syncIntervalMillis,
+        committerExecutor, value);
   }
 }

@@ -68,6 +68,12 @@ public class BrokerMetrics {
         MetricUnits.NONE, flow -> flow.overloaded() ? 1 : 0);
     flowGauge("ferrymq.heap.after.gc.percent", "Heap in use after the latest collection, in "
         + "percent of the maximum", MetricUnits.PERCENT, flow -> Math.round(flow.heapUse() * 100));
+    flowGauge("ferrymq.store.available", "0 while the durable store is failed and QoS 1/2 "
+        + "publishes are held, else 1", MetricUnits.NONE, flow -> flow.storeAvailable() ? 1 : 0);
+    flowGauge("ferrymq.store.failures", "Store fault episodes since start (write error, disk "
+        + "full, store closed, database unreachable)", MetricUnits.NONE, FlowStats::storeFailures);
+    flowGauge("ferrymq.publishes.held", "PUBLISH packets held until the failed store is back",
+        MetricUnits.NONE, FlowStats::publishesHeld);
     gauge("ferrymq.messages.queued", "Messages held in session queues", MetricUnits.NONE,
         BrokerStats::messagesQueued);
     gauge("ferrymq.bytes.received", "Bytes read from transports", MetricUnits.BYTES,

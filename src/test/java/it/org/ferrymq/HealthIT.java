@@ -35,6 +35,11 @@ class HealthIT extends ServerIT {
     assertTrue(ready.body().contains("\"mqtt-wss.accepting\":true"), ready.body());
     assertTrue(ready.body().contains("\"connections\""), ready.body());
     assertTrue(ready.body().contains("\"sessions\""), ready.body());
+    assertTrue(ready.body().contains("\"store.healthy\":true"), ready.body());
+    assertTrue(ready.body().contains("\"store.failures\":0"), ready.body());
+    assertTrue(ready.body().contains("\"publishes.held\":0"), ready.body());
+    assertTrue(!ready.body().contains("store.fault"), "no fault while the store works: "
+        + ready.body());
   }
 
   @Test
@@ -65,6 +70,20 @@ class HealthIT extends ServerIT {
     assertEquals(200, metrics.statusCode());
     assertTrue(metrics.body().contains("ferrymq_clients_connected"), metrics.body());
     assertTrue(metrics.body().contains("# TYPE ferrymq_messages_received gauge"), metrics.body());
+    // store faults (docs/persistence.md, "Faults"): available, no episode, nothing held
+    assertTrue(gaugeIs(metrics.body(), "ferrymq_store_available", 1), metrics.body());
+    assertTrue(gaugeIs(metrics.body(), "ferrymq_store_failures", 0), metrics.body());
+    assertTrue(metrics.body().contains("ferrymq_publishes_held"), metrics.body());
+  }
+
+  /** @return whether the Prometheus text has a sample of the gauge (any tags) at that value */
+  private static boolean gaugeIs(String text, String name, int value) {
+    for (String line : text.split("\n")) {
+      if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)) == value;
+      }
+    }
+    return false;
   }
 
   /** Liberty's local connector: only the same user on the same machine can attach. */

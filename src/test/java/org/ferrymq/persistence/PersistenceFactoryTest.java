@@ -30,17 +30,37 @@ class PersistenceFactoryTest {
     assertEquals(PersistenceSettings.Backend.MVSTORE, sut.backend());
     assertEquals(Path.of("ferrymq-data"), sut.directory());
     assertEquals(1_000, sut.syncIntervalMillis());
+    assertEquals(new RecoveryBackoff(200, 10_000), sut.recovery());
   }
 
   @Test
   void readsEveryKey() {
     PersistenceSettings sut = settings(Map.of("mqtt.persistence", "Persistent",
         "mqtt.persistence.dir", dir.toString(), "mqtt.persistence.backend", "jdbc",
-        "mqtt.persistence.sync-interval-ms", "250"));
+        "mqtt.persistence.sync-interval-ms", "250", "mqtt.persistence.recovery-initial-ms", "50",
+        "mqtt.persistence.recovery-max-ms", "2000"));
     assertEquals(PersistenceMode.PERSISTENT, sut.mode());
     assertEquals(PersistenceSettings.Backend.JDBC, sut.backend());
     assertEquals(dir, sut.directory());
     assertEquals(250, sut.syncIntervalMillis());
+    assertEquals(new RecoveryBackoff(50, 2_000), sut.recovery());
+  }
+
+  @Test
+  void recoveryBoundsNameTheKey() {
+    assertEquals("mqtt.persistence.recovery-initial-ms", assertThrows(ConfigException.class,
+        () -> settings(Map.of("mqtt.persistence.recovery-initial-ms", "0"))).key());
+    ConfigException max = assertThrows(ConfigException.class,
+        () -> settings(Map.of("mqtt.persistence.recovery-initial-ms", "500",
+            "mqtt.persistence.recovery-max-ms", "100")));
+    assertEquals("mqtt.persistence.recovery-max-ms", max.key());
+    assertTrue(max.getMessage().contains("mqtt.persistence.recovery-initial-ms (500)"),
+        max.getMessage());
+    assertEquals("mqtt.persistence.recovery-max-ms", assertThrows(ConfigException.class,
+        () -> settings(Map.of("mqtt.persistence.recovery-max-ms", "soon"))).key());
+    // a larger initial delay alone raises the default maximum with it
+    assertEquals(new RecoveryBackoff(20_000, 20_000), settings(Map.of(
+        "mqtt.persistence.recovery-initial-ms", "20000")).recovery());
   }
 
   @Test

@@ -6,10 +6,13 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.ferrymq.persistence.RecoveryBackoff;
+import org.ferrymq.persistence.StoreObserver;
 
 /**
  * Group commit: one background loop commits and syncs the store for every durability request
@@ -20,6 +23,13 @@ import java.util.logging.Logger;
  * holds its action until the next completed commit and sync. Otherwise (mode {@code queued})
  * the action runs at once and the loop only commits and syncs every interval. In both modes
  * the loop also commits every interval when the store has changes that nobody waits for.
+ *
+ * <p>Faults: a failed commit, or a write the store refused ({@link #markFailed}), starts a fault
+ * episode. It is logged once, the {@link StoreObserver} is told, and every {@link #afterDurable}
+ * action waits, in both modes. The loop stops committing to the broken store and instead asks
+ * the {@link Target} to reopen it ({@link Target#reopen}) with a bounded exponential backoff;
+ * once a reopen and the commit of everything written meanwhile succeed, the waiting actions
+ * run, the recovery is logged once and the observer told.
  *
  * <p>Thread-safe. The loop runs as one long-lived task on the supplied {@link Executor}; the
  * {@link Target} is only ever called from that task, or from {@link #close()} after it ended.
@@ -34,12 +44,20 @@ public final class GroupCommitter implements AutoCloseable {
 
     /** Commits every write made so far and forces it to stable storage. */
     void commitAndSync() throws Exception;
+
+    /**
+     * Makes a failed store usable again (a new store instance on the same file, a new
+     * database connection) and verifies it; the next {@link #commitAndSync} then writes every
+     * change not yet committed, including those made while the store was failed.
+     */
+    void reopen() throws Exception;
   }
 
   private final String name;
   private final Target target;
   private final boolean waitForSync;
   private final long intervalNanos;
+  private final RecoveryBackoff backoff;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition wake = lock.newCondition();
   private List<Runnable> waiting = new ArrayList<>();
@@ -47,19 +65,35 @@ public final class GroupCommitter implements AutoCloseable {
   private boolean started;
   private final CountDownLatch loopDone = new CountDownLatch(1);
   private final AtomicLong syncs = new AtomicLong();
-  private volatile Throwable failure;
+  private final AtomicLong faults = new AtomicLong();
+  private final AtomicReference<Throwable> failure = new AtomicReference<>();
+  private volatile StoreObserver observer;
+  /**
+   * Held while an episode starts or ends and its observer is told, so the observer hears
+   * "failed" and "recovered" in the order they happened, never a stale "failed" after the
+   * recovery that ended its episode.
+   */
+  private final Object episodes = new Object();
 
   /**
    * @param name names the store in log messages
    * @param target the store to commit
    * @param waitForSync whether {@link #afterDurable} waits for a sync
    * @param intervalMillis how often changes without waiters are committed
+   * @param backoff how often a failed store is reopened
    */
-  public GroupCommitter(String name, Target target, boolean waitForSync, long intervalMillis) {
+  public GroupCommitter(String name, Target target, boolean waitForSync, long intervalMillis,
+      RecoveryBackoff backoff) {
     this.name = name;
     this.target = target;
     this.waitForSync = waitForSync;
     this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(1, intervalMillis));
+    this.backoff = backoff;
+  }
+
+  /** With the default {@link RecoveryBackoff}. */
+  public GroupCommitter(String name, Target target, boolean waitForSync, long intervalMillis) {
+    this(name, target, waitForSync, intervalMillis, RecoveryBackoff.defaults());
   }
 
   /** Starts the commit loop on one thread of {@code executor}. */
@@ -88,10 +122,11 @@ public final class GroupCommitter implements AutoCloseable {
 
   /**
    * Runs {@code action} once every write made before this call is committed and synced; in
-   * queued mode at once. The action runs on the commit thread and must be short.
+   * queued mode at once, unless the store is failed. The action runs on the commit thread and
+   * must be short.
    */
   public void afterDurable(Runnable action) {
-    if (!waitForSync) {
+    if (!waitForSync && failure.get() == null) {
       action.run();
       return;
     }
@@ -106,8 +141,9 @@ public final class GroupCommitter implements AutoCloseable {
     }
     try {
       while (!done.await(1, TimeUnit.SECONDS)) {
-        if (failure != null) {
-          throw new IllegalStateException(name + ": commit failed", failure);
+        Throwable f = failure.get();
+        if (f != null) {
+          throw new IllegalStateException(name + ": commit failed", f);
         }
       }
     } catch (InterruptedException e) {
@@ -134,24 +170,86 @@ public final class GroupCommitter implements AutoCloseable {
     return false;
   }
 
+  /**
+   * Starts a fault episode unless one is running: the store refused a write (it closed itself,
+   * or its file is gone). Logs once, tells the observer and wakes the loop to reopen the store.
+   * Safe from any thread.
+   */
+  public void markFailed(Throwable cause) {
+    synchronized (episodes) {
+      if (!failure.compareAndSet(null, cause)) {
+        return;
+      }
+      faults.incrementAndGet();
+      String fault = fault();
+      LOG.log(Level.SEVERE, fault + "; QoS 1/2 publishes and acknowledgements are held and the "
+          + "store is reopened in the background", cause);
+      StoreObserver o = observer;
+      if (o != null) {
+        o.storeFailed(fault);
+      }
+    }
+    lock.lock();
+    try {
+      wake.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Registers the observer; told at once if the store is failed already. */
+  public void observe(StoreObserver value) {
+    synchronized (episodes) {
+      observer = value;
+      String fault = fault();
+      if (fault != null) {
+        value.storeFailed(fault);
+      }
+    }
+  }
+
   /** @return how many commit-and-sync cycles have run */
   public long syncCount() {
     return syncs.get();
   }
 
-  /** @return the last commit failure, or {@code null} if the last commit succeeded */
+  /** @return the cause of the running fault episode, or {@code null} while healthy */
   public Throwable failure() {
-    return failure;
+    return failure.get();
+  }
+
+  /** @return the running fault naming the store and its cause, or {@code null} while healthy */
+  public String fault() {
+    Throwable f = failure.get();
+    return f == null ? null : name + " failed: " + describe(f);
+  }
+
+  /** @return fault episodes since start */
+  public long faultCount() {
+    return faults.get();
+  }
+
+  private static String describe(Throwable t) {
+    StringBuilder b = new StringBuilder(String.valueOf(t.getMessage()));
+    for (Throwable c = t.getCause(); c != null && c != t; c = c.getCause()) {
+      if (c.getMessage() != null && !b.toString().contains(c.getMessage())) {
+        b.append(" (").append(c.getMessage()).append(')');
+      }
+    }
+    return b.toString();
   }
 
   private void loop() {
     try {
       long nextPeriodic = System.nanoTime() + intervalNanos;
       while (true) {
+        if (failure.get() != null && !recover()) {
+          return;
+        }
         List<Runnable> batch;
         lock.lock();
         try {
-          while (running && waiting.isEmpty()) {
+          while (running && waiting.isEmpty() && failure.get() == null) {
             long left = nextPeriodic - System.nanoTime();
             if (left <= 0) {
               break;
@@ -161,14 +259,15 @@ public final class GroupCommitter implements AutoCloseable {
           if (!running) {
             return;
           }
+          if (failure.get() != null) {
+            continue;
+          }
           batch = waiting;
           waiting = new ArrayList<>();
         } finally {
           lock.unlock();
         }
-        if (!cycle(batch)) {
-          pause(); // failed: retry after an interval, keeping the waiters
-        }
+        cycle(batch);
         if (batch.isEmpty()) {
           nextPeriodic = System.nanoTime() + intervalNanos;
         }
@@ -180,13 +279,64 @@ public final class GroupCommitter implements AutoCloseable {
     }
   }
 
-  private void pause() throws InterruptedException {
+  /**
+   * Reopens the store until it works again: waits the backoff, reopens, commits what was
+   * written meanwhile. Does not touch the broken store otherwise.
+   *
+   * @return false when the committer was closed meanwhile
+   */
+  private boolean recover() throws InterruptedException {
+    long since = System.nanoTime();
+    for (int attempt = 0; ; attempt++) {
+      lock.lock();
+      try {
+        long left = TimeUnit.MILLISECONDS.toNanos(backoff.delayMillis(attempt));
+        while (running && left > 0) {
+          left = wake.awaitNanos(left);
+        }
+        if (!running) {
+          return false;
+        }
+      } finally {
+        lock.unlock();
+      }
+      try {
+        target.reopen();
+        target.commitAndSync();
+        syncs.incrementAndGet();
+      } catch (Exception | Error e) {
+        int failed = attempt + 1;
+        LOG.log(Level.FINE, () -> name + ": reopen attempt " + failed + " failed: " + e);
+        continue;
+      }
+      int attempts = attempt + 1;
+      long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since);
+      synchronized (episodes) {
+        failure.set(null);
+        LOG.info(() -> name + " is available again after " + millis + " ms (" + attempts
+            + (attempts == 1 ? " attempt" : " attempts") + "); held publishes and "
+            + "acknowledgements resume");
+        StoreObserver o = observer;
+        if (o != null) {
+          o.storeRecovered();
+        }
+      }
+      runWaiting();
+      return true;
+    }
+  }
+
+  /** After a recovery: everything written before it is committed, so the waiters may go. */
+  private void runWaiting() {
+    List<Runnable> batch;
     lock.lock();
     try {
-      wake.awaitNanos(intervalNanos);
+      batch = waiting;
+      waiting = new ArrayList<>();
     } finally {
       lock.unlock();
     }
+    runAll(batch);
   }
 
   /** Commits if needed, then runs the batch; on failure puts the batch back. */
@@ -198,25 +348,32 @@ public final class GroupCommitter implements AutoCloseable {
         target.commitAndSync();
         syncs.incrementAndGet();
       }
-      if (failure != null) {
-        LOG.info(() -> name + ": commits succeed again");
-        failure = null;
-      }
     } catch (Exception | Error e) {
-      if (failure == null) {
-        LOG.log(Level.SEVERE, name + ": commit failed; acknowledgements wait until a commit "
-            + "succeeds", e);
-      }
-      failure = e;
-      lock.lock();
-      try {
-        batch.addAll(waiting);
-        waiting = batch;
-      } finally {
-        lock.unlock();
-      }
+      putBack(batch);
+      markFailed(e);
       return false;
     }
+    if (failure.get() != null) {
+      // A write failed during the commit: it is not in it, so neither may its waiters go
+      putBack(batch);
+      return false;
+    }
+    runAll(batch);
+    return true;
+  }
+
+  /** The batch waits again, before the callbacks that arrived meanwhile. */
+  private void putBack(List<Runnable> batch) {
+    lock.lock();
+    try {
+      batch.addAll(waiting);
+      waiting = batch;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void runAll(List<Runnable> batch) {
     for (Runnable r : batch) {
       try {
         r.run();
@@ -224,12 +381,11 @@ public final class GroupCommitter implements AutoCloseable {
         LOG.log(Level.WARNING, name + ": a durability callback failed", e);
       }
     }
-    return true;
   }
 
   /**
    * Stops the loop, then commits and syncs what is left and runs the remaining callbacks on the
-   * caller's thread.
+   * caller's thread. A failed store is not written to: its waiting callbacks never run.
    */
   @Override
   public void close() {
@@ -249,6 +405,9 @@ public final class GroupCommitter implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    if (failure.get() != null) {
+      return;
     }
     List<Runnable> rest;
     lock.lock();

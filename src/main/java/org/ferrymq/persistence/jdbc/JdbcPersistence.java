@@ -24,9 +24,11 @@ import org.ferrymq.persistence.Persistence;
 import org.ferrymq.persistence.PersistenceException;
 import org.ferrymq.persistence.PersistenceMode;
 import org.ferrymq.persistence.QueueStore;
+import org.ferrymq.persistence.RecoveryBackoff;
 import org.ferrymq.persistence.RetainedStore;
 import org.ferrymq.persistence.SessionStore;
 import org.ferrymq.persistence.StoredDelivery;
+import org.ferrymq.persistence.StoreObserver;
 import org.ferrymq.persistence.StoredSession;
 import org.ferrymq.persistence.common.GroupCommitter;
 import org.ferrymq.persistence.common.RecordCodec;
@@ -47,6 +49,8 @@ import org.ferrymq.persistence.common.RecordFormatException;
  * after opening. One broker per set of tables.
  */
 public final class JdbcPersistence implements Persistence {
+  private static final java.util.logging.Logger LOG =
+      java.util.logging.Logger.getLogger(JdbcPersistence.class.getName());
 
   /** Store format written by this version, kept in ferrymq_meta. */
   public static final int FORMAT_VERSION = 1;
@@ -63,6 +67,7 @@ public final class JdbcPersistence implements Persistence {
           + "record BYTEA NOT NULL)");
 
   private static final byte[] REMOVED = new byte[0];
+  private static final int VALIDATION_TIMEOUT_SECONDS = 5;
 
   private final DataSource dataSource;
   private final String description;
@@ -77,7 +82,8 @@ public final class JdbcPersistence implements Persistence {
   private final Queues queues = new Queues();
   private final Retained retained = new Retained();
 
-  private JdbcPersistence(DataSource dataSource, PersistenceMode mode, long syncIntervalMillis) {
+  private JdbcPersistence(DataSource dataSource, PersistenceMode mode, long syncIntervalMillis,
+      RecoveryBackoff recovery) {
     if (mode == PersistenceMode.NONE) {
       throw new IllegalArgumentException("mode none keeps no store");
     }
@@ -99,7 +105,12 @@ public final class JdbcPersistence implements Persistence {
       public void commitAndSync() throws SQLException {
         writePending();
       }
-    }, mode == PersistenceMode.PERSISTENT, syncIntervalMillis);
+
+      @Override
+      public void reopen() throws SQLException {
+        verifyConnection();
+      }
+    }, mode == PersistenceMode.PERSISTENT, syncIntervalMillis, recovery);
   }
 
   /**
@@ -115,7 +126,18 @@ public final class JdbcPersistence implements Persistence {
    */
   public static JdbcPersistence open(DataSource dataSource, PersistenceMode mode,
       long syncIntervalMillis, Executor committerExecutor) {
-    JdbcPersistence p = new JdbcPersistence(dataSource, mode, syncIntervalMillis);
+    return open(dataSource, mode, syncIntervalMillis, committerExecutor,
+        RecoveryBackoff.defaults());
+  }
+
+  /**
+   * Opens the store as above, with the schedule for probing the database after a failure.
+   *
+   * @param recovery how often a failed database is tried again
+   */
+  public static JdbcPersistence open(DataSource dataSource, PersistenceMode mode,
+      long syncIntervalMillis, Executor committerExecutor, RecoveryBackoff recovery) {
+    JdbcPersistence p = new JdbcPersistence(dataSource, mode, syncIntervalMillis, recovery);
     p.committer.start(committerExecutor);
     return p;
   }
@@ -196,6 +218,26 @@ public final class JdbcPersistence implements Persistence {
     }
   }
 
+  /**
+   * After a failure: a new connection from the data source (a pool hands out a fresh one once
+   * the broken ones are purged) that answers, and tables that are still FerryMQ's. The commit
+   * that follows writes the failed batch before newer changes.
+   */
+  private void verifyConnection() throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      if (!c.isValid(VALIDATION_TIMEOUT_SECONDS)) {
+        throw new SQLException("connection to " + description + " is not valid");
+      }
+      try (PreparedStatement q = c.prepareStatement(
+          "SELECT value FROM ferrymq_meta WHERE name = 'format'");
+          ResultSet rs = q.executeQuery()) {
+        if (!rs.next()) {
+          throw new SQLException("ferrymq_meta in " + description + " has no format version");
+        }
+      }
+    }
+  }
+
   /** Writes everything collected so far and waits for the commit, whatever the mode. */
   void syncNowForTest() {
     committer.flush();
@@ -232,6 +274,21 @@ public final class JdbcPersistence implements Persistence {
   }
 
   @Override
+  public String fault() {
+    return open ? committer.fault() : "Database " + description + " is closed";
+  }
+
+  @Override
+  public long failureCount() {
+    return committer.faultCount();
+  }
+
+  @Override
+  public void observe(StoreObserver observer) {
+    committer.observe(observer);
+  }
+
+  @Override
   public String describe() {
     return "jdbc " + description + " (" + mode.value() + ")";
   }
@@ -241,6 +298,10 @@ public final class JdbcPersistence implements Persistence {
     if (open) {
       open = false;
       committer.close();
+      if (committer.failure() != null) {
+        LOG.warning(() -> "Database " + description + " closed while failed: changes since its "
+            + "last successful transaction are not in it");
+      }
     }
   }
 

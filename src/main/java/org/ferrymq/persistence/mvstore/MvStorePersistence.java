@@ -11,6 +11,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
+import java.util.concurrent.locks.StampedLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.ferrymq.engine.Message;
@@ -18,9 +19,11 @@ import org.ferrymq.persistence.Persistence;
 import org.ferrymq.persistence.PersistenceException;
 import org.ferrymq.persistence.PersistenceMode;
 import org.ferrymq.persistence.QueueStore;
+import org.ferrymq.persistence.RecoveryBackoff;
 import org.ferrymq.persistence.RetainedStore;
 import org.ferrymq.persistence.SessionStore;
 import org.ferrymq.persistence.StoredDelivery;
+import org.ferrymq.persistence.StoreObserver;
 import org.ferrymq.persistence.StoredSession;
 import org.ferrymq.persistence.common.GroupCommitter;
 import org.ferrymq.persistence.common.RecordCodec;
@@ -59,6 +62,8 @@ public final class MvStorePersistence implements Persistence {
 
   static final String META_MAP = "ferrymq.meta";
   static final String FORMAT_KEY = "format";
+  /** When the store was last reopened after a failure; written to prove it takes writes. */
+  static final String REOPENED_KEY = "reopened-at";
   private static final String SESSIONS_MAP = "sessions";
   private static final String QUEUES_MAP = "queues";
   private static final String RETAINED_MAP = "retained";
@@ -69,12 +74,21 @@ public final class MvStorePersistence implements Persistence {
 
   private final Path file;
   private final Path markerFile;
+  /** The file name MVStore opens: {@link #file}, behind an H2 file-system prefix if any. */
+  private final String storeFileName;
   private final PersistenceMode mode;
-  private final MVStore store;
-  private final MVMap<String, byte[]> sessionMap;
-  private final MVMap<String, byte[]> queueMap;
-  private final MVMap<String, byte[]> retainedMap;
-  private final FileChannel marker;
+  /**
+   * Writers hold it shared while they record a change and apply it to {@link #current}; the
+   * commit task holds it exclusively to seal {@link #changes} and to install a reopened store,
+   * so every sealed change is in the store it was sealed from.
+   */
+  private final StampedLock swap = new StampedLock();
+  /** Replaced only under the exclusive {@link #swap}. */
+  private volatile Maps current;
+  /** Changes since the last seal; replaced only under the exclusive {@link #swap}. */
+  private UnsyncedChanges changes = new UnsyncedChanges();
+  /** Sealed changes not yet known committed, oldest first. Only the commit task touches it. */
+  private final List<UnsyncedChanges> unsynced = new ArrayList<>();
   private final GroupCommitter committer;
   private final Sessions sessions = new Sessions();
   private final Queues queues = new Queues();
@@ -83,19 +97,89 @@ public final class MvStorePersistence implements Persistence {
   /** Only the commit task touches it. */
   private long lastCompactionNanos = System.nanoTime();
 
-  private MvStorePersistence(Path directory, PersistenceMode mode, long syncIntervalMillis) {
+  /** One open instance of the store file and its maps. */
+  static final class Maps {
+    private final MVStore store;
+    private final MVMap<String, byte[]> sessions;
+    private final MVMap<String, byte[]> queues;
+    private final MVMap<String, byte[]> retained;
+    private final FileChannel marker;
+    /** Set once a write or commit on this instance failed: writers stop touching it. */
+    volatile boolean broken;
+
+    Maps(MVStore store, FileChannel marker) {
+      this.store = store;
+      this.sessions = store.openMap(SESSIONS_MAP);
+      this.queues = store.openMap(QUEUES_MAP);
+      this.retained = store.openMap(RETAINED_MAP);
+      this.marker = marker;
+    }
+
+    MVMap<String, byte[]> sessions() {
+      return sessions;
+    }
+
+    MVMap<String, byte[]> queues() {
+      return queues;
+    }
+
+    MVMap<String, byte[]> retained() {
+      return retained;
+    }
+
+    void closeImmediately() {
+      try {
+        store.closeImmediately();
+      } catch (RuntimeException e) {
+        LOG.log(Level.FINE, "Closing a failed store", e);
+      }
+      try {
+        marker.close();
+      } catch (IOException e) {
+        LOG.log(Level.FINE, "Closing the marker of a failed store", e);
+      }
+    }
+  }
+
+  private MvStorePersistence(Path directory, PersistenceMode mode, long syncIntervalMillis,
+      RecoveryBackoff recovery, String fileSystemPrefix) {
     if (mode == PersistenceMode.NONE) {
       throw new IllegalArgumentException("mode none keeps no store");
     }
     this.mode = mode;
     this.file = directory.resolve(FILE_NAME).toAbsolutePath();
     this.markerFile = directory.resolve(MARKER_FILE_NAME).toAbsolutePath();
+    this.storeFileName = fileSystemPrefix + file;
     try {
       Files.createDirectories(directory);
     } catch (IOException e) {
       throw new PersistenceException("Cannot create the store directory "
           + directory.toAbsolutePath() + ": " + e, e);
     }
+    this.current = openVerified();
+    this.committer = new GroupCommitter("Store " + file, new GroupCommitter.Target() {
+      @Override
+      public boolean hasChanges() {
+        return current.store.hasUnsavedChanges();
+      }
+
+      @Override
+      public void commitAndSync() throws IOException {
+        commitCurrent();
+      }
+
+      @Override
+      public void reopen() {
+        reopenAndReplay();
+      }
+    }, mode == PersistenceMode.PERSISTENT, syncIntervalMillis, recovery);
+  }
+
+  /**
+   * Opens the file and checks it as at start: format version, not older than what was synced,
+   * every record's checksum. Leaves nothing open when it fails.
+   */
+  private Maps openVerified() {
     long syncedVersion = readMarker();
     if (syncedVersion > 0 && !Files.exists(file)) {
       throw new PersistenceException("Store file " + file + " is missing, but " + markerFile
@@ -103,9 +187,9 @@ public final class MvStorePersistence implements Persistence {
           + "with an empty store. Restore the file, or delete " + markerFile
           + " to start empty.");
     }
-    this.store = openStore();
+    MVStore store = openStore();
     try {
-      checkFormat();
+      checkFormat(store);
       long version = store.getCurrentVersion();
       if (syncedVersion > version) {
         throw new PersistenceException("Store file " + file + " ends at version " + version
@@ -113,18 +197,24 @@ public final class MvStorePersistence implements Persistence {
             + "file was truncated or replaced by an older copy. Refusing to open it. Restore "
             + "the file from a backup, or move the directory away to start empty.");
       }
-      sessionMap = store.openMap(SESSIONS_MAP);
-      queueMap = store.openMap(QUEUES_MAP);
-      retainedMap = store.openMap(RETAINED_MAP);
-      verify(sessionMap, RecordCodec.sessionKind());
-      verify(queueMap, RecordCodec.deliveryKind());
-      verify(retainedMap, RecordCodec.messageKind());
-      marker = FileChannel.open(markerFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-      if (store.hasUnsavedChanges()) {
-        store.commit();
-        store.sync();
+      FileChannel marker = FileChannel.open(markerFile, StandardOpenOption.CREATE,
+          StandardOpenOption.WRITE);
+      Maps maps;
+      try {
+        maps = new Maps(store, marker);
+        verify(maps.sessions, RecordCodec.sessionKind());
+        verify(maps.queues, RecordCodec.deliveryKind());
+        verify(maps.retained, RecordCodec.messageKind());
+        if (store.hasUnsavedChanges()) {
+          store.commit();
+          store.sync();
+        }
+        writeMarker(marker, store.getCurrentVersion(), true);
+      } catch (IOException | RuntimeException e) {
+        marker.close();
+        throw e;
       }
-      writeMarker(store.getCurrentVersion(), true);
+      return maps;
     } catch (IOException e) {
       store.closeImmediately();
       throw new PersistenceException("Cannot write " + markerFile + ": " + e.getMessage(), e);
@@ -139,20 +229,63 @@ public final class MvStorePersistence implements Persistence {
       throw new PersistenceException("Store file " + file + " is damaged and was not opened ("
           + e + "). Restore it from a backup, or move the directory away to start empty.", e);
     }
-    this.committer = new GroupCommitter("Store " + file, new GroupCommitter.Target() {
-      @Override
-      public boolean hasChanges() {
-        return store.hasUnsavedChanges();
-      }
+  }
 
-      @Override
-      public void commitAndSync() throws IOException {
-        store.commit();
-        store.sync();
-        writeMarker(store.getCurrentVersion(), false);
-        compactNowAndThen();
+  /** Seals the changes made so far, commits and syncs them; on success they are forgotten. */
+  private void commitCurrent() throws IOException {
+    long stamp = swap.writeLock();
+    try {
+      unsynced.add(changes);
+      changes = new UnsyncedChanges();
+    } finally {
+      swap.unlockWrite(stamp);
+    }
+    Maps m = current;
+    try {
+      m.store.commit();
+      m.store.sync();
+      writeMarker(m.marker, m.store.getCurrentVersion(), false);
+      compactNowAndThen(m.store);
+    } catch (IOException | RuntimeException e) {
+      m.broken = true;
+      throw e;
+    }
+    unsynced.clear();
+  }
+
+  /**
+   * After a failure: closes the broken instance (MVStore may have closed it already), opens
+   * and verifies the file again, and replays every change not known committed into it. The
+   * commit that follows makes them durable; until it succeeds they stay for the next attempt.
+   */
+  private void reopenAndReplay() {
+    Maps broken = current;
+    broken.broken = true;
+    broken.closeImmediately();
+    Maps fresh = openVerified();
+    long stamp = swap.writeLock();
+    try {
+      int replayed = 0;
+      for (UnsyncedChanges u : unsynced) {
+        u.replayInto(fresh);
+        replayed += u.size();
       }
-    }, mode == PersistenceMode.PERSISTENT, syncIntervalMillis);
+      changes.replayInto(fresh);
+      replayed += changes.size();
+      unsynced.add(changes);
+      changes = new UnsyncedChanges();
+      // A write to prove the file takes writes again; the commit that follows syncs it
+      MVMap<String, String> meta = fresh.store.openMap(META_MAP);
+      meta.put(REOPENED_KEY, Long.toString(System.currentTimeMillis()));
+      current = fresh;
+      int count = replayed;
+      LOG.fine(() -> "Store " + file + " reopened; " + count + " changes replayed");
+    } catch (RuntimeException e) {
+      fresh.closeImmediately();
+      throw e;
+    } finally {
+      swap.unlockWrite(stamp);
+    }
   }
 
   /**
@@ -167,7 +300,23 @@ public final class MvStorePersistence implements Persistence {
    */
   public static MvStorePersistence open(Path directory, PersistenceMode mode,
       long syncIntervalMillis, Executor committerExecutor) {
-    MvStorePersistence p = new MvStorePersistence(directory, mode, syncIntervalMillis);
+    return open(directory, mode, syncIntervalMillis, committerExecutor,
+        RecoveryBackoff.defaults(), "");
+  }
+
+  /**
+   * Opens the store as above, with the schedule for reopening it after a failure and the H2
+   * file system that holds the file.
+   *
+   * @param recovery how often a failed store is reopened
+   * @param fileSystemPrefix an H2 {@code FilePath} scheme put before the file name, e.g. a
+   *     registered fault-injecting wrapper in tests; empty for the default file system
+   */
+  public static MvStorePersistence open(Path directory, PersistenceMode mode,
+      long syncIntervalMillis, Executor committerExecutor, RecoveryBackoff recovery,
+      String fileSystemPrefix) {
+    MvStorePersistence p = new MvStorePersistence(directory, mode, syncIntervalMillis, recovery,
+        fileSystemPrefix);
     p.committer.start(committerExecutor);
     return p;
   }
@@ -182,7 +331,7 @@ public final class MvStorePersistence implements Persistence {
    * (autocommit is off, the group committer owns the timing) nothing would rewrite them, so
    * the file would grow. Rewrites the live pages of sparse chunks; the next commit writes them.
    */
-  private void compactNowAndThen() {
+  private void compactNowAndThen(MVStore store) {
     long now = System.nanoTime();
     if (now - lastCompactionNanos < COMPACTION_INTERVAL_NANOS) {
       return;
@@ -195,7 +344,7 @@ public final class MvStorePersistence implements Persistence {
 
   private MVStore openStore() {
     try {
-      MVStore s = new MVStore.Builder().fileName(file.toString()).autoCommitDisabled().open();
+      MVStore s = new MVStore.Builder().fileName(storeFileName).autoCommitDisabled().open();
       // Every commit is synced before the next one starts, so space that no synced version
       // uses can be reused at once; the default (45 s) would let the file grow by 45 s of
       // writes.
@@ -223,7 +372,7 @@ public final class MvStorePersistence implements Persistence {
     };
   }
 
-  private void checkFormat() {
+  private void checkFormat(MVStore store) {
     MVMap<String, String> meta = store.openMap(META_MAP);
     String format = meta.get(FORMAT_KEY);
     if (format == null) {
@@ -281,7 +430,8 @@ public final class MvStorePersistence implements Persistence {
   }
 
   /** Written after the sync, so it never claims more than the store file holds. */
-  private void writeMarker(long version, boolean force) throws IOException {
+  private static void writeMarker(FileChannel marker, long version, boolean force)
+      throws IOException {
     ByteBuffer b = ByteBuffer.allocate(Long.BYTES).putLong(0, version);
     marker.write(b, 0);
     if (force) {
@@ -297,6 +447,11 @@ public final class MvStorePersistence implements Persistence {
   /** Commits and syncs now and waits for it, whatever the mode. */
   void syncNow() {
     committer.flush();
+  }
+
+  /** @return the open MVStore instance; tests make it close itself ({@code panic}) */
+  MVStore currentStore() {
+    return current.store;
   }
 
   /** @return the store file */
@@ -326,7 +481,22 @@ public final class MvStorePersistence implements Persistence {
 
   @Override
   public boolean isHealthy() {
-    return open && committer.failure() == null && store.getPanicException() == null;
+    return open && committer.failure() == null;
+  }
+
+  @Override
+  public String fault() {
+    return open ? committer.fault() : "Store " + file + " is closed";
+  }
+
+  @Override
+  public long failureCount() {
+    return committer.faultCount();
+  }
+
+  @Override
+  public void observe(StoreObserver observer) {
+    committer.observe(observer);
   }
 
   @Override
@@ -342,11 +512,18 @@ public final class MvStorePersistence implements Persistence {
     }
     open = false;
     committer.close();
+    Maps m = current;
+    if (committer.failure() != null) {
+      LOG.warning(() -> "Store " + file + " closed while failed: changes since its last "
+          + "successful commit are not in it");
+      m.closeImmediately();
+      return;
+    }
     try {
-      long version = store.getCurrentVersion();
-      store.close(CLOSE_COMPACTION_MILLIS);
-      writeMarker(version, true);
-      marker.close();
+      long version = m.store.getCurrentVersion();
+      m.store.close(CLOSE_COMPACTION_MILLIS);
+      writeMarker(m.marker, version, true);
+      m.marker.close();
     } catch (IOException | MVStoreException e) {
       LOG.log(Level.WARNING, "Closing store " + file + " failed", e);
     }
@@ -363,22 +540,75 @@ public final class MvStorePersistence implements Persistence {
     return clientId + '\0' + String.format("%016x", sequence);
   }
 
+  /** @return the keys of one client's deliveries, in sequence order */
+  static List<String> queueKeys(MVMap<String, byte[]> queueMap, String clientId) {
+    String prefix = clientId + '\0';
+    List<String> keys = new ArrayList<>();
+    for (Iterator<String> it = queueMap.keyIterator(prefix); it.hasNext(); ) {
+      String key = it.next();
+      if (!key.startsWith(prefix)) {
+        break;
+      }
+      keys.add(key);
+    }
+    return keys;
+  }
+
+  /** What a writer does to the open store, after recording the change. */
+  private interface StoreWrite {
+    void apply(Maps maps);
+  }
+
+  /**
+   * Records a change, then applies it to the open store unless that instance has failed. A
+   * refused write starts a fault episode instead of throwing into the engine: the recorded
+   * change goes into the reopened store.
+   */
+  private void write(String clientIdOrTopic, Runnable record, StoreWrite apply) {
+    long stamp = swap.readLock();
+    try {
+      record.run();
+      Maps m = current;
+      if (m.broken) {
+        return;
+      }
+      try {
+        apply.apply(m);
+      } catch (RuntimeException e) {
+        m.broken = true;
+        committer.markFailed(new PersistenceException("Store file " + file + " refused a "
+            + "write for '" + printable(clientIdOrTopic) + "': " + e.getMessage(), e));
+      }
+    } finally {
+      swap.unlockRead(stamp);
+    }
+  }
+
   private final class Sessions implements SessionStore {
     @Override
     public void save(StoredSession session) {
-      sessionMap.put(session.clientId(), RecordCodec.encodeSession(session));
+      String id = session.clientId();
+      byte[] record = RecordCodec.encodeSession(session);
+      write(id, () -> changes.session(id, record), m -> m.sessions.put(id, record));
     }
 
     @Override
     public void delete(String clientId) {
-      sessionMap.remove(clientId);
-      queues.clear(clientId);
+      write(clientId, () -> {
+        changes.session(clientId, UnsyncedChanges.REMOVED);
+        changes.clearQueue(clientId);
+      }, m -> {
+        m.sessions.remove(clientId);
+        for (String key : queueKeys(m.queues, clientId)) {
+          m.queues.remove(key);
+        }
+      });
     }
 
     @Override
     public List<StoredSession> loadSessions() {
       List<StoredSession> out = new ArrayList<>();
-      for (Map.Entry<String, byte[]> e : sessionMap.entrySet()) {
+      for (Map.Entry<String, byte[]> e : current.sessions.entrySet()) {
         try {
           out.add(RecordCodec.decodeSession(e.getValue()));
         } catch (RecordFormatException ex) {
@@ -392,38 +622,32 @@ public final class MvStorePersistence implements Persistence {
   private final class Queues implements QueueStore {
     @Override
     public void put(String clientId, StoredDelivery delivery) {
-      queueMap.put(queueKey(clientId, delivery.sequence()), RecordCodec.encodeDelivery(delivery));
+      long seq = delivery.sequence();
+      byte[] record = RecordCodec.encodeDelivery(delivery);
+      write(clientId, () -> changes.delivery(clientId, seq, record),
+          m -> m.queues.put(queueKey(clientId, seq), record));
     }
 
     @Override
     public void remove(String clientId, long sequence) {
-      queueMap.remove(queueKey(clientId, sequence));
+      write(clientId, () -> changes.delivery(clientId, sequence, UnsyncedChanges.REMOVED),
+          m -> m.queues.remove(queueKey(clientId, sequence)));
     }
 
     @Override
     public void clear(String clientId) {
-      for (String key : keysOf(clientId)) {
-        queueMap.remove(key);
-      }
-    }
-
-    private List<String> keysOf(String clientId) {
-      String prefix = clientId + '\0';
-      List<String> keys = new ArrayList<>();
-      for (Iterator<String> it = queueMap.keyIterator(prefix); it.hasNext(); ) {
-        String key = it.next();
-        if (!key.startsWith(prefix)) {
-          break;
+      write(clientId, () -> changes.clearQueue(clientId), m -> {
+        for (String key : queueKeys(m.queues, clientId)) {
+          m.queues.remove(key);
         }
-        keys.add(key);
-      }
-      return keys;
+      });
     }
 
     @Override
     public List<StoredDelivery> load(String clientId) {
+      MVMap<String, byte[]> queueMap = current.queues;
       List<StoredDelivery> out = new ArrayList<>();
-      for (String key : keysOf(clientId)) {
+      for (String key : queueKeys(queueMap, clientId)) {
         byte[] value = queueMap.get(key);
         if (value == null) {
           continue;
@@ -441,18 +665,21 @@ public final class MvStorePersistence implements Persistence {
   private final class Retained implements RetainedStore {
     @Override
     public void put(Message message) {
-      retainedMap.put(message.topic(), RecordCodec.encodeMessage(message));
+      String topic = message.topic();
+      byte[] record = RecordCodec.encodeMessage(message);
+      write(topic, () -> changes.retained(topic, record), m -> m.retained.put(topic, record));
     }
 
     @Override
     public void remove(String topic) {
-      retainedMap.remove(topic);
+      write(topic, () -> changes.retained(topic, UnsyncedChanges.REMOVED),
+          m -> m.retained.remove(topic));
     }
 
     @Override
     public List<Message> loadRetained() {
       List<Message> out = new ArrayList<>();
-      for (Map.Entry<String, byte[]> e : retainedMap.entrySet()) {
+      for (Map.Entry<String, byte[]> e : current.retained.entrySet()) {
         try {
           out.add(RecordCodec.decodeMessage(e.getValue()));
         } catch (RecordFormatException ex) {

@@ -11,7 +11,8 @@ import org.ferrymq.ra.BrokerRuntime;
 import org.ferrymq.ra.ListenerControl;
 
 /**
- * Ready while every MQTT listener accepts connections, the store is open and writable, and the
+ * Ready while every MQTT listener accepts connections, the store is open and writable (while it
+ * is failed, {@code store.fault} names the store and the cause), and the
  * broker is not overloaded (it refuses new connections then, so a load balancer should send them
  * elsewhere).
  */
@@ -35,6 +36,11 @@ public class BrokerReadinessCheck implements HealthCheck {
     }
     boolean storeHealthy = running.broker().persistence().isHealthy();
     up &= storeHealthy;
+    String storeFault = running.broker().persistence().fault();
+    if (storeFault != null) {
+      // QoS 1/2 publishes are held until the store is back: send new clients elsewhere
+      response.withData("store.fault", storeFault);
+    }
     FlowStats flow = running.broker().flowStats();
     up &= !flow.overloaded();
     BrokerStats stats = running.broker().stats();
@@ -48,6 +54,8 @@ public class BrokerReadinessCheck implements HealthCheck {
         .withData("persistence.backend", running.persistence().backend())
         .withData("persistence.location", running.persistence().location())
         .withData("store.healthy", storeHealthy)
+        .withData("store.failures", flow.storeFailures())
+        .withData("publishes.held", flow.publishesHeld())
         .withData("connections", stats.connectionsOpen())
         .withData("clients.connected", stats.clientsConnected())
         .withData("sessions", stats.clientsTotal())

@@ -1,5 +1,6 @@
 package org.ferrymq.persistence.common;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +10,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.ferrymq.persistence.RecoveryBackoff;
+import org.ferrymq.persistence.RecordingObserver;
 import org.junit.jupiter.api.Test;
 
 class GroupCommitterTest {
@@ -31,6 +34,18 @@ class GroupCommitterTest {
       }
       Thread.sleep(2);
       syncs.incrementAndGet();
+    }
+
+    final AtomicInteger reopens = new AtomicInteger();
+    /** Reopen attempts that fail before one succeeds. */
+    final AtomicInteger failingReopens = new AtomicInteger();
+
+    @Override
+    public void reopen() throws Exception {
+      reopens.incrementAndGet();
+      if (failingReopens.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        throw new java.io.IOException("still full");
+      }
     }
   }
 
@@ -115,7 +130,47 @@ class GroupCommitterTest {
 
     assertTrue(ran.await(5, TimeUnit.SECONDS), "ran after the retry");
     assertEquals(null, sut.failure());
+    assertEquals(1, store.reopens.get(), "a failed commit reopens the store before retrying");
+    assertEquals(1, sut.faultCount());
     sut.close();
+  }
+
+  @Test
+  void queuedModeHoldsCallbacksWhileFailedAndReportsOneEpisode() throws Exception {
+    SlowStore store = new SlowStore();
+    store.failingReopens.set(3);
+    GroupCommitter sut = new GroupCommitter("test store", store, false, 50,
+        new RecoveryBackoff(5, 40));
+    RecordingObserver events = new RecordingObserver();
+    sut.observe(events);
+    sut.start(GroupCommitter.daemonThreads("test-commit"));
+    AtomicInteger ran = new AtomicInteger();
+
+    // Exercise: a writer finds the store closed; two callbacks arrive meanwhile
+    sut.markFailed(new IllegalStateException("This store is closed"));
+    sut.markFailed(new IllegalStateException("again, same episode"));
+    sut.afterDurable(ran::incrementAndGet);
+    sut.afterDurable(ran::incrementAndGet);
+
+    // Verify: held (queued mode would run them at once), then released after the 4th reopen
+    assertTrue(ran.get() < 2 || store.reopens.get() >= 4, "held until the store is back");
+    await().atMost(java.time.Duration.ofSeconds(5)).until(() -> ran.get() == 2);
+    assertEquals(4, store.reopens.get());
+    assertEquals(List.of("failed: test store failed: This store is closed", "recovered"),
+        events.seen);
+    assertEquals(1, sut.faultCount());
+    assertEquals(null, sut.fault());
+    sut.afterDurable(ran::incrementAndGet);
+    assertEquals(3, ran.get(), "healthy again: queued mode runs callbacks at once");
+    sut.close();
+  }
+
+  @Test
+  void backoffDoublesUpToItsBound() {
+    RecoveryBackoff sut = new RecoveryBackoff(200, 1_000);
+
+    assertEquals(List.of(200L, 400L, 800L, 1_000L, 1_000L), java.util.stream.IntStream.range(0, 5)
+        .mapToObj(sut::delayMillis).toList());
   }
 
   @Test

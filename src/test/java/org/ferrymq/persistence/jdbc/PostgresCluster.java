@@ -42,10 +42,24 @@ final class PostgresCluster implements AutoCloseable {
     }
     run(List.of(binDir.resolve("initdb").toString(), "-D", dataDir.toString(), "-U", USER,
         "--auth=trust", "-E", "UTF8", "--no-sync"), asPostgres);
+    startServer();
+  }
+
+  /** Starts the database server (again) on the same port and data directory. */
+  void startServer() throws IOException, InterruptedException {
     run(List.of(binDir.resolve("pg_ctl").toString(), "-D", dataDir.toString(), "-l",
         baseDir.resolve("server.log").toString(), "-w", "-t", "30", "-o",
         "-p " + port + " -k " + baseDir + " -c listen_addresses=127.0.0.1", "start"),
         asPostgres);
+  }
+
+  /**
+   * Stops the database server as a crash would ({@code pg_ctl -m immediate}): connections
+   * break, new ones are refused; committed transactions survive in the WAL.
+   */
+  void stopServer() throws IOException, InterruptedException {
+    run(List.of(binDir.resolve("pg_ctl").toString(), "-D", dataDir.toString(), "-m",
+        "immediate", "-w", "stop"), asPostgres);
   }
 
   /** Starts a cluster, or skips the calling test when PostgreSQL is not installed. */
