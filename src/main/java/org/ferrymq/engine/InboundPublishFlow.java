@@ -73,29 +73,37 @@ final class InboundPublishFlow {
       // MQTT 3 has no negative acknowledgement: the message is acknowledged and dropped
       h.core.metrics.on(h.lane).dropped(DropReason.NOT_AUTHORIZED);
     }
+    Message m = allowed ? toMessage(h, p, topic) : null;
+    // Past a retained-message cap the message is still delivered, only not retained: the live
+    // stream is what subscribers rely on, and MQTT 5 QoS 1/2 publishers learn it from 0x97
+    boolean retainRefused = allowed && p.retain() && !h.core.retain(m);
     if (p.qos() == QoS.AT_MOST_ONCE) {
       if (allowed) {
-        h.core.routeFromClient(toMessage(h, p, topic), h.lane, null, h.gate);
+        h.core.router.route(m, h.lane, null, h.gate);
       }
       return;
     }
     ConnectionHandler.PendingAck ack = h.expectAck(p.qos());
     if (!allowed) {
       ack.complete(h, ackFor(h, p, h.version.isV5() ? ReasonCode.NOT_AUTHORIZED
-          : ReasonCode.SUCCESS));
+          : ReasonCode.SUCCESS, null));
       return;
     }
-    if (p.qos() == QoS.EXACTLY_ONCE) {
+    boolean refusedV5 = retainRefused && h.version.isV5();
+    if (p.qos() == QoS.EXACTLY_ONCE && !refusedV5) {
+      // A PUBREC of 0x80 or above ends the exchange (4.3.3): no PUBREL to wait for then
       s.awaitingPubrel.add(p.packetId());
       s.persist();
     }
     Lane lane = h.lane;
     // The acknowledgement waits until every receiver has queued the message and the store
     // has made those writes durable; acknowledgements still leave in PUBLISH order.
-    h.core.routeFromClient(toMessage(h, p, topic), lane, receivers ->
+    h.core.router.route(m, lane, receivers ->
         h.core.persistence.afterDurable(() -> lane.executeOrRun(() -> ack.complete(h,
-            ackFor(h, p, receivers == 0 && h.version.isV5()
-                ? ReasonCode.NO_MATCHING_SUBSCRIBERS : ReasonCode.SUCCESS)))), h.gate);
+            refusedV5 ? ackFor(h, p, ReasonCode.QUOTA_EXCEEDED, "delivered but not retained: "
+                + "the retained-message limit is reached")
+                : ackFor(h, p, receivers == 0 && h.version.isV5()
+                    ? ReasonCode.NO_MATCHING_SUBSCRIBERS : ReasonCode.SUCCESS, null)))), h.gate);
   }
 
   private static boolean exceedsLimits(String topic, BrokerConfig config) {
@@ -129,10 +137,11 @@ final class InboundPublishFlow {
         h.session.clientId);
   }
 
-  private static Packet ackFor(ConnectionHandler h, Publish p, ReasonCode code) {
+  private static Packet ackFor(ConnectionHandler h, Publish p, ReasonCode code, String why) {
+    Properties props = h.reason(why);
     return p.qos() == QoS.AT_LEAST_ONCE
-        ? new PubAck(p.packetId(), code, Properties.EMPTY)
-        : new PubRec(p.packetId(), code, Properties.EMPTY);
+        ? new PubAck(p.packetId(), code, props)
+        : new PubRec(p.packetId(), code, props);
   }
 
   static void onPubRel(ConnectionHandler h, PubRel rel) {

@@ -14,6 +14,8 @@ import org.eclipse.microprofile.metrics.annotation.RegistryScope;
 import org.ferrymq.engine.BrokerStats;
 import org.ferrymq.engine.DropReason;
 import org.ferrymq.engine.FlowStats;
+import org.ferrymq.engine.QuotaCap;
+import org.ferrymq.engine.QuotaStats;
 import org.ferrymq.ra.BrokerRuntime;
 
 /**
@@ -66,12 +68,30 @@ public class BrokerMetrics {
         MetricUnits.NONE, flow -> flow.overloaded() ? 1 : 0);
     flowGauge("ferrymq.heap.after.gc.percent", "Heap in use after the latest collection, in "
         + "percent of the maximum", MetricUnits.PERCENT, flow -> Math.round(flow.heapUse() * 100));
+    for (QuotaCap cap : QuotaCap.values()) {
+      quotaGauge("ferrymq.quota.refusals", "CONNECTs, subscriptions and retained messages "
+          + "refused with Quota exceeded (0x97) since start, by cap", MetricUnits.NONE,
+          quota -> quota.refusals().getOrDefault(cap, 0L), new Tag("cap", cap.label()));
+    }
+    quotaGauge("ferrymq.sessions.persistent", "Sessions with a non-zero expiry, connected or "
+        + "not (mqtt.max-persistent-sessions)", MetricUnits.NONE, QuotaStats::persistentSessions);
+    quotaGauge("ferrymq.retained.bytes", "Bytes of retained messages: payload, topic and "
+        + "properties (mqtt.retained.max-bytes)", MetricUnits.BYTES, QuotaStats::retainedBytes);
     gauge("ferrymq.messages.queued", "Messages held in session queues", MetricUnits.NONE,
         BrokerStats::messagesQueued);
     gauge("ferrymq.bytes.received", "Bytes read from transports", MetricUnits.BYTES,
         BrokerStats::bytesReceived);
     gauge("ferrymq.bytes.sent", "Bytes written to transports", MetricUnits.BYTES,
         BrokerStats::bytesSent);
+  }
+
+  private void quotaGauge(String name, String description, String unit,
+      ToLongFunction<QuotaStats> value, Tag... tags) {
+    Metadata metadata = Metadata.builder().withName(name).withDescription(description)
+        .withUnit(unit).build();
+    Supplier<Long> reading = () -> BrokerRuntime.current()
+        .map(running -> value.applyAsLong(running.broker().quotaStats())).orElse(0L);
+    registry.gauge(metadata, reading, tags);
   }
 
   private void flowGauge(String name, String description, String unit,
