@@ -73,9 +73,11 @@ public class BrokerMetrics {
           + "refused with Quota exceeded (0x97) since start, by cap", MetricUnits.NONE,
           quota -> quota.refusals().getOrDefault(cap, 0L), new Tag("cap", cap.label()));
     }
+    quotaGauge("ferrymq.sessions.kept", "Sessions of network clients kept, connected or not "
+        + "(mqtt.max-sessions)", MetricUnits.NONE, QuotaStats::sessions);
     quotaGauge("ferrymq.sessions.persistent", "Sessions with a non-zero expiry, connected or "
         + "not (mqtt.max-persistent-sessions)", MetricUnits.NONE, QuotaStats::persistentSessions);
-    quotaGauge("ferrymq.retained.bytes", "Bytes of retained messages: payload, topic and "
+    quotaGauge("ferrymq.retained.size", "Bytes of retained messages: payload, topic and "
         + "properties (mqtt.retained.max-bytes)", MetricUnits.BYTES, QuotaStats::retainedBytes);
     gauge("ferrymq.messages.queued", "Messages held in session queues", MetricUnits.NONE,
         BrokerStats::messagesQueued);
