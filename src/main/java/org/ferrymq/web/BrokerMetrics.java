@@ -4,6 +4,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 import org.eclipse.microprofile.metrics.Metadata;
@@ -14,6 +15,7 @@ import org.eclipse.microprofile.metrics.annotation.RegistryScope;
 import org.ferrymq.engine.BrokerStats;
 import org.ferrymq.engine.DropReason;
 import org.ferrymq.engine.FlowStats;
+import org.ferrymq.engine.MqttBroker;
 import org.ferrymq.engine.QuotaCap;
 import org.ferrymq.engine.QuotaStats;
 import org.ferrymq.ra.BrokerRuntime;
@@ -89,28 +91,26 @@ public class BrokerMetrics {
 
   private void quotaGauge(String name, String description, String unit,
       ToLongFunction<QuotaStats> value, Tag... tags) {
-    Metadata metadata = Metadata.builder().withName(name).withDescription(description)
-        .withUnit(unit).build();
-    Supplier<Long> reading = () -> BrokerRuntime.current()
-        .map(running -> value.applyAsLong(running.broker().quotaStats())).orElse(0L);
-    registry.gauge(metadata, reading, tags);
+    snapshotGauge(name, description, unit, MqttBroker::quotaStats, value, tags);
   }
 
   private void flowGauge(String name, String description, String unit,
       ToLongFunction<FlowStats> value, Tag... tags) {
-    Metadata metadata = Metadata.builder().withName(name).withDescription(description)
-        .withUnit(unit).build();
-    Supplier<Long> reading = () -> BrokerRuntime.current()
-        .map(running -> value.applyAsLong(running.broker().flowStats())).orElse(0L);
-    registry.gauge(metadata, reading, tags);
+    snapshotGauge(name, description, unit, MqttBroker::flowStats, value, tags);
   }
 
   private void gauge(String name, String description, String unit,
       ToLongFunction<BrokerStats> value) {
+    snapshotGauge(name, description, unit, MqttBroker::stats, value);
+  }
+
+  /** A gauge reading one value of a broker snapshot, 0 while no broker runs. */
+  private <T> void snapshotGauge(String name, String description, String unit,
+      Function<MqttBroker, T> snapshot, ToLongFunction<T> value, Tag... tags) {
     Metadata metadata = Metadata.builder().withName(name).withDescription(description)
         .withUnit(unit).build();
     Supplier<Long> reading = () -> BrokerRuntime.current()
-        .map(running -> value.applyAsLong(running.broker().stats())).orElse(0L);
-    registry.gauge(metadata, reading);
+        .map(running -> value.applyAsLong(snapshot.apply(running.broker()))).orElse(0L);
+    registry.gauge(metadata, reading, tags);
   }
 }
