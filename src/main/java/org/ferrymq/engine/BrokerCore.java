@@ -379,7 +379,8 @@ final class BrokerCore {
     }
     long limit = full == QuotaCap.RETAINED_COUNT ? config.maxRetainedMessages()
         : config.maxRetainedBytes();
-    quotaRefusals.refused(full, m.originClientId(), () -> "retained message on '" + m.topic()
+    String origin = m.originClientId().isEmpty() ? "(in-process publisher)" : m.originClientId();
+    quotaRefusals.refused(full, origin, () -> "retained message on '" + m.topic()
         + "' (" + m.sizeInBytes() + " bytes) delivered but not retained, the limit is " + limit);
     return false;
   }
