@@ -168,7 +168,7 @@ final class ConnectFlow {
         : h.core.config.maxPersistentSessions();
     h.core.quotaRefusals.refused(cap, h.assignedClientId, () -> "CONNECT from "
         + h.transport.info().remoteAddress() + " refused with Quota exceeded, " + limit
-        + " sessions kept");
+        + (cap == QuotaCap.SESSIONS ? " sessions" : " persistent sessions") + " kept");
     sendRefusal(h, ReasonCode.QUOTA_EXCEEDED, cap.setting() + " (" + limit + ") reached");
   }
 

@@ -9,11 +9,23 @@ import java.util.concurrent.atomic.AtomicLong;
  * a slot handed from one session to its successor) and may pass the limit.
  */
 final class Quota {
+  private final QuotaCap cap;
   private final long limit;
   private final AtomicLong used = new AtomicLong();
 
-  Quota(long limit) {
+  Quota(QuotaCap cap, long limit) {
+    this.cap = cap;
     this.limit = limit;
+  }
+
+  /** @return the cap of the first quota already past its limit (after recovery), null if none */
+  static QuotaCap firstExceeded(Quota... quotas) {
+    for (Quota q : quotas) {
+      if (q.used.get() > q.limit) {
+        return q.cap;
+      }
+    }
+    return null;
   }
 
   /** @return whether {@code amount} was taken without passing the limit */
@@ -36,13 +48,5 @@ final class Quota {
 
   long used() {
     return used.get();
-  }
-
-  long limit() {
-    return limit;
-  }
-
-  boolean isExceeded() {
-    return used.get() > limit;
   }
 }

@@ -25,8 +25,8 @@ final class RetainedMessages {
   RetainedMessages(RetainedStore store, java.time.Clock clock, long maxMessages, long maxBytes) {
     this.store = store;
     this.clock = clock;
-    this.count = new Quota(maxMessages);
-    this.bytes = new Quota(maxBytes);
+    this.count = new Quota(QuotaCap.RETAINED_COUNT, maxMessages);
+    this.bytes = new Quota(QuotaCap.RETAINED_BYTES, maxBytes);
   }
 
   /** Restores a message read from the store at start, whatever the caps. */
@@ -113,7 +113,6 @@ final class RetainedMessages {
 
   /** @return the cap the messages recovered at start already pass, null when none */
   QuotaCap exceeded() {
-    return count.isExceeded() ? QuotaCap.RETAINED_COUNT
-        : bytes.isExceeded() ? QuotaCap.RETAINED_BYTES : null;
+    return Quota.firstExceeded(count, bytes);
   }
 }

@@ -18,8 +18,8 @@ final class SessionSlots {
   private final Quota persistent;
 
   SessionSlots(BrokerConfig config) {
-    this.sessions = new Quota(config.maxSessions());
-    this.persistent = new Quota(config.maxPersistentSessions());
+    this.sessions = new Quota(QuotaCap.SESSIONS, config.maxSessions());
+    this.persistent = new Quota(QuotaCap.PERSISTENT_SESSIONS, config.maxPersistentSessions());
   }
 
   /**
@@ -87,7 +87,6 @@ final class SessionSlots {
 
   /** @return the cap the sessions recovered at start already pass, null when none */
   QuotaCap exceeded() {
-    return sessions.isExceeded() ? QuotaCap.SESSIONS
-        : persistent.isExceeded() ? QuotaCap.PERSISTENT_SESSIONS : null;
+    return Quota.firstExceeded(sessions, persistent);
   }
 }
