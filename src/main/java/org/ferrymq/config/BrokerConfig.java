@@ -36,7 +36,12 @@ public record BrokerConfig(
     int sysIntervalSeconds,
     int slowSubscriberTimeoutSeconds,
     int overloadHeapHighPercent,
-    int overloadHeapLowPercent) {
+    int overloadHeapLowPercent,
+    int maxSessions,
+    int maxPersistentSessions,
+    int maxSubscriptionsPerClient,
+    int maxRetainedMessages,
+    long maxRetainedBytes) {
 
   private static final long MAX_U32 = 0xFFFF_FFFFL;
 
@@ -59,6 +64,12 @@ public record BrokerConfig(
     if (heapLow >= heapHigh) {
       throw new ConfigException(Setting.OVERLOAD_HEAP_LOW.key(), heapLow
           + " must be below " + Setting.OVERLOAD_HEAP_HIGH.key() + " (" + heapHigh + ")");
+    }
+    int maxSessions = (int) r.integer(Setting.MAX_SESSIONS, 1, Integer.MAX_VALUE);
+    int maxPersistent = (int) r.integer(Setting.MAX_PERSISTENT_SESSIONS, 1, Integer.MAX_VALUE);
+    if (maxPersistent > maxSessions) {
+      throw new ConfigException(Setting.MAX_PERSISTENT_SESSIONS.key(), maxPersistent
+          + " must not exceed " + Setting.MAX_SESSIONS.key() + " (" + maxSessions + ")");
     }
     return new BrokerConfig(
         (int) r.integer(Setting.MAX_PACKET_SIZE, 16, 268_435_460),
@@ -87,7 +98,12 @@ public record BrokerConfig(
         (int) r.integer(Setting.SYS_INTERVAL, 0, 86_400),
         (int) r.integer(Setting.SLOW_SUBSCRIBER_TIMEOUT, 1, 86_400),
         heapHigh,
-        heapLow);
+        heapLow,
+        maxSessions,
+        maxPersistent,
+        (int) r.integer(Setting.MAX_SUBSCRIPTIONS_PER_CLIENT, 1, Integer.MAX_VALUE),
+        (int) r.integer(Setting.RETAINED_MAX_MESSAGES, 1, Integer.MAX_VALUE),
+        r.integer(Setting.RETAINED_MAX_BYTES, 1, Long.MAX_VALUE));
   }
 
   /** Parses raw strings with messages that name the key. */

@@ -19,18 +19,41 @@ public enum Setting {
   MAX_KEEP_ALIVE("mqtt.max-keep-alive", "65535",
       "Largest keep-alive in seconds a client may use; larger requests (and 0) are reduced "
           + "through Server Keep Alive for MQTT 5 clients (1..65535)."),
-  MAX_SESSION_EXPIRY("mqtt.max-session-expiry", "4294967295",
-      "Cap in seconds on the Session Expiry Interval; 4294967295 means sessions may never "
-          + "expire (0..4294967295)."),
-  V3_SESSION_EXPIRY("mqtt.v3-session-expiry", "4294967295",
-      "Seconds an MQTT 3 persistent session (clean session 0) survives after disconnect."),
+  MAX_SESSION_EXPIRY("mqtt.max-session-expiry", "604800",
+      "Cap in seconds on the Session Expiry Interval a client asks for (MQTT 5 clients are told "
+          + "the value used in CONNACK) and on MQTT 3 persistent sessions. The default, 7 days, "
+          + "outlasts a weekend outage yet lets abandoned sessions go; 4294967295 means sessions "
+          + "may never expire (0..4294967295)."),
+  V3_SESSION_EXPIRY("mqtt.v3-session-expiry", "604800",
+      "Seconds an MQTT 3 persistent session (clean session 0) survives after disconnect, at "
+          + "most mqtt.max-session-expiry (0..4294967295)."),
+  MAX_SESSIONS("mqtt.max-sessions", "1000000",
+      "Sessions kept at once, connected or not; a CONNECT that would create one more gets "
+          + "CONNACK 0x97 Quota exceeded (MQTT 3: return code 3). A client resuming or replacing "
+          + "its own session is never refused (1..2147483647)."),
+  MAX_PERSISTENT_SESSIONS("mqtt.max-persistent-sessions", "100000",
+      "Sessions with a non-zero expiry (MQTT 5 Session Expiry Interval, MQTT 3 clean session 0) "
+          + "kept at once; further ones are refused like mqtt.max-sessions. An expired session "
+          + "frees its place (1..mqtt.max-sessions)."),
+  MAX_SUBSCRIPTIONS_PER_CLIENT("mqtt.max-subscriptions-per-client", "10000",
+      "Subscriptions one session may hold; a SUBSCRIBE past it gets reason 0x97 Quota "
+          + "exceeded (MQTT 3: 0x80 failure) for the excess filters, the others are kept "
+          + "(1..2147483647)."),
+  RETAINED_MAX_MESSAGES("mqtt.retained.max-messages", "1000000",
+      "Retained messages kept across the broker. A retained PUBLISH for a new topic past it "
+          + "is delivered but not retained (MQTT 5 QoS 1/2: PUBACK/PUBREC 0x97); replacing or "
+          + "deleting a retained message is never refused (1..2147483647)."),
+  RETAINED_MAX_BYTES("mqtt.retained.max-bytes", "268435456",
+      "Bytes (payload, topic and properties) of the retained messages kept across the broker, "
+          + "with the same meaning (1..9223372036854775807)."),
   MAX_QUEUED_MESSAGES("mqtt.queue.max-messages", "1000",
       "Messages queued per session. For a connected client it is a high-water mark: past it, "
           + "QoS 0 messages for the client are dropped (counted) and the PUBACK/PUBREC of the "
           + "publishers feeding it wait until it has drained to half, so QoS 1/2 is never "
           + "dropped; for an offline session it is the bound of the full policy (1..10000000)."),
   MAX_QUEUED_BYTES("mqtt.queue.max-bytes", "16777216",
-      "Payload bytes queued per session, with the same meaning."),
+      "Bytes queued per session (payload, topic and stored properties such as user "
+          + "properties), with the same meaning."),
   QUEUE_FULL_POLICY("mqtt.queue.full-policy", "drop-oldest",
       "What happens when an offline session's queue is full: drop-oldest or reject-new "
           + "(counted as offline_queue_full, logged once per time it fills)."),

@@ -61,6 +61,8 @@ final class BrokerCore {
   final Router router;
   final RetainedMessages retained;
   final OverloadMonitor overload;
+  final SessionSlots slots;
+  final QuotaRefusals quotaRefusals = new QuotaRefusals();
   private final HeapGauge heapGauge;
   private final Lane[] lanes;
   private final Executor loopExecutor;
@@ -88,7 +90,9 @@ final class BrokerCore {
     b.enhancedAuthenticators.forEach(a -> enhancedAuthenticators.put(a.method(), a));
     this.loopExecutor = b.loopExecutor;
     this.router = new Router(this, index);
-    this.retained = new RetainedMessages(persistence.retained(), clock);
+    this.retained = new RetainedMessages(persistence.retained(), clock,
+        config.maxRetainedMessages(), config.maxRetainedBytes());
+    this.slots = new SessionSlots(config);
     this.lanes = new Lane[config.lanes()];
     for (int i = 0; i < lanes.length; i++) {
       lanes[i] = new Lane(i, metrics.newLane());
@@ -129,6 +133,20 @@ final class BrokerCore {
     LOG.info(() -> "FerryMQ engine started: " + lanes.length + " lanes, persistence "
         + persistence.describe() + ", " + sessions.size() + " sessions and " + retained.size()
         + " retained messages recovered");
+    warnIfRecoveredOverCaps();
+  }
+
+  /** Recovered state over a cap (lowered since it was stored) is kept; new state waits for room. */
+  private void warnIfRecoveredOverCaps() {
+    QuotaCap sessionCap = slots.exceeded();
+    QuotaCap retainedCap = retained.exceeded();
+    for (QuotaCap cap : new QuotaCap[] {sessionCap, retainedCap}) {
+      if (cap != null) {
+        LOG.warning(() -> "The state recovered at start already passes " + cap.setting()
+            + ": it is kept, and new " + cap.label().replace('_', ' ')
+            + " are refused until there is room again");
+      }
+    }
   }
 
   /** Each lane processes its connections' held publishes, in their order, on the lane. */
@@ -152,10 +170,16 @@ final class BrokerCore {
 
   private void recover() {
     long now = clock.millis();
+    int shortened = 0;
     for (StoredSession stored : persistence.sessions().loadSessions()) {
       Session s = newSession(stored.clientId(), laneFor(stored.clientId()));
       s.version = versionOf(stored.protocolLevel());
-      s.expiryIntervalSeconds = stored.expiryIntervalSeconds();
+      // A session stored under a longer (or the former unbounded) maximum gets today's
+      s.expiryIntervalSeconds = Math.min(stored.expiryIntervalSeconds(), config.maxSessionExpiry());
+      if (s.expiryIntervalSeconds < stored.expiryIntervalSeconds()) {
+        shortened++;
+      }
+      slots.restore(s, s.isPersistent());
       s.disconnectedAtMillis = stored.disconnectedAtMillis() == 0 ? now
           : stored.disconnectedAtMillis();
       s.awaitingPubrel.addAll(stored.awaitingPubrel());
@@ -169,6 +193,11 @@ final class BrokerCore {
     }
     for (Message m : persistence.retained().loadRetained()) {
       retained.restore(m);
+    }
+    if (shortened > 0) {
+      int n = shortened;
+      LOG.info(() -> n + " recovered sessions had a longer expiry than mqtt.max-session-expiry ("
+          + config.maxSessionExpiry() + " s) and now expire after it");
     }
   }
 
@@ -337,6 +366,7 @@ final class BrokerCore {
     List<StoredDelivery> shared = s.takeShared(null);
     index.unsubscribeAll(s.clientId);
     sessions.remove(s.clientId, s);
+    slots.release(s);
     s.lane.offlineSessions.remove(s);
     s.clearDeliveries();
     persistence.sessions().delete(s.clientId);
@@ -361,9 +391,28 @@ final class BrokerCore {
   int routeFromClient(Message m, Lane lane, java.util.function.IntConsumer whenTaken,
       InboundGate publisher) {
     if (m.retain()) {
-      retained.update(m);
+      retain(m);
     }
     return router.route(m, lane, whenTaken, publisher);
+  }
+
+  /**
+   * Stores, replaces or deletes the retained message of a PUBLISH with RETAIN set.
+   *
+   * @return whether it was applied; false when a retained-message cap refused a new topic, which
+   *     is counted and logged once per publisher (the message is still routed)
+   */
+  boolean retain(Message m) {
+    QuotaCap full = retained.update(m);
+    if (full == null) {
+      return true;
+    }
+    long limit = full == QuotaCap.RETAINED_COUNT ? config.maxRetainedMessages()
+        : config.maxRetainedBytes();
+    String origin = m.originClientId().isEmpty() ? "(in-process publisher)" : m.originClientId();
+    quotaRefusals.refused(full, origin, () -> "retained message on '" + m.topic()
+        + "' (" + m.sizeInBytes() + " bytes) delivered but not retained, the limit is " + limit);
+    return false;
   }
 
   void publishLocal(Message m) {
@@ -512,6 +561,11 @@ final class BrokerCore {
         metrics.bytesSent(),
         metrics.messagesDropped(),
         metrics.messagesQueued());
+  }
+
+  QuotaStats quotaStats() {
+    return new QuotaStats(slots.sessions(), slots.persistentSessions(), retained.size(),
+        retained.bytes(), quotaRefusals.counts());
   }
 
   FlowStats flowStats() {

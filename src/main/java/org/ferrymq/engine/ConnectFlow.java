@@ -91,7 +91,16 @@ final class ConnectFlow {
       refuse(h, ReasonCode.NOT_AUTHORIZED, "not authorized to publish the Will topic");
       return;
     }
+    long expiry = expiryFor(c, config);
     Session existing = core.sessions.get(id);
+    Session own = existing != null && existing.localListener == null ? existing : null;
+    QuotaCap full = core.slots.reserve(own, expiry > 0);
+    if (full != null) {
+      refuseOverQuota(h, full);
+      return;
+    }
+    // From here the places are this connection's; ending the earlier session frees none of them
+    boolean persistentHandedOver = own != null && own.handOverSlots();
     if (existing != null && existing.connection != null) {
       // [MQTT-3.1.4-3] the earlier connection is disconnected with 0x8E and closed
       existing.connection.closeWith(ReasonCode.SESSION_TAKEN_OVER, "another client connected");
@@ -108,10 +117,8 @@ final class ConnectFlow {
       }
       s = core.newSession(id, h.lane);
     }
+    core.slots.settle(s, expiry > 0, persistentHandedOver);
     Properties props = c.properties();
-    long expiry = c.version().isV5()
-        ? Math.min(props.longOr(Property.SESSION_EXPIRY_INTERVAL, 0), config.maxSessionExpiry())
-        : (c.cleanStart() ? 0 : config.v3SessionExpiry());
     s.version = c.version();
     s.identity = identity;
     s.expiryIntervalSeconds = expiry;
@@ -141,6 +148,28 @@ final class ConnectFlow {
     s.persist();
     LOG.log(Level.FINE, () -> "Connected " + id + " (" + c.version() + ", session present "
         + present + ") from " + h.transport.info().remoteAddress());
+  }
+
+  /**
+   * The session expiry used: the client's, at most {@code mqtt.max-session-expiry}; an MQTT 3
+   * persistent session gets {@code mqtt.v3-session-expiry} under the same cap.
+   */
+  private static long expiryFor(Connect c, BrokerConfig config) {
+    if (c.version().isV5()) {
+      return Math.min(c.properties().longOr(Property.SESSION_EXPIRY_INTERVAL, 0),
+          config.maxSessionExpiry());
+    }
+    return c.cleanStart() ? 0 : Math.min(config.v3SessionExpiry(), config.maxSessionExpiry());
+  }
+
+  /** A session cap is reached: CONNACK 0x97 (MQTT 3: return code 3), counted, logged once. */
+  private static void refuseOverQuota(ConnectionHandler h, QuotaCap cap) {
+    long limit = cap == QuotaCap.SESSIONS ? h.core.config.maxSessions()
+        : h.core.config.maxPersistentSessions();
+    h.core.quotaRefusals.refused(cap, h.assignedClientId, () -> "CONNECT from "
+        + h.transport.info().remoteAddress() + " refused with Quota exceeded, " + limit
+        + (cap == QuotaCap.SESSIONS ? " sessions" : " persistent sessions") + " kept");
+    sendRefusal(h, ReasonCode.QUOTA_EXCEEDED, cap.setting() + " (" + limit + ") reached");
   }
 
   private static Properties connAckProperties(ConnectionHandler h, Connect c, long expiry,
@@ -190,6 +219,10 @@ final class ConnectFlow {
   static void refuse(ConnectionHandler h, ReasonCode reason, String why) {
     LOG.log(Level.INFO, () -> "Refused CONNECT from " + h.transport.info().remoteAddress()
         + " client '" + h.assignedClientId + "': " + reason + (why == null ? "" : " - " + why));
+    sendRefusal(h, reason, why);
+  }
+
+  private static void sendRefusal(ConnectionHandler h, ReasonCode reason, String why) {
     h.send(new ConnAck(false, reason, h.version.isV5() && why != null
         ? Properties.builder().put(Property.REASON_STRING, why).build() : Properties.EMPTY));
     h.closeSilently();

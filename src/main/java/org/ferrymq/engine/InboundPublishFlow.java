@@ -91,33 +91,40 @@ final class InboundPublishFlow {
       // MQTT 3 has no negative acknowledgement: the message is acknowledged and dropped
       h.core.metrics.on(h.lane).dropped(DropReason.NOT_AUTHORIZED);
     }
+    // Past a retained-message cap the message is still delivered, only not retained: the live
+    // stream is what subscribers rely on, and MQTT 5 QoS 1/2 publishers learn it from 0x97
+    boolean retainRefused = allowed && p.retain() && !h.core.retain(m);
     if (p.qos() == QoS.AT_MOST_ONCE) {
       if (allowed) {
-        h.core.routeFromClient(m, h.lane, null, h.gate);
+        h.core.router.route(m, h.lane, null, h.gate);
       }
       return;
     }
     if (!allowed) {
       ack.complete(h, ackFor(h, p, h.version.isV5() ? ReasonCode.NOT_AUTHORIZED
-          : ReasonCode.SUCCESS));
+          : ReasonCode.SUCCESS, null));
       return;
     }
     Session s = h.session;
-    if (p.qos() == QoS.EXACTLY_ONCE) {
+    boolean refusedV5 = retainRefused && h.version.isV5();
+    if (p.qos() == QoS.EXACTLY_ONCE && !refusedV5) {
+      // A PUBREC of 0x80 or above ends the exchange (4.3.3): no PUBREL to wait for then
       s.awaitingPubrel.add(p.packetId());
       s.persist();
     }
     Lane lane = h.lane;
     // The acknowledgement waits until every receiver has queued the message and the store
     // has made those writes durable; acknowledgements still leave in PUBLISH order.
-    h.core.routeFromClient(m, lane, receivers -> {
+    h.core.router.route(m, lane, receivers -> {
       if (receivers == Router.FAILED) {
         lane.executeOrRun(() -> failed(h, p, ack));
         return;
       }
       h.core.persistence.afterDurable(() -> lane.executeOrRun(() -> ack.complete(h,
-          ackFor(h, p, receivers == 0 && h.version.isV5()
-              ? ReasonCode.NO_MATCHING_SUBSCRIBERS : ReasonCode.SUCCESS))));
+          refusedV5 ? ackFor(h, p, ReasonCode.QUOTA_EXCEEDED, "delivered but not retained: "
+              + "the retained-message limit is reached")
+              : ackFor(h, p, receivers == 0 && h.version.isV5()
+                  ? ReasonCode.NO_MATCHING_SUBSCRIBERS : ReasonCode.SUCCESS, null))));
     }, h.gate);
   }
 
@@ -131,7 +138,7 @@ final class InboundPublishFlow {
       h.session.persist();
     }
     if (h.version.isV5()) {
-      ack.complete(h, ackFor(h, p, ReasonCode.UNSPECIFIED_ERROR));
+      ack.complete(h, ackFor(h, p, ReasonCode.UNSPECIFIED_ERROR, null));
     } else {
       h.closeWith(ReasonCode.UNSPECIFIED_ERROR, "a receiver could not take message "
           + p.packetId());
@@ -169,10 +176,11 @@ final class InboundPublishFlow {
         h.session.clientId);
   }
 
-  private static Packet ackFor(ConnectionHandler h, Publish p, ReasonCode code) {
+  private static Packet ackFor(ConnectionHandler h, Publish p, ReasonCode code, String why) {
+    Properties props = h.reason(why);
     return p.qos() == QoS.AT_LEAST_ONCE
-        ? new PubAck(p.packetId(), code, Properties.EMPTY)
-        : new PubRec(p.packetId(), code, Properties.EMPTY);
+        ? new PubAck(p.packetId(), code, props)
+        : new PubRec(p.packetId(), code, props);
   }
 
   static void onPubRel(ConnectionHandler h, PubRel rel) {

@@ -48,6 +48,14 @@ public record Message(String topic, byte[] payload, QoS qos, boolean retain, Pro
     return Math.max(0, (expiresAtMillis - nowMillis + 999) / 1000);
   }
 
+  /**
+   * @return the bytes this message makes the broker hold: payload, topic and properties (user
+   *     properties included), what queue and retained-message bounds count
+   */
+  public long sizeInBytes() {
+    return (long) payload.length + topic.length() + properties.sizeInBytes();
+  }
+
   public Message withRetain(boolean newRetain) {
     return newRetain == retain ? this
         : new Message(topic, payload, qos, newRetain, properties, expiresAtMillis, originClientId);

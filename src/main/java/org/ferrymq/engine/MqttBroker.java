@@ -87,6 +87,11 @@ public final class MqttBroker implements ConnectionAcceptor, AutoCloseable {
     return core.flowStats();
   }
 
+  /** @return the use of the caps on sessions and retained messages, and the refusals by cap */
+  public QuotaStats quotaStats() {
+    return core.quotaStats();
+  }
+
   /** @return whether the broker sheds load because its heap is nearly full */
   public boolean isOverloaded() {
     return core.overload.isOverloaded();

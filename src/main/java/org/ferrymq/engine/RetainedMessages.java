@@ -7,32 +7,78 @@ import org.ferrymq.topic.RetainedTree;
 /**
  * Retained messages: one per topic, looked up by filter on subscribe. An empty payload deletes
  * [MQTT-3.3.1-6]; a stored message past its expiry is deleted when found.
+ *
+ * <p>Capped by count ({@code mqtt.retained.max-messages}) and bytes ({@code
+ * mqtt.retained.max-bytes}, payload, topic and properties). Only a message for a topic that has
+ * none is refused: replacing or deleting one never is, so a topic's retained state is never left
+ * stale. The caps are exact under concurrent publishers (a new topic reserves its place before it
+ * is stored); a replacement may pass the byte cap by its growth, at most the maximum packet size
+ * per topic. Thread-safe: lanes update it concurrently.
  */
 final class RetainedMessages {
   private final RetainedTree<Message> tree = new RetainedTree<>();
   private final RetainedStore store;
   private final java.time.Clock clock;
+  private final Quota count;
+  private final Quota bytes;
 
-  RetainedMessages(RetainedStore store, java.time.Clock clock) {
+  RetainedMessages(RetainedStore store, java.time.Clock clock, long maxMessages, long maxBytes) {
     this.store = store;
     this.clock = clock;
+    this.count = new Quota(QuotaCap.RETAINED_COUNT, maxMessages);
+    this.bytes = new Quota(QuotaCap.RETAINED_BYTES, maxBytes);
   }
 
-  /** Restores a message read from the store at start. */
+  /** Restores a message read from the store at start, whatever the caps. */
   void restore(Message m) {
-    tree.put(m.topic(), m);
+    account(tree.put(m.topic(), m), m, false);
   }
 
-  /** Applies a PUBLISH with RETAIN=1. */
-  void update(Message m) {
+  /**
+   * Applies a PUBLISH with RETAIN=1.
+   *
+   * @return null when applied, else the cap that refused to retain a message for a new topic
+   */
+  QuotaCap update(Message m) {
     if (m.payload().length == 0) {
-      if (tree.remove(m.topic()) != null) {
-        store.remove(m.topic());
-      }
-      return;
+      remove(m.topic());
+      return null;
     }
-    tree.put(m.topic(), m);
+    boolean isNew = tree.get(m.topic()) == null;
+    if (isNew) {
+      if (!count.tryAcquire(1)) {
+        return QuotaCap.RETAINED_COUNT;
+      }
+      if (!bytes.tryAcquire(m.sizeInBytes())) {
+        count.adjust(-1);
+        return QuotaCap.RETAINED_BYTES;
+      }
+    }
+    account(tree.put(m.topic(), m), m, isNew);
     store.put(m);
+    return null;
+  }
+
+  /**
+   * Settles the counts once {@code m} replaced {@code previous} (null: there was none). A new
+   * topic has reserved its place already; a racing publisher may have made it a replacement, or
+   * a racing delete a new topic, so what was reserved and what happened are reconciled here.
+   */
+  private void account(Message previous, Message m, boolean reserved) {
+    long countDelta = (previous == null ? 1 : 0) - (reserved ? 1 : 0);
+    long bytesDelta = m.sizeInBytes() - (previous == null ? 0 : previous.sizeInBytes())
+        - (reserved ? m.sizeInBytes() : 0);
+    count.adjust(countDelta);
+    bytes.adjust(bytesDelta);
+  }
+
+  private void remove(String topic) {
+    Message previous = tree.remove(topic);
+    if (previous != null) {
+      count.adjust(-1);
+      bytes.adjust(-previous.sizeInBytes());
+      store.remove(topic);
+    }
   }
 
   /** Calls {@code action} for each live retained message matching the filter. */
@@ -40,9 +86,7 @@ final class RetainedMessages {
     long now = clock.millis();
     tree.forEachMatching(filter, (topic, m) -> {
       if (m.isExpired(now)) {
-        if (tree.remove(topic) != null) {
-          store.remove(topic);
-        }
+        remove(topic);
       } else {
         action.accept(topic, m);
       }
@@ -53,13 +97,22 @@ final class RetainedMessages {
   void purgeExpired() {
     long now = clock.millis();
     tree.forEach((topic, m) -> {
-      if (m.isExpired(now) && tree.remove(topic) != null) {
-        store.remove(topic);
+      if (m.isExpired(now)) {
+        remove(topic);
       }
     });
   }
 
   int size() {
     return tree.size();
+  }
+
+  long bytes() {
+    return bytes.used();
+  }
+
+  /** @return the cap the messages recovered at start already pass, null when none */
+  QuotaCap exceeded() {
+    return Quota.firstExceeded(count, bytes);
   }
 }

@@ -149,7 +149,7 @@ final class Router {
     } else {
       // Queued work on another lane counts against the publisher until it ran, so a publisher
       // faster than its subscribers' lanes is paused instead of growing their task queues
-      int bytes = m.payload().length + m.topic().length();
+      long bytes = m.sizeInBytes();
       publisher.reserve(bytes);
       s.lane.execute(() -> {
         try {

@@ -57,6 +57,9 @@ final class Session {
   /** Last time the client took a queued message or acknowledged one (clock millis). */
   private long lastProgressMillis;
   private boolean fullLogged;
+  /** Places held under mqtt.max-sessions / mqtt.max-persistent-sessions ({@link SessionSlots}). */
+  private boolean holdsSlot;
+  private boolean holdsPersistentSlot;
 
   Will pendingWill;
   long willDueMillis;
@@ -72,6 +75,31 @@ final class Session {
 
   boolean isPersistent() {
     return expiryIntervalSeconds > 0;
+  }
+
+  boolean holdsSlot() {
+    return holdsSlot;
+  }
+
+  boolean holdsPersistentSlot() {
+    return holdsPersistentSlot;
+  }
+
+  void holdSlots(boolean session, boolean persistent) {
+    holdsSlot = session;
+    holdsPersistentSlot = persistent;
+  }
+
+  /**
+   * Gives this session's places to the CONNECT replacing or resuming it: whatever ends this
+   * session from now on frees nothing, so no other client can take them meanwhile.
+   *
+   * @return whether it held a persistent place
+   */
+  boolean handOverSlots() {
+    boolean persistent = holdsPersistentSlot;
+    holdSlots(false, false);
+    return persistent;
   }
 
   // ---------------------------------------------------------------- connection lifecycle
@@ -145,7 +173,7 @@ final class Session {
     StoredDelivery d = new StoredDelivery(nextSequence++, m, qos, retain, subscriptionIds,
         sharedFilter, 0, DeliveryState.QUEUED);
     if (connection == null) {
-      if (makeRoomOffline(m.payload().length)) {
+      if (makeRoomOffline(m.sizeInBytes())) {
         enqueue(d);
       }
       admission.admitted();
@@ -200,9 +228,9 @@ final class Session {
    * An offline session's queue is bounded: drop-oldest or reject-new, counted and logged once
    * per time it fills.
    *
-   * @return whether a new message of that many payload bytes may be queued
+   * @return whether a new message of that many bytes may be queued
    */
-  private boolean makeRoomOffline(int size) {
+  private boolean makeRoomOffline(long size) {
     if (fitsOffline(size)) {
       fullLogged = false;
       return true;
@@ -223,7 +251,7 @@ final class Session {
     return false;
   }
 
-  private boolean fitsOffline(int size) {
+  private boolean fitsOffline(long size) {
     return queue.size() < core.config.maxQueuedMessages()
         && queuedBytes + size <= core.config.maxQueuedBytes();
   }
@@ -244,7 +272,7 @@ final class Session {
       lastProgressMillis = core.clock.millis();
     }
     queue.add(d);
-    queuedBytes += d.message().payload().length;
+    queuedBytes += d.message().sizeInBytes();
     core.metrics.on(lane).queued(1);
     if (d.qos() != QoS.AT_MOST_ONCE && isPersistent()) {
       core.persistence.queues().put(clientId, d);
@@ -253,7 +281,7 @@ final class Session {
   }
 
   private void dequeued(StoredDelivery d) {
-    queuedBytes -= d.message().payload().length;
+    queuedBytes -= d.message().sizeInBytes();
     core.metrics.on(lane).queued(-1);
   }
 
@@ -459,7 +487,7 @@ final class Session {
       nextSequence = Math.max(nextSequence, d.sequence() + 1);
       if (d.state() == DeliveryState.QUEUED) {
         queue.add(d);
-        queuedBytes += d.message().payload().length;
+        queuedBytes += d.message().sizeInBytes();
         core.metrics.on(lane).queued(1);
       } else {
         inflight.put(d.packetId(), d);

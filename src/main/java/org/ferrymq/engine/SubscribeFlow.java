@@ -38,6 +38,15 @@ final class SubscribeFlow {
       Subscription effective = new Subscription(requested.filter(), granted, requested.noLocal(),
           requested.retainAsPublished(), requested.retainHandling());
       SubscriptionEntry entry = SubscriptionEntry.of(s.clientId, effective, subscriptionId);
+      if (!s.subscriptions.containsKey(entry.fullFilter())
+          && s.subscriptions.size() >= config.maxSubscriptionsPerClient()) {
+        // A replaced subscription is never refused; a new one past the cap is, the others kept
+        h.core.quotaRefusals.refused(QuotaCap.SUBSCRIPTIONS, s.clientId, () -> "subscription to '"
+            + requested.filter() + "' refused with Quota exceeded, "
+            + config.maxSubscriptionsPerClient() + " subscriptions held");
+        codes.add(ReasonCode.QUOTA_EXCEEDED);
+        continue;
+      }
       boolean isNew = h.core.index.subscribe(entry);
       s.subscriptions.put(entry.fullFilter(), entry);
       codes.add(ReasonCode.granted(granted));

@@ -23,6 +23,8 @@ public final class Properties {
   private final Object[] values;
   private final List<UserProperty> userProperties;
   private final List<Integer> subscriptionIdentifiers;
+  /** Computed on first use; -1 until then (a benign race: every thread computes the same). */
+  private int sizeInBytes = -1;
 
   private Properties(Builder b) {
     this.values = b.values.clone();
@@ -96,6 +98,39 @@ public final class Properties {
 
   public List<Integer> subscriptionIdentifiers() {
     return subscriptionIdentifiers;
+  }
+
+  /**
+   * @return about the bytes these properties take on the wire: each identifier, value and length
+   *     prefix, user properties included. Queue and retained-message bounds count it, so a
+   *     message cannot carry unbounded state in its properties past them.
+   */
+  public int sizeInBytes() {
+    int size = sizeInBytes;
+    if (size < 0) {
+      size = 0;
+      for (Object v : values) {
+        if (v != null) {
+          size += 1 + valueSize(v);
+        }
+      }
+      for (UserProperty u : userProperties) {
+        size += 1 + valueSize(u.name()) + valueSize(u.value());
+      }
+      size += 5 * subscriptionIdentifiers.size();
+      sizeInBytes = size;
+    }
+    return size;
+  }
+
+  private static int valueSize(Object v) {
+    if (v instanceof String s) {
+      return 2 + s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    }
+    if (v instanceof byte[] b) {
+      return 2 + b.length;
+    }
+    return 4;
   }
 
   /** @return the properties present, single-valued ones in identifier order (for encoding) */

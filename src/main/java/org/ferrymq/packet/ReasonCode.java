@@ -92,8 +92,9 @@ public enum ReasonCode {
       case SUCCESS -> 0;
       case UNSUPPORTED_PROTOCOL_VERSION -> 1;
       case CLIENT_IDENTIFIER_NOT_VALID -> 2;
+      // A server-side cap (0x97) is the server being unavailable to this client, not a denial
       case SERVER_UNAVAILABLE, SERVER_BUSY, SERVER_SHUTTING_DOWN, USE_ANOTHER_SERVER, SERVER_MOVED,
-          CONNECTION_RATE_EXCEEDED -> 3;
+          CONNECTION_RATE_EXCEEDED, QUOTA_EXCEEDED -> 3;
       case BAD_USER_NAME_OR_PASSWORD, BAD_AUTHENTICATION_METHOD -> 4;
       default -> 5;
     };

@@ -4,6 +4,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 import org.eclipse.microprofile.metrics.Metadata;
@@ -14,6 +15,9 @@ import org.eclipse.microprofile.metrics.annotation.RegistryScope;
 import org.ferrymq.engine.BrokerStats;
 import org.ferrymq.engine.DropReason;
 import org.ferrymq.engine.FlowStats;
+import org.ferrymq.engine.MqttBroker;
+import org.ferrymq.engine.QuotaCap;
+import org.ferrymq.engine.QuotaStats;
 import org.ferrymq.ra.BrokerRuntime;
 
 /**
@@ -74,6 +78,17 @@ public class BrokerMetrics {
         + "full, store closed, database unreachable)", MetricUnits.NONE, FlowStats::storeFailures);
     flowGauge("ferrymq.publishes.held", "PUBLISH packets held until the failed store is back",
         MetricUnits.NONE, FlowStats::publishesHeld);
+    for (QuotaCap cap : QuotaCap.values()) {
+      quotaGauge("ferrymq.quota.refusals", "CONNECTs, subscriptions and retained messages "
+          + "refused with Quota exceeded (0x97) since start, by cap", MetricUnits.NONE,
+          quota -> quota.refusals().getOrDefault(cap, 0L), new Tag("cap", cap.label()));
+    }
+    quotaGauge("ferrymq.sessions.kept", "Sessions of network clients kept, connected or not "
+        + "(mqtt.max-sessions)", MetricUnits.NONE, QuotaStats::sessions);
+    quotaGauge("ferrymq.sessions.persistent", "Sessions with a non-zero expiry, connected or "
+        + "not (mqtt.max-persistent-sessions)", MetricUnits.NONE, QuotaStats::persistentSessions);
+    quotaGauge("ferrymq.retained.size", "Bytes of retained messages: payload, topic and "
+        + "properties (mqtt.retained.max-bytes)", MetricUnits.BYTES, QuotaStats::retainedBytes);
     gauge("ferrymq.messages.queued", "Messages held in session queues", MetricUnits.NONE,
         BrokerStats::messagesQueued);
     gauge("ferrymq.bytes.received", "Bytes read from transports", MetricUnits.BYTES,
@@ -82,21 +97,28 @@ public class BrokerMetrics {
         BrokerStats::bytesSent);
   }
 
+  private void quotaGauge(String name, String description, String unit,
+      ToLongFunction<QuotaStats> value, Tag... tags) {
+    snapshotGauge(name, description, unit, MqttBroker::quotaStats, value, tags);
+  }
+
   private void flowGauge(String name, String description, String unit,
       ToLongFunction<FlowStats> value, Tag... tags) {
-    Metadata metadata = Metadata.builder().withName(name).withDescription(description)
-        .withUnit(unit).build();
-    Supplier<Long> reading = () -> BrokerRuntime.current()
-        .map(running -> value.applyAsLong(running.broker().flowStats())).orElse(0L);
-    registry.gauge(metadata, reading, tags);
+    snapshotGauge(name, description, unit, MqttBroker::flowStats, value, tags);
   }
 
   private void gauge(String name, String description, String unit,
       ToLongFunction<BrokerStats> value) {
+    snapshotGauge(name, description, unit, MqttBroker::stats, value);
+  }
+
+  /** A gauge reading one value of a broker snapshot, 0 while no broker runs. */
+  private <T> void snapshotGauge(String name, String description, String unit,
+      Function<MqttBroker, T> snapshot, ToLongFunction<T> value, Tag... tags) {
     Metadata metadata = Metadata.builder().withName(name).withDescription(description)
         .withUnit(unit).build();
     Supplier<Long> reading = () -> BrokerRuntime.current()
-        .map(running -> value.applyAsLong(running.broker().stats())).orElse(0L);
-    registry.gauge(metadata, reading);
+        .map(running -> value.applyAsLong(snapshot.apply(running.broker()))).orElse(0L);
+    registry.gauge(metadata, reading, tags);
   }
 }

@@ -1,7 +1,6 @@
 package org.ferrymq.clients;
 
 import java.io.IOException;
-import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -9,6 +8,7 @@ import java.util.function.Supplier;
 import org.ferrymq.config.BrokerConfig;
 import org.ferrymq.engine.ClientSummary;
 import org.ferrymq.engine.MqttBroker;
+import org.ferrymq.engine.TestBrokers;
 import org.ferrymq.transport.TransportKind;
 import org.ferrymq.transport.netty.BoundListener;
 import org.ferrymq.transport.netty.ListenerSettings;
@@ -28,19 +28,32 @@ final class RunningBroker implements BeforeAllCallback, AfterAllCallback {
   static final String HOST = "127.0.0.1";
 
   private final Supplier<TlsSettings> tls;
+  private final BrokerConfig config;
   private MqttBroker broker;
   private WireTap tap;
   private ExecutorService ioThreads;
   private MqttServer server;
   private BoundListener listener;
 
-  private RunningBroker(Supplier<TlsSettings> tls) {
+  private RunningBroker(Supplier<TlsSettings> tls, BrokerConfig config) {
     this.tls = tls;
+    this.config = config;
   }
 
   /** A broker with default settings, except two lanes, on a plain TCP listener. */
   static RunningBroker tcp() {
-    return new RunningBroker(() -> null);
+    return new RunningBroker(() -> null, TestBrokers.config());
+  }
+
+  /**
+   * Starts a broker on a plain TCP listener now; the caller stops it with {@link #stop()}.
+   *
+   * @param keyValues alternating setting keys and values (two lanes unless given)
+   */
+  static RunningBroker startTcp(String... keyValues) throws IOException {
+    RunningBroker running = new RunningBroker(() -> null, TestBrokers.config(keyValues));
+    running.start();
+    return running;
   }
 
   /**
@@ -49,15 +62,16 @@ final class RunningBroker implements BeforeAllCallback, AfterAllCallback {
    * @param tls called once when the broker starts, after static {@code @TempDir} fields are set
    */
   static RunningBroker tls(Supplier<TlsSettings> tls) {
-    return new RunningBroker(tls);
+    return new RunningBroker(tls, TestBrokers.config());
   }
 
   @Override
   public void beforeAll(ExtensionContext context) throws IOException {
-    broker = MqttBroker.builder()
-        .config(BrokerConfig.from(key -> key.equals("mqtt.lanes") ? Optional.of("2")
-            : Optional.empty()))
-        .build();
+    start();
+  }
+
+  private void start() throws IOException {
+    broker = MqttBroker.builder().config(config).build();
     broker.start();
     tap = new WireTap(broker);
     AtomicInteger threadNumber = new AtomicInteger();
@@ -74,6 +88,10 @@ final class RunningBroker implements BeforeAllCallback, AfterAllCallback {
 
   @Override
   public void afterAll(ExtensionContext context) {
+    stop();
+  }
+
+  void stop() {
     if (server != null) {
       server.close();
     }

@@ -27,6 +27,13 @@ class BrokerConfigTest {
     assertEquals(SharedStrategy.ROUND_ROBIN, sut.sharedStrategy());
     assertEquals(2 * Runtime.getRuntime().availableProcessors(), sut.lanes());
     assertTrue(sut.retainAvailable());
+    assertEquals(604_800, sut.maxSessionExpiry(), "finite: 7 days");
+    assertEquals(604_800, sut.v3SessionExpiry());
+    assertEquals(1_000_000, sut.maxSessions());
+    assertEquals(100_000, sut.maxPersistentSessions());
+    assertEquals(10_000, sut.maxSubscriptionsPerClient());
+    assertEquals(1_000_000, sut.maxRetainedMessages());
+    assertEquals(268_435_456L, sut.maxRetainedBytes());
   }
 
   @Test
@@ -51,7 +58,12 @@ class BrokerConfigTest {
       "mqtt.retain-available | yes | 'yes' is not true or false",
       "mqtt.queue.full-policy | drop-newest | 'drop-newest' is not one of drop-oldest, reject-new",
       "mqtt.max-topic-levels | 5000 | 5000 is outside 1..1024",
-      "mqtt.max-session-expiry | 4294967296 | 4294967296 is outside 0..4294967295"})
+      "mqtt.max-session-expiry | 4294967296 | 4294967296 is outside 0..4294967295",
+      "mqtt.max-sessions | 0 | 0 is outside 1..2147483647",
+      "mqtt.max-persistent-sessions | 2000000 | 2000000 must not exceed mqtt.max-sessions (1000000)",
+      "mqtt.max-subscriptions-per-client | -1 | -1 is outside 1..2147483647",
+      "mqtt.retained.max-messages | many | 'many' is not a whole number",
+      "mqtt.retained.max-bytes | 0 | 0 is outside 1..9223372036854775807"})
   void invalidValueStopsWithMessageNamingTheKey(String key, String value, String problem) {
     // Exercise
     ConfigException e = assertThrows(ConfigException.class, () -> from(Map.of(key, value)));

@@ -150,4 +150,45 @@ class RestartRecoveryTest {
     assertEquals(List.of(), b.clients());
     assertEquals(0, b.stats().subscriptions());
   }
+
+  @Test
+  @DisplayName("after a restart with lower caps, recovered sessions and retained messages are"
+      + " kept and counted: a new persistent session or retained topic is refused (0x97), the"
+      + " recovered client resumes; a session stored as never expiring gets today's maximum")
+  void recoveredStateCountsAgainstLoweredCaps() {
+    TestBrokers.ManualClock clock = new TestBrokers.ManualClock();
+    MqttBroker unbounded = TestBrokers.started(b -> b.persistence(store).clock(clock)
+        .config(TestBrokers.config("mqtt.max-session-expiry", "4294967295")));
+    brokerA.stop();
+    brokerA = unbounded;
+    for (String id : List.of("old-1", "old-2")) {
+      TestClient c = TestClient.connect(brokerA, ProtocolVersion.MQTT_5, id, false, null,
+          Properties.builder().put(Property.SESSION_EXPIRY_INTERVAL, 0xFFFF_FFFFL).build());
+      c.publish("r/" + id, "kept", QoS.AT_LEAST_ONCE, true);
+      c.expect(org.ferrymq.packet.PubAck.class);
+      c.disconnectAbruptly();
+    }
+    brokerA.stop();
+
+    // Exercise
+    sut = TestBrokers.started(b -> b.persistence(store).clock(clock).config(TestBrokers.config(
+        "mqtt.max-persistent-sessions", "1", "mqtt.retained.max-messages", "1")));
+
+    // Verify
+    assertEquals(2, sut.quotaStats().persistentSessions(), "kept and counted");
+    assertEquals(2, sut.quotaStats().retainedMessages());
+    TestClient fresh = new TestClient(sut, ProtocolVersion.MQTT_5);
+    assertEquals(org.ferrymq.packet.ReasonCode.QUOTA_EXCEEDED, fresh.connectWith(new Connect(
+        ProtocolVersion.MQTT_5, "new", false, 60, null, null, null, SESSION)).reasonCode());
+    TestClient old = new TestClient(sut, ProtocolVersion.MQTT_5);
+    assertTrue(old.connectWith(new Connect(ProtocolVersion.MQTT_5, "old-1", false, 60, null, null,
+        null, SESSION)).sessionPresent(), "[MQTT-3.2.2-2] resuming is never refused");
+    old.publish("r/new", "x", QoS.AT_LEAST_ONCE, true);
+    assertEquals(org.ferrymq.packet.ReasonCode.QUOTA_EXCEEDED,
+        old.expect(org.ferrymq.packet.PubAck.class).reasonCode());
+    clock.advance(java.time.Duration.ofDays(7).plusSeconds(1));
+    TestBrokers.sweep(sut);
+    assertEquals(1, sut.quotaStats().persistentSessions(), "old-2, stored as never expiring, "
+        + "expired after the 7-day maximum and freed its place");
+  }
 }

@@ -88,9 +88,10 @@ class OfflineQueueTest {
   }
 
   @Test
-  @DisplayName("mqtt.queue.max-bytes bounds the queued payload bytes")
+  @DisplayName("mqtt.queue.max-bytes bounds the queued bytes: payload plus topic here (4 + 1 per"
+      + " message), so 13 bytes hold two messages and then a 2-byte one")
   void boundedByBytes() {
-    sut = TestBrokers.started(b -> b.config(TestBrokers.config("mqtt.queue.max-bytes", "10",
+    sut = TestBrokers.started(b -> b.config(TestBrokers.config("mqtt.queue.max-bytes", "13",
         "mqtt.queue.full-policy", "reject-new")));
 
     queueWhileOffline("aaaa", "bbbb", "cccc", "dd");

@@ -207,7 +207,7 @@ class SessionExpiryTest {
     pub.publish("v3/t", "kept", QoS.AT_LEAST_ONCE, false);
     pub.publish("v3/t", "lost", QoS.AT_MOST_ONCE, false);
     TestBrokers.drainLanes(sut);
-    clock.advance(Duration.ofDays(30));
+    clock.advance(Duration.ofDays(6));
     TestBrokers.sweep(sut);
     TestClient[] back = new TestClient[1];
     ConnAck ack = reconnect(version, "v3", Properties.EMPTY, back);
@@ -216,5 +216,55 @@ class SessionExpiryTest {
     assertEquals(version == ProtocolVersion.MQTT_3_1_1, ack.sessionPresent());
     back[0].expectPublish("v3/t", "kept");
     back[0].expectNothing(sut);
+  }
+
+  @Test
+  @DisplayName("MQTT 3.1.1: a CleanSession=0 session ends after mqtt.v3-session-expiry (7 days by"
+      + " default), so an abandoned one does not stay forever")
+  void v3PersistentSessionExpiresAfterTheDefault() {
+    TestClient c = TestClient.connect(sut, ProtocolVersion.MQTT_3_1_1, "v3", false);
+    c.subscribe("v3/t", QoS.AT_LEAST_ONCE);
+    c.disconnectAbruptly();
+
+    // Exercise
+    clock.advance(Duration.ofDays(7).minusSeconds(1));
+    TestBrokers.sweep(sut);
+    assertTrue(sessionKnown("v3"), "still within 7 days");
+    clock.advance(Duration.ofSeconds(2));
+    TestBrokers.sweep(sut);
+
+    // Verify
+    assertFalse(sessionKnown("v3"));
+    assertEquals(0, sut.quotaStats().persistentSessions(), "its place is free");
+  }
+
+  @Test
+  @DisplayName("3.2.2.3.2: an MQTT 5 client asking for a session that never expires gets the"
+      + " default maximum, 7 days, in CONNACK")
+  void neverExpiringIsReducedToTheDefaultMaximum() {
+    TestClient c = new TestClient(sut, ProtocolVersion.MQTT_5);
+
+    ConnAck ack = c.connectWith(new Connect(ProtocolVersion.MQTT_5, "s", false, 60, null, null,
+        null, expiry(0xFFFF_FFFFL)));
+
+    assertEquals(604_800L, ack.properties().getLong(Property.SESSION_EXPIRY_INTERVAL));
+  }
+
+  @Test
+  @DisplayName("MQTT 3.1.1: mqtt.v3-session-expiry is capped by mqtt.max-session-expiry")
+  void v3ExpiryIsCappedByTheMaximum() {
+    MqttBroker capped = TestBrokers.started(b -> b.clock(clock).config(TestBrokers.config(
+        "mqtt.max-session-expiry", "60", "mqtt.v3-session-expiry", "3600")));
+    try {
+      TestClient c = TestClient.connect(capped, ProtocolVersion.MQTT_3_1_1, "v3", false);
+      c.disconnectAbruptly();
+
+      clock.advance(Duration.ofSeconds(61));
+      TestBrokers.sweep(capped);
+
+      assertTrue(capped.clients().isEmpty());
+    } finally {
+      capped.stop();
+    }
   }
 }
