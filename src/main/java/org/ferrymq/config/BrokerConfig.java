@@ -35,7 +35,13 @@ public record BrokerConfig(
     int sysIntervalSeconds,
     int slowSubscriberTimeoutSeconds,
     int overloadHeapHighPercent,
-    int overloadHeapLowPercent) {
+    int overloadHeapLowPercent,
+    int authThreads,
+    int authQueue,
+    int authThrottleFailures,
+    int authThrottleWindowSeconds,
+    int authThrottleMaxBackoffSeconds,
+    int authThrottleMaxTracked) {
 
   private static final long MAX_U32 = 0xFFFF_FFFFL;
 
@@ -85,7 +91,13 @@ public record BrokerConfig(
         (int) r.integer(Setting.SYS_INTERVAL, 0, 86_400),
         (int) r.integer(Setting.SLOW_SUBSCRIBER_TIMEOUT, 1, 86_400),
         heapHigh,
-        heapLow);
+        heapLow,
+        (int) r.integer(Setting.AUTH_THREADS, 1, 256),
+        (int) r.integer(Setting.AUTH_QUEUE, 1, 1_000_000),
+        (int) r.integer(Setting.AUTH_THROTTLE_FAILURES, 0, 1_000_000),
+        (int) r.integer(Setting.AUTH_THROTTLE_WINDOW, 1, 86_400),
+        (int) r.integer(Setting.AUTH_THROTTLE_MAX_BACKOFF, 1, 86_400),
+        (int) r.integer(Setting.AUTH_THROTTLE_MAX_TRACKED, 1000, 10_000_000));
   }
 
   /** Parses raw strings with messages that name the key. */

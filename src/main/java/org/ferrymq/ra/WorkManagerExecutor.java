@@ -28,6 +28,7 @@ final class WorkManagerExecutor implements Executor {
   private final WorkManager workManager;
   private final String name;
   private final Runnable onRelease;
+  private final boolean longRunning;
   private final AtomicInteger sequence = new AtomicInteger();
   private final Object lock = new Object();
   private int running;
@@ -37,9 +38,19 @@ final class WorkManagerExecutor implements Executor {
    *     adapter's {@code stop()}); it must stop whatever runs the loops, and be idempotent
    */
   WorkManagerExecutor(WorkManager workManager, String name, Runnable onRelease) {
+    this(workManager, name, onRelease, true);
+  }
+
+  /**
+   * @param longRunning whether each task is a loop that keeps its thread (hinted as
+   *     long-running) or short work that returns soon
+   */
+  WorkManagerExecutor(WorkManager workManager, String name, Runnable onRelease,
+      boolean longRunning) {
     this.workManager = workManager;
     this.name = name;
     this.onRelease = onRelease;
+    this.longRunning = longRunning;
   }
 
   @Override
@@ -89,7 +100,7 @@ final class WorkManagerExecutor implements Executor {
     }
   }
 
-  /** One loop; the hints ask the server for a dedicated, long-running thread. */
+  /** One task; for a loop the hints ask the server for a dedicated, long-running thread. */
   private final class LoopWork implements Work, WorkContextProvider {
     private static final long serialVersionUID = 1L;
     private final transient Runnable task;
@@ -122,7 +133,9 @@ final class WorkManagerExecutor implements Executor {
     public List<WorkContext> getWorkContexts() {
       HintsContext hints = new HintsContext();
       hints.setName(workName);
-      hints.setHint(HintsContext.LONGRUNNING_HINT, Boolean.TRUE);
+      if (longRunning) {
+        hints.setHint(HintsContext.LONGRUNNING_HINT, Boolean.TRUE);
+      }
       return List.of(hints);
     }
   }
