@@ -11,6 +11,7 @@ import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.eclipse.microprofile.metrics.MetricUnits;
 import org.eclipse.microprofile.metrics.Tag;
 import org.eclipse.microprofile.metrics.annotation.RegistryScope;
+import org.ferrymq.engine.AuthStats;
 import org.ferrymq.engine.BrokerStats;
 import org.ferrymq.engine.DropReason;
 import org.ferrymq.engine.FlowStats;
@@ -66,6 +67,16 @@ public class BrokerMetrics {
         MetricUnits.NONE, flow -> flow.overloaded() ? 1 : 0);
     flowGauge("ferrymq.heap.after.gc.percent", "Heap in use after the latest collection, in "
         + "percent of the maximum", MetricUnits.PERCENT, flow -> Math.round(flow.heapUse() * 100));
+    authGauge("ferrymq.auth.failures", "Logins refused for their credentials (0x86, 0x87)",
+        AuthStats::failures);
+    authGauge("ferrymq.auth.throttled", "Logins refused unchecked after too many failures of "
+        + "their source address or user name (0x9F / return code 5)", AuthStats::throttled);
+    authGauge("ferrymq.auth.refused.busy", "CONNECTs refused because the credential-check "
+        + "queue was full (0x89 / return code 3)", AuthStats::refusedBusy);
+    authGauge("ferrymq.auth.checks.pending", "Credential checks waiting or running",
+        AuthStats::checksPending);
+    authGauge("ferrymq.auth.throttle.tracked", "Source addresses and user names the login "
+        + "throttle remembers", AuthStats::throttleTracked);
     gauge("ferrymq.messages.queued", "Messages held in session queues", MetricUnits.NONE,
         BrokerStats::messagesQueued);
     gauge("ferrymq.bytes.received", "Bytes read from transports", MetricUnits.BYTES,
@@ -81,6 +92,14 @@ public class BrokerMetrics {
     Supplier<Long> reading = () -> BrokerRuntime.current()
         .map(running -> value.applyAsLong(running.broker().flowStats())).orElse(0L);
     registry.gauge(metadata, reading, tags);
+  }
+
+  private void authGauge(String name, String description, ToLongFunction<AuthStats> value) {
+    Metadata metadata = Metadata.builder().withName(name).withDescription(description)
+        .withUnit(MetricUnits.NONE).build();
+    Supplier<Long> reading = () -> BrokerRuntime.current()
+        .map(running -> value.applyAsLong(running.broker().authStats())).orElse(0L);
+    registry.gauge(metadata, reading);
   }
 
   private void gauge(String name, String description, String unit,
