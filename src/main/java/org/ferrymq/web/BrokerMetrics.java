@@ -4,6 +4,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 import org.eclipse.microprofile.metrics.Metadata;
@@ -15,6 +16,7 @@ import org.ferrymq.engine.AuthStats;
 import org.ferrymq.engine.BrokerStats;
 import org.ferrymq.engine.DropReason;
 import org.ferrymq.engine.FlowStats;
+import org.ferrymq.engine.MqttBroker;
 import org.ferrymq.ra.BrokerRuntime;
 
 /**
@@ -87,27 +89,25 @@ public class BrokerMetrics {
 
   private void flowGauge(String name, String description, String unit,
       ToLongFunction<FlowStats> value, Tag... tags) {
-    Metadata metadata = Metadata.builder().withName(name).withDescription(description)
-        .withUnit(unit).build();
-    Supplier<Long> reading = () -> BrokerRuntime.current()
-        .map(running -> value.applyAsLong(running.broker().flowStats())).orElse(0L);
-    registry.gauge(metadata, reading, tags);
+    register(name, description, unit, MqttBroker::flowStats, value, tags);
   }
 
   private void authGauge(String name, String description, ToLongFunction<AuthStats> value) {
-    Metadata metadata = Metadata.builder().withName(name).withDescription(description)
-        .withUnit(MetricUnits.NONE).build();
-    Supplier<Long> reading = () -> BrokerRuntime.current()
-        .map(running -> value.applyAsLong(running.broker().authStats())).orElse(0L);
-    registry.gauge(metadata, reading);
+    register(name, description, MetricUnits.NONE, MqttBroker::authStats, value);
   }
 
   private void gauge(String name, String description, String unit,
       ToLongFunction<BrokerStats> value) {
+    register(name, description, unit, MqttBroker::stats, value);
+  }
+
+  /** A gauge reading one number of a snapshot of the running broker, 0 while none runs. */
+  private <T> void register(String name, String description, String unit,
+      Function<MqttBroker, T> snapshot, ToLongFunction<T> value, Tag... tags) {
     Metadata metadata = Metadata.builder().withName(name).withDescription(description)
         .withUnit(unit).build();
     Supplier<Long> reading = () -> BrokerRuntime.current()
-        .map(running -> value.applyAsLong(running.broker().stats())).orElse(0L);
-    registry.gauge(metadata, reading);
+        .map(running -> value.applyAsLong(snapshot.apply(running.broker()))).orElse(0L);
+    registry.gauge(metadata, reading, tags);
   }
 }

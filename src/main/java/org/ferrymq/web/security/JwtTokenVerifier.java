@@ -205,10 +205,14 @@ public class JwtTokenVerifier implements TokenVerifier {
     return key;
   }
 
-  /** @return the key with the id, or the only key when the source has one */
+  /**
+   * @return the key with the id; else the only key, when the token names no key id or the
+   *     source names none, so that a token naming a rotated key id is not checked against an
+   *     older key but fetches the keys again
+   */
   private static PublicKey pick(Map<String, PublicKey> byId, String kid) {
     PublicKey key = byId.get(kid);
-    if (key == null && byId.size() == 1) {
+    if (key == null && byId.size() == 1 && (kid.isEmpty() || byId.containsKey(""))) {
       key = byId.values().iterator().next();
     }
     return key;
