@@ -89,8 +89,8 @@ final class ConnectionHandler {
   final Runnable accepted;
   /** Set by the lane while this connection waits for the end-of-batch flush. */
   boolean dirty;
-  /** Set by the timer when the connect timeout closed the connection before CONNACK. */
-  volatile boolean connectTimedOut;
+  /** Set when the connect timeout (or the broker's stop) closed the connection before CONNACK. */
+  volatile boolean closedBeforeConnAck;
   /** Packets that arrived while CHECKING, processed in order once CONNACK is sent. */
   private List<Packet> deferred;
   /** Bytes of those packets, still counted against the client by its {@link InboundGate}. */

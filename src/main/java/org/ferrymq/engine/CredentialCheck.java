@@ -82,7 +82,7 @@ final class CredentialCheck {
       // Closed while the check ran: no session, no CONNACK
       return;
     }
-    if (h.connectTimedOut) {
+    if (h.closedBeforeConnAck) {
       h.closeSilently();
       return;
     }

@@ -180,7 +180,7 @@ final class MqttConnection implements InboundHandler {
    * credential check still running then finds the mark and creates no session.
    */
   void closeUnidentified() {
-    handler.connectTimedOut = true;
+    handler.closedBeforeConnAck = true;
     transport.close();
   }
 }
