@@ -51,7 +51,13 @@ class BrokerConfigTest {
       "mqtt.retain-available | yes | 'yes' is not true or false",
       "mqtt.queue.full-policy | drop-newest | 'drop-newest' is not one of drop-oldest, reject-new",
       "mqtt.max-topic-levels | 5000 | 5000 is outside 1..1024",
-      "mqtt.max-session-expiry | 4294967296 | 4294967296 is outside 0..4294967295"})
+      "mqtt.max-session-expiry | 4294967296 | 4294967296 is outside 0..4294967295",
+      "mqtt.auth.threads | 0 | 0 is outside 1..256",
+      "mqtt.auth.queue | many | 'many' is not a whole number",
+      "mqtt.auth.throttle.failures | -1 | -1 is outside 0..1000000",
+      "mqtt.auth.throttle.window | 0 | 0 is outside 1..86400",
+      "mqtt.auth.throttle.max-backoff | 100000 | 100000 is outside 1..86400",
+      "mqtt.auth.throttle.max-tracked | 10 | 10 is outside 1000..10000000"})
   void invalidValueStopsWithMessageNamingTheKey(String key, String value, String problem) {
     // Exercise
     ConfigException e = assertThrows(ConfigException.class, () -> from(Map.of(key, value)));
