@@ -22,11 +22,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Credential checks run off the session lanes, on the running server: the JWKS endpoint the
- * server verifies JWT passwords with ({@link JwksServer}, in this JVM) hangs for 10 s on the
- * fetch a JWT login triggers, and meanwhile 24 Paho MQTT 5 clients (half anonymous, half with a
+ * server verifies JWT passwords with ({@link JwksServer}, in this JVM) holds the fetch a JWT
+ * login triggers for up to 10 s, and meanwhile 24 Paho MQTT 5 clients (half anonymous, half with a
  * registry password, so their checks also take the credential-check threads), spread over the
  * lanes by their client ids, connect, publish QoS 1 and get their PUBACKs. The assertion is on
- * order: every PUBACK arrived while the fetch still hung and the JWT login still waited.
+ * order: every PUBACK arrived while the fetch still hung and the JWT login still waited. The
+ * test then ends the hang and the JWT login completes.
  */
 class AuthOffLaneIT extends ServerIT {
 
