@@ -41,7 +41,13 @@ public record BrokerConfig(
     int maxPersistentSessions,
     int maxSubscriptionsPerClient,
     int maxRetainedMessages,
-    long maxRetainedBytes) {
+    long maxRetainedBytes,
+    int authThreads,
+    int authQueue,
+    int authThrottleFailures,
+    int authThrottleWindowSeconds,
+    int authThrottleMaxBackoffSeconds,
+    int authThrottleMaxTracked) {
 
   private static final long MAX_U32 = 0xFFFF_FFFFL;
 
@@ -103,7 +109,13 @@ public record BrokerConfig(
         maxPersistent,
         (int) r.integer(Setting.MAX_SUBSCRIPTIONS_PER_CLIENT, 1, Integer.MAX_VALUE),
         (int) r.integer(Setting.RETAINED_MAX_MESSAGES, 1, Integer.MAX_VALUE),
-        r.integer(Setting.RETAINED_MAX_BYTES, 1, Long.MAX_VALUE));
+        r.integer(Setting.RETAINED_MAX_BYTES, 1, Long.MAX_VALUE),
+        (int) r.integer(Setting.AUTH_THREADS, 1, 256),
+        (int) r.integer(Setting.AUTH_QUEUE, 1, 1_000_000),
+        (int) r.integer(Setting.AUTH_THROTTLE_FAILURES, 0, 1_000_000),
+        (int) r.integer(Setting.AUTH_THROTTLE_WINDOW, 1, 86_400),
+        (int) r.integer(Setting.AUTH_THROTTLE_MAX_BACKOFF, 1, 86_400),
+        (int) r.integer(Setting.AUTH_THROTTLE_MAX_TRACKED, 1000, 10_000_000));
   }
 
   /** Parses raw strings with messages that name the key. */

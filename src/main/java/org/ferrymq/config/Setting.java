@@ -99,6 +99,27 @@ public enum Setting {
   OVERLOAD_HEAP_LOW("mqtt.overload.heap-low-percent", "75",
       "Heap in use after garbage collection, in percent, below which an overloaded broker "
           + "recovers (10..98, below the high percent)."),
+  AUTH_THREADS("mqtt.auth.threads", "8",
+      "Threads that check credentials (user registry, LDAP, JWT and its key fetch) off the "
+          + "session lanes, so a slow lookup delays only the logins waiting for it (1..256)."),
+  AUTH_QUEUE("mqtt.auth.queue", "1000",
+      "Credential checks that may wait for one of those threads; a CONNECT beyond them is "
+          + "refused with 0x89 Server busy (MQTT 3: return code 3) (1..1000000)."),
+  AUTH_THROTTLE_FAILURES("mqtt.auth.throttle.failures", "5",
+      "Failed logins allowed per source address (IPv6: per /64) and per user name within "
+          + "mqtt.auth.throttle.window; then attempts are refused unchecked (MQTT 5: 0x9F, "
+          + "MQTT 3: return code 5) for a back-off of 1 s that doubles with each further "
+          + "episode; 0 disables throttling (0..1000000)."),
+  AUTH_THROTTLE_WINDOW("mqtt.auth.throttle.window", "60",
+      "Seconds over which failed logins are counted; each window without a failure lowers the "
+          + "back-off one step (1..86400)."),
+  AUTH_THROTTLE_MAX_BACKOFF("mqtt.auth.throttle.max-backoff", "300",
+      "Longest back-off in seconds: no address or user is ever refused for longer at a time "
+          + "(1..86400)."),
+  AUTH_THROTTLE_MAX_TRACKED("mqtt.auth.throttle.max-tracked", "100000",
+      "Source addresses, and separately user names, with recent failures remembered; past it "
+          + "idle entries are forgotten first, then entries not refusing anything now "
+          + "(1000..10000000)."),
   SECURITY_PROFILE("mqtt.security.profile", "dev",
       "dev: anonymous clients allowed, every listener served, topics allowed unless an ACL rule "
           + "denies (logged as a WARNING at startup); secure: no anonymous clients, TLS "

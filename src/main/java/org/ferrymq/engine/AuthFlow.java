@@ -98,6 +98,7 @@ final class AuthFlow {
         h.session.identity = s.identity();
         h.send(new Auth(ReasonCode.SUCCESS, authProperties(s.serverData())));
       } else {
+        h.core.loginThrottle.succeeded(request.username());
         ConnectFlow.accept(h, s.identity(), method, s.serverData());
       }
     } else {
@@ -110,6 +111,7 @@ final class AuthFlow {
     if (reauthenticating || h.state == ConnectionHandler.State.CONNECTED) {
       h.closeWith(reason, why);
     } else {
+      CredentialCheck.loginFailed(h.core, request, reason);
       ConnectFlow.refuse(h, reason, why);
     }
   }

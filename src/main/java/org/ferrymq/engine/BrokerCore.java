@@ -35,6 +35,7 @@ import org.ferrymq.security.Authenticator;
 import org.ferrymq.security.Authorizer;
 import org.ferrymq.security.ClientIdentity;
 import org.ferrymq.security.EnhancedAuthenticator;
+import org.ferrymq.security.limit.LoginThrottle;
 import org.ferrymq.topic.SubscriptionEntry;
 import org.ferrymq.topic.SubscriptionIndex;
 import org.ferrymq.topic.SubscriptionTree;
@@ -55,6 +56,12 @@ final class BrokerCore {
   final Persistence persistence;
   final Authenticator authenticator;
   final Authorizer authorizer;
+  /** Runs credential checks off the lanes; see {@link CredentialCheck}. */
+  final AuthExecutor authExecutor;
+  final LoginThrottle loginThrottle;
+  /** Whether the credential-check queue refused the latest check: logged once per episode. */
+  final java.util.concurrent.atomic.AtomicBoolean authQueueFull =
+      new java.util.concurrent.atomic.AtomicBoolean();
   final Map<String, EnhancedAuthenticator> enhancedAuthenticators = new HashMap<>();
   final Map<String, Session> sessions = new ConcurrentHashMap<>();
   final SubscriptionIndex index = new SubscriptionTree();
@@ -87,6 +94,12 @@ final class BrokerCore {
     this.persistence = b.persistence;
     this.authenticator = b.authenticator;
     this.authorizer = b.authorizer;
+    this.authExecutor = b.authExecutor != null ? b.authExecutor
+        : AuthExecutor.ownThreads("ferrymq-auth", config.authThreads(), config.authQueue());
+    this.loginThrottle = b.loginThrottle != null ? b.loginThrottle
+        : new LoginThrottle(config.authThrottleFailures(), config.authThrottleWindowSeconds(),
+            config.authThrottleMaxBackoffSeconds(), config.authThrottleMaxTracked(),
+            System::nanoTime);
     b.enhancedAuthenticators.forEach(a -> enhancedAuthenticators.put(a.method(), a));
     this.loopExecutor = b.loopExecutor;
     this.router = new Router(this, index);
@@ -218,6 +231,8 @@ final class BrokerCore {
       running = false;
     }
     stopSignal.countDown();
+    // Checks still queued are dropped: their connections are closed below
+    authExecutor.close();
     CountDownLatch shutdown = new CountDownLatch(lanes.length);
     for (Lane lane : lanes) {
       lane.execute(() -> {
@@ -578,6 +593,11 @@ final class BrokerCore {
         metrics.slowSubscribersDisconnected.sum(), metrics.slowPacketsClosed.sum(),
         metrics.connectionsRefusedOverload.sum(),
         drops, storeAvailable, persistence.failureCount(), metrics.publishesHeld.sum());
+  }
+
+  AuthStats authStats() {
+    return new AuthStats(metrics.authFailures.sum(), metrics.authThrottled.sum(),
+        metrics.authRefusedBusy.sum(), authExecutor.pending(), loginThrottle.tracked());
   }
 
   List<ClientSummary> clients() {

@@ -10,7 +10,6 @@ import org.ferrymq.packet.Property;
 import org.ferrymq.packet.ProtocolVersion;
 import org.ferrymq.packet.ReasonCode;
 import org.ferrymq.packet.Will;
-import org.ferrymq.security.AuthenticationResult;
 import org.ferrymq.security.ClientIdentity;
 import org.ferrymq.security.ConnectRequest;
 
@@ -66,17 +65,15 @@ final class ConnectFlow {
     }
     ConnectRequest request = new ConnectRequest(h.assignedClientId, c.username(), c.password(),
         h.transport.info(), c.version());
+    if (CredentialCheck.throttled(h, request)) {
+      return;
+    }
     String method = c.properties().getString(Property.AUTHENTICATION_METHOD);
     if (method != null) {
       h.auth.begin(method, request, c.properties().getBytes(Property.AUTHENTICATION_DATA));
       return;
     }
-    AuthenticationResult result = h.core.authenticator.authenticate(request);
-    if (result instanceof AuthenticationResult.Failure f) {
-      refuse(h, f.reasonCode(), f.logMessage());
-    } else {
-      accept(h, ((AuthenticationResult.Success) result).identity(), null, null);
-    }
+    CredentialCheck.start(h, request);
   }
 
   /** Authentication succeeded: take over, resume or create the session and send CONNACK. */
@@ -217,7 +214,15 @@ final class ConnectFlow {
 
   /** Answers CONNACK with a failure code and closes [MQTT-3.2.2-7]. */
   static void refuse(ConnectionHandler h, ReasonCode reason, String why) {
-    LOG.log(Level.INFO, () -> "Refused CONNECT from " + h.transport.info().remoteAddress()
+    refuse(h, reason, why, Level.INFO);
+  }
+
+  /**
+   * Like {@link #refuse(ConnectionHandler, ReasonCode, String)}, logged at the given level: FINE
+   * for refusals a flood repeats, whose episode is logged once elsewhere.
+   */
+  static void refuse(ConnectionHandler h, ReasonCode reason, String why, Level level) {
+    LOG.log(level, () -> "Refused CONNECT from " + h.transport.info().remoteAddress()
         + " client '" + h.assignedClientId + "': " + reason + (why == null ? "" : " - " + why));
     sendRefusal(h, reason, why);
   }

@@ -37,7 +37,17 @@ import org.ferrymq.transport.Transport;
 final class ConnectionHandler {
   private static final Logger LOG = Logger.getLogger(ConnectionHandler.class.getName());
 
-  enum State { AWAITING_CONNECT, AUTHENTICATING, CONNECTED, CLOSED }
+  /**
+   * CHECKING: the CONNECT's credentials are being checked off the lane ({@link CredentialCheck});
+   * AUTHENTICATING: an MQTT 5 enhanced-authentication exchange is under way ({@link AuthFlow}).
+   */
+  enum State { AWAITING_CONNECT, CHECKING, AUTHENTICATING, CONNECTED, CLOSED }
+
+  /**
+   * Bytes of packets sent after CONNECT that wait for a pending credential check before reading
+   * pauses; below it reading goes on, so a client that closes meanwhile is noticed at once.
+   */
+  static final long DEFERRED_READ_LIMIT = 64 * 1024;
 
   /**
    * Acknowledgements an MQTT 3 client (which announces no Receive Maximum) may have held back
@@ -85,6 +95,12 @@ final class ConnectionHandler {
   final Runnable accepted;
   /** Set by the lane while this connection waits for the end-of-batch flush. */
   boolean dirty;
+  /** Set when the connect timeout (or the broker's stop) closed the connection before CONNACK. */
+  volatile boolean closedBeforeConnAck;
+  /** Packets that arrived while CHECKING, processed in order once CONNACK is sent. */
+  private List<Packet> deferred;
+  /** Bytes of those packets, still counted against the client by its {@link InboundGate}. */
+  private long deferredBytes;
 
   ConnectionHandler(BrokerCore core, Transport transport, InboundGate gate, Runnable accepted) {
     this.core = core;
@@ -94,16 +110,38 @@ final class ConnectionHandler {
   }
 
   /**
-   * Processes a batch of decoded packets in order. A run of PINGREQ packets is answered with
-   * one write of as many PINGRESPs [MQTT-3.12.4-1]: a client flooding PINGREQ then costs the
-   * event loop a decode per packet, not a write per packet.
+   * Processes a batch of decoded packets in order, then frees their bytes in the gate. While
+   * the credentials are being checked the rest of the batch is kept, with its bytes, for {@link
+   * #resumeDeferred}.
    */
-  void handle(List<Packet> packets) {
+  void handle(List<Packet> packets, long bytes) {
+    boolean kept = false;
+    try {
+      kept = process(packets, bytes);
+    } finally {
+      if (!kept) {
+        gate.free(bytes);
+      }
+    }
+  }
+
+  /**
+   * A run of PINGREQ packets is answered with one write of as many PINGRESPs [MQTT-3.12.4-1]:
+   * a client flooding PINGREQ then costs the event loop a decode per packet, not a write per
+   * packet.
+   *
+   * @return whether packets were kept for later, and the bytes with them
+   */
+  private boolean process(List<Packet> packets, long bytes) {
     int pings = 0;
     for (int i = 0; i < packets.size(); i++) {
       Packet p = packets.get(i);
       if (state == State.CLOSED) {
-        return;
+        return false;
+      }
+      if (state == State.CHECKING) {
+        defer(packets.subList(i, packets.size()), bytes);
+        return true;
       }
       if (p.type() == PacketType.PINGREQ && state == State.CONNECTED) {
         pings++;
@@ -117,11 +155,40 @@ final class ConnectionHandler {
         dispatch(p);
       } catch (RuntimeException e) {
         failBatch(p, packets.size() - i - 1, e);
-        return;
+        return false;
       }
     }
     if (pings > 0 && state == State.CONNECTED) {
       sendPingResponses(pings);
+    }
+    return false;
+  }
+
+  private void defer(List<Packet> packets, long bytes) {
+    if (deferred == null) {
+      deferred = new java.util.ArrayList<>();
+    }
+    deferred.addAll(packets);
+    deferredBytes += bytes;
+    if (deferredBytes > DEFERRED_READ_LIMIT) {
+      gate.hold(InboundGate.CREDENTIALS);
+    }
+  }
+
+  /** The credential check is over: runs what arrived meanwhile, unless the CONNECT failed. */
+  void resumeDeferred() {
+    List<Packet> packets = deferred;
+    long bytes = deferredBytes;
+    deferred = null;
+    deferredBytes = 0;
+    gate.release(InboundGate.CREDENTIALS);
+    if (packets == null) {
+      return;
+    }
+    if (state == State.CONNECTED) {
+      handle(packets, bytes);
+    } else {
+      gate.free(bytes);
     }
   }
 
@@ -457,7 +524,7 @@ final class ConnectionHandler {
   void protocolFailure(MalformedPacketException e) {
     LOG.log(Level.FINE, () -> "Malformed packet from " + assignedClientId + " at "
         + transport.info().remoteAddress() + ": " + e.getMessage());
-    if (state == State.AWAITING_CONNECT || state == State.AUTHENTICATING) {
+    if (state != State.CONNECTED) {
       closeSilently();
     } else {
       closeWith(e.reasonCode(), e.getMessage());

@@ -5,7 +5,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.ferrymq.transport.Transport;
 
 /**
- * Decides whether the broker reads from one connection. Reading pauses while any of three
+ * Decides whether the broker reads from one connection. Reading pauses while any of four
  * reasons holds, and resumes when none does:
  *
  * <ul>
@@ -15,7 +15,9 @@ import org.ferrymq.transport.Transport;
  *       (its own lane's batches, and deliveries queued on subscribers' lanes) passed
  *       {@link #BACKLOG_HIGH}; they resume below {@link #BACKLOG_LOW};
  *   <li>{@link #ACKS}: an MQTT 3 client (no Receive Maximum) has too many acknowledgements held
- *       back by congested subscribers.
+ *       back by congested subscribers;
+ *   <li>{@link #CREDENTIALS}: packets sent after CONNECT while its credentials are checked off
+ *       the lane passed {@link ConnectionHandler#DEFERRED_READ_LIMIT}.
  * </ul>
  *
  * <p>So what one client can make the broker hold is bounded whatever it does. Thread-safe: lanes,
@@ -25,6 +27,7 @@ final class InboundGate {
   static final int OUTBOUND = 1;
   static final int BACKLOG = 2;
   static final int ACKS = 4;
+  static final int CREDENTIALS = 8;
   static final long BACKLOG_HIGH = 1 << 20;
   static final long BACKLOG_LOW = BACKLOG_HIGH / 2;
 

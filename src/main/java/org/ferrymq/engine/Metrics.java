@@ -27,6 +27,12 @@ final class Metrics {
   final LongAdder publishesHeld = new LongAdder();
   /** CONNECTs refused while the broker was overloaded. */
   final LongAdder connectionsRefusedOverload = new LongAdder();
+  /** Logins refused for their credentials (0x86, 0x87), enhanced authentication included. */
+  final LongAdder authFailures = new LongAdder();
+  /** Logins refused unchecked by the login throttle. */
+  final LongAdder authThrottled = new LongAdder();
+  /** CONNECTs refused because the credential-check queue was full. */
+  final LongAdder authRefusedBusy = new LongAdder();
   private final List<LaneCounters> lanes = new CopyOnWriteArrayList<>();
   private final LaneCounters shared = new LaneCounters.Shared();
 

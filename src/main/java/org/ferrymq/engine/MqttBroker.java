@@ -92,6 +92,11 @@ public final class MqttBroker implements ConnectionAcceptor, AutoCloseable {
     return core.quotaStats();
   }
 
+  /** @return the login counters: failures, throttled and busy refusals, checks pending */
+  public AuthStats authStats() {
+    return core.authStats();
+  }
+
   /** @return whether the broker sheds load because its heap is nearly full */
   public boolean isOverloaded() {
     return core.overload.isOverloaded();
@@ -150,6 +155,8 @@ public final class MqttBroker implements ConnectionAcceptor, AutoCloseable {
     Authenticator authenticator = Authenticator.ALLOW_ALL;
     Authorizer authorizer = Authorizer.ALLOW_ALL;
     List<EnhancedAuthenticator> enhancedAuthenticators = List.of();
+    AuthExecutor authExecutor;
+    org.ferrymq.security.limit.LoginThrottle loginThrottle;
     Clock clock = Clock.systemUTC();
     String version = "0.1.0";
     /** Share of the heap in use after collection; null: the JVM's, read by {@link HeapGauge}. */
@@ -191,6 +198,22 @@ public final class MqttBroker implements ConnectionAcceptor, AutoCloseable {
 
     public Builder authorizer(Authorizer value) {
       this.authorizer = Objects.requireNonNull(value);
+      return this;
+    }
+
+    /**
+     * Where credential checks run, off the lanes; by default the broker's own daemon threads
+     * sized by {@code mqtt.auth.threads} and {@code mqtt.auth.queue}. The broker closes it when
+     * it stops.
+     */
+    public Builder authExecutor(AuthExecutor value) {
+      this.authExecutor = Objects.requireNonNull(value);
+      return this;
+    }
+
+    /** Replaces the login throttle built from the {@code mqtt.auth.throttle.*} settings. */
+    public Builder loginThrottle(org.ferrymq.security.limit.LoginThrottle value) {
+      this.loginThrottle = Objects.requireNonNull(value);
       return this;
     }
 

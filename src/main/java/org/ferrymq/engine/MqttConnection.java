@@ -110,13 +110,7 @@ final class MqttConnection implements InboundHandler {
     if (batch != null && lane != null) {
       gate.reserve(bytes);
       // An idle lane runs the packets right here on the transport thread (see Lane)
-      lane.executeHere(() -> {
-        try {
-          handler.handle(batch);
-        } finally {
-          gate.free(bytes);
-        }
-      });
+      lane.executeHere(() -> handler.handle(batch, bytes));
     }
   }
 
@@ -197,8 +191,12 @@ final class MqttConnection implements InboundHandler {
     }
   }
 
-  /** Closes a connection that was not accepted by CONNACK in time; called by the timer. */
+  /**
+   * Closes a connection that was not accepted by CONNACK in time; called by the timer. A
+   * credential check still running then finds the mark and creates no session.
+   */
   void closeUnidentified() {
+    handler.closedBeforeConnAck = true;
     transport.close();
   }
 }

@@ -27,6 +27,7 @@ import javax.management.ObjectName;
 import javax.transaction.xa.XAResource;
 import org.ferrymq.config.BrokerConfig;
 import org.ferrymq.config.ConfigException;
+import org.ferrymq.engine.AuthExecutor;
 import org.ferrymq.engine.MqttBroker;
 import org.ferrymq.persistence.PersistenceException;
 import org.ferrymq.transport.netty.ListenerSettings;
@@ -111,6 +112,7 @@ public class FerryResourceAdapter implements ResourceAdapter {
       new ConcurrentHashMap<>();
   private WorkManager workManager;
   private WorkManagerExecutor executor;
+  private WorkManagerExecutor authWork;
   private BrokerPersistence persistence;
   private MqttBroker broker;
   private MqttServer server;
@@ -126,7 +128,14 @@ public class FerryResourceAdapter implements ResourceAdapter {
       shutDown = false;
     }
     executor = new WorkManagerExecutor(workManager, "ferrymq", this::releaseRequested);
-    try {
+    // Credential checks (user registry, LDAP, JWKS fetch) borrow the same WorkManager's threads
+    // as short work, at most mqtt.auth.threads at once behind a queue of mqtt.auth.queue
+    // (AuthExecutor bounds both): Liberty owns and accounts for the threads and the adapter's
+    // stop waits for them, as for the loops. A ManagedExecutorService would belong to the web
+    // module, which starts after the adapter and may be absent; a private thread pool would
+    // be threads the server does not know.
+    authWork = new WorkManagerExecutor(workManager, "ferrymq-auth", this::releaseRequested,
+        false);    try {
       BrokerConfig config = BrokerSettings.load(FerryResourceAdapter.class.getClassLoader());
       BrokerSecurity security = BrokerSecurity.load(FerryResourceAdapter.class.getClassLoader());
       int tcpPort = requirePort("mqtt.port", mqttPort);
@@ -136,6 +145,7 @@ public class FerryResourceAdapter implements ResourceAdapter {
       TlsSettings tls = tlsSettings();
       persistence = BrokerPersistence.load(FerryResourceAdapter.class.getClassLoader(), executor);
       broker = security.configure(MqttBroker.builder().config(config).loopExecutor(executor)
+          .authExecutor(AuthExecutor.on(authWork, config.authThreads(), config.authQueue()))
           .persistence(persistence.open())).build();
       broker.start();
       server = new MqttServer(security.acceptor(broker), executor,
@@ -242,6 +252,10 @@ public class FerryResourceAdapter implements ResourceAdapter {
       return;
     }
     try {
+      if (!authWork.awaitIdle(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+        LOG.warning(() -> authWork.running() + " credential checks were still running after "
+            + STOP_TIMEOUT_SECONDS + " s");
+      }
       if (executor.awaitIdle(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
         LOG.info("FerryMQ broker stopped; every work manager thread returned");
       } else {

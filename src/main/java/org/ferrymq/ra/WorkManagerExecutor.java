@@ -36,6 +36,7 @@ final class WorkManagerExecutor implements Executor {
   private final AtomicInteger serverThreadsLeft;
   private final String name;
   private final Runnable onRelease;
+  private final boolean longRunning;
   private final AtomicInteger sequence = new AtomicInteger();
   private final Object lock = new Object();
   private int running;
@@ -45,18 +46,36 @@ final class WorkManagerExecutor implements Executor {
    *     adapter's {@code stop()}); it must stop whatever runs the loops, and be idempotent
    */
   WorkManagerExecutor(WorkManager workManager, String name, Runnable onRelease) {
-    this(workManager, name, onRelease, defaultServerThreadBudget(), DEFAULT_START_TIMEOUT_MILLIS);
+    this(workManager, name, onRelease, true);
   }
 
   /**
+   * @param longRunning whether each task is a loop that keeps its thread (hinted as
+   *     long-running, within the server-thread budget) or short work that returns soon
+   */
+  WorkManagerExecutor(WorkManager workManager, String name, Runnable onRelease,
+      boolean longRunning) {
+    this(workManager, name, onRelease, longRunning, defaultServerThreadBudget(),
+        longRunning ? DEFAULT_START_TIMEOUT_MILLIS : WorkManager.INDEFINITE);
+  }
+
+  /**
+   * Loops with a given budget, for tests.
+   *
    * @param serverThreadBudget how many loops may run on server threads; the others get their own
    * @param startTimeoutMillis how long to wait for a server thread before using an own one
    */
   WorkManagerExecutor(WorkManager workManager, String name, Runnable onRelease,
       int serverThreadBudget, long startTimeoutMillis) {
+    this(workManager, name, onRelease, true, serverThreadBudget, startTimeoutMillis);
+  }
+
+  private WorkManagerExecutor(WorkManager workManager, String name, Runnable onRelease,
+      boolean longRunning, int serverThreadBudget, long startTimeoutMillis) {
     this.workManager = workManager;
     this.name = name;
     this.onRelease = onRelease;
+    this.longRunning = longRunning;
     this.startTimeoutMillis = startTimeoutMillis;
     this.serverThreadBudget = serverThreadBudget;
     this.serverThreadsLeft = new AtomicInteger(serverThreadBudget);
@@ -73,7 +92,7 @@ final class WorkManagerExecutor implements Executor {
       running++;
     }
     LoopWork work = new LoopWork(task, name + "-" + sequence.incrementAndGet());
-    if (serverThreadsLeft.getAndDecrement() <= 0) {
+    if (longRunning && serverThreadsLeft.getAndDecrement() <= 0) {
       if (serverThreadsLeft.get() == -1) {
         LOG.info(() -> "FerryMQ runs " + serverThreadBudget + " of its loops on the server's "
             + "default executor and the others on threads of its own, so that the executor's "
@@ -154,7 +173,7 @@ final class WorkManagerExecutor implements Executor {
     }
   }
 
-  /** One loop; the hints ask the server for a dedicated, long-running thread. */
+  /** One task; for a loop the hints ask the server for a dedicated, long-running thread. */
   private final class LoopWork implements Work, WorkContextProvider {
     private static final long serialVersionUID = 1L;
     private final transient Runnable task;
@@ -192,7 +211,9 @@ final class WorkManagerExecutor implements Executor {
     public List<WorkContext> getWorkContexts() {
       HintsContext hints = new HintsContext();
       hints.setName(workName);
-      hints.setHint(HintsContext.LONGRUNNING_HINT, Boolean.TRUE);
+      if (longRunning) {
+        hints.setHint(HintsContext.LONGRUNNING_HINT, Boolean.TRUE);
+      }
       return List.of(hints);
     }
   }

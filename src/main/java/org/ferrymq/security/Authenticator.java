@@ -1,16 +1,42 @@
 package org.ferrymq.security;
 
-/** Decides whether a CONNECT without an MQTT 5 Authentication Method is accepted. */
+/**
+ * Decides whether a CONNECT without an MQTT 5 Authentication Method is accepted. Called off the
+ * session lanes, on the broker's credential-check threads, when {@link #mayBlock} says so;
+ * implementations must be thread-safe.
+ */
 @FunctionalInterface
 public interface Authenticator {
 
   /** Accepts everyone as anonymous (or as the user name given); the dev profile's default. */
-  Authenticator ALLOW_ALL = request -> new AuthenticationResult.Success(
-      new ClientIdentity(request.clientId(), request.username(), java.util.Set.of()));
+  Authenticator ALLOW_ALL = new Authenticator() {
+    @Override
+    public AuthenticationResult authenticate(ConnectRequest request) {
+      return new AuthenticationResult.Success(
+          new ClientIdentity(request.clientId(), request.username(), java.util.Set.of()));
+    }
+
+    @Override
+    public boolean mayBlock(ConnectRequest request) {
+      return false;
+    }
+  };
 
   /**
    * @param request the presented credentials
    * @return success with the identity, or failure with the CONNACK reason code
    */
   AuthenticationResult authenticate(ConnectRequest request);
+
+  /**
+   * Whether checking this request may wait for I/O (a user registry, LDAP, a key fetch). The
+   * engine then runs {@link #authenticate} on its credential-check threads instead of the
+   * session lane; a check that only computes runs on the lane, saving two thread hand-offs.
+   *
+   * @param request the presented credentials
+   * @return true unless the check is certain to be quick; true by default
+   */
+  default boolean mayBlock(ConnectRequest request) {
+    return true;
+  }
 }

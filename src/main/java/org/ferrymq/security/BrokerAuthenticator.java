@@ -79,6 +79,18 @@ public final class BrokerAuthenticator implements Authenticator {
     return backends.get() != null;
   }
 
+  /** Only the user registry and the token verifier (its key fetch) may wait for I/O. */
+  @Override
+  public boolean mayBlock(ConnectRequest request) {
+    TransportKind kind = request.transport().kind();
+    if (config.requiresTls() && !kind.isSecure() && kind != TransportKind.LOCAL
+        || backends.get() == null) {
+      return false;
+    }
+    return !request.transport().peerCertificates().isEmpty() || request.username() != null
+        || request.password() != null;
+  }
+
   @Override
   public AuthenticationResult authenticate(ConnectRequest request) {
     TransportKind kind = request.transport().kind();

@@ -5,7 +5,7 @@ import java.util.Set;
 
 /**
  * The server's users: on Liberty the configured user registry (basicRegistry, LDAP...), installed
- * by the web module. Implementations must be thread-safe; they are called on session lanes.
+ * by the web module. Implementations must be thread-safe; they are called on the broker's credential-check threads, several at once.
  */
 public interface UserDirectory {
 

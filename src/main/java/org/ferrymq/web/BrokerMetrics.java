@@ -12,6 +12,7 @@ import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.eclipse.microprofile.metrics.MetricUnits;
 import org.eclipse.microprofile.metrics.Tag;
 import org.eclipse.microprofile.metrics.annotation.RegistryScope;
+import org.ferrymq.engine.AuthStats;
 import org.ferrymq.engine.BrokerStats;
 import org.ferrymq.engine.DropReason;
 import org.ferrymq.engine.FlowStats;
@@ -89,6 +90,16 @@ public class BrokerMetrics {
         + "not (mqtt.max-persistent-sessions)", MetricUnits.NONE, QuotaStats::persistentSessions);
     quotaGauge("ferrymq.retained.size", "Bytes of retained messages: payload, topic and "
         + "properties (mqtt.retained.max-bytes)", MetricUnits.BYTES, QuotaStats::retainedBytes);
+    authGauge("ferrymq.auth.failures", "Logins refused for their credentials (0x86, 0x87)",
+        AuthStats::failures);
+    authGauge("ferrymq.auth.throttled", "Logins refused unchecked after too many failures of "
+        + "their source address or user name (0x9F / return code 5)", AuthStats::throttled);
+    authGauge("ferrymq.auth.refused.busy", "CONNECTs refused because the credential-check "
+        + "queue was full (0x89 / return code 3)", AuthStats::refusedBusy);
+    authGauge("ferrymq.auth.checks.pending", "Credential checks waiting or running",
+        AuthStats::checksPending);
+    authGauge("ferrymq.auth.throttle.tracked", "Source addresses and user names the login "
+        + "throttle remembers", AuthStats::throttleTracked);
     gauge("ferrymq.messages.queued", "Messages held in session queues", MetricUnits.NONE,
         BrokerStats::messagesQueued);
     gauge("ferrymq.bytes.received", "Bytes read from transports", MetricUnits.BYTES,
@@ -105,6 +116,10 @@ public class BrokerMetrics {
   private void flowGauge(String name, String description, String unit,
       ToLongFunction<FlowStats> value, Tag... tags) {
     snapshotGauge(name, description, unit, MqttBroker::flowStats, value, tags);
+  }
+
+  private void authGauge(String name, String description, ToLongFunction<AuthStats> value) {
+    snapshotGauge(name, description, MetricUnits.NONE, MqttBroker::authStats, value);
   }
 
   private void gauge(String name, String description, String unit,

@@ -35,13 +35,14 @@ import org.ferrymq.packet.Property;
 import org.ferrymq.packet.ProtocolVersion;
 import org.ferrymq.packet.ReasonCode;
 import org.ferrymq.security.scram.ScramClient;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Authentication against the running server (dev profile, see src/test/liberty/it-security.xml):
- * passwords from Liberty's basicRegistry, JWT passwords, client certificates on the TLS listener
+ * passwords from Liberty's basicRegistry, JWT passwords (keys fetched from {@link JwksServer}), client certificates on the TLS listener
  * (WANT mode) and SCRAM-SHA-256 over MQTT 5 AUTH. The roles each mechanism yields are observed
  * through the ACL: only the group "sensors" may subscribe below acl/sensors/.
  */
@@ -49,7 +50,13 @@ class AuthenticationIT extends ServerIT {
 
   private static final Path IT_DIR = Path.of(System.getenv("FERRYMQ_IT_DIR"));
   private static final String ISSUER = "https://issuer.it.ferrymq";
-  private static final String AUDIENCE = "ferrymq-it";
+  static final String AUDIENCE = "ferrymq-it";
+
+  /** The server fetches the JWT verification key from this JVM. */
+  @BeforeAll
+  static void serveJwks() throws Exception {
+    JwksServer.shared();
+  }
 
   @Test
   void registryPasswordIsAcceptedAndAWrongOneGetsReturnCode4() throws Exception {
@@ -231,7 +238,7 @@ class AuthenticationIT extends ServerIT {
     return context;
   }
 
-  private static PrivateKey issuerKey() throws Exception {
+  static PrivateKey issuerKey() throws Exception {
     String pem = Files.readString(IT_DIR.resolve("jwt-private.pem"))
         .replace("-----BEGIN PRIVATE KEY-----", "").replace("-----END PRIVATE KEY-----", "");
     return KeyFactory.getInstance("RSA").generatePrivate(
@@ -240,9 +247,15 @@ class AuthenticationIT extends ServerIT {
 
   /** An RS256 JWT for carol in group sensors, signed with the JDK. */
   static String jwt(PrivateKey key, String audience, Instant expiry) throws Exception {
+    return jwt(key, audience, expiry, JwksServer.KEY_ID);
+  }
+
+  /** The same, naming the verification key {@code kid}. */
+  static String jwt(PrivateKey key, String audience, Instant expiry, String kid)
+      throws Exception {
     Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
-    String header = b64.encodeToString("{\"alg\":\"RS256\",\"typ\":\"JWT\"}"
-        .getBytes(StandardCharsets.UTF_8));
+    String header = b64.encodeToString(("{\"alg\":\"RS256\",\"typ\":\"JWT\",\"kid\":\"" + kid
+        + "\"}").getBytes(StandardCharsets.UTF_8));
     String claims = b64.encodeToString(("{\"iss\":\"" + ISSUER + "\",\"aud\":\"" + audience
         + "\",\"upn\":\"carol\",\"groups\":[\"sensors\"],\"iat\":"
         + Instant.now().getEpochSecond() + ",\"exp\":" + expiry.getEpochSecond() + "}")

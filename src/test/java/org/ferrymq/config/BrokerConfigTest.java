@@ -63,7 +63,13 @@ class BrokerConfigTest {
       "mqtt.max-persistent-sessions | 2000000 | 2000000 must not exceed mqtt.max-sessions (1000000)",
       "mqtt.max-subscriptions-per-client | -1 | -1 is outside 1..2147483647",
       "mqtt.retained.max-messages | many | 'many' is not a whole number",
-      "mqtt.retained.max-bytes | 0 | 0 is outside 1..9223372036854775807"})
+      "mqtt.retained.max-bytes | 0 | 0 is outside 1..9223372036854775807",
+      "mqtt.auth.threads | 0 | 0 is outside 1..256",
+      "mqtt.auth.queue | many | 'many' is not a whole number",
+      "mqtt.auth.throttle.failures | -1 | -1 is outside 0..1000000",
+      "mqtt.auth.throttle.window | 0 | 0 is outside 1..86400",
+      "mqtt.auth.throttle.max-backoff | 100000 | 100000 is outside 1..86400",
+      "mqtt.auth.throttle.max-tracked | 10 | 10 is outside 1000..10000000"})
   void invalidValueStopsWithMessageNamingTheKey(String key, String value, String problem) {
     // Exercise
     ConfigException e = assertThrows(ConfigException.class, () -> from(Map.of(key, value)));

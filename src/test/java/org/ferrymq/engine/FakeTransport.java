@@ -31,9 +31,17 @@ public final class FakeTransport implements Transport {
   private final java.util.concurrent.atomic.AtomicInteger flushes =
       new java.util.concurrent.atomic.AtomicInteger();
 
+  private final InetSocketAddress remote;
+
   public FakeTransport(ProtocolVersion version) {
+    this(version, new InetSocketAddress("127.0.0.1", 50000));
+  }
+
+  /** @param remote the client's address, as the broker sees it */
+  public FakeTransport(ProtocolVersion version, InetSocketAddress remote) {
     // Client side: decodes what a broker may send (e.g. Subscription Identifiers in PUBLISH)
     this.context = new DecoderContext(version, DecoderContext.MAX_PACKET_SIZE, false);
+    this.remote = remote;
   }
 
   @Override
@@ -106,7 +114,7 @@ public final class FakeTransport implements Transport {
 
   @Override
   public TransportInfo info() {
-    return new TransportInfo(TransportKind.LOCAL, new InetSocketAddress("127.0.0.1", 50000));
+    return new TransportInfo(TransportKind.LOCAL, remote);
   }
 
   /** @return the thread that wrote the latest bytes, i.e. that ran the client's lane then */

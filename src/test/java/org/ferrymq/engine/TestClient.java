@@ -35,9 +35,14 @@ public final class TestClient {
   private int nextPacketId = 1;
 
   public TestClient(MqttBroker broker, ProtocolVersion version) {
+    this(broker, version, new FakeTransport(version));
+  }
+
+  /** A client whose connection comes from the given transport (e.g. another address). */
+  public TestClient(MqttBroker broker, ProtocolVersion version, FakeTransport transport) {
     this.broker = broker;
     this.version = version;
-    this.transport = new FakeTransport(version);
+    this.transport = transport;
     this.inbound = broker.accept(transport);
   }
 

@@ -45,7 +45,9 @@ import org.ferrymq.security.TokenVerifier;
  *
  * <ul>
  *   <li>{@code mp.jwt.verify.publickey.location}: a PEM public key or a JWKS, as a file path or
- *       an http(s) URL (a JWKS URL is fetched again after 10 minutes), or
+ *       an http(s) URL (a JWKS URL is fetched on first use, again after 10 minutes, and again
+ *       when a token names a key id it lacks, at most once a minute; logins that need a fetch
+ *       while one runs share it), or
  *       {@code mp.jwt.verify.publickey} with the key inline;</li>
  *   <li>{@code mp.jwt.verify.publickey.algorithm}: RS256 (default), RS384, RS512, ES256 or
  *       ES384; a token signed with any other algorithm, {@code none} and HMAC included, is
@@ -62,27 +64,26 @@ import org.ferrymq.security.TokenVerifier;
  * JSON Processing, following the same rules. The principal is {@code upn}, else {@code
  * preferred_username}, else {@code sub}; the roles are the {@code groups} claim.
  *
- * <p>Thread-safe: the settings are read when the web module starts; the JWKS cache is replaced
- * atomically.
+ * <p>Thread-safe: the settings are read when the web module starts; the keys are held by a
+ * {@link KeyCache}. Called on the broker's credential-check threads, so a slow key fetch delays
+ * only the logins that wait for it.
  */
 @ApplicationScoped
 public class JwtTokenVerifier implements TokenVerifier {
 
   private static final Duration JWKS_REFRESH = Duration.ofMinutes(10);
+  /** Least age of the keys before an unknown key id (a rotated key) fetches them again. */
+  private static final Duration JWKS_FORCED_REFRESH = Duration.ofMinutes(1);
   private static final Set<String> ALGORITHMS = Set.of("RS256", "RS384", "RS512", "ES256",
       "ES384");
 
   private volatile Settings settings;
-  private volatile KeySet keys;
+  private volatile KeyCache<Map<String, PublicKey>> keys;
   private volatile ClassLoader applicationLoader;
 
   /** The verification settings in force. */
   private record Settings(String location, String inlineKey, String algorithm,
       Optional<String> issuer, Set<String> audiences, long skewSeconds) {
-  }
-
-  /** Keys by key id ("" when the source gives none), and when they were loaded. */
-  private record KeySet(Map<String, PublicKey> byId, Instant loadedAt) {
   }
 
   /**
@@ -118,8 +119,12 @@ public class JwtTokenVerifier implements TokenVerifier {
     if (settings.location() == null && settings.inlineKey() == null) {
       return false;
     }
-    if (!isUrl(settings.location())) {
-      keys = load();
+    boolean url = isUrl(settings.location());
+    keys = new KeyCache<>(this::load, url ? JWKS_REFRESH.toNanos() : 0,
+        url ? JWKS_FORCED_REFRESH.toNanos() : 0, System::nanoTime);
+    if (!url) {
+      // A key file or inline key is read once, now, so that a bad one shows at startup
+      keys.keys();
     }
     return true;
   }
@@ -188,18 +193,27 @@ public class JwtTokenVerifier implements TokenVerifier {
   }
 
   private PublicKey keyFor(String kid) throws InvalidTokenException {
-    KeySet current = keys;
-    if (current == null || isUrl(settings.location())
-        && current.loadedAt().plus(JWKS_REFRESH).isBefore(Instant.now())) {
-      current = load();
-      keys = current;
-    }
-    PublicKey key = current.byId().get(kid);
-    if (key == null && current.byId().size() == 1) {
-      key = current.byId().values().iterator().next();
+    KeyCache<Map<String, PublicKey>> cache = keys;
+    Map<String, PublicKey> byId = cache.keys();
+    PublicKey key = pick(byId, kid);
+    if (key == null) {
+      key = pick(cache.keysWithout(byId), kid);
     }
     if (key == null) {
       throw new InvalidTokenException("no verification key with kid '" + kid + "'");
+    }
+    return key;
+  }
+
+  /**
+   * @return the key with the id; else the only key, when the token names no key id or the
+   *     source names none, so that a token naming a rotated key id is not checked against an
+   *     older key but fetches the keys again
+   */
+  private static PublicKey pick(Map<String, PublicKey> byId, String kid) {
+    PublicKey key = byId.get(kid);
+    if (key == null && byId.size() == 1 && (kid.isEmpty() || byId.containsKey(""))) {
+      key = byId.values().iterator().next();
     }
     return key;
   }
@@ -223,25 +237,18 @@ public class JwtTokenVerifier implements TokenVerifier {
     }
   }
 
-  private KeySet load() {
+  private Map<String, PublicKey> load() {
     Settings s = settings;
     String text;
     try {
       if (s.inlineKey() != null) {
         text = s.inlineKey();
       } else if (isUrl(s.location())) {
-        HttpResponse<String> response = HttpClient.newBuilder()
-            .connectTimeout(Duration.ofSeconds(5)).build()
-            .send(HttpRequest.newBuilder(URI.create(s.location()))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != 200) {
-          throw new IOException("HTTP " + response.statusCode());
-        }
-        text = response.body();
+        text = fetch(URI.create(s.location()));
       } else {
         text = Files.readString(Path.of(s.location().replaceFirst("^file:", "")));
       }
-      return new KeySet(parseKeys(text.strip()), Instant.now());
+      return parseKeys(text.strip());
     } catch (IOException | GeneralSecurityException | RuntimeException e) {
       throw new CredentialStoreUnavailableException("cannot load the JWT verification key from "
           + (s.inlineKey() != null ? "mp.jwt.verify.publickey" : s.location()) + ": " + e, e);
@@ -249,6 +256,22 @@ public class JwtTokenVerifier implements TokenVerifier {
       Thread.currentThread().interrupt();
       throw new CredentialStoreUnavailableException("interrupted loading the JWT key", e);
     }
+  }
+
+  /**
+   * Fetches a key document: 5 s to connect, 10 s for the answer.
+   *
+   * @throws IOException on a network failure or a status other than 200
+   */
+  static String fetch(URI location) throws IOException, InterruptedException {
+    HttpResponse<String> response = HttpClient.newBuilder()
+        .connectTimeout(Duration.ofSeconds(5)).build()
+        .send(HttpRequest.newBuilder(location).timeout(Duration.ofSeconds(10)).build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 200) {
+      throw new IOException("HTTP " + response.statusCode());
+    }
+    return response.body();
   }
 
   private static Map<String, PublicKey> parseKeys(String text) throws GeneralSecurityException {
