@@ -68,16 +68,26 @@ class ConnectionSeedsTest {
         new PubAck(1), new PubAck(2),
         new Disconnect(ReasonCode.SUCCESS, Properties.builder()
             .put(Property.SESSION_EXPIRY_INTERVAL, 0).build()))), 255));
+    Properties start = auth("user");
     seeds.put("mqtt-5-enhanced-auth", Chunks.of(stream(v5, List.of(
-        connect(v5, "auth", true, null, Properties.builder()
-            .put(Property.AUTHENTICATION_METHOD, "SCRAM-SHA-256")
-            .put(Property.AUTHENTICATION_DATA, new byte[] {1}).build()),
-        new Auth(ReasonCode.CONTINUE_AUTHENTICATION, Properties.builder()
-            .put(Property.AUTHENTICATION_METHOD, "SCRAM-SHA-256")
-            .put(Property.AUTHENTICATION_DATA, new byte[] {2}).build()))), 255));
+        connect(v5, "auth", true, null, start),
+        new Auth(ReasonCode.CONTINUE_AUTHENTICATION, auth("resu-ecnon")),
+        new Auth(ReasonCode.RE_AUTHENTICATE, start),
+        new Auth(ReasonCode.CONTINUE_AUTHENTICATION, auth("resu-ecnon")),
+        new Publish("a/b", PAYLOAD, QoS.AT_LEAST_ONCE, false, false, 1, null),
+        Disconnect.NORMAL)), 255));
+    seeds.put("mqtt-5-enhanced-auth-wrong-answer", Chunks.of(stream(v5, List.of(
+        connect(v5, "auth", true, null, start),
+        new Auth(ReasonCode.CONTINUE_AUTHENTICATION, auth("wrong")))), 255));
     seeds.put("unsupported-version", Chunks.of(new byte[] {
         0x10, 0x0C, 0x00, 0x04, 'M', 'Q', 'T', 'T', 0x06, 0x02, 0x00, 0x3C, 0x00, 0x00}, 255));
     SeedFiles.sync(ConnectionFuzzTest.class, "connection", seeds);
+  }
+
+  /** Authentication properties of {@link ConnectionContract#AUTH_METHOD} with the data. */
+  private static Properties auth(String data) {
+    return Properties.builder().put(Property.AUTHENTICATION_METHOD, ConnectionContract.AUTH_METHOD)
+        .put(Property.AUTHENTICATION_DATA, data.getBytes(StandardCharsets.UTF_8)).build();
   }
 
   private static Connect connect(ProtocolVersion v, String id, boolean clean, Will will,
