@@ -38,9 +38,7 @@ import org.ferrymq.packet.ReasonCode;
 import org.ferrymq.packet.SubAck;
 import org.ferrymq.packet.Subscribe;
 import org.ferrymq.packet.Subscription;
-import org.ferrymq.security.ClientIdentity;
-import org.ferrymq.security.ConnectRequest;
-import org.ferrymq.security.EnhancedAuthenticator;
+import org.ferrymq.engine.spec.auth.ChallengeResponse;
 import org.ferrymq.transport.InboundHandler;
 
 /**
@@ -74,7 +72,7 @@ final class ConnectionContract implements AutoCloseable {
   private static final int INPUTS_PER_BROKER = 2000;
   private static final Logger ENGINE_LOG = Logger.getLogger("org.ferrymq");
   /** Enhanced authentication the fuzzed client can go through (CONNECT, AUTH, re-AUTH). */
-  static final String AUTH_METHOD = "FUZZ-CHALLENGE";
+  static final String AUTH_METHOD = ChallengeResponse.METHOD;
 
   private final ConcurrentLinkedQueue<LogRecord> failures = new ConcurrentLinkedQueue<>();
   private final Handler failureLog = new Handler() {
@@ -350,42 +348,6 @@ final class ConnectionContract implements AutoCloseable {
     assertInstanceOf(SubAck.class, observer.take().get(0));
     publisher = new WellBehaved(broker, RESERVED_PREFIX + "publisher");
     checkNoLaneFailure();
-  }
-
-  /**
-   * Deterministic enhanced authentication, so that the fuzzer can learn it: the client sends a
-   * user name, the broker challenges with {@code nonce-<user>}, the client answers with the
-   * challenge reversed.
-   */
-  private static final class ChallengeResponse implements EnhancedAuthenticator {
-    @Override
-    public String method() {
-      return AUTH_METHOD;
-    }
-
-    @Override
-    public Exchange start(ConnectRequest request) {
-      return new Exchange() {
-        private String expected;
-        private String user;
-
-        @Override
-        public AuthStep next(byte[] clientData) {
-          String data = new String(clientData, StandardCharsets.UTF_8);
-          if (expected == null) {
-            user = data;
-            String challenge = "nonce-" + data;
-            expected = new StringBuilder(challenge).reverse().toString();
-            return new AuthStep.Continue(challenge.getBytes(StandardCharsets.UTF_8));
-          }
-          if (!expected.equals(data)) {
-            return new AuthStep.Failure(ReasonCode.NOT_AUTHORIZED, "wrong response");
-          }
-          return new AuthStep.Success(new ClientIdentity(request.clientId(), user, Set.of()),
-              null);
-        }
-      };
-    }
   }
 
   /** An MQTT 5 client that follows the protocol; no keep alive, so it may idle. */
