@@ -122,7 +122,7 @@ final class ConnectionContract implements AutoCloseable {
     if (expected.connect != null && expected.connect.clientId().startsWith(RESERVED_PREFIX)) {
       return;
     }
-    if (broker == null || inputs++ % INPUTS_PER_BROKER == 0) {
+    if (broker == null || ++inputs % INPUTS_PER_BROKER == 0) {
       restartBroker();
     }
     long startNanos = System.nanoTime();
@@ -133,6 +133,7 @@ final class ConnectionContract implements AutoCloseable {
     boolean closedByBroker = transport.isClosed();
     connection.onClosed();
     TestBrokers.drainLanes(broker);
+    checkNoLaneFailure();
 
     ProtocolVersion version = expected.connect == null ? ProtocolVersion.MQTT_3_1_1
         : expected.connect.version();
@@ -144,7 +145,6 @@ final class ConnectionContract implements AutoCloseable {
           System.nanoTime() - startNanos, context);
     }
     checkServerDisconnect(expected, sent, closedByBroker, context);
-    checkNoLaneFailure();
     endLeftoverSession(expected, sent);
     checkBrokerAsBefore();
   }
