@@ -30,6 +30,7 @@ import org.ferrymq.packet.SubAck;
 import org.ferrymq.packet.Subscribe;
 import org.ferrymq.packet.Subscription;
 import org.ferrymq.packet.UnsubAck;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -170,6 +171,20 @@ class MqttEncoderTest {
     Auth sut = new Auth(ReasonCode.SUCCESS, null);
     assertThrows(IllegalArgumentException.class, () -> MqttEncoder.encode(sut, MQTT_3_1_1));
     assertArrayEquals(new int[] {0xF0, 0}, toInts(MqttEncoder.encode(sut, MQTT_5)));
+  }
+
+  @Test
+  @DisplayName("fuzzing finding: AUTH with a reason code but no properties keeps its Property "
+      + "Length 0 (3.15.2.1 lets only Success without properties be shortened), so it decodes")
+  void authReasonCodeWithoutPropertiesKeepsPropertyLength() throws Exception {
+    Auth sut = new Auth(ReasonCode.CONTINUE_AUTHENTICATION, null);
+
+    // Exercise
+    ByteBuffer encoded = MqttEncoder.encode(sut, MQTT_5);
+
+    // Verify
+    assertArrayEquals(new int[] {0xF0, 2, 0x18, 0}, toInts(encoded));
+    assertEquals(sut, MqttDecoder.decode(encoded, Packets.client(MQTT_5)));
   }
 
   @Test

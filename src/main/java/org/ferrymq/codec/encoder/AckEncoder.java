@@ -53,7 +53,7 @@ public final class AckEncoder<P extends Packet> implements PacketEncoder<P> {
       return 2;
     }
     int props = PropertiesWriter.length(properties.apply(packet), type, omit);
-    return 2 + ReasonTail.size(reasonCode.apply(packet), props);
+    return 2 + ReasonTail.size(reasonCode.apply(packet), props, type);
   }
 
   @Override

@@ -44,7 +44,7 @@ public final class ReasonEncoder<P extends Packet> implements PacketEncoder<P> {
       return 0;
     }
     int props = PropertiesWriter.length(properties.apply(packet), type, omit);
-    return ReasonTail.size(reasonCode.apply(packet), props);
+    return ReasonTail.size(reasonCode.apply(packet), props, type);
   }
 
   @Override

@@ -17,8 +17,6 @@ import org.ferrymq.packet.Property;
 import org.ferrymq.packet.ProtocolVersion;
 import org.ferrymq.packet.QoS;
 import org.ferrymq.packet.ReasonCode;
-import org.ferrymq.security.ClientIdentity;
-import org.ferrymq.security.ConnectRequest;
 import org.ferrymq.security.EnhancedAuthenticator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -29,42 +27,7 @@ import org.junit.jupiter.api.Test;
  * re-authentication, driven by a challenge/response {@link EnhancedAuthenticator}.
  */
 class EnhancedAuthTest {
-  private static final String METHOD = "TEST-CHALLENGE";
-
-  /**
-   * Challenge/response: the client names itself in CONNECT, the server answers with a challenge
-   * "nonce-&lt;name&gt;", and the client must return the challenge reversed.
-   */
-  static final class ChallengeResponse implements EnhancedAuthenticator {
-    @Override
-    public String method() {
-      return METHOD;
-    }
-
-    @Override
-    public Exchange start(ConnectRequest request) {
-      return new Exchange() {
-        private String expected;
-        private String user;
-
-        @Override
-        public AuthStep next(byte[] clientData) {
-          String data = new String(clientData, StandardCharsets.UTF_8);
-          if (expected == null) {
-            user = data;
-            String challenge = "nonce-" + data;
-            expected = new StringBuilder(challenge).reverse().toString();
-            return new AuthStep.Continue(bytes(challenge));
-          }
-          if (!expected.equals(data)) {
-            return new AuthStep.Failure(ReasonCode.NOT_AUTHORIZED, "wrong response");
-          }
-          return new AuthStep.Success(new ClientIdentity(request.clientId(), user,
-              java.util.Set.of()), bytes("welcome " + user));
-        }
-      };
-    }
-  }
+  private static final String METHOD = ChallengeResponse.METHOD;
 
   private final MqttBroker sut = TestBrokers.started(b -> b.enhancedAuthenticators(
       List.of(new ChallengeResponse())));
