@@ -159,8 +159,9 @@ final class ConnectionHandler {
       return;
     }
     if (session.received(rec.packetId())) {
-      sendPubRel(rec.packetId());
-    } else if (version.isV5()) {
+      return; // the session sends PUBREL once AWAITING_PUBCOMP is durable
+    }
+    if (version.isV5()) {
       send(new PubRel(rec.packetId(), ReasonCode.PACKET_IDENTIFIER_NOT_FOUND, Properties.EMPTY));
     } else {
       sendPubRel(rec.packetId());
@@ -205,7 +206,7 @@ final class ConnectionHandler {
    *     PUBCOMP: what MQTT 5's Receive Maximum bounds (3.3.4)
    */
   int unacknowledgedInbound() {
-    return pendingQos1Acks + (session == null ? 0 : session.awaitingPubrel.size());
+    return pendingQos1Acks + (session == null ? 0 : session.inbound.size());
   }
 
   /** [MQTT-4.6.0-2] PUBACK and PUBREC leave in the order the PUBLISH packets arrived. */

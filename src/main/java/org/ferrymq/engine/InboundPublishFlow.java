@@ -1,5 +1,6 @@
 package org.ferrymq.engine;
 
+import java.util.logging.Logger;
 import org.ferrymq.config.BrokerConfig;
 import org.ferrymq.packet.Packet;
 import org.ferrymq.packet.Properties;
@@ -16,9 +17,17 @@ import org.ferrymq.packet.ReasonCode;
  * PUBLISH from a client: topic alias resolution, capability and permission checks, routing, and
  * the QoS 1/2 acknowledgements. QoS 2 uses spec 4.3.3 method B: the message is routed when the
  * PUBLISH arrives and its packet identifier is held until PUBREL, so a duplicate PUBLISH is
- * acknowledged again but not routed twice.
+ * acknowledged again but not routed twice ({@link InboundQos2} decides by DUP and content).
+ *
+ * <p>Across a crash: the receipt is written before routing (marked as under way) and again
+ * once every receiver stored the message, and PUBREC waits until that is durable; PUBCOMP waits
+ * until the release is durable. A restart then finds either a receipt for every message the
+ * client may resend (a resend is acknowledged, or routed only to the sessions that had not
+ * stored it yet) or none for an identifier the client was told is free.
  */
 final class InboundPublishFlow {
+  private static final Logger LOG = Logger.getLogger(InboundPublishFlow.class.getName());
+
   private InboundPublishFlow() {
   }
 
@@ -54,12 +63,19 @@ final class InboundPublishFlow {
       return;
     }
     Session s = h.session;
-    if (p.qos() == QoS.EXACTLY_ONCE && s.awaitingPubrel.contains(p.packetId())) {
-      // duplicate of a PUBLISH already routed: acknowledge again only
-      h.send(new PubRec(p.packetId()));
-      return;
+    Message message = toMessage(h, p, topic);
+    InboundQos2.Verdict verdict = InboundQos2.Verdict.NEW;
+    long contentHash = 0;
+    if (p.qos() == QoS.EXACTLY_ONCE) {
+      contentHash = ContentHash.of(message);
+      verdict = s.inbound.classify(p.packetId(), p.dup(), contentHash);
+      if (verdict == InboundQos2.Verdict.DUPLICATE) {
+        acknowledgeDuplicate(h, p.packetId());
+        return;
+      }
     }
-    if (p.qos() != QoS.AT_MOST_ONCE && h.version.isV5()
+    // a reused or resumed identifier is already counted among the unacknowledged
+    if (p.qos() != QoS.AT_MOST_ONCE && h.version.isV5() && verdict == InboundQos2.Verdict.NEW
         && h.unacknowledgedInbound() >= config.receiveMaximum()) {
       // [MQTT-3.3.4-7] and 3.3.4 Flow Control; MQTT 3 has no Receive Maximum: its QoS 2 flows are
       // bounded by the packet identifier space, and a flood is paused, not disconnected
@@ -75,7 +91,7 @@ final class InboundPublishFlow {
     }
     if (p.qos() == QoS.AT_MOST_ONCE) {
       if (allowed) {
-        h.core.routeFromClient(toMessage(h, p, topic), h.lane, null, h.gate);
+        h.core.routeFromClient(message, h.lane, null, h.gate);
       }
       return;
     }
@@ -85,17 +101,58 @@ final class InboundPublishFlow {
           : ReasonCode.SUCCESS));
       return;
     }
-    if (p.qos() == QoS.EXACTLY_ONCE) {
-      s.awaitingPubrel.add(p.packetId());
-      s.persist();
-    }
     Lane lane = h.lane;
-    // The acknowledgement waits until every receiver has queued the message and the store
-    // has made those writes durable; acknowledgements still leave in PUBLISH order.
-    h.core.routeFromClient(toMessage(h, p, topic), lane, receivers ->
-        h.core.persistence.afterDurable(() -> lane.executeOrRun(() -> ack.complete(h,
-            ackFor(h, p, receivers == 0 && h.version.isV5()
-                ? ReasonCode.NO_MATCHING_SUBSCRIBERS : ReasonCode.SUCCESS)))), h.gate);
+    if (p.qos() == QoS.AT_LEAST_ONCE) {
+      // The acknowledgement waits until every receiver has queued the message and the store
+      // has made those writes durable; acknowledgements still leave in PUBLISH order.
+      h.core.routeFromClient(message, lane, receivers -> acknowledgeWhenDurable(h, p, ack,
+          receivers), h.gate);
+      return;
+    }
+    InboundQos2.Receipt receipt;
+    AlreadyRouted reached = null;
+    if (verdict == InboundQos2.Verdict.RESUME) {
+      receipt = s.inbound.get(p.packetId());
+      reached = receipt.recovered();
+    } else {
+      if (verdict == InboundQos2.Verdict.REUSED) {
+        boolean sameContent = s.inbound.get(p.packetId()).contentHash == contentHash;
+        LOG.fine(() -> "Client " + s.clientId + " reused the unreleased packet identifier "
+            + p.packetId() + " (DUP " + p.dup() + ", " + (sameContent ? "same" : "different")
+            + " content): a new message [MQTT-4.3.3-12]");
+      }
+      receipt = s.inbound.accept(p.packetId(), contentHash);
+    }
+    // Stored before any receiver stores the message: a restart then knows routing was under way
+    s.persist();
+    Message numbered = new Message(message.topic(), message.payload(), message.qos(),
+        message.retain(), message.properties(), message.expiresAtMillis(),
+        message.originClientId(), receipt.sequence);
+    h.core.routeFromClient(numbered, lane, receivers -> lane.executeOrRun(() -> {
+      if (s.inbound.routed(receipt) && h.core.sessions.get(s.clientId) == s) {
+        s.persist();
+      }
+      acknowledgeWhenDurable(h, p, ack, receivers);
+    }), h.gate, reached);
+  }
+
+  private static void acknowledgeWhenDurable(ConnectionHandler h, Publish p,
+      ConnectionHandler.PendingAck ack, int receivers) {
+    Lane lane = h.lane;
+    h.core.persistence.afterDurable(() -> lane.executeOrRun(() -> ack.complete(h,
+        ackFor(h, p, receivers == 0 && h.version.isV5()
+            ? ReasonCode.NO_MATCHING_SUBSCRIBERS : ReasonCode.SUCCESS))));
+  }
+
+  /**
+   * [MQTT-4.3.3-10] a resent PUBLISH of a held identifier is acknowledged again, not routed; the
+   * PUBREC leaves after the original's, which waits for the store.
+   */
+  private static void acknowledgeDuplicate(ConnectionHandler h, int packetId) {
+    ConnectionHandler.PendingAck ack = h.expectAck(QoS.EXACTLY_ONCE);
+    Lane lane = h.lane;
+    h.core.persistence.afterDurable(() -> lane.executeOrRun(() -> ack.complete(h,
+        new PubRec(packetId))));
   }
 
   private static boolean exceedsLimits(String topic, BrokerConfig config) {
@@ -135,13 +192,24 @@ final class InboundPublishFlow {
         : new PubRec(p.packetId(), code, Properties.EMPTY);
   }
 
+  /**
+   * [MQTT-4.3.3-11] PUBREL is answered with PUBCOMP, sent once the release is durable: a client
+   * reuses the identifier only after PUBCOMP [MQTT-4.3.3-12], so a restart never holds an
+   * identifier the client was told is free.
+   */
   static void onPubRel(ConnectionHandler h, PubRel rel) {
-    boolean known = h.session.awaitingPubrel.remove(rel.packetId());
+    boolean known = h.session.inbound.release(rel.packetId());
     if (known) {
       h.session.persist();
     }
     ReasonCode code = known || !h.version.isV5()
         ? ReasonCode.SUCCESS : ReasonCode.PACKET_IDENTIFIER_NOT_FOUND;
-    h.send(new PubComp(rel.packetId(), code, Properties.EMPTY));
+    PubComp comp = new PubComp(rel.packetId(), code, Properties.EMPTY);
+    Lane lane = h.lane;
+    h.core.persistence.afterDurable(() -> lane.executeOrRun(() -> {
+      if (h.state == ConnectionHandler.State.CONNECTED) {
+        h.send(comp);
+      }
+    }));
   }
 }

@@ -40,13 +40,23 @@ final class Router {
    *     drained; the publisher's acknowledgement waits for it. May be null.
    * @param publisher the publishing connection's gate: deliveries queued on other lanes count
    *     against it, and deferred admissions mark it throttled. May be null.
+   * @param reached sessions and shared groups that already hold the message (a resend after a
+   *     crash interrupted its routing): left out, and counted as receivers. May be null.
    * @return the number of sessions it was handed to
    */
-  int route(Message m, Lane current, IntConsumer whenTaken, InboundGate publisher) {
+  int route(Message m, Lane current, IntConsumer whenTaken, InboundGate publisher,
+      AlreadyRouted reached) {
     Collector c = current.collector;
     c.reset(m.originClientId());
     try {
       index.match(m.topic(), c);
+      int skipped = 0;
+      if (reached != null) {
+        skipped = reached.size();
+        c.targets.keySet().removeAll(reached.clients());
+        c.groups.removeIf(g -> reached.sharedFilters().contains("$share/" + g.shareName() + "/"
+            + g.filter()));
+      }
       for (SharedGroup g : c.groups) {
         SubscriptionEntry member = pick(g);
         if (member != null) {
@@ -63,10 +73,10 @@ final class Router {
         }
       }
       if (barrier != null) {
-        barrier.receivers = delivered;
+        barrier.receivers = delivered + skipped;
         barrier.arrive();
       }
-      return delivered;
+      return delivered + skipped;
     } finally {
       c.reset(null);
     }
