@@ -58,8 +58,22 @@ final class CrashBrokers implements AutoCloseable {
     return new Child(p, Integer.parseInt(line.substring("LISTENING ".length()).trim()));
   }
 
+  /** Kills whatever runs and keeps the children's logs in {@code <build dir>/crash-logs/}. */
   @Override
   public void close() {
     children.forEach(Process::destroyForcibly);
+    try {
+      Path keep = Files.createDirectories(Path.of(System.getProperty("user.dir"),
+          System.getProperty("build.dir", "target"), "crash-logs", dir.getFileName().toString()));
+      for (int i = 0; i < children.size(); i++) {
+        Path log = dir.resolve("broker-" + i + ".log");
+        if (Files.exists(log)) {
+          Files.copy(log, keep.resolve(log.getFileName()),
+              java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+    } catch (IOException e) {
+      System.err.println("could not keep the broker logs of " + dir + ": " + e);
+    }
   }
 }

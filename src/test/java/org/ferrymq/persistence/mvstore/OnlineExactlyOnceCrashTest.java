@@ -22,9 +22,6 @@ import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
-import org.eclipse.paho.mqttv5.client.IMqttMessageListener;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -54,7 +51,7 @@ class OnlineExactlyOnceCrashTest {
   }
 
   @Test
-  @DisplayName("[MQTT-4.3.3-10] [MQTT-4.4.0-1] Paho v3 QoS 2 publisher and Paho v5 QoS 2"
+  @DisplayName("[MQTT-4.3.3-10] [MQTT-4.4.0-1] Paho v3 QoS 2 publisher and Paho v3 QoS 2"
       + " subscriber, both online with persistent sessions, broker killed at a random point:"
       + " every message reaches the subscriber exactly once")
   void pahoStreamsGetEveryMessageExactlyOnceAcrossKill9() throws Exception {
@@ -83,18 +80,19 @@ class OnlineExactlyOnceCrashTest {
     CrashBrokers.Child first = brokers.start();
     long started = System.nanoTime();
 
+    // Paho v3 on both sides. It hands a QoS 2 message to the application at PUBREL, so a
+    // PUBLISH resent with DUP is not delivered twice; Paho v5 1.2.5 hands over every PUBLISH it
+    // receives, DUP or not (no exactly-once subscriber), and as a publisher failed every message
+    // in flight at the crash instead of resending it after reconnecting
     Map<String, Integer> received = new ConcurrentHashMap<>();
-    org.eclipse.paho.mqttv5.client.MqttAsyncClient subscriber =
-        new org.eclipse.paho.mqttv5.client.MqttAsyncClient(first.uri(), "online-sub-" + round,
-            new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
+    MqttAsyncClient subscriber = new MqttAsyncClient(first.uri(), "online-sub-" + round,
+        new MemoryPersistence());
     open.add(subscriber::close);
-    MqttConnectionOptions subOptions = subscriberOptions(first.uri());
+    MqttConnectOptions subOptions = subscriberOptions(first.uri());
     subscriber.connect(subOptions).waitForCompletion(30_000);
-    IMqttMessageListener count = (topic, m) -> received.merge(
-        new String(m.getPayload(), StandardCharsets.UTF_8), 1, Integer::sum);
-    subscriber.subscribe(new MqttSubscription[] {new MqttSubscription(TOPIC, 2)}, null, null,
-        new IMqttMessageListener[] {count}, new org.eclipse.paho.mqttv5.common.packet
-            .MqttProperties()).waitForCompletion(30_000);
+    subscriber.subscribe(TOPIC, 2, (topic, m) -> received.merge(
+        new String(m.getPayload(), StandardCharsets.UTF_8), 1, Integer::sum))
+        .waitForCompletion(30_000);
 
     MqttAsyncClient publisher = new MqttAsyncClient(first.uri(), "online-pub-" + round,
         new MemoryPersistence());
@@ -125,7 +123,7 @@ class OnlineExactlyOnceCrashTest {
     } catch (org.awaitility.core.ConditionTimeoutException e) {
       throw new AssertionError("round " + round + ": only " + acked.size() + " of " + messages
           + " acknowledged after the restart (killed after " + ackedAtKill + ", " + failures
-          + " publish calls failed, " + publisher.getInFlightMessageCount() + " in flight)", e);
+          + " failure callbacks)", e);
     } finally {
       stop.set(true);
       feeding.join(10_000);
@@ -140,16 +138,20 @@ class OnlineExactlyOnceCrashTest {
     // Verify
     int lost = 0;
     int duplicates = 0;
+    List<Integer> twice = new ArrayList<>();
     for (int n = 0; n < messages; n++) {
       int copies = received.getOrDefault("m-" + n, 0);
       lost += copies == 0 ? 1 : 0;
       duplicates += Math.max(0, copies - 1);
+      if (copies > 1 && twice.size() < 20) {
+        twice.add(n);
+      }
     }
     String report = String.format("round %d: %d messages, killed after %d PUBCOMPs (%d received"
         + " by then), acknowledged in the end %d, received %d distinct, lost %d, duplicates %d,"
-        + " publish calls failed %d, %.1f s", round, messages, ackedAtKill, receivedAtKill,
-        acked.size(), received.size() - 1, lost, duplicates, failures.get(),
-        (System.nanoTime() - started) / 1e9);
+        + " failure callbacks %d (Paho resent those), %.1f s%s", round, messages, ackedAtKill,
+        receivedAtKill, acked.size(), received.size() - 1, lost, duplicates, failures.get(),
+        (System.nanoTime() - started) / 1e9, twice.isEmpty() ? "" : "; twice: " + twice);
     assertEquals(messages, acked.size(), report);
     assertEquals(0, lost, report);
     assertEquals(0, duplicates, report);
@@ -157,23 +159,18 @@ class OnlineExactlyOnceCrashTest {
     return report;
   }
 
-  private static MqttConnectionOptions subscriberOptions(String uri) {
-    MqttConnectionOptions o = new MqttConnectionOptions();
+  private static MqttConnectOptions subscriberOptions(String uri) {
+    MqttConnectOptions o = new MqttConnectOptions();
     o.setServerURIs(new String[] {uri});
-    o.setCleanStart(false);
-    o.setSessionExpiryInterval(3_600L);
+    o.setCleanSession(false);
     o.setAutomaticReconnect(false);
     o.setKeepAliveInterval(30);
     return o;
   }
 
   private static MqttConnectOptions publisherOptions(String uri) {
-    MqttConnectOptions o = new MqttConnectOptions();
-    o.setServerURIs(new String[] {uri});
-    o.setCleanSession(false);
-    o.setAutomaticReconnect(false);
+    MqttConnectOptions o = subscriberOptions(uri);
     o.setMaxInflight(50);
-    o.setKeepAliveInterval(30);
     return o;
   }
 
@@ -197,6 +194,7 @@ class OnlineExactlyOnceCrashTest {
 
                 @Override
                 public void onFailure(IMqttToken token, Throwable e) {
+                  // in flight when the connection broke: Paho resends it after reconnecting
                   failures.incrementAndGet();
                 }
               });
