@@ -380,19 +380,20 @@ final class BrokerCore {
    */
   int routeFromClient(Message m, Lane lane, java.util.function.IntConsumer whenTaken,
       InboundGate publisher) {
-    return routeFromClient(m, lane, whenTaken, publisher, null);
+    return routeFromClient(m, lane, whenTaken, publisher, null, null);
   }
 
   /**
    * As {@link #routeFromClient(Message, Lane, java.util.function.IntConsumer, InboundGate)},
-   * leaving out the sessions a resent message had reached before a crash.
+   * leaving out the sessions a resent message had reached before a crash, and telling
+   * {@code whenStored} once every receiver has stored it (see {@link Router#route}).
    */
   int routeFromClient(Message m, Lane lane, java.util.function.IntConsumer whenTaken,
-      InboundGate publisher, AlreadyRouted reached) {
+      InboundGate publisher, AlreadyRouted reached, Runnable whenStored) {
     if (m.retain()) {
       retained.update(m);
     }
-    return router.route(m, lane, whenTaken, publisher, reached);
+    return router.route(m, lane, whenTaken, publisher, reached, whenStored);
   }
 
   void publishLocal(Message m) {

@@ -128,12 +128,14 @@ final class InboundPublishFlow {
     Message numbered = new Message(message.topic(), message.payload(), message.qos(),
         message.retain(), message.properties(), message.expiresAtMillis(),
         message.originClientId(), receipt.sequence);
-    h.core.routeFromClient(numbered, lane, receivers -> lane.executeOrRun(() -> {
-      if (s.inbound.routed(receipt) && h.core.sessions.get(s.clientId) == s) {
-        s.persist();
-      }
-      acknowledgeWhenDurable(h, p, ack, receivers);
-    }), h.gate, reached);
+    // Marked routed as soon as every receiver stored it, not only once a congested one admits
+    // it: a receiver that completes the message meanwhile leaves no trace a restart could use
+    h.core.routeFromClient(numbered, lane, receivers -> acknowledgeWhenDurable(h, p, ack,
+        receivers), h.gate, reached, () -> lane.executeOrRun(() -> {
+          if (s.inbound.routed(receipt) && h.core.sessions.get(s.clientId) == s) {
+            s.persist();
+          }
+        }));
   }
 
   private static void acknowledgeWhenDurable(ConnectionHandler h, Publish p,

@@ -42,10 +42,13 @@ final class Router {
    *     against it, and deferred admissions mark it throttled. May be null.
    * @param reached sessions and shared groups that already hold the message (a resend after a
    *     crash interrupted its routing): left out, and counted as receivers. May be null.
+   * @param whenStored runs once every receiving session has stored the message, before or
+   *     with {@code whenTaken} (a congested session stores at once and admits later). Used only
+   *     with {@code whenTaken}; may be null.
    * @return the number of sessions it was handed to
    */
   int route(Message m, Lane current, IntConsumer whenTaken, InboundGate publisher,
-      AlreadyRouted reached) {
+      AlreadyRouted reached, Runnable whenStored) {
     Collector c = current.collector;
     c.reset(m.originClientId());
     try {
@@ -64,7 +67,7 @@ final class Router {
         }
       }
       Barrier barrier = whenTaken == null ? null
-          : new Barrier(c.targets.size() + 1, whenTaken, publisher);
+          : new Barrier(c.targets.size() + 1, whenTaken, whenStored, publisher);
       boolean inPlace = onOneLane(c.targets.values());
       int delivered = 0;
       for (Target t : c.targets.values()) {
@@ -172,20 +175,33 @@ final class Router {
    */
   private static final class Barrier implements Admission {
     private final AtomicInteger remaining;
+    private final AtomicInteger unstored;
     private final IntConsumer completion;
+    private final Runnable storedCompletion;
     private final InboundGate publisher;
     /** Set by the router before its own arrival, so visible to whoever completes. */
     int receivers;
 
-    Barrier(int parties, IntConsumer completion, InboundGate publisher) {
+    Barrier(int parties, IntConsumer completion, Runnable storedCompletion,
+        InboundGate publisher) {
       this.remaining = new AtomicInteger(parties);
+      this.unstored = new AtomicInteger(parties);
       this.completion = completion;
+      this.storedCompletion = storedCompletion;
       this.publisher = publisher;
     }
 
+    /** A party stored and admitted the message (or will never have it). */
     void arrive() {
+      stored();
       if (remaining.decrementAndGet() == 0) {
         completion.accept(receivers);
+      }
+    }
+
+    private void stored() {
+      if (unstored.decrementAndGet() == 0 && storedCompletion != null) {
+        storedCompletion.run();
       }
     }
 
@@ -196,6 +212,7 @@ final class Router {
 
     @Override
     public void deferred() {
+      stored();
       if (publisher != null) {
         publisher.throttled();
       }
@@ -206,7 +223,9 @@ final class Router {
       if (publisher != null) {
         publisher.unthrottled();
       }
-      arrive();
+      if (remaining.decrementAndGet() == 0) {
+        completion.accept(receivers);
+      }
     }
   }
 
