@@ -200,20 +200,7 @@ class RecordCodecTest {
   @DisplayName("A version 1 session record (before content hashes) is read: its identifiers get"
       + " the unknown hash, so a resend with one of them is delivered, and it has no Will")
   void version1SessionRecordIsMigrated() throws Exception {
-    byte[] v1 = {
-        1, // kind: session
-        1, // layout version 1
-        1, 'c', // client id
-        4, // protocol level
-        0, 0, 0, 0, 0, 0, 0, 10, // expiry
-        0, 0, 0, 0, 0, 0, 0, 0, // disconnected at: connected
-        0, // subscriptions
-        2, // awaiting PUBREL
-        0, 1, // packet id 1
-        (byte) 0xFF, (byte) 0xFF, // packet id 65535
-        0, 0, 0, 0, // CRC, sealed below
-    };
-    resealChecksum(v1);
+    byte[] v1 = Version1Records.session("c", 4, 10, 1, 65_535);
 
     StoredSession back = RecordCodec.decodeSession(v1);
 
