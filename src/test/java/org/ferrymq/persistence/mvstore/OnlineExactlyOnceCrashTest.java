@@ -149,7 +149,7 @@ class OnlineExactlyOnceCrashTest {
     }
     String report = String.format("round %d: %d messages, killed after %d PUBCOMPs (%d received"
         + " by then), acknowledged in the end %d, received %d distinct, lost %d, duplicates %d,"
-        + " failure callbacks %d (Paho resent those), %.1f s%s", round, messages, ackedAtKill,
+        + " Paho failure callbacks %d, %.1f s%s", round, messages, ackedAtKill,
         receivedAtKill, acked.size(), received.size() - 1, lost, duplicates, failures.get(),
         (System.nanoTime() - started) / 1e9, twice.isEmpty() ? "" : "; twice: " + twice);
     assertEquals(messages, acked.size(), report);
