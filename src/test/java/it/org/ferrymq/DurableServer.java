@@ -242,7 +242,8 @@ final class DurableServer implements AutoCloseable {
     try {
       return Optional.of(http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
           .GET().build(), HttpResponse.BodyHandlers.ofString()));
-    } catch (ConnectException e) {
+    } catch (ConnectException | java.net.http.HttpTimeoutException e) {
+      // not listening yet, or listening but still starting (81 s starts at load 8-14)
       return Optional.empty();
     }
   }
