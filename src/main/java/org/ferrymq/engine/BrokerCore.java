@@ -184,25 +184,41 @@ final class BrokerCore {
   private void recover() {
     long now = clock.millis();
     int shortened = 0;
-    for (StoredSession stored : persistence.sessions().loadSessions()) {
-      Session s = newSession(stored.clientId(), laneFor(stored.clientId()));
-      s.version = versionOf(stored.protocolLevel());
+    List<StoredSession> stored = persistence.sessions().loadSessions();
+    Map<String, Map<Long, AlreadyRouted>> interrupted = interruptedRoutings(stored);
+    for (StoredSession record : stored) {
+      Session s = newSession(record.clientId(), laneFor(record.clientId()));
+      s.version = versionOf(record.protocolLevel());
       // A session stored under a longer (or the former unbounded) maximum gets today's
-      s.expiryIntervalSeconds = Math.min(stored.expiryIntervalSeconds(), config.maxSessionExpiry());
-      if (s.expiryIntervalSeconds < stored.expiryIntervalSeconds()) {
+      s.expiryIntervalSeconds = Math.min(record.expiryIntervalSeconds(), config.maxSessionExpiry());
+      if (s.expiryIntervalSeconds < record.expiryIntervalSeconds()) {
         shortened++;
       }
       slots.restore(s, s.isPersistent());
-      s.disconnectedAtMillis = stored.disconnectedAtMillis() == 0 ? now
-          : stored.disconnectedAtMillis();
-      s.awaitingPubrel.addAll(stored.awaitingPubrel());
-      s.identity = ClientIdentity.anonymous(stored.clientId());
-      for (SubscriptionEntry e : stored.subscriptions()) {
+      s.disconnectedAtMillis = record.disconnectedAtMillis() == 0 ? now
+          : record.disconnectedAtMillis();
+      s.identity = ClientIdentity.anonymous(record.clientId());
+      for (SubscriptionEntry e : record.subscriptions()) {
         index.subscribe(e);
         s.subscriptions.put(e.fullFilter(), e);
       }
-      s.restore(persistence.queues().load(stored.clientId()));
+      List<StoredDelivery> deliveries = persistence.queues().load(record.clientId());
+      for (StoredDelivery d : deliveries) {
+        Map<Long, AlreadyRouted> bySequence = interrupted.get(d.message().originClientId());
+        AlreadyRouted reached = bySequence == null ? null
+            : bySequence.get(d.message().originSequence());
+        if (reached != null) {
+          reached.add(record.clientId(), d.sharedFilter());
+        }
+      }
+      s.restore(deliveries);
+      recoverWill(s, record, now);
       s.lane.offlineSessions.add(s);
+    }
+    for (StoredSession record : stored) {
+      Map<Long, AlreadyRouted> bySequence = interrupted.getOrDefault(record.clientId(), Map.of());
+      sessions.get(record.clientId()).inbound.restore(record.receipts(),
+          record.nextInboundSequence(), bySequence::get);
     }
     for (Message m : persistence.retained().loadRetained()) {
       retained.restore(m);
@@ -212,6 +228,40 @@ final class BrokerCore {
       LOG.info(() -> n + " recovered sessions had a longer expiry than mqtt.max-session-expiry ("
           + config.maxSessionExpiry() + " s) and now expire after it");
     }
+  }
+
+  /**
+   * @return per publisher, per inbound sequence, an empty collector for each QoS 2 message
+   *     whose routing was under way when the store was last written
+   */
+  private static Map<String, Map<Long, AlreadyRouted>> interruptedRoutings(
+      List<StoredSession> stored) {
+    Map<String, Map<Long, AlreadyRouted>> out = new HashMap<>();
+    for (StoredSession record : stored) {
+      for (var r : record.receipts()) {
+        if (!r.routed() && r.sequence() != 0) {
+          out.computeIfAbsent(record.clientId(), k -> new HashMap<>())
+              .put(r.sequence(), AlreadyRouted.collecting());
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * A Will stored while its connection was open: the crash ended that connection, so its delay
+   * runs from now. A Will whose delay was running keeps its due time; a due time already past
+   * publishes it at the first sweep, and a session that expired meanwhile publishes it as it
+   * ends [MQTT-3.1.3-9]. Reconnecting first discards it.
+   */
+  private static void recoverWill(Session s, StoredSession record, long now) {
+    Will will = record.will();
+    if (will == null) {
+      return;
+    }
+    s.pendingWill = will;
+    s.willDueMillis = record.willDueMillis() != 0 ? record.willDueMillis()
+        : now + Math.min(will.delayIntervalSeconds(), s.expiryIntervalSeconds) * 1000;
   }
 
   private static ProtocolVersion versionOf(int level) {
@@ -405,10 +455,20 @@ final class BrokerCore {
    */
   int routeFromClient(Message m, Lane lane, java.util.function.IntConsumer whenTaken,
       InboundGate publisher) {
+    return routeFromClient(m, lane, whenTaken, publisher, null, null);
+  }
+
+  /**
+   * As {@link #routeFromClient(Message, Lane, java.util.function.IntConsumer, InboundGate)},
+   * leaving out the sessions a resent message had reached before a crash, and telling
+   * {@code whenStored} once every receiver has stored it (see {@link Router#route}).
+   */
+  int routeFromClient(Message m, Lane lane, java.util.function.IntConsumer whenTaken,
+      InboundGate publisher, AlreadyRouted reached, Runnable whenStored) {
     if (m.retain()) {
       retain(m);
     }
-    return router.route(m, lane, whenTaken, publisher);
+    return router.route(m, lane, whenTaken, publisher, reached, whenStored);
   }
 
   /**
@@ -553,6 +613,7 @@ final class BrokerCore {
           Will w = s.pendingWill;
           s.pendingWill = null;
           publishWill(w, s);
+          s.persist();
         }
         s.purgeExpired(now);
       }

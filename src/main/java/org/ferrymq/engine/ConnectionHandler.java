@@ -251,8 +251,9 @@ final class ConnectionHandler {
       return;
     }
     if (session.received(rec.packetId())) {
-      sendPubRel(rec.packetId());
-    } else if (version.isV5()) {
+      return; // the session sends PUBREL once AWAITING_PUBCOMP is durable
+    }
+    if (version.isV5()) {
       send(new PubRel(rec.packetId(), ReasonCode.PACKET_IDENTIFIER_NOT_FOUND, Properties.EMPTY));
     } else {
       sendPubRel(rec.packetId());
@@ -297,7 +298,7 @@ final class ConnectionHandler {
    *     PUBCOMP: what MQTT 5's Receive Maximum bounds (3.3.4)
    */
   int unacknowledgedInbound() {
-    return pendingQos1Acks + heldQos2 + (session == null ? 0 : session.awaitingPubrel.size());
+    return pendingQos1Acks + heldQos2 + (session == null ? 0 : session.inbound.size());
   }
 
   // ---------------------------------------------------------------- publishes held for the store

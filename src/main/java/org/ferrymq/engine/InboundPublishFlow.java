@@ -1,5 +1,6 @@
 package org.ferrymq.engine;
 
+import java.util.logging.Logger;
 import org.ferrymq.config.BrokerConfig;
 import org.ferrymq.packet.Packet;
 import org.ferrymq.packet.Properties;
@@ -16,9 +17,17 @@ import org.ferrymq.packet.ReasonCode;
  * PUBLISH from a client: topic alias resolution, capability and permission checks, routing, and
  * the QoS 1/2 acknowledgements. QoS 2 uses spec 4.3.3 method B: the message is routed when the
  * PUBLISH arrives and its packet identifier is held until PUBREL, so a duplicate PUBLISH is
- * acknowledged again but not routed twice.
+ * acknowledged again but not routed twice ({@link InboundQos2} decides by DUP and content).
+ *
+ * <p>Across a crash: the receipt is written before routing (marked as under way) and again
+ * once every receiver stored the message, and PUBREC waits until that is durable; PUBCOMP waits
+ * until the release is durable. A restart then finds either a receipt for every message the
+ * client may resend (a resend is acknowledged, or routed only to the sessions that had not
+ * stored it yet) or none for an identifier the client was told is free.
  */
 final class InboundPublishFlow {
+  private static final Logger LOG = Logger.getLogger(InboundPublishFlow.class.getName());
+
   private InboundPublishFlow() {
   }
 
@@ -54,12 +63,19 @@ final class InboundPublishFlow {
       return;
     }
     Session s = h.session;
-    if (p.qos() == QoS.EXACTLY_ONCE && s.awaitingPubrel.contains(p.packetId())) {
-      // duplicate of a PUBLISH already routed: acknowledge again only
-      h.send(new PubRec(p.packetId()));
-      return;
+    Message message = toMessage(h, p, topic);
+    InboundQos2.Verdict verdict = InboundQos2.Verdict.NEW;
+    long contentHash = 0;
+    if (p.qos() == QoS.EXACTLY_ONCE) {
+      contentHash = ContentHash.of(message);
+      verdict = s.inbound.classify(p.packetId(), p.dup(), contentHash);
+      if (verdict == InboundQos2.Verdict.DUPLICATE) {
+        acknowledgeDuplicate(h, p.packetId());
+        return;
+      }
     }
-    if (p.qos() != QoS.AT_MOST_ONCE && h.version.isV5()
+    // a reused or resumed identifier is already counted among the unacknowledged
+    if (p.qos() != QoS.AT_MOST_ONCE && h.version.isV5() && verdict == InboundQos2.Verdict.NEW
         && h.unacknowledgedInbound() >= config.receiveMaximum()) {
       // [MQTT-3.3.4-7] and 3.3.4 Flow Control; MQTT 3 has no Receive Maximum: its QoS 2 flows are
       // bounded by the packet identifier space, and a flood is paused, not disconnected
@@ -69,11 +85,10 @@ final class InboundPublishFlow {
     }
     if (h.holdsPublishes() || (p.qos() != QoS.AT_MOST_ONCE && !h.core.storeAvailable)) {
       // The store is failed: not routed, not acknowledged, processed in order once it is back
-      h.hold(p, toMessage(h, p, topic));
+      h.hold(p, message);
       return;
     }
-    accept(h, p, toMessage(h, p, topic), p.qos() == QoS.AT_MOST_ONCE ? null
-        : h.expectAck(p.qos()));
+    accept(h, p, message, p.qos() == QoS.AT_MOST_ONCE ? null : h.expectAck(p.qos()));
   }
 
   /**
@@ -96,7 +111,7 @@ final class InboundPublishFlow {
     boolean retainRefused = allowed && p.retain() && !h.core.retain(m);
     if (p.qos() == QoS.AT_MOST_ONCE) {
       if (allowed) {
-        h.core.router.route(m, h.lane, null, h.gate);
+        h.core.router.route(m, h.lane, null, h.gate, null, null);
       }
       return;
     }
@@ -105,27 +120,65 @@ final class InboundPublishFlow {
           : ReasonCode.SUCCESS, null));
       return;
     }
-    Session s = h.session;
-    boolean refusedV5 = retainRefused && h.version.isV5();
-    if (p.qos() == QoS.EXACTLY_ONCE && !refusedV5) {
-      // A PUBREC of 0x80 or above ends the exchange (4.3.3): no PUBREL to wait for then
-      s.awaitingPubrel.add(p.packetId());
-      s.persist();
-    }
     Lane lane = h.lane;
-    // The acknowledgement waits until every receiver has queued the message and the store
-    // has made those writes durable; acknowledgements still leave in PUBLISH order.
-    h.core.router.route(m, lane, receivers -> {
-      if (receivers == Router.FAILED) {
-        lane.executeOrRun(() -> failed(h, p, ack));
-        return;
-      }
+    boolean refusedV5 = retainRefused && h.version.isV5();
+    if (p.qos() == QoS.AT_LEAST_ONCE || refusedV5) {
+      // The acknowledgement waits until every receiver has queued the message and the store
+      // has made those writes durable; acknowledgements still leave in PUBLISH order. A PUBREC
+      // of 0x80 or above ends a QoS 2 exchange (4.3.3): no receipt to hold for it then.
+      h.core.router.route(m, lane, receivers -> acknowledgeWhenDurable(h, p, ack, receivers,
+          refusedV5), h.gate, null, null);
+      return;
+    }
+    Session s = h.session;
+    long contentHash = ContentHash.of(m);
+    InboundQos2.Verdict verdict = s.inbound.classify(p.packetId(), p.dup(), contentHash);
+    if (verdict == InboundQos2.Verdict.DUPLICATE) {
+      // resent while the first copy was held for the store: acknowledged again, not routed
       h.core.persistence.afterDurable(() -> lane.executeOrRun(() -> ack.complete(h,
-          refusedV5 ? ackFor(h, p, ReasonCode.QUOTA_EXCEEDED, "delivered but not retained: "
-              + "the retained-message limit is reached")
-              : ackFor(h, p, receivers == 0 && h.version.isV5()
-                  ? ReasonCode.NO_MATCHING_SUBSCRIBERS : ReasonCode.SUCCESS, null))));
-    }, h.gate);
+          new PubRec(p.packetId()))));
+      return;
+    }
+    InboundQos2.Receipt receipt;
+    AlreadyRouted reached = null;
+    if (verdict == InboundQos2.Verdict.RESUME) {
+      receipt = s.inbound.get(p.packetId());
+      reached = receipt.recovered();
+    } else {
+      if (verdict == InboundQos2.Verdict.REUSED) {
+        boolean sameContent = s.inbound.get(p.packetId()).contentHash == contentHash;
+        LOG.fine(() -> "Client " + s.clientId + " reused the unreleased packet identifier "
+            + p.packetId() + " (DUP " + p.dup() + ", " + (sameContent ? "same" : "different")
+            + " content): a new message [MQTT-4.3.3-12]");
+      }
+      receipt = s.inbound.accept(p.packetId(), contentHash);
+    }
+    // Stored before any receiver stores the message: a restart then knows routing was under way
+    s.persist();
+    Message numbered = new Message(m.topic(), m.payload(), m.qos(), m.retain(), m.properties(),
+        m.expiresAtMillis(), m.originClientId(), receipt.sequence);
+    // Marked routed as soon as every receiver stored it, not only once a congested one admits
+    // it: a receiver that completes the message meanwhile leaves no trace a restart could use
+    h.core.router.route(numbered, lane, receivers -> acknowledgeWhenDurable(h, p, ack, receivers,
+        false), h.gate, reached, () -> lane.executeOrRun(() -> {
+          if (s.inbound.routed(receipt) && h.core.sessions.get(s.clientId) == s) {
+            s.persist();
+          }
+        }));
+  }
+
+  private static void acknowledgeWhenDurable(ConnectionHandler h, Publish p,
+      ConnectionHandler.PendingAck ack, int receivers, boolean retainRefused) {
+    Lane lane = h.lane;
+    if (receivers == Router.FAILED) {
+      lane.executeOrRun(() -> failed(h, p, ack));
+      return;
+    }
+    h.core.persistence.afterDurable(() -> lane.executeOrRun(() -> ack.complete(h,
+        retainRefused ? ackFor(h, p, ReasonCode.QUOTA_EXCEEDED, "delivered but not retained: "
+            + "the retained-message limit is reached")
+            : ackFor(h, p, receivers == 0 && h.version.isV5()
+                ? ReasonCode.NO_MATCHING_SUBSCRIBERS : ReasonCode.SUCCESS, null))));
   }
 
   /**
@@ -134,7 +187,7 @@ final class InboundPublishFlow {
    * negative acknowledgement, so the connection closes and the client resends [MQTT-4.4.0-1].
    */
   private static void failed(ConnectionHandler h, Publish p, ConnectionHandler.PendingAck ack) {
-    if (p.qos() == QoS.EXACTLY_ONCE && h.session.awaitingPubrel.remove(p.packetId())) {
+    if (p.qos() == QoS.EXACTLY_ONCE && h.session.inbound.release(p.packetId())) {
       h.session.persist();
     }
     if (h.version.isV5()) {
@@ -143,6 +196,17 @@ final class InboundPublishFlow {
       h.closeWith(ReasonCode.UNSPECIFIED_ERROR, "a receiver could not take message "
           + p.packetId());
     }
+  }
+
+  /**
+   * [MQTT-4.3.3-10] a resent PUBLISH of a held identifier is acknowledged again, not routed; the
+   * PUBREC leaves after the original's, which waits for the store.
+   */
+  private static void acknowledgeDuplicate(ConnectionHandler h, int packetId) {
+    ConnectionHandler.PendingAck ack = h.expectAck(QoS.EXACTLY_ONCE);
+    Lane lane = h.lane;
+    h.core.persistence.afterDurable(() -> lane.executeOrRun(() -> ack.complete(h,
+        new PubRec(packetId))));
   }
 
   private static boolean exceedsLimits(String topic, BrokerConfig config) {
@@ -183,13 +247,24 @@ final class InboundPublishFlow {
         : new PubRec(p.packetId(), code, props);
   }
 
+  /**
+   * [MQTT-4.3.3-11] PUBREL is answered with PUBCOMP, sent once the release is durable: a client
+   * reuses the identifier only after PUBCOMP [MQTT-4.3.3-12], so a restart never holds an
+   * identifier the client was told is free.
+   */
   static void onPubRel(ConnectionHandler h, PubRel rel) {
-    boolean known = h.session.awaitingPubrel.remove(rel.packetId());
+    boolean known = h.session.inbound.release(rel.packetId());
     if (known) {
       h.session.persist();
     }
     ReasonCode code = known || !h.version.isV5()
         ? ReasonCode.SUCCESS : ReasonCode.PACKET_IDENTIFIER_NOT_FOUND;
-    h.send(new PubComp(rel.packetId(), code, Properties.EMPTY));
+    PubComp comp = new PubComp(rel.packetId(), code, Properties.EMPTY);
+    Lane lane = h.lane;
+    h.core.persistence.afterDurable(() -> lane.executeOrRun(() -> {
+      if (h.state == ConnectionHandler.State.CONNECTED) {
+        h.send(comp);
+      }
+    }));
   }
 }

@@ -18,9 +18,12 @@ import org.ferrymq.topic.Topics;
  *     Subscription Identifier, no Message Expiry Interval: expiry is kept as a deadline)
  * @param expiresAtMillis wall-clock expiry deadline in epoch milliseconds, 0 for never
  * @param originClientId the publishing client, for No Local; empty for in-process publishes
+ * @param originSequence for a QoS 2 message from a client, its number in that client's inbound
+ *     QoS 2 stream (from 1); 0 otherwise. Stored with every delivery, it tells recovery which
+ *     sessions a message whose routing a crash interrupted had already reached
  */
 public record Message(String topic, byte[] payload, QoS qos, boolean retain, Properties properties,
-    long expiresAtMillis, String originClientId) {
+    long expiresAtMillis, String originClientId, long originSequence) {
 
   public Message {
     Topics.requireValidName(topic);
@@ -28,6 +31,12 @@ public record Message(String topic, byte[] payload, QoS qos, boolean retain, Pro
     Objects.requireNonNull(qos, "qos");
     properties = properties == null ? Properties.EMPTY : properties;
     originClientId = originClientId == null ? "" : originClientId;
+  }
+
+  /** A message that is not part of a client's inbound QoS 2 stream. */
+  public Message(String topic, byte[] payload, QoS qos, boolean retain, Properties properties,
+      long expiresAtMillis, String originClientId) {
+    this(topic, payload, qos, retain, properties, expiresAtMillis, originClientId, 0);
   }
 
   /** A message without properties or expiry, as published by an in-process application. */
@@ -58,6 +67,7 @@ public record Message(String topic, byte[] payload, QoS qos, boolean retain, Pro
 
   public Message withRetain(boolean newRetain) {
     return newRetain == retain ? this
-        : new Message(topic, payload, qos, newRetain, properties, expiresAtMillis, originClientId);
+        : new Message(topic, payload, qos, newRetain, properties, expiresAtMillis, originClientId,
+            originSequence);
   }
 }

@@ -46,13 +46,26 @@ final class Router {
    *     waits for it. May be null.
    * @param publisher the publishing connection's gate: deliveries queued on other lanes count
    *     against it, and deferred admissions mark it throttled. May be null.
+   * @param reached sessions and shared groups that already hold the message (a resend after a
+   *     crash interrupted its routing): left out, and counted as receivers. May be null.
+   * @param whenStored runs once every receiving session has stored the message, before or
+   *     with {@code whenTaken} (a congested session stores at once and admits later). Used only
+   *     with {@code whenTaken}; may be null.
    * @return the number of sessions it was handed to
    */
-  int route(Message m, Lane current, IntConsumer whenTaken, InboundGate publisher) {
+  int route(Message m, Lane current, IntConsumer whenTaken, InboundGate publisher,
+      AlreadyRouted reached, Runnable whenStored) {
     Collector c = current.collector;
     c.reset(m.originClientId());
     try {
       index.match(m.topic(), c);
+      int skipped = 0;
+      if (reached != null) {
+        skipped = reached.size();
+        c.targets.keySet().removeAll(reached.clients());
+        c.groups.removeIf(g -> reached.sharedFilters().contains("$share/" + g.shareName() + "/"
+            + g.filter()));
+      }
       for (SharedGroup g : c.groups) {
         SubscriptionEntry member = pick(g);
         if (member != null) {
@@ -60,7 +73,7 @@ final class Router {
         }
       }
       Barrier barrier = whenTaken == null ? null
-          : new Barrier(c.targets.size() + 1, whenTaken, publisher);
+          : new Barrier(c.targets.size() + 1, whenTaken, whenStored, publisher);
       boolean inPlace = onOneLane(c.targets.values());
       int delivered = 0;
       for (Target t : c.targets.values()) {
@@ -69,10 +82,10 @@ final class Router {
         }
       }
       if (barrier != null) {
-        barrier.receivers = delivered;
+        barrier.receivers = delivered + skipped;
         barrier.arrive();
       }
-      return delivered;
+      return delivered + skipped;
     } finally {
       c.reset(null);
     }
@@ -184,21 +197,34 @@ final class Router {
    */
   private static final class Barrier implements Admission {
     private final AtomicInteger remaining;
+    private final AtomicInteger unstored;
     private final IntConsumer completion;
+    private final Runnable storedCompletion;
     private final InboundGate publisher;
     /** Set by the router before its own arrival, so visible to whoever completes. */
     int receivers;
     private volatile boolean failed;
 
-    Barrier(int parties, IntConsumer completion, InboundGate publisher) {
+    Barrier(int parties, IntConsumer completion, Runnable storedCompletion,
+        InboundGate publisher) {
       this.remaining = new AtomicInteger(parties);
+      this.unstored = new AtomicInteger(parties);
       this.completion = completion;
+      this.storedCompletion = storedCompletion;
       this.publisher = publisher;
     }
 
+    /** A party stored and admitted the message (or will never have it). */
     void arrive() {
+      stored();
       if (remaining.decrementAndGet() == 0) {
         completion.accept(failed ? FAILED : receivers);
+      }
+    }
+
+    private void stored() {
+      if (unstored.decrementAndGet() == 0 && storedCompletion != null) {
+        storedCompletion.run();
       }
     }
 
@@ -215,6 +241,7 @@ final class Router {
 
     @Override
     public void deferred() {
+      stored();
       if (publisher != null) {
         publisher.throttled();
       }
@@ -225,7 +252,9 @@ final class Router {
       if (publisher != null) {
         publisher.unthrottled();
       }
-      arrive();
+      if (remaining.decrementAndGet() == 0) {
+        completion.accept(receivers);
+      }
     }
   }
 

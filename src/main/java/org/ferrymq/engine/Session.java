@@ -2,12 +2,10 @@ package org.ferrymq.engine;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 import org.ferrymq.config.QueueFullPolicy;
@@ -44,11 +42,25 @@ final class Session {
   Consumer<Message> localListener;
 
   final Map<String, SubscriptionEntry> subscriptions = new LinkedHashMap<>();
-  final Set<Integer> awaitingPubrel = new HashSet<>();
+  final InboundQos2 inbound = new InboundQos2();
 
   private final ArrayDeque<StoredDelivery> queue = new ArrayDeque<>();
   private long queuedBytes;
   private final LinkedHashMap<Integer, StoredDelivery> inflight = new LinkedHashMap<>();
+  /**
+   * Outbound QoS 2 packets decided but held until the state they follow from is durable: a
+   * PUBLISH until its AWAITING_ACK record is, a PUBREL until its AWAITING_PUBCOMP record is.
+   * A restart then resends exactly what the client may have seen, with the same packet
+   * identifier: PUBLISH with DUP for one it may have, PUBREL for one it released, never a
+   * PUBLISH with a new identifier for a message it already has [MQTT-4.4.0-1]. The wait is the
+   * store's group commit, shared by every session; in mode queued it does not wait. While
+   * anything is held, QoS 0 and 1 packets queue behind it, so the client still receives
+   * messages in the order they were routed to it.
+   */
+  private final ArrayDeque<Held> held = new ArrayDeque<>();
+  private long heldTickets;
+  private long durableRequestedUpTo;
+  private boolean draining;
   private int nextPacketId = 1;
   private long nextSequence = 1;
   private int sendQuota = 65_535;
@@ -114,12 +126,9 @@ final class Session {
     sendQuota = Math.min(clientReceiveMaximum, core.config.maxInflight());
     // [MQTT-4.4.0-1] resend unacknowledged PUBLISH (DUP=1) and PUBREL in their original order
     for (StoredDelivery d : inflight.values()) {
-      if (d.state() == DeliveryState.AWAITING_PUBCOMP) {
-        c.sendPubRel(d.packetId());
-      } else if (!c.sendPublish(d, true)) {
-        core.metrics.on(lane).dropped(DropReason.TOO_LARGE);
-      }
+      sendInOrder(c, d, true);
     }
+    requestDurable();
     drain();
   }
 
@@ -128,6 +137,8 @@ final class Session {
     connection = null;
     online = false;
     disconnectedAtMillis = nowMillis;
+    // what was held for the connection is resent from the in-flight window on the next one
+    held.clear();
     // QoS 0 messages are not kept for an offline client (spec 4.1: MAY), so drop them now
     for (Iterator<StoredDelivery> it = queue.iterator(); it.hasNext(); ) {
       StoredDelivery d = it.next();
@@ -195,7 +206,7 @@ final class Session {
       core.metrics.on(lane).dropped(DropReason.QOS0_OFFLINE);
       return;
     }
-    if (queue.isEmpty() && connection.isWritable()) {
+    if (queue.isEmpty() && held.isEmpty() && connection.isWritable()) {
       if (mayReceive(m)) {
         sendAtMostOnce(connection, new StoredDelivery(0, m, QoS.AT_MOST_ONCE, retain,
             subscriptionIds, null, 0, DeliveryState.QUEUED));
@@ -293,6 +304,16 @@ final class Session {
 
   /** Sends queued messages while connected, writable and within the client's Receive Maximum. */
   void drain() {
+    draining = true;
+    try {
+      drainWindow();
+    } finally {
+      draining = false;
+    }
+    requestDurable();
+  }
+
+  private void drainWindow() {
     ConnectionHandler c = connection;
     long now = core.clock.millis();
     while (c != null && !queue.isEmpty() && c.isWritable()) {
@@ -314,7 +335,7 @@ final class Session {
         continue;
       }
       if (!needsId) {
-        sendAtMostOnce(c, d);
+        sendInOrder(c, d, false);
         continue;
       }
       StoredDelivery sent = d.withState(allocatePacketId(), DeliveryState.AWAITING_ACK);
@@ -322,15 +343,84 @@ final class Session {
       if (isPersistent()) {
         core.persistence.queues().put(clientId, sent);
       }
-      if (!c.sendPublish(sent, false)) {
-        // [MQTT-3.1.2-25] too large for the client: discard as if acknowledged
-        inflight.remove(sent.packetId());
-        forget(sent);
-        core.metrics.on(lane).dropped(DropReason.TOO_LARGE);
-      }
+      sendInOrder(c, sent, false);
     }
     if (!waiting.isEmpty() && hasDrainedEnough()) {
       admitWaiting();
+    }
+    updateLoad();
+  }
+
+  /**
+   * Sends a delivery: PUBREL once the client released it, else PUBLISH.
+   *
+   * @return false if the PUBLISH was too large for the client and an in-flight delivery was
+   *     discarded
+   */
+  private boolean sendInflight(ConnectionHandler c, StoredDelivery d, boolean dup) {
+    if (d.qos() == QoS.AT_MOST_ONCE) {
+      sendAtMostOnce(c, d);
+      return true;
+    }
+    if (d.state() == DeliveryState.AWAITING_PUBCOMP) {
+      c.sendPubRel(d.packetId());
+      return true;
+    }
+    if (c.sendPublish(d, dup)) {
+      return true;
+    }
+    // [MQTT-3.1.2-25] too large for the client: discard as if acknowledged
+    inflight.remove(d.packetId());
+    forget(d);
+    core.metrics.on(lane).dropped(DropReason.TOO_LARGE);
+    return false;
+  }
+
+  /** A packet waiting for the store, or behind one that does; see {@link #held}. */
+  private record Held(StoredDelivery delivery, boolean dup, ConnectionHandler connection,
+      long ticket) {
+  }
+
+  /**
+   * Sends now, unless it is a QoS 2 packet of a stored session (held until the store made its
+   * state durable) or something is held already (then it waits behind it).
+   */
+  private void sendInOrder(ConnectionHandler c, StoredDelivery d, boolean dup) {
+    if (held.isEmpty() && (d.qos() != QoS.EXACTLY_ONCE || !isPersistent())) {
+      sendInflight(c, d, dup);
+      return;
+    }
+    held.add(new Held(d, dup, c, ++heldTickets));
+  }
+
+  /** Asks the store for one callback covering every packet held so far. */
+  private void requestDurable() {
+    if (held.isEmpty() || durableRequestedUpTo == heldTickets) {
+      return;
+    }
+    long upTo = heldTickets;
+    durableRequestedUpTo = upTo;
+    core.persistence.afterDurable(() -> lane.executeOrRun(() -> sendDurable(upTo)));
+  }
+
+  /**
+   * Sends, in order, the held packets whose state was written before the callback was asked
+   * for. One whose connection ended, or whose delivery was completed or taken meanwhile, is
+   * skipped: the next connection resends from the in-flight window.
+   */
+  private void sendDurable(long upTo) {
+    boolean discarded = false;
+    while (!held.isEmpty() && held.peek().ticket() <= upTo) {
+      Held h = held.poll();
+      StoredDelivery d = h.delivery();
+      boolean current = d.qos() == QoS.AT_MOST_ONCE || inflight.get(d.packetId()) == d;
+      if (h.connection() == connection && current
+          && !sendInflight(h.connection(), d, h.dup())) {
+        discarded = true;
+      }
+    }
+    if (discarded && !draining) {
+      drain();
     }
     updateLoad();
   }
@@ -387,7 +477,10 @@ final class Session {
     return true;
   }
 
-  /** PUBREC: moves a QoS 2 delivery to waiting for PUBCOMP; returns false if unknown. */
+  /**
+   * PUBREC: moves a QoS 2 delivery to waiting for PUBCOMP and sends PUBREL once that is
+   * durable (at once for a repeated PUBREC); returns false if unknown.
+   */
   boolean received(int packetId) {
     StoredDelivery d = inflight.get(packetId);
     if (d == null) {
@@ -395,11 +488,15 @@ final class Session {
     }
     lastProgressMillis = core.clock.millis();
     if (d.state() != DeliveryState.AWAITING_PUBCOMP) {
-      StoredDelivery released = d.withState(packetId, DeliveryState.AWAITING_PUBCOMP);
-      inflight.put(packetId, released);
+      d = d.withState(packetId, DeliveryState.AWAITING_PUBCOMP);
+      inflight.put(packetId, d);
       if (isPersistent()) {
-        core.persistence.queues().put(clientId, released);
+        core.persistence.queues().put(clientId, d);
       }
+    }
+    if (connection != null) {
+      sendInOrder(connection, d, false);
+      requestDurable();
     }
     return true;
   }
@@ -449,6 +546,7 @@ final class Session {
     }
     queue.clear();
     inflight.clear();
+    held.clear();
     admitWaiting();
     updateLoad();
   }
@@ -470,8 +568,10 @@ final class Session {
   // ---------------------------------------------------------------- persistence
 
   StoredSession snapshot() {
+    Will will = connection != null ? connection.will : pendingWill;
     return new StoredSession(clientId, version.level(), expiryIntervalSeconds,
-        disconnectedAtMillis, new ArrayList<>(subscriptions.values()), awaitingPubrel);
+        disconnectedAtMillis, new ArrayList<>(subscriptions.values()), inbound.snapshot(),
+        inbound.nextSequence(), will, connection != null ? 0 : willDueMillis);
   }
 
   /** Writes the session record if the session outlives its connection. */

@@ -2,6 +2,7 @@ package org.ferrymq.persistence;
 
 import java.util.List;
 import java.util.Set;
+import org.ferrymq.packet.Will;
 import org.ferrymq.topic.SubscriptionEntry;
 
 /**
@@ -12,14 +13,32 @@ import org.ferrymq.topic.SubscriptionEntry;
  * @param expiryIntervalSeconds session expiry interval; 0xFFFFFFFF never expires
  * @param disconnectedAtMillis when the last connection ended, 0 while connected
  * @param subscriptions the session's subscriptions
- * @param awaitingPubrel inbound QoS 2 packet identifiers received but not yet released
+ * @param receipts inbound QoS 2 PUBLISH packets received and not yet released by PUBREL
+ * @param nextInboundSequence the number the client's next inbound QoS 2 message gets
+ * @param will the Will of the open connection, or the Will waiting for its delay after the
+ *     connection ended; null for none
+ * @param willDueMillis when a waiting Will is due (epoch millis); 0 while its connection is
+ *     open (a crash then ends the connection at the restart)
  */
 public record StoredSession(String clientId, int protocolLevel, long expiryIntervalSeconds,
     long disconnectedAtMillis, List<SubscriptionEntry> subscriptions,
-    Set<Integer> awaitingPubrel) {
+    List<StoredReceipt> receipts, long nextInboundSequence, Will will, long willDueMillis) {
 
   public StoredSession {
     subscriptions = List.copyOf(subscriptions);
-    awaitingPubrel = Set.copyOf(awaitingPubrel);
+    receipts = List.copyOf(receipts);
+  }
+
+  /**
+   * A session in the layout of record version 1: packet identifiers without content hashes and
+   * no Will.
+   */
+  public StoredSession(String clientId, int protocolLevel, long expiryIntervalSeconds,
+      long disconnectedAtMillis, List<SubscriptionEntry> subscriptions,
+      Set<Integer> awaitingPubrel) {
+    this(clientId, protocolLevel, expiryIntervalSeconds, disconnectedAtMillis, subscriptions,
+        awaitingPubrel.stream().sorted()
+            .map(id -> new StoredReceipt(id, StoredReceipt.UNKNOWN_HASH, 0, true)).toList(),
+        1, null, 0);
   }
 }

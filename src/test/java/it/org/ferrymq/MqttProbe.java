@@ -12,20 +12,23 @@ import org.ferrymq.codec.MqttEncoder;
 import org.ferrymq.packet.Packet;
 import org.ferrymq.packet.ProtocolVersion;
 
-/** A raw MQTT client over one socket, built on the broker's own codec. */
-final class MqttProbe implements AutoCloseable {
+/**
+ * A raw MQTT client over one socket, built on the broker's own codec; the kill -9 crash tests
+ * use it too.
+ */
+public final class MqttProbe implements AutoCloseable {
 
   private final Socket socket;
   private final ProtocolVersion version;
   private ByteBuffer buffered = ByteBuffer.allocate(0);
 
-  MqttProbe(Socket socket, ProtocolVersion version) throws IOException {
+  public MqttProbe(Socket socket, ProtocolVersion version) throws IOException {
     this.socket = socket;
     this.version = version;
     socket.setSoTimeout(15_000);
   }
 
-  void send(Packet packet) throws IOException {
+  public void send(Packet packet) throws IOException {
     ByteBuffer bytes = MqttEncoder.encode(packet, version);
     byte[] out = new byte[bytes.remaining()];
     bytes.get(out);
@@ -33,7 +36,7 @@ final class MqttProbe implements AutoCloseable {
   }
 
   /** @return the next packet from the server, or null when it closed the connection */
-  Packet receive() throws IOException {
+  public Packet receive() throws IOException {
     InputStream in = socket.getInputStream();
     DecoderContext ctx = new DecoderContext(version, 268_435_460, false);
     while (true) {

@@ -20,8 +20,10 @@ import org.ferrymq.packet.Property;
 import org.ferrymq.packet.QoS;
 import org.ferrymq.packet.RetainHandling;
 import org.ferrymq.packet.UserProperty;
+import org.ferrymq.packet.Will;
 import org.ferrymq.persistence.DeliveryState;
 import org.ferrymq.persistence.StoredDelivery;
+import org.ferrymq.persistence.StoredReceipt;
 import org.ferrymq.persistence.StoredSession;
 import org.ferrymq.topic.SubscriptionEntry;
 
@@ -35,15 +37,26 @@ import org.ferrymq.topic.SubscriptionEntry;
  * refuses a record whose version is newer than {@link #VERSION}; when the layout changes, the
  * version goes up and the reader keeps a branch for each older version.
  *
+ * <p>Version 2 (exactly-once across crashes) adds, to the message, the origin's inbound QoS 2
+ * sequence (flag bit 1), and to the session, the content hash, sequence and routing state of
+ * each held QoS 2 packet identifier, the next inbound sequence and the Will. Version 1 records
+ * are read as before: their packet identifiers get {@link StoredReceipt#UNKNOWN_HASH} (so a
+ * resent PUBLISH with such an identifier is delivered rather than swallowed) and no Will. A
+ * version 1 reader refuses version 2 records, and the store format version (2) makes it refuse
+ * the whole store first, naming the file.
+ *
  * <pre>
- * message  := topic:str payload:bytes qos:u8 flags:u8(bit0 retain) expiresAt:i64 origin:str
- *             properties
+ * message  := topic:str payload:bytes qos:u8 flags:u8(bit0 retain, bit1 sequence) expiresAt:i64
+ *             origin:str [originSequence:i64] properties
  * properties := n:varint (id:u8 value)*n  users:varint (name:str value:str)*users
  *             subIds:varint varint*subIds         value by the property's type
  * delivery := sequence:i64 message qos:u8 flags:u8(bit0 retain, bit1 shared) subIds:varint
  *             varint*subIds [sharedFilter:str] packetId:u16 state:u8
  * session  := clientId:str level:u8 expiry:i64 disconnectedAt:i64 subs:varint sub*subs
- *             pubrel:varint u16*pubrel
+ *             receipts:varint receipt*receipts nextInboundSequence:i64 hasWill:u8 [will]
+ *             (version 1: pubrel:varint u16*pubrel, nothing after)
+ * receipt  := packetId:u16 contentHash:i64 sequence:i64 flags:u8(bit0 routed)
+ * will     := topic:str payload:bytes qos:u8 flags:u8(bit0 retain) properties dueAt:i64
  * sub      := filter:str flags:u8(bit0 shared, bit1 noLocal, bit2 retainAsPublished)
  *             [shareName:str] maxQos:u8 retainHandling:u8 subscriptionId:varint
  * </pre>
@@ -52,7 +65,7 @@ import org.ferrymq.topic.SubscriptionEntry;
  */
 public final class RecordCodec {
   /** Record layout version written by this code. */
-  public static final int VERSION = 1;
+  public static final int VERSION = 2;
 
   static final int KIND_SESSION = 1;
   static final int KIND_DELIVERY = 2;
@@ -80,16 +93,30 @@ public final class RecordCodec {
         out.writeByte(e.retainHandling().value());
         writeVarint(out, e.subscriptionIdentifier());
       }
-      writeVarint(out, s.awaitingPubrel().size());
-      for (int id : s.awaitingPubrel()) {
-        out.writeShort(id);
+      writeVarint(out, s.receipts().size());
+      for (StoredReceipt r : s.receipts()) {
+        out.writeShort(r.packetId());
+        out.writeLong(r.contentHash());
+        out.writeLong(r.sequence());
+        out.writeByte(r.routed() ? 1 : 0);
+      }
+      out.writeLong(s.nextInboundSequence());
+      out.writeByte(s.will() == null ? 0 : 1);
+      if (s.will() != null) {
+        Will w = s.will();
+        writeString(out, w.topic());
+        writeBytes(out, w.payload());
+        out.writeByte(w.qos().value());
+        out.writeByte(w.retain() ? 1 : 0);
+        writeProperties(out, w.properties());
+        out.writeLong(s.willDueMillis());
       }
     });
   }
 
   /** @return the session read from {@code bytes} */
   public static StoredSession decodeSession(byte[] bytes) throws RecordFormatException {
-    return read(bytes, KIND_SESSION, in -> {
+    return read(bytes, KIND_SESSION, (in, version) -> {
       String clientId = readString(in);
       int level = u8(in);
       long expiry = in.getLong();
@@ -107,11 +134,31 @@ public final class RecordCodec {
             (flags & 4) != 0, handling, subscriptionId));
       }
       int pubrels = readCount(in);
-      Set<Integer> awaiting = new HashSet<>();
-      for (int i = 0; i < pubrels; i++) {
-        awaiting.add(Short.toUnsignedInt(in.getShort()));
+      if (version == 1) {
+        Set<Integer> awaiting = new HashSet<>();
+        for (int i = 0; i < pubrels; i++) {
+          awaiting.add(Short.toUnsignedInt(in.getShort()));
+        }
+        return new StoredSession(clientId, level, expiry, disconnectedAt, subs, awaiting);
       }
-      return new StoredSession(clientId, level, expiry, disconnectedAt, subs, awaiting);
+      List<StoredReceipt> receipts = new ArrayList<>(pubrels);
+      for (int i = 0; i < pubrels; i++) {
+        receipts.add(new StoredReceipt(Short.toUnsignedInt(in.getShort()), in.getLong(),
+            in.getLong(), (u8(in) & 1) != 0));
+      }
+      long nextInboundSequence = in.getLong();
+      Will will = null;
+      long willDue = 0;
+      if (u8(in) != 0) {
+        String topic = readString(in);
+        byte[] payload = readBytes(in);
+        QoS qos = QoS.of(u8(in));
+        boolean retain = (u8(in) & 1) != 0;
+        will = new Will(topic, payload, qos, retain, readProperties(in));
+        willDue = in.getLong();
+      }
+      return new StoredSession(clientId, level, expiry, disconnectedAt, subs, receipts,
+          nextInboundSequence, will, willDue);
     });
   }
 
@@ -136,7 +183,7 @@ public final class RecordCodec {
 
   /** @return the delivery read from {@code bytes} */
   public static StoredDelivery decodeDelivery(byte[] bytes) throws RecordFormatException {
-    return read(bytes, KIND_DELIVERY, in -> {
+    return read(bytes, KIND_DELIVERY, (in, version) -> {
       long sequence = in.getLong();
       Message m = readMessage(in);
       QoS qos = QoS.of(u8(in));
@@ -164,7 +211,7 @@ public final class RecordCodec {
 
   /** @return the message read from {@code bytes} */
   public static Message decodeMessage(byte[] bytes) throws RecordFormatException {
-    return read(bytes, KIND_MESSAGE, RecordCodec::readMessage);
+    return read(bytes, KIND_MESSAGE, (in, version) -> readMessage(in));
   }
 
   /**
@@ -195,9 +242,12 @@ public final class RecordCodec {
     writeString(out, m.topic());
     writeBytes(out, m.payload());
     out.writeByte(m.qos().value());
-    out.writeByte(m.retain() ? 1 : 0);
+    out.writeByte((m.retain() ? 1 : 0) | (m.originSequence() != 0 ? 2 : 0));
     out.writeLong(m.expiresAtMillis());
     writeString(out, m.originClientId());
+    if (m.originSequence() != 0) {
+      out.writeLong(m.originSequence());
+    }
     writeProperties(out, m.properties());
   }
 
@@ -205,11 +255,13 @@ public final class RecordCodec {
     String topic = readString(in);
     byte[] payload = readBytes(in);
     QoS qos = QoS.of(u8(in));
-    boolean retain = (u8(in) & 1) != 0;
+    int flags = u8(in);
     long expiresAt = in.getLong();
     String origin = readString(in);
+    long originSequence = (flags & 2) != 0 ? in.getLong() : 0;
     Properties props = readProperties(in);
-    return new Message(topic, payload, qos, retain, props, expiresAt, origin);
+    return new Message(topic, payload, qos, (flags & 1) != 0, props, expiresAt, origin,
+        originSequence);
   }
 
   private static void writeProperties(DataOutputStream out, Properties p) throws IOException {
@@ -281,7 +333,7 @@ public final class RecordCodec {
   }
 
   private interface Reader<T> {
-    T read(ByteBuffer in) throws RecordFormatException;
+    T read(ByteBuffer in, int version) throws RecordFormatException;
   }
 
   private static byte[] write(int kind, Body body) {
@@ -306,7 +358,7 @@ public final class RecordCodec {
     checkHeader(bytes, kind);
     ByteBuffer in = ByteBuffer.wrap(bytes, 2, bytes.length - 6);
     try {
-      T value = reader.read(in);
+      T value = reader.read(in, Byte.toUnsignedInt(bytes[1]));
       if (in.hasRemaining()) {
         throw new RecordFormatException(in.remaining() + " unexpected bytes after the "
             + kindName(kind) + " record");

@@ -53,7 +53,7 @@ public final class JdbcPersistence implements Persistence {
       java.util.logging.Logger.getLogger(JdbcPersistence.class.getName());
 
   /** Store format written by this version, kept in ferrymq_meta. */
-  public static final int FORMAT_VERSION = 1;
+  public static final int FORMAT_VERSION = 2;
 
   /** The schema, as created when missing (PostgreSQL types; BYTEA is a byte string). */
   public static final List<String> DDL = List.of(
@@ -187,6 +187,14 @@ public final class JdbcPersistence implements Persistence {
               + "version " + version + ", written by a newer FerryMQ; this version reads format "
               + FORMAT_VERSION + " and older. Run the newer FerryMQ, or drop the ferrymq_* "
               + "tables to start empty.");
+        }
+        if (version < FORMAT_VERSION) {
+          // Format 1 rows are read as they are; from now on records of layout 2 are written
+          try (PreparedStatement up = c.prepareStatement(
+              "UPDATE ferrymq_meta SET value = ? WHERE name = 'format'")) {
+            up.setString(1, Integer.toString(FORMAT_VERSION));
+            up.executeUpdate();
+          }
         }
         return;
       }

@@ -57,8 +57,13 @@ public final class MvStorePersistence implements Persistence {
   public static final String FILE_NAME = "ferrymq.mv.db";
   /** Records the last synced store version, to detect a truncated or rolled back file. */
   public static final String MARKER_FILE_NAME = "ferrymq.synced";
-  /** Store format written by this version; see docs/persistence.md for the history. */
-  public static final int FORMAT_VERSION = 1;
+  /**
+   * Store format written by this version; see docs/persistence.md for the history. Format 2
+   * stores records of layout version 2 ({@link RecordCodec}); a format 1 store is upgraded in
+   * place at open (its records stay readable), and a FerryMQ that reads only format 1 refuses a
+   * format 2 store naming the file.
+   */
+  public static final int FORMAT_VERSION = 2;
 
   static final String META_MAP = "ferrymq.meta";
   static final String FORMAT_KEY = "format";
@@ -396,7 +401,12 @@ public final class MvStorePersistence implements Persistence {
           + ", written by a newer FerryMQ; this version reads format " + FORMAT_VERSION
           + " and older. Run the newer FerryMQ, or move the directory away to start empty.");
     }
-    // Format 1 is the first; older formats would be migrated here.
+    if (version < FORMAT_VERSION) {
+      // Format 1 records are read as they are; from now on records of layout 2 are written
+      meta.put(FORMAT_KEY, Integer.toString(FORMAT_VERSION));
+      LOG.info("Store file " + file + " upgraded from format " + version + " to "
+          + FORMAT_VERSION);
+    }
   }
 
   private void verify(MVMap<String, byte[]> map, int kind) {

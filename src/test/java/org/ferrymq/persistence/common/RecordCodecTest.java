@@ -2,6 +2,7 @@ package org.ferrymq.persistence.common;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,10 +15,13 @@ import org.ferrymq.packet.Properties;
 import org.ferrymq.packet.Property;
 import org.ferrymq.packet.QoS;
 import org.ferrymq.packet.RetainHandling;
+import org.ferrymq.packet.Will;
 import org.ferrymq.persistence.DeliveryState;
 import org.ferrymq.persistence.StoredDelivery;
+import org.ferrymq.persistence.StoredReceipt;
 import org.ferrymq.persistence.StoredSession;
 import org.ferrymq.topic.SubscriptionEntry;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -49,6 +53,7 @@ class RecordCodecTest {
     assertEquals(expected.properties(), actual.properties());
     assertEquals(expected.expiresAtMillis(), actual.expiresAtMillis());
     assertEquals(expected.originClientId(), actual.originClientId());
+    assertEquals(expected.originSequence(), actual.originSequence());
   }
 
   static void assertDelivery(StoredDelivery expected, StoredDelivery actual) {
@@ -124,7 +129,7 @@ class RecordCodecTest {
         true));
     byte[] expectedWithoutCrc = {
         3, // kind: message
-        1, // layout version
+        2, // layout version
         1, 't', // topic: varint length, UTF-8
         1, 9, // payload: varint length, bytes
         1, // qos
@@ -139,6 +144,72 @@ class RecordCodecTest {
     for (int i = 0; i < expectedWithoutCrc.length; i++) {
       assertEquals(expectedWithoutCrc[i], bytes[i], "byte " + i);
     }
+  }
+
+  @Test
+  void originSequenceIsFlaggedAndFollowsTheOrigin() throws Exception {
+    Message sut = new Message("t", new byte[0], QoS.EXACTLY_ONCE, false, Properties.EMPTY, 0,
+        "p", 0x0102_0304_0506_0708L);
+
+    byte[] bytes = RecordCodec.encodeMessage(sut);
+
+    byte[] expectedWithoutCrc = {
+        3, // kind: message
+        2, // layout version
+        1, 't', // topic
+        0, // payload: empty
+        2, // qos
+        2, // flags: bit 1, origin sequence present
+        0, 0, 0, 0, 0, 0, 0, 0, // expiresAt: never
+        1, 'p', // origin
+        1, 2, 3, 4, 5, 6, 7, 8, // origin sequence
+        0, 0, 0, // properties: none
+    };
+    assertEquals(expectedWithoutCrc.length + 4, bytes.length);
+    for (int i = 0; i < expectedWithoutCrc.length; i++) {
+      assertEquals(expectedWithoutCrc[i], bytes[i], "byte " + i);
+    }
+    assertMessage(sut, RecordCodec.decodeMessage(bytes));
+  }
+
+  @Test
+  void sessionWithReceiptsAndWillRoundTrip() throws Exception {
+    Will will = new Will("will/ü", new byte[] {1, 2, 3}, QoS.EXACTLY_ONCE, true,
+        Properties.builder().put(Property.WILL_DELAY_INTERVAL, 600)
+            .put(Property.MESSAGE_EXPIRY_INTERVAL, 30).put(Property.CONTENT_TYPE, "x")
+            .userProperty("k", "v").build());
+    StoredSession sut = new StoredSession("c", 5, 3_600, 1_000, List.of(),
+        List.of(new StoredReceipt(65_535, Long.MIN_VALUE, 7, true),
+            new StoredReceipt(1, 0x7FFF_FFFF_FFFF_FFFFL, 8, false)),
+        9, will, 1_767_225_600_123L);
+
+    StoredSession back = RecordCodec.decodeSession(RecordCodec.encodeSession(sut));
+
+    assertEquals(sut.receipts(), back.receipts());
+    assertEquals(9, back.nextInboundSequence());
+    assertEquals(1_767_225_600_123L, back.willDueMillis());
+    assertEquals(will.topic(), back.will().topic());
+    assertArrayEquals(will.payload(), back.will().payload());
+    assertEquals(will.qos(), back.will().qos());
+    assertTrue(back.will().retain());
+    assertEquals(will.properties(), back.will().properties());
+    assertEquals(600, back.will().delayIntervalSeconds());
+  }
+
+  @Test
+  @DisplayName("A version 1 session record (before content hashes) is read: its identifiers get"
+      + " the unknown hash, so a resend with one of them is delivered, and it has no Will")
+  void version1SessionRecordIsMigrated() throws Exception {
+    byte[] v1 = Version1Records.session("c", 4, 10, 1, 65_535);
+
+    StoredSession back = RecordCodec.decodeSession(v1);
+
+    assertEquals(List.of(new StoredReceipt(1, StoredReceipt.UNKNOWN_HASH, 0, true),
+        new StoredReceipt(65_535, StoredReceipt.UNKNOWN_HASH, 0, true)), back.receipts());
+    assertNull(back.will());
+    assertEquals(10, back.expiryIntervalSeconds());
+    // written again in the current layout
+    assertEquals(RecordCodec.VERSION, RecordCodec.encodeSession(back)[1]);
   }
 
   @Test

@@ -3,9 +3,6 @@ package org.ferrymq.persistence.mvstore;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,33 +40,13 @@ class KillNineCrashTest {
   @TempDir
   Path dir;
 
-  private final List<Process> children = new ArrayList<>();
+  private CrashBrokers brokers;
 
   @AfterEach
   void killChildren() {
-    children.forEach(Process::destroyForcibly);
-  }
-
-  private record Child(Process process, String uri) {
-  }
-
-  private Child startBroker() throws IOException, InterruptedException {
-    Path log = dir.resolve("broker-" + children.size() + ".log");
-    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java")
-        .toString(), "-cp", System.getProperty("java.class.path"), "-Xmx512m",
-        CrashBroker.class.getName(), dir.resolve("store").toString())
-        .redirectError(log.toFile())
-        .start();
-    children.add(p);
-    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(),
-        StandardCharsets.UTF_8));
-    String line = out.readLine();
-    if (line == null || !line.startsWith("LISTENING ")) {
-      p.waitFor(5, TimeUnit.SECONDS);
-      throw new IllegalStateException("broker did not start: " + line + "\n"
-          + Files.readString(log));
+    if (brokers != null) {
+      brokers.close();
     }
-    return new Child(p, "tcp://127.0.0.1:" + line.substring("LISTENING ".length()).trim());
   }
 
   private static MqttConnectOptions options(boolean cleanSession) {
@@ -126,7 +103,8 @@ class KillNineCrashTest {
 
   @Test
   void everyAcknowledgedMessageSurvivesKill9() throws Exception {
-    Child first = startBroker();
+    brokers = new CrashBrokers(dir);
+    CrashBrokers.Child first = brokers.start();
     MqttClient subscriber = new MqttClient(first.uri(), "crash-sub", new MemoryPersistence());
     subscriber.connect(options(false));
     subscriber.subscribe("crash/#", 2);
@@ -144,15 +122,14 @@ class KillNineCrashTest {
     while (acked1.size() < KILL_AFTER_ACKS && System.nanoTime() < deadline) {
       Thread.sleep(5);
     }
-    first.process().destroyForcibly();
-    first.process().waitFor(10, TimeUnit.SECONDS);
+    first.kill9();
     stop.set(true);
     p1.join(10_000);
     p2.join(10_000);
     Set<Integer> ackedQos1 = new TreeSet<>(acked1);
     Set<Integer> ackedQos2 = new TreeSet<>(acked2);
 
-    Child second = startBroker();
+    CrashBrokers.Child second = brokers.start();
     Map<String, Integer> deliveries = new ConcurrentHashMap<>();
     List<String> order = java.util.Collections.synchronizedList(new ArrayList<>());
     MqttClient back = new MqttClient(second.uri(), "crash-sub", new MemoryPersistence());

@@ -25,7 +25,9 @@ import org.ferrymq.persistence.DeliveryState;
 import org.ferrymq.persistence.PersistenceException;
 import org.ferrymq.persistence.PersistenceMode;
 import org.ferrymq.persistence.StoredDelivery;
+import org.ferrymq.persistence.StoredReceipt;
 import org.ferrymq.persistence.StoredSession;
+import org.ferrymq.persistence.common.Version1Records;
 import org.ferrymq.topic.SubscriptionEntry;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
@@ -133,6 +135,28 @@ class MvStorePersistenceTest {
 
     assertTrue(e.getMessage().contains(file.toAbsolutePath().toString()), e.getMessage());
     assertTrue(e.getMessage().contains("format version 99"), e.getMessage());
+  }
+
+  @Test
+  void format1StoreIsUpgradedAndItsVersion1RecordsRead() {
+    open(PersistenceMode.QUEUED).close();
+    Path file = dir.resolve(MvStorePersistence.FILE_NAME);
+    MVStore raw = MVStore.open(file.toString());
+    raw.<String, String>openMap(MvStorePersistence.META_MAP)
+        .put(MvStorePersistence.FORMAT_KEY, "1");
+    raw.<String, byte[]>openMap("sessions").put("old", Version1Records.session("old", 4, 60, 3));
+    raw.close();
+
+    MvStorePersistence sut = open(PersistenceMode.QUEUED);
+
+    assertEquals(List.of(new StoredReceipt(3, StoredReceipt.UNKNOWN_HASH, 0, true)),
+        sut.sessions().loadSessions().get(0).receipts());
+    sut.close();
+    MVStore check = MVStore.open(file.toString());
+    assertEquals(Integer.toString(MvStorePersistence.FORMAT_VERSION),
+        check.<String, String>openMap(MvStorePersistence.META_MAP)
+            .get(MvStorePersistence.FORMAT_KEY), "upgraded to format 2 in place");
+    check.close();
   }
 
   @Test
