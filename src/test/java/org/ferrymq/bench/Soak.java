@@ -49,6 +49,8 @@ final class Soak {
   private static final int PUBLISHERS_PER_GROUP = 3;
   private static final int PAYLOAD_BYTES = 64;
   private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+  private static final int STUCK_SECONDS = 30;
+  private static final int WITNESSES = 4;
   private static final long KEEPER_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   private static final QoS[] QOS_OF_PUBLISHER = {QoS.AT_MOST_ONCE, QoS.AT_LEAST_ONCE,
       QoS.EXACTLY_ONCE};
@@ -140,7 +142,7 @@ final class Soak {
     }
   }
 
-  private record Group(List<SoakPublisher> publishers, List<SoakSubscriber> subscribers) {
+  private record Group(String topic, List<SoakPublisher> publishers, List<Receiver> subscribers) {
   }
 
   SoakReport run() throws Exception {
@@ -189,7 +191,7 @@ final class Soak {
 
   /** Runs the clients, tallies, disconnects them and cleans their sessions. */
   private SoakReport.Builder drive(List<Endpoint> endpoints, MqttBroker broker)
-      throws InterruptedException {
+      throws Exception {
     String run = Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 28);
     int groupCount = Math.max(1, settings.clients() / (PUBLISHERS_PER_GROUP
         + SUBSCRIBERS_PER_GROUP));
@@ -198,7 +200,7 @@ final class Soak {
     for (int g = 0; g < groupCount; g++) {
       String topic = "soak/" + run + "/g" + g;
       List<SoakPublisher> pubs = new ArrayList<>();
-      List<SoakSubscriber> subs = new ArrayList<>();
+      List<Receiver> subs = new ArrayList<>();
       for (int s = 0; s < SUBSCRIBERS_PER_GROUP; s++) {
         SoakSubscriber sub = new SoakSubscriber(PUBLISHERS_PER_GROUP);
         subs.add(sub);
@@ -211,7 +213,7 @@ final class Soak {
         members.add(new Member("soak-" + run + "-g" + g + "-p" + p,
             endpoints.get(members.size() % endpoints.size()), topic, pub, null));
       }
-      groups.add(new Group(pubs, subs));
+      groups.add(new Group(topic, pubs, subs));
     }
     ScheduledExecutorService connector = Executors.newScheduledThreadPool(4, r -> {
       Thread t = new Thread(r, "soak-connect");
@@ -219,29 +221,60 @@ final class Soak {
       return t;
     });
     Keeper keeper = new Keeper(members, connector);
+    List<PahoWitness> witnesses = new ArrayList<>();
     long publishNanos;
     try {
       members.forEach(keeper::connectSoon);
       awaitQuietly(Duration.ofSeconds(60 + members.size() / 20),
           () -> members.stream().allMatch(m -> m.connection != null));
+      addWitnesses(run, endpoints, groups, witnesses);
       keeper.start();
       publishNanos = publish(groups);
       keeper.churn = false;
-      awaitQuietly(Duration.ofSeconds(settings.drainSeconds()), () -> drained(members, groups));
+      awaitDrained(members, groups);
       keeper.stop();
     } finally {
       connector.shutdownNow();
       connector.awaitTermination(30, TimeUnit.SECONDS);
     }
     SoakReport.Builder report = tally(groups)
-        .settings(settings, members.size(), publishNanos / 1e9, fault.describe())
+        .settings(settings, members.size() + witnesses.size(), publishNanos / 1e9, fault.describe())
         .connections(counters.connects.get(), counters.reconnects.get(),
             counters.abruptDrops.get(), counters.endedByBroker.get(),
             counters.connectFailures.get(), counters.firstConnectError.get(),
             counters.subscriberSessionsLost.get());
-    disconnectAndClean(members);
+    for (PahoWitness w : witnesses) {
+      try {
+        w.close();
+      } catch (Exception e) {
+        counters.firstConnectError.compareAndSet(null, "closing " + w.clientId + ": " + e);
+      }
+    }
+    List<Map.Entry<String, Endpoint>> sessions = new ArrayList<>();
+    members.forEach(m -> sessions.add(Map.entry(m.id, m.endpoint)));
+    witnesses.forEach(w -> sessions.add(Map.entry(w.clientId, endpoints.get(0))));
+    disconnectAndClean(members, sessions);
     awaitQuietly(Duration.ofSeconds(60), () -> broker.clients().isEmpty());
     return report.sessionsLeft(broker.clients().size());
+  }
+
+  /**
+   * Adds {@value #WITNESSES} Paho subscribers, MQTT 3.1.1 over TCP and MQTT 5 over WebSocket in
+   * turn, one each to the first groups.
+   */
+  private static void addWitnesses(String run, List<Endpoint> endpoints, List<Group> groups,
+      List<PahoWitness> witnesses) throws Exception {
+    for (int i = 0; i < Math.min(WITNESSES, groups.size()); i++) {
+      Group g = groups.get(i);
+      String id = "soak-" + run + "-paho-" + i;
+      Endpoint e = endpoints.get(i % endpoints.size());
+      PahoWitness w = e.isWebSocket()
+          ? PahoWitness.v5("ws://127.0.0.1:" + e.port() + e.path(), id, g.topic(),
+              PUBLISHERS_PER_GROUP)
+          : PahoWitness.v3("tcp://127.0.0.1:" + e.port(), id, g.topic(), PUBLISHERS_PER_GROUP);
+      witnesses.add(w);
+      g.subscribers().add(w);
+    }
   }
 
   /** Publishes at the configured rate for the run's duration, with the store fault in the middle. */
@@ -282,11 +315,29 @@ final class Soak {
     return System.nanoTime() - start;
   }
 
-  /** @return whether every client is connected, nothing is in flight and nothing is missing */
-  private static boolean drained(List<Member> members, List<Group> groups) {
-    return members.stream().allMatch(m -> m.connection != null && m.connection.isOpen())
-        && groups.stream().allMatch(g -> g.publishers().stream().allMatch(p -> p.inFlight() == 0))
-        && tally(groups).missing() == 0;
+  /**
+   * Waits until every client is connected, nothing is in flight and no acknowledged message is
+   * missing; gives up after {@code drainSeconds}, or once nothing changed for
+   * {@value #STUCK_SECONDS} s (what is missing then stays missing).
+   */
+  private void awaitDrained(List<Member> members, List<Group> groups) {
+    AtomicReference<String> last = new AtomicReference<>("");
+    AtomicLong lastChange = new AtomicLong(System.nanoTime());
+    awaitQuietly(Duration.ofSeconds(settings.drainSeconds()), () -> {
+      long connected = members.stream()
+          .filter(m -> m.connection != null && m.connection.isOpen()).count();
+      long inFlight = groups.stream().flatMap(g -> g.publishers().stream())
+          .mapToLong(SoakPublisher::inFlight).sum();
+      long missing = tally(groups).missing();
+      if (connected == members.size() && inFlight == 0 && missing == 0) {
+        return true;
+      }
+      String state = connected + "/" + inFlight + "/" + missing;
+      if (!state.equals(last.getAndSet(state))) {
+        lastChange.set(System.nanoTime());
+      }
+      return System.nanoTime() - lastChange.get() > TimeUnit.SECONDS.toNanos(STUCK_SECONDS);
+    });
   }
 
   /** Counts per QoS what was sent, acknowledged, delivered, lost and duplicated. */
@@ -309,8 +360,12 @@ final class Soak {
     return r;
   }
 
-  /** Closes every connection with DISCONNECT, then ends each session with a Clean Session 1 connect. */
-  private void disconnectAndClean(List<Member> members) throws InterruptedException {
+  /**
+   * Closes every connection with DISCONNECT, then ends each session with a Clean Session 1
+   * connect.
+   */
+  private void disconnectAndClean(List<Member> members,
+      List<Map.Entry<String, Endpoint>> sessions) throws InterruptedException {
     for (Member m : members) {
       BenchClient c = m.connection;
       if (c != null) {
@@ -318,12 +373,13 @@ final class Soak {
       }
     }
     ExecutorService cleaners = Executors.newFixedThreadPool(4);
-    for (Member m : members) {
+    for (Map.Entry<String, Endpoint> session : sessions) {
       cleaners.execute(() -> {
         try {
-          BenchClient.connect(m.endpoint, m.id, true, null, 256).close();
+          BenchClient.connect(session.getValue(), session.getKey(), true, null, 256).close();
         } catch (IOException e) {
-          counters.firstConnectError.compareAndSet(null, "cleaning " + m.id + ": " + e);
+          counters.firstConnectError.compareAndSet(null, "cleaning " + session.getKey() + ": "
+              + e);
         }
       });
     }

@@ -19,14 +19,15 @@ record SoakReport(Soak.Settings settings, int clients, double publishSeconds, St
     long[] lost, long[] lostDuringFault, List<String> lostSample, int sessionsLeft,
     Resources baseline, long peakHeap, Resources end) {
 
-  private static final int SAMPLE = 5;
+  private static final int SAMPLE = 3;
   private static final double MIB = 1 << 20;
 
   /** @return the run's figures, one line each, for the log and docs/reliability.md */
   String summary() {
     StringBuilder b = new StringBuilder("Soak summary\n");
     b.append(String.format("  run: %d clients (tcp and ws, %d subscribers per group of 3"
-            + " publishers), %.0f s publishing at %.1f msg/s per publisher, mean life %.0f s%n",
+            + " publishers, 4 Paho subscribers in the first groups), %.0f s publishing at"
+            + " %.1f msg/s per publisher, mean life %.0f s%n",
         clients, Soak.SUBSCRIBERS_PER_GROUP, publishSeconds, settings.ratePerPublisher(),
         settings.meanLifeSeconds()));
     b.append("  store fault: ").append(fault).append('\n');
@@ -76,6 +77,7 @@ record SoakReport(Soak.Settings settings, int clients, double publishSeconds, St
     private final long[] lost = new long[3];
     private final long[] lostDuringFault = new long[3];
     private final List<String> lostSample = new ArrayList<>();
+    private final int[] sampled = new int[3];
     private int sessionsLeft;
     private Resources baseline;
     private long peakHeap;
@@ -105,7 +107,7 @@ record SoakReport(Soak.Settings settings, int clients, double publishSeconds, St
           if (inFault) {
             lostDuringFault[qos]++;
           }
-          if (lostSample.size() < SAMPLE) {
+          if (sampled[qos]++ < SAMPLE) {
             lostSample.add("QoS " + qos + " #" + n + (inFault ? " (fault)" : ""));
           }
         }

@@ -14,7 +14,7 @@ import java.util.Set;
  * <p>Concurrency: the reader thread of the current connection records; the soak reads counts at
  * the end. Methods are synchronized.
  */
-final class SoakSubscriber implements BenchClient.Handler {
+final class SoakSubscriber implements BenchClient.Handler, Receiver {
   private final SequenceSet[] receivedFrom;
   private final Set<Integer> awaitingRelease = new HashSet<>();
   private boolean sessionLost;
@@ -71,8 +71,8 @@ final class SoakSubscriber implements BenchClient.Handler {
     }
   }
 
-  /** @return the message numbers received from publisher {@code index} */
-  SequenceSet receivedFrom(int index) {
+  @Override
+  public SequenceSet receivedFrom(int index) {
     return receivedFrom[index];
   }
 }

@@ -50,10 +50,10 @@ class SoakTest {
         // delivers to every subscription, across reconnects of a Clean Session 0 session
         () -> assertEquals(0, r.lost()[1], "QoS 1 messages acknowledged (PUBACK) but missing at"
             + " a subscriber, of " + r.acked()[1] + " acked x " + Soak.SUBSCRIBERS_PER_GROUP
-            + " subscribers; sample " + r.lostSample()),
+            + " subscribers (+1 in the groups with a Paho witness); sample " + r.lostSample()),
         () -> assertEquals(0, r.lost()[2], "QoS 2 messages acknowledged (PUBCOMP) but missing at"
             + " a subscriber, of " + r.acked()[2] + " acked x " + Soak.SUBSCRIBERS_PER_GROUP
-            + " subscribers; sample " + r.lostSample()),
+            + " subscribers (+1 in the groups with a Paho witness); sample " + r.lostSample()),
         () -> assertEquals(0, r.duplicates()[2], "QoS 2 messages delivered twice to one"
             + " subscriber session, of " + r.delivered()[2] + " delivered"),
         () -> assertEquals(0, r.subscriberSessionsLost() + r.publisherSessionsLost(),
