@@ -1,5 +1,9 @@
 package org.ferrymq.bench;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.MqttCallback;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
@@ -20,10 +24,17 @@ import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
  */
 final class PahoWitness implements Receiver, AutoCloseable {
   private static final long SESSION_EXPIRY_SECONDS = 3600;
+  /** Paho's MQTT 5 client logs every acknowledgement at INFO; held so the level sticks. */
+  private static final Logger PAHO_LOG = Logger.getLogger("org.eclipse.paho");
+
+  static {
+    PAHO_LOG.setLevel(Level.WARNING);
+  }
 
   final String clientId;
   private final SequenceSet[] receivedFrom;
   private final Object client;
+  private final List<Long> qos2Duplicates = new ArrayList<>();
 
   private PahoWitness(String clientId, int publishers, Object client) {
     this.clientId = clientId;
@@ -48,7 +59,7 @@ final class PahoWitness implements Receiver, AutoCloseable {
 
       @Override
       public void messageArrived(String t, MqttMessage m) {
-        w.record(m.getPayload());
+        w.record(m.getPayload(), m.getQos());
       }
 
       @Override
@@ -85,7 +96,7 @@ final class PahoWitness implements Receiver, AutoCloseable {
 
       @Override
       public void messageArrived(String t, org.eclipse.paho.mqttv5.common.MqttMessage m) {
-        w.record(m.getPayload());
+        w.record(m.getPayload(), m.getQos());
       }
 
       @Override
@@ -112,12 +123,23 @@ final class PahoWitness implements Receiver, AutoCloseable {
     return w;
   }
 
-  private void record(byte[] payload) {
+  private synchronized void record(byte[] payload, int qos) {
     long sequence = Payload.sequence(payload, 0);
     int index = Publisher.indexOf(sequence);
-    if (index < receivedFrom.length) {
-      receivedFrom[index].add(Publisher.numberOf(sequence));
+    if (index < receivedFrom.length && !receivedFrom[index].add(Publisher.numberOf(sequence))
+        && qos == 2) {
+      qos2Duplicates.add(sequence);
     }
+  }
+
+  @Override
+  public synchronized List<Long> qos2Duplicates() {
+    return List.copyOf(qos2Duplicates);
+  }
+
+  @Override
+  public boolean isWitness() {
+    return true;
   }
 
   @Override

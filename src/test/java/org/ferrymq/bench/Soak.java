@@ -65,7 +65,7 @@ final class Soak {
   record Settings(int durationSeconds, int clients, double ratePerPublisher,
       double meanLifeSeconds, int drainSeconds) {
 
-    /** Reads {@code soak.duration}, {@code soak.clients}, {@code soak.rate} and {@code soak.life}. */
+    /** Reads soak.duration, soak.clients, soak.rate, soak.life and soak.drain. */
     static Settings fromSystemProperties(int defaultSeconds, int defaultClients) {
       int duration = Integer.getInteger("soak.duration", defaultSeconds);
       return new Settings(duration, Integer.getInteger("soak.clients", defaultClients),
@@ -277,7 +277,7 @@ final class Soak {
     }
   }
 
-  /** Publishes at the configured rate for the run's duration, with the store fault in the middle. */
+  /** Publishes at the configured rate for the run's duration, the store fault in the middle. */
   private long publish(List<Group> groups) {
     List<SoakPublisher> publishers = groups.stream().flatMap(g -> g.publishers().stream())
         .toList();
@@ -354,6 +354,13 @@ final class Soak {
           BitSet missing = (BitSet) acked.clone();
           missing.andNot(got.snapshot());
           r.delivered(q, got.count(), got.duplicates(), missing, pub::sentDuringFault);
+        }
+      }
+      for (Receiver s : g.subscribers()) {
+        for (long sequence : s.qos2Duplicates()) {
+          SoakPublisher pub = g.publishers().get(Publisher.indexOf(sequence));
+          r.qos2Duplicate(Publisher.numberOf(sequence),
+              pub.sentDuringFault(Publisher.numberOf(sequence)), s.isWitness());
         }
       }
     }

@@ -173,7 +173,7 @@ final class SoakPublisher implements BenchClient.Handler {
     return inFlight.size();
   }
 
-  /** @return times the broker answered a reconnect without the session while messages were in flight */
+  /** @return reconnects the broker answered without the session while messages were in flight */
   synchronized long sessionsLost() {
     return sessionsLost;
   }

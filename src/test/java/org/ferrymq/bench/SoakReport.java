@@ -16,7 +16,8 @@ record SoakReport(Soak.Settings settings, int clients, double publishSeconds, St
     long connects, long reconnects, long abruptDrops, long endedByBroker, long connectFailures,
     String firstConnectError, long subscriberSessionsLost, long publisherSessionsLost,
     long[] published, long[] acked, long[] refused, long[] delivered, long[] duplicates,
-    long[] lost, long[] lostDuringFault, List<String> lostSample, int sessionsLeft,
+    long[] lost, long[] lostDuringFault, List<String> lostSample, String qos2DuplicateDetail,
+    int sessionsLeft,
     Resources baseline, long peakHeap, Resources end) {
 
   private static final int SAMPLE = 3;
@@ -43,6 +44,9 @@ record SoakReport(Soak.Settings settings, int clients, double publishSeconds, St
               + " duplicates %d, lost %s%n", q, published[q], q == 0 ? "-" : acked[q],
           refused[q], delivered[q], duplicates[q],
           q == 0 ? "-" : lost[q] + " (" + lostDuringFault[q] + " sent while the store failed)"));
+    }
+    if (duplicates[2] > 0) {
+      b.append("  QoS 2 duplicates: ").append(qos2DuplicateDetail).append('\n');
     }
     if (!lostSample.isEmpty()) {
       b.append("  lost sample: ").append(lostSample).append('\n');
@@ -78,6 +82,9 @@ record SoakReport(Soak.Settings settings, int clients, double publishSeconds, St
     private final long[] lostDuringFault = new long[3];
     private final List<String> lostSample = new ArrayList<>();
     private final int[] sampled = new int[3];
+    private long qos2DuplicatesDuringFault;
+    private long qos2DuplicatesAtWitnesses;
+    private final List<String> qos2DuplicateSample = new ArrayList<>();
     private int sessionsLeft;
     private Resources baseline;
     private long peakHeap;
@@ -111,6 +118,21 @@ record SoakReport(Soak.Settings settings, int clients, double publishSeconds, St
             lostSample.add("QoS " + qos + " #" + n + (inFault ? " (fault)" : ""));
           }
         }
+      }
+      return this;
+    }
+
+    /** Classifies one QoS 2 message delivered twice to one session. */
+    Builder qos2Duplicate(long number, boolean sentDuringFault, boolean atWitness) {
+      if (sentDuringFault) {
+        qos2DuplicatesDuringFault++;
+      }
+      if (atWitness) {
+        qos2DuplicatesAtWitnesses++;
+      }
+      if (qos2DuplicateSample.size() < SAMPLE) {
+        qos2DuplicateSample.add("#" + number + (sentDuringFault ? " (fault)" : "")
+            + (atWitness ? " (Paho)" : ""));
       }
       return this;
     }
@@ -156,7 +178,10 @@ record SoakReport(Soak.Settings settings, int clients, double publishSeconds, St
       return new SoakReport(settings, clients, publishSeconds, fault, connects, reconnects,
           abruptDrops, endedByBroker, connectFailures, firstConnectError,
           subscriberSessionsLost, publisherSessionsLost, published, acked, refused, delivered,
-          duplicates, lost, lostDuringFault, List.copyOf(lostSample), sessionsLeft, baseline,
+          duplicates, lost, lostDuringFault, List.copyOf(lostSample),
+          qos2DuplicatesDuringFault + " sent while the store failed, "
+              + qos2DuplicatesAtWitnesses + " at Paho subscribers; sample "
+              + qos2DuplicateSample, sessionsLeft, baseline,
           peakHeap, end);
     }
   }

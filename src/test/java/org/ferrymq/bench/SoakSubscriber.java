@@ -1,12 +1,15 @@
 package org.ferrymq.bench;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
  * One subscribing client of the soak, across its connections: records which message of which
- * publisher of its group arrived, and keeps the receiver's QoS 2 state of its session [MQTT-4.3.3-2]:
+ * publisher of its group arrived, and keeps the receiver's QoS 2 state of its session
+ * [MQTT-4.3.3-2]:
  * a PUBLISH re-sent with a packet identifier it has answered with PUBREC but not yet seen
  * released is the same message, not a new delivery. Any other QoS 2 message that arrives twice is
  * a duplicate the broker delivered.
@@ -17,6 +20,7 @@ import java.util.Set;
 final class SoakSubscriber implements BenchClient.Handler, Receiver {
   private final SequenceSet[] receivedFrom;
   private final Set<Integer> awaitingRelease = new HashSet<>();
+  private final List<Long> qos2Duplicates = new ArrayList<>();
   private boolean sessionLost;
 
   /** @param publishers publishers of the group, numbered from 0 */
@@ -57,7 +61,9 @@ final class SoakSubscriber implements BenchClient.Handler, Receiver {
         if (index >= receivedFrom.length) {
           throw new IOException(c.clientId + ": message of unknown publisher " + index);
         }
-        receivedFrom[index].add(Publisher.numberOf(sequence));
+        if (!receivedFrom[index].add(Publisher.numberOf(sequence)) && qos == 2) {
+          qos2Duplicates.add(sequence);
+        }
       }
       if (qos == 1) {
         c.sendAck(Packets.PUBACK, id);
@@ -69,6 +75,16 @@ final class SoakSubscriber implements BenchClient.Handler, Receiver {
       awaitingRelease.remove(id);
       c.sendAck(Packets.PUBCOMP, id);
     }
+  }
+
+  @Override
+  public synchronized List<Long> qos2Duplicates() {
+    return List.copyOf(qos2Duplicates);
+  }
+
+  @Override
+  public boolean isWitness() {
+    return false;
   }
 
   @Override

@@ -55,7 +55,8 @@ class SoakTest {
             + " a subscriber, of " + r.acked()[2] + " acked x " + Soak.SUBSCRIBERS_PER_GROUP
             + " subscribers (+1 in the groups with a Paho witness); sample " + r.lostSample()),
         () -> assertEquals(0, r.duplicates()[2], "QoS 2 messages delivered twice to one"
-            + " subscriber session, of " + r.delivered()[2] + " delivered"),
+            + " subscriber session, of " + r.delivered()[2] + " delivered; "
+            + r.qos2DuplicateDetail()),
         () -> assertEquals(0, r.subscriberSessionsLost() + r.publisherSessionsLost(),
             "reconnects with Clean Session 0 that found no session"),
         () -> assertEquals(0, r.sessionsLeft(), "sessions left after every client reconnected"
