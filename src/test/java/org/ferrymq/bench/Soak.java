@@ -233,23 +233,22 @@ final class Soak {
       keeper.churn = false;
       awaitDrained(members, groups);
       keeper.stop();
+    } catch (Exception | Error e) {
+      // Paho reconnects on its own threads: without this they would outlive the soak
+      witnesses.forEach(Soak::closeQuietly);
+      throw e;
     } finally {
       connector.shutdownNow();
       connector.awaitTermination(30, TimeUnit.SECONDS);
     }
     SoakReport.Builder report = tally(groups)
-        .settings(settings, members.size() + witnesses.size(), publishNanos / 1e9, fault.describe())
+        .settings(settings, members.size() + witnesses.size(), publishNanos / 1e9,
+            fault.describe())
         .connections(counters.connects.get(), counters.reconnects.get(),
             counters.abruptDrops.get(), counters.endedByBroker.get(),
             counters.connectFailures.get(), counters.firstConnectError.get(),
             counters.subscriberSessionsLost.get());
-    for (PahoWitness w : witnesses) {
-      try {
-        w.close();
-      } catch (Exception e) {
-        counters.firstConnectError.compareAndSet(null, "closing " + w.clientId + ": " + e);
-      }
-    }
+    witnesses.forEach(Soak::closeQuietly);
     List<Map.Entry<String, Endpoint>> sessions = new ArrayList<>();
     members.forEach(m -> sessions.add(Map.entry(m.id, m.endpoint)));
     witnesses.forEach(w -> sessions.add(Map.entry(w.clientId, endpoints.get(0))));
@@ -392,6 +391,14 @@ final class Soak {
     }
     cleaners.shutdown();
     cleaners.awaitTermination(5, TimeUnit.MINUTES);
+  }
+
+  private static void closeQuietly(PahoWitness w) {
+    try {
+      w.close();
+    } catch (Exception e) {
+      System.err.println("closing " + w.clientId + ": " + e);
+    }
   }
 
   private static void awaitQuietly(Duration atMost, java.util.concurrent.Callable<Boolean> done) {
