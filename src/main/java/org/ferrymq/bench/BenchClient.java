@@ -55,6 +55,7 @@ final class BenchClient implements AutoCloseable {
   private int inLen;
   private Thread reader;
   private volatile boolean closed;
+  private boolean sessionPresent;
 
   private BenchClient(String clientId, Wire wire, int bufferSize) {
     this.clientId = clientId;
@@ -83,12 +84,28 @@ final class BenchClient implements AutoCloseable {
       if (!(p instanceof ConnAck ack) || ack.reasonCode() != ReasonCode.SUCCESS) {
         throw new IOException(clientId + ": connection refused: " + p);
       }
+      c.sessionPresent = ack.sessionPresent();
       wire.readTimeout(0);
       return c;
     } catch (IOException | RuntimeException e) {
       c.close();
       throw e;
     }
+  }
+
+  /** @return the CONNACK's Session Present flag: the broker resumed a stored session */
+  boolean sessionPresent() {
+    return sessionPresent;
+  }
+
+  /** @return whether the reader runs, i.e. the connection has not ended or failed */
+  boolean isOpen() {
+    return reader != null && reader.isAlive();
+  }
+
+  /** @return whether this side ended the connection ({@link #close} or {@link #abort}) */
+  boolean isClosed() {
+    return closed;
   }
 
   /** Subscribes to one filter and waits for the SUBACK; call before {@link #startReader}. */
@@ -238,6 +255,12 @@ final class BenchClient implements AutoCloseable {
       pos = i + remaining;
     }
     return pos;
+  }
+
+  /** Closes the socket without DISCONNECT, as a crashed client or a lost network does. */
+  void abort() {
+    closed = true;
+    wire.close();
   }
 
   /** Sends DISCONNECT if possible and closes the connection. */
