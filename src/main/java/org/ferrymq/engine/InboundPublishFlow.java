@@ -154,7 +154,14 @@ final class InboundPublishFlow {
       receipt = s.inbound.accept(p.packetId(), contentHash);
     }
     // Stored before any receiver stores the message: a restart then knows routing was under way
-    s.persist();
+    try {
+      s.persist();
+    } catch (RuntimeException e) {
+      // A store that throws (not one of ours: they hold instead) leaves no receipt behind, or
+      // the client's resend would be taken for a duplicate of a message never routed
+      s.inbound.release(p.packetId());
+      throw e;
+    }
     Message numbered = new Message(m.topic(), m.payload(), m.qos(), m.retain(), m.properties(),
         m.expiresAtMillis(), m.originClientId(), receipt.sequence);
     // Marked routed as soon as every receiver stored it, not only once a congested one admits

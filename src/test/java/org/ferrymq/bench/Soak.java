@@ -23,9 +23,6 @@ import org.awaitility.core.ConditionTimeoutException;
 import org.ferrymq.config.BrokerConfig;
 import org.ferrymq.engine.MqttBroker;
 import org.ferrymq.packet.QoS;
-import org.ferrymq.persistence.PersistenceFactory;
-import org.ferrymq.persistence.PersistenceMode;
-import org.ferrymq.persistence.PersistenceSettings;
 import org.ferrymq.transport.netty.BoundListener;
 import org.ferrymq.transport.netty.ListenerSettings;
 import org.ferrymq.transport.netty.MqttServer;
@@ -149,8 +146,7 @@ final class Soak {
     Map<String, String> config = Map.of("mqtt.lanes", "2");
     MqttBroker broker = MqttBroker.builder()
         .config(BrokerConfig.from(k -> Optional.ofNullable(config.get(k))))
-        .persistence(fault.wrap(PersistenceFactory.create(PersistenceSettings.defaults()
-            .withMode(PersistenceMode.PERSISTENT).withDirectory(storeDirectory))))
+        .persistence(fault.open(storeDirectory))
         .build();
     broker.start();
     AtomicInteger ioNumber = new AtomicInteger();

@@ -36,10 +36,13 @@ final class SoakPublisher implements BenchClient.Handler {
 
   private static final class InFlight {
     final long number;
+    /** Send time carried in the payload: a resend must carry the same message [MQTT-4.3.3-10]. */
+    final long sentNanos;
     boolean released;
 
-    InFlight(long number) {
+    InFlight(long number, long sentNanos) {
       this.number = number;
+      this.sentNanos = sentNanos;
     }
   }
 
@@ -65,7 +68,7 @@ final class SoakPublisher implements BenchClient.Handler {
       if (e.getValue().released) {
         c.sendAck(Packets.PUBREL, e.getKey());
       } else {
-        write(e.getKey(), e.getValue().number, DUP);
+        write(e.getKey(), e.getValue().number, e.getValue().sentNanos, DUP);
       }
     }
     c.flush();
@@ -84,11 +87,12 @@ final class SoakPublisher implements BenchClient.Handler {
       long limit = Math.min(due, sent + WINDOW);
       while (sent < limit && (qos == QoS.AT_MOST_ONCE || inFlight.size() < WINDOW)) {
         int id = 0;
+        long now = System.nanoTime();
         if (qos != QoS.AT_MOST_ONCE) {
           id = nextPacketId();
-          inFlight.put(id, new InFlight(sent));
+          inFlight.put(id, new InFlight(sent, now));
         }
-        write(id, sent, 0);
+        write(id, sent, now, 0);
         sent++;
       }
       client.flush();
@@ -104,8 +108,8 @@ final class SoakPublisher implements BenchClient.Handler {
     return packetId;
   }
 
-  private void write(int id, long number, int flags) throws IOException {
-    template.set(id, System.nanoTime(), sequenceBase | number);
+  private void write(int id, long number, long sentNanos, int flags) throws IOException {
+    template.set(id, sentNanos, sequenceBase | number);
     template.bytes[0] |= flags;
     try {
       client.send(template.bytes, 0, template.bytes.length);

@@ -29,8 +29,14 @@ class SoakTest {
     Soak.Settings settings = Soak.Settings.fromSystemProperties(SHORT_SECONDS,
         seconds > SHORT_SECONDS ? LONG_CLIENTS : SHORT_CLIENTS);
 
-    StoreFault fault = Boolean.parseBoolean(System.getProperty("soak.fault", "true"))
-        ? new FailingWrites() : StoreFault.none();
+    // disk-full (default): the store's disk fills and is freed again, the broker reopens it by
+    // itself; throwing-store: a third-party store whose writes throw; none: no fault
+    String faultName = System.getProperty("soak.fault", "disk-full");
+    StoreFault fault = switch (faultName) {
+      case "none", "false" -> StoreFault.none();
+      case "throwing-store" -> new FailingWrites();
+      default -> new DiskFull();
+    };
 
     SoakReport r = new Soak(settings, fault, store).run();
 

@@ -1,6 +1,10 @@
 package org.ferrymq.bench;
 
+import java.nio.file.Path;
 import org.ferrymq.persistence.Persistence;
+import org.ferrymq.persistence.PersistenceFactory;
+import org.ferrymq.persistence.PersistenceMode;
+import org.ferrymq.persistence.PersistenceSettings;
 
 /**
  * A fault the soak injects into the broker's store for a while in the middle of the run. The
@@ -8,6 +12,12 @@ import org.ferrymq.persistence.Persistence;
  * {@link #end} when it is over; the store must then serve the broker as before.
  */
 interface StoreFault {
+
+  /** @return the persistent store the broker is built with, in {@code storeDirectory} */
+  default Persistence open(Path storeDirectory) {
+    return wrap(PersistenceFactory.create(PersistenceSettings.defaults()
+        .withMode(PersistenceMode.PERSISTENT).withDirectory(storeDirectory)));
+  }
 
   /** @return the store to build the broker with, delegating to {@code store} */
   Persistence wrap(Persistence store);
