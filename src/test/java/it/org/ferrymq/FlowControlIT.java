@@ -707,20 +707,67 @@ class FlowControlIT extends ServerIT {
   }
 
   /**
-   * Paho's MQTT 5 client honours the Receive Maximum the broker announced: publishing 1000 QoS 2
+   * Paho's MQTT 5 client honours the Receive Maximum the broker announced: publishing QoS 2
    * messages as fast as it can, it keeps at most that many in flight and is never disconnected.
+   *
+   * <p>The window has to fill for the test to mean anything, and on a fast machine an idle broker
+   * completes QoS 2 flows quicker than Paho issues them. So a raw subscriber takes the messages at
+   * QoS 1 and reads nothing until Paho has refused a publish for a full window: its queue fills,
+   * the broker holds the publisher's PUBRECs back (backpressure), and the window fills whatever
+   * the machine's speed. Then the subscriber reads and acknowledges everything, and every message
+   * Paho completed must reach it.
+   *
+   * <p>MQTT 5.0 4.9: the client "MUST NOT send more than Receive Maximum QoS 1 and QoS 2 PUBLISH
+   * packets for which it has not received PUBACK, PUBCOMP, or PUBREC with a Reason Code of 128 or
+   * greater" [MQTT-4.9.0-2]; a client that stays within it is not to be disconnected with 0x93.
    */
   @Test
   void mqtt5PahoClientIsThrottledByTheAnnouncedReceiveMaximumNotDisconnected() throws Exception {
     String run = UUID.randomUUID().toString();
     String topic = "flow/receive-maximum/" + run + "/paho";
-    int count = 1_000;
+    // more than the subscriber's queue (mqtt.queue.max-messages), in-flight window and socket
+    // buffers hold, so the publisher must be held back before the subscriber starts reading
+    int count = 3_000;
+    int size = 16 * 1024;
     List<String> problems = new CopyOnWriteArrayList<>();
+    AtomicInteger refused = new AtomicInteger();
+    Tally received = new Tally(1, count);
+    AtomicReference<Throwable> subscriberFailure = new AtomicReference<>();
     org.eclipse.paho.mqttv5.client.MqttAsyncClient client =
         new org.eclipse.paho.mqttv5.client.MqttAsyncClient(TCP, "flow-rm-paho-" + run,
             new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
     client.setCallback(new V5Problems(problems));
-    try {
+    try (PacedClient subscriber = PacedClient.open(MQTT_PORT, ProtocolVersion.MQTT_3_1_1,
+        8 * 1024)) {
+      assertEquals(ReasonCode.SUCCESS,
+          subscriber.connect("flow-rm-sub-" + run, 60, Properties.EMPTY).reasonCode());
+      subscriber.send(new Subscribe(1, List.of(new Subscription(topic, QoS.AT_LEAST_ONCE)),
+          Properties.EMPTY));
+      SubAck subAck = assertInstanceOf(SubAck.class, subscriber.receive());
+      assertEquals(List.of(ReasonCode.GRANTED_QOS_1), subAck.reasonCodes());
+      Thread reader = new Thread(() -> {
+        try {
+          await("Paho's in-flight window fills while the subscriber reads nothing")
+              .atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
+              .until(() -> refused.get() > 0);
+          while (received.unique() < count) {
+            Packet packet = subscriber.receive();
+            if (packet == null) {
+              throw new IOException("the broker closed the subscriber's connection after "
+                  + received.unique() + " messages");
+            }
+            if (packet instanceof Publish publish) {
+              received.mark(publish.payload());
+              subscriber.send(new PubAck(publish.packetId()));
+            }
+          }
+        } catch (Throwable e) {
+          subscriberFailure.compareAndSet(null, e);
+        }
+      }, "flow-rm-subscriber");
+      reader.setDaemon(true);
+      reader.start();
+
       org.eclipse.paho.mqttv5.client.MqttConnectionOptions options =
           new org.eclipse.paho.mqttv5.client.MqttConnectionOptions();
       options.setCleanStart(true);
@@ -732,7 +779,6 @@ class FlowControlIT extends ServerIT {
       Integer announced = connected.getResponseProperties().getReceiveMaximum();
       assertNotNull(announced, "CONNACK carries the broker's Receive Maximum");
       AtomicInteger completed = new AtomicInteger();
-      AtomicInteger refused = new AtomicInteger();
       org.eclipse.paho.mqttv5.client.MqttActionListener done =
           new org.eclipse.paho.mqttv5.client.MqttActionListener() {
             @Override
@@ -753,7 +799,7 @@ class FlowControlIT extends ServerIT {
       for (int seq = 0; seq < count; seq++) {
         while (true) {
           try {
-            client.publish(topic, payload(0, seq, 16), 2, false, null, done);
+            client.publish(topic, payload(0, seq, size), 2, false, null, done);
             break;
           } catch (org.eclipse.paho.mqttv5.common.MqttException e) {
             if (e.getReasonCode() != org.eclipse.paho.mqttv5.client.MqttClientException
@@ -767,17 +813,22 @@ class FlowControlIT extends ServerIT {
       }
       awaitCount("completed QoS 2 publishes", completed::get, count, Duration.ofSeconds(15),
           Duration.ofSeconds(60));
+      awaitCount("messages at the subscriber", received::unique, count, Duration.ofSeconds(15),
+          Duration.ofSeconds(60));
       String report = "Receive Maximum " + announced + "; " + refused.get()
-          + " publish calls refused by Paho's in-flight window";
+          + " publish calls refused by Paho's in-flight window; subscriber got "
+          + received.unique() + " of " + count + " (" + received.all() + " with resends)";
       System.out.println("FlowControlIT Receive Maximum, Paho v5: " + report);
 
       // Verify
+      assertNull(subscriberFailure.get(), report);
       assertEquals(List.of(), problems, report);
       assertTrue(client.isConnected(), report);
       // Paho only refuses a publish when Receive Maximum of them are unacknowledged: the
       // broker saw the window full and did not take it for a violation
       assertTrue(refused.get() > 0, "Paho's window never filled, so the Receive Maximum was "
           + "not reached; " + report);
+      assertEquals(count, received.unique(), report);
     } finally {
       try {
         if (client.isConnected()) {
