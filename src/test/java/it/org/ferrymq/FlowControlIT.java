@@ -132,26 +132,8 @@ class FlowControlIT extends ServerIT {
       SubAck subAck = assertInstanceOf(SubAck.class, subscriber.receive());
       assertEquals(List.of(ReasonCode.GRANTED_QOS_1), subAck.reasonCodes());
       subscriber.pace(64, 100_000);
-      int total = FAN_IN_PUBLISHERS * FAN_IN_MESSAGES;
-      Thread reader = new Thread(() -> {
-        try {
-          while (received.unique() < total) {
-            Packet packet = subscriber.receive();
-            if (packet == null) {
-              throw new IOException("the broker closed the subscriber's connection after "
-                  + received.unique() + " messages");
-            }
-            if (packet instanceof Publish publish) {
-              received.mark(publish.payload());
-              subscriber.send(new PubAck(publish.packetId()));
-            }
-          }
-        } catch (Throwable e) {
-          subscriberFailure.compareAndSet(null, e);
-        }
-      }, "flow-fanin-raw-subscriber");
-      reader.setDaemon(true);
-      reader.start();
+      startAcknowledging(subscriber, received, FAN_IN_PUBLISHERS * FAN_IN_MESSAGES,
+          subscriberFailure, () -> { }, "flow-fanin-raw-subscriber");
 
       // Exercise and verify
       String report = fanIn(base, received, subscriberFailure::get);
@@ -745,28 +727,10 @@ class FlowControlIT extends ServerIT {
           Properties.EMPTY));
       SubAck subAck = assertInstanceOf(SubAck.class, subscriber.receive());
       assertEquals(List.of(ReasonCode.GRANTED_QOS_1), subAck.reasonCodes());
-      Thread reader = new Thread(() -> {
-        try {
-          await("Paho's in-flight window fills while the subscriber reads nothing")
+      startAcknowledging(subscriber, received, count, subscriberFailure,
+          () -> await("Paho's in-flight window fills while the subscriber reads nothing")
               .atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
-              .until(() -> refused.get() > 0);
-          while (received.unique() < count) {
-            Packet packet = subscriber.receive();
-            if (packet == null) {
-              throw new IOException("the broker closed the subscriber's connection after "
-                  + received.unique() + " messages");
-            }
-            if (packet instanceof Publish publish) {
-              received.mark(publish.payload());
-              subscriber.send(new PubAck(publish.packetId()));
-            }
-          }
-        } catch (Throwable e) {
-          subscriberFailure.compareAndSet(null, e);
-        }
-      }, "flow-rm-subscriber");
-      reader.setDaemon(true);
-      reader.start();
+              .until(() -> refused.get() > 0), "flow-rm-subscriber");
 
       org.eclipse.paho.mqttv5.client.MqttConnectionOptions options =
           new org.eclipse.paho.mqttv5.client.MqttConnectionOptions();
@@ -1017,6 +981,35 @@ class FlowControlIT extends ServerIT {
   }
 
   // ------------------------------------------------------------------ helpers
+
+  /**
+   * Starts a daemon thread that waits for {@code startWhen} to return, then reads
+   * {@code subscriber} and acknowledges every QoS 1 PUBLISH until {@code total} distinct messages
+   * arrived; the first failure goes to {@code failure}.
+   */
+  private static void startAcknowledging(PacedClient subscriber, Tally received, int total,
+      AtomicReference<Throwable> failure, Runnable startWhen, String name) {
+    Thread reader = new Thread(() -> {
+      try {
+        startWhen.run();
+        while (received.unique() < total) {
+          Packet packet = subscriber.receive();
+          if (packet == null) {
+            throw new IOException("the broker closed the subscriber's connection after "
+                + received.unique() + " messages");
+          }
+          if (packet instanceof Publish publish) {
+            received.mark(publish.payload());
+            subscriber.send(new PubAck(publish.packetId()));
+          }
+        }
+      } catch (Throwable e) {
+        failure.compareAndSet(null, e);
+      }
+    }, name);
+    reader.setDaemon(true);
+    reader.start();
+  }
 
   /**
    * Publishes {@code count} messages carrying {@code (source, sequence)} with at most
