@@ -1,5 +1,8 @@
 package org.ferrymq.engine;
 
+import java.util.concurrent.RejectedExecutionException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.ferrymq.packet.Auth;
 import org.ferrymq.packet.Properties;
 import org.ferrymq.packet.Property;
@@ -11,8 +14,15 @@ import org.ferrymq.security.EnhancedAuthenticator.AuthStep;
 /**
  * MQTT 5 enhanced authentication (spec 4.12): the CONNECT/AUTH exchange before CONNACK and
  * re-authentication of a connected client, driven by an {@link EnhancedAuthenticator}.
+ *
+ * <p>Each step of the exchange (a SCRAM proof, a credential lookup in a registry) runs on the
+ * {@link AuthExecutor}, like a plain credential check ({@link CredentialCheck}), and its answer
+ * comes back to the client's lane: a slow registry delays this client only. Before CONNACK the
+ * connection is {@code CHECKING} while a step runs (packets wait, the connect timeout runs);
+ * after it, other packets go on and a further AUTH before the answer is a protocol error.
  */
 final class AuthFlow {
+  private static final Logger LOG = Logger.getLogger(AuthFlow.class.getName());
   private static final byte[] NO_DATA = new byte[0];
 
   private final ConnectionHandler h;
@@ -21,6 +31,8 @@ final class AuthFlow {
   private String method;
   private ConnectRequest request;
   private boolean reauthenticating;
+  /** A step runs on the auth executor; its answer has not come back to the lane yet. */
+  private boolean stepRunning;
 
   AuthFlow(ConnectionHandler h) {
     this.h = h;
@@ -38,7 +50,7 @@ final class AuthFlow {
     request = connectRequest;
     h.state = ConnectionHandler.State.AUTHENTICATING;
     exchange = authenticator.start(request);
-    step(exchange.next(data == null ? NO_DATA : data));
+    next(data == null ? NO_DATA : data);
   }
 
   /** AUTH during the CONNECT exchange. */
@@ -46,7 +58,7 @@ final class AuthFlow {
     if (!checkContinuation(a)) {
       return;
     }
-    step(exchange.next(data(a)));
+    next(data(a));
   }
 
   /** AUTH after CONNACK: starts (0x19) or continues (0x18) a re-authentication. */
@@ -56,6 +68,11 @@ final class AuthFlow {
       h.closeWith(ReasonCode.PROTOCOL_ERROR, "AUTH without enhanced authentication at CONNECT");
       return;
     }
+    if (stepRunning) {
+      // [MQTT-4.12.0-1] a step's AUTH is answered before the client may send the next one
+      h.closeWith(ReasonCode.PROTOCOL_ERROR, "AUTH before the previous one was answered");
+      return;
+    }
     if (a.reasonCode() == ReasonCode.RE_AUTHENTICATE) {
       if (!method.equals(a.properties().getString(Property.AUTHENTICATION_METHOD))) {
         h.closeWith(ReasonCode.PROTOCOL_ERROR, "[MQTT-4.12.0-5] authentication method changed");
@@ -63,9 +80,9 @@ final class AuthFlow {
       }
       reauthenticating = true;
       exchange = authenticator.start(request);
-      step(exchange.next(data(a)));
+      next(data(a));
     } else if (reauthenticating && checkContinuation(a)) {
-      step(exchange.next(data(a)));
+      next(data(a));
     } else if (!reauthenticating) {
       h.closeWith(ReasonCode.PROTOCOL_ERROR, "unexpected AUTH " + a.reasonCode());
     }
@@ -86,6 +103,64 @@ final class AuthFlow {
   private static byte[] data(Auth a) {
     byte[] d = a.properties().getBytes(Property.AUTHENTICATION_DATA);
     return d == null ? NO_DATA : d;
+  }
+
+  /** Runs one step of the exchange off the lane; {@link #step} takes its answer on the lane. */
+  private void next(byte[] clientData) {
+    EnhancedAuthenticator.Exchange running = exchange;
+    boolean beforeConnAck = !reauthenticating;
+    if (beforeConnAck) {
+      h.state = ConnectionHandler.State.CHECKING;
+    }
+    stepRunning = true;
+    Lane lane = h.lane;
+    try {
+      h.core.authExecutor.execute(() -> {
+        AuthStep answer = safely(running, clientData);
+        lane.executeHere(() -> answered(running, beforeConnAck, answer));
+      });
+    } catch (RejectedExecutionException e) {
+      stepRunning = false;
+      h.core.metrics.authRefusedBusy.increment();
+      if (beforeConnAck) {
+        h.state = ConnectionHandler.State.AUTHENTICATING;
+      }
+      fail(ReasonCode.SERVER_BUSY, "credential checks queue full");
+    }
+  }
+
+  private AuthStep safely(EnhancedAuthenticator.Exchange running, byte[] clientData) {
+    try {
+      return running.next(clientData);
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "Enhanced authentication (" + method + ") of client '"
+          + h.assignedClientId + "' failed", e);
+      return new AuthStep.Failure(ReasonCode.SERVER_UNAVAILABLE,
+          "the authentication step failed: " + e);
+    }
+  }
+
+  /** On the lane again: applies the step's answer unless the connection ended meanwhile. */
+  private void answered(EnhancedAuthenticator.Exchange running, boolean beforeConnAck,
+      AuthStep answer) {
+    stepRunning = false;
+    if (running != exchange) {
+      return;
+    }
+    if (beforeConnAck) {
+      if (h.state != ConnectionHandler.State.CHECKING) {
+        return; // closed while the step ran: no session, no CONNACK
+      }
+      if (h.closedBeforeConnAck) {
+        h.closeSilently();
+        return;
+      }
+      h.state = ConnectionHandler.State.AUTHENTICATING;
+      step(answer);
+      h.resumeDeferred();
+    } else if (h.state == ConnectionHandler.State.CONNECTED) {
+      step(answer);
+    }
   }
 
   private void step(AuthStep next) {

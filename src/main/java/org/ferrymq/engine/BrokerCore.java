@@ -417,8 +417,8 @@ final class BrokerCore {
           .remove(org.ferrymq.packet.Property.MESSAGE_EXPIRY_INTERVAL).build();
     }
     metrics.on(s.lane).received();
-    routeFromClient(new Message(will.topic(), will.payload(), will.qos(), will.retain(), props,
-        expiresAt, s.clientId), s.lane, null, null);
+    retainAndRoute(new Message(will.topic(), will.payload(), will.qos(), will.retain(), props,
+        expiresAt, s.clientId), s.lane);
   }
 
   /** Ends a session: subscriptions, queue and store record go; a pending Will is published. */
@@ -449,26 +449,15 @@ final class BrokerCore {
   // ---------------------------------------------------------------- routing
 
   /**
-   * Routes a client's (or a Will's) message on the publisher's lane.
-   *
-   * @param whenTaken gets the receiver count once every receiver has queued the message
+   * Routes a message no client waits an acknowledgement for (a Will, an in-process publish) on
+   * {@code lane}, retaining it first when it asks to be. A client's PUBLISH goes through
+   * {@link InboundPublishFlow} instead, which needs the retain verdict for its acknowledgement.
    */
-  int routeFromClient(Message m, Lane lane, java.util.function.IntConsumer whenTaken,
-      InboundGate publisher) {
-    return routeFromClient(m, lane, whenTaken, publisher, null, null);
-  }
-
-  /**
-   * As {@link #routeFromClient(Message, Lane, java.util.function.IntConsumer, InboundGate)},
-   * leaving out the sessions a resent message had reached before a crash, and telling
-   * {@code whenStored} once every receiver has stored it (see {@link Router#route}).
-   */
-  int routeFromClient(Message m, Lane lane, java.util.function.IntConsumer whenTaken,
-      InboundGate publisher, AlreadyRouted reached, Runnable whenStored) {
+  void retainAndRoute(Message m, Lane lane) {
     if (m.retain()) {
       retain(m);
     }
-    return router.route(m, lane, whenTaken, publisher, reached, whenStored);
+    router.route(m, lane, null, null, null, null);
   }
 
   /**
@@ -501,7 +490,7 @@ final class BrokerCore {
   /** Routes a broker-originated message; one lane for all of them keeps their order. */
   void publishInternal(Message m) {
     Lane lane = lanes[0];
-    lane.execute(() -> routeFromClient(m, lane, null, null));
+    lane.execute(() -> retainAndRoute(m, lane));
   }
 
   LocalSubscription subscribeLocal(String filter, QoS maxQos, Consumer<Message> listener) {

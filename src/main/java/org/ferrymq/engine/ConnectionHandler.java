@@ -175,7 +175,10 @@ final class ConnectionHandler {
     }
   }
 
-  /** The credential check is over: runs what arrived meanwhile, unless the CONNECT failed. */
+  /**
+   * The credential check (or a step of enhanced authentication) is over: runs what arrived
+   * meanwhile, unless the CONNECT failed.
+   */
   void resumeDeferred() {
     List<Packet> packets = deferred;
     long bytes = deferredBytes;
@@ -185,7 +188,7 @@ final class ConnectionHandler {
     if (packets == null) {
       return;
     }
-    if (state == State.CONNECTED) {
+    if (state == State.CONNECTED || state == State.AUTHENTICATING) {
       handle(packets, bytes);
     } else {
       gate.free(bytes);
@@ -304,7 +307,7 @@ final class ConnectionHandler {
   // ---------------------------------------------------------------- publishes held for the store
 
   /** A checked PUBLISH waiting for the store; its acknowledgement has its place in the order. */
-  private record HeldPublish(Publish packet, Message message, PendingAck ack) {
+  private record HeldPublish(Publish packet, Message message, long contentHash, PendingAck ack) {
   }
 
   /** @return whether PUBLISH packets of this connection wait for the store */
@@ -318,12 +321,12 @@ final class ConnectionHandler {
    * PUBLISH: MQTT 5 by the Receive Maximum, MQTT 3 by pausing reading (see {@link #expectAck}).
    * Later PUBLISH packets of any QoS queue behind it, which keeps their order.
    */
-  void hold(Publish p, Message m) {
+  void hold(Publish p, Message m, long contentHash) {
     PendingAck ack = p.qos() == QoS.AT_MOST_ONCE ? null : expectAck(p.qos());
     if (p.qos() == QoS.EXACTLY_ONCE) {
       heldQos2++;
     }
-    held.add(new HeldPublish(p, m, ack));
+    held.add(new HeldPublish(p, m, contentHash, ack));
     core.metrics.publishesHeld.increment();
   }
 
@@ -335,7 +338,7 @@ final class ConnectionHandler {
         return;
       }
       forget(held.poll());
-      InboundPublishFlow.accept(this, next.packet, next.message, next.ack);
+      InboundPublishFlow.accept(this, next.packet, next.message, next.contentHash, next.ack);
     }
   }
 

@@ -85,19 +85,21 @@ final class InboundPublishFlow {
     }
     if (h.holdsPublishes() || (p.qos() != QoS.AT_MOST_ONCE && !h.core.storeAvailable)) {
       // The store is failed: not routed, not acknowledged, processed in order once it is back
-      h.hold(p, message);
+      h.hold(p, message, contentHash);
       return;
     }
-    accept(h, p, message, p.qos() == QoS.AT_MOST_ONCE ? null : h.expectAck(p.qos()));
+    accept(h, p, message, contentHash,
+        p.qos() == QoS.AT_MOST_ONCE ? null : h.expectAck(p.qos()));
   }
 
   /**
    * Routes a PUBLISH that passed the checks, now or after the store recovered.
    *
    * @param m the message, made when the PUBLISH arrived (its expiry counts from then)
+   * @param contentHash {@link ContentHash#of} the message for QoS 2, computed once on arrival
    * @param ack its place in the acknowledgement order, {@code null} for QoS 0
    */
-  static void accept(ConnectionHandler h, Publish p, Message m,
+  static void accept(ConnectionHandler h, Publish p, Message m, long contentHash,
       ConnectionHandler.PendingAck ack) {
     String topic = m.topic();
     h.core.metrics.on(h.lane).received();
@@ -131,7 +133,7 @@ final class InboundPublishFlow {
       return;
     }
     Session s = h.session;
-    long contentHash = ContentHash.of(m);
+    // classified again: a copy resent while this one was held for the store may have come first
     InboundQos2.Verdict verdict = s.inbound.classify(p.packetId(), p.dup(), contentHash);
     if (verdict == InboundQos2.Verdict.DUPLICATE) {
       // resent while the first copy was held for the store: acknowledged again, not routed

@@ -17,7 +17,11 @@ public interface EnhancedAuthenticator {
    */
   Exchange start(ConnectRequest request);
 
-  /** One authentication exchange; called on one lane, never concurrently. */
+  /**
+   * One authentication exchange. Its steps run on the broker's credential-check threads, one
+   * at a time and each after the previous one returned (so they may block on a registry), never
+   * on a session lane.
+   */
   interface Exchange {
     /**
      * @param clientData the Authentication Data from CONNECT or AUTH, empty when absent
