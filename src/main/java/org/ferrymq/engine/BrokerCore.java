@@ -457,7 +457,7 @@ final class BrokerCore {
     if (m.retain()) {
       retain(m);
     }
-    router.route(m, lane, null, null, null, null);
+    router.route(m, lane, null, null, null, null, null);
   }
 
   /**

@@ -113,7 +113,7 @@ final class InboundPublishFlow {
     boolean retainRefused = allowed && p.retain() && !h.core.retain(m);
     if (p.qos() == QoS.AT_MOST_ONCE) {
       if (allowed) {
-        h.core.router.route(m, h.lane, null, h.gate, null, null);
+        h.core.router.route(m, h.lane, null, h.gate, null, null, null);
       }
       return;
     }
@@ -129,7 +129,7 @@ final class InboundPublishFlow {
       // has made those writes durable; acknowledgements still leave in PUBLISH order. A PUBREC
       // of 0x80 or above ends a QoS 2 exchange (4.3.3): no receipt to hold for it then.
       h.core.router.route(m, lane, receivers -> acknowledgeWhenDurable(h, p, ack, receivers,
-          refusedV5), h.gate, null, null);
+          refusedV5, null, null), h.gate, null, null, null);
       return;
     }
     Session s = h.session;
@@ -167,20 +167,27 @@ final class InboundPublishFlow {
     Message numbered = new Message(m.topic(), m.payload(), m.qos(), m.retain(), m.properties(),
         m.expiresAtMillis(), m.originClientId(), receipt.sequence);
     // Marked routed as soon as every receiver stored it, not only once a congested one admits
-    // it: a receiver that completes the message meanwhile leaves no trace a restart could use
+    // it: a receiver that completes the message meanwhile leaves no trace a restart could use.
+    // Who took it is collected for MQTT 3, whose client resends after a failed delivery.
+    AlreadyRouted taken = h.version.isV5() ? null : AlreadyRouted.concurrent();
     h.core.router.route(numbered, lane, receivers -> acknowledgeWhenDurable(h, p, ack, receivers,
-        false), h.gate, reached, () -> lane.executeOrRun(() -> {
+        false, receipt, taken), h.gate, reached, () -> lane.executeOrRun(() -> {
           if (s.inbound.routed(receipt) && h.core.sessions.get(s.clientId) == s) {
             s.persist();
           }
-        }));
+        }), taken);
   }
 
+  /**
+   * @param receipt the QoS 2 receipt of the message, null for QoS 1 or a refused retain
+   * @param taken the sessions that took it, collected for an MQTT 3 QoS 2 message; else null
+   */
   private static void acknowledgeWhenDurable(ConnectionHandler h, Publish p,
-      ConnectionHandler.PendingAck ack, int receivers, boolean retainRefused) {
+      ConnectionHandler.PendingAck ack, int receivers, boolean retainRefused,
+      InboundQos2.Receipt receipt, AlreadyRouted taken) {
     Lane lane = h.lane;
     if (receivers == Router.FAILED) {
-      lane.executeOrRun(() -> failed(h, p, ack));
+      lane.executeOrRun(() -> failed(h, p, ack, receipt, taken));
       return;
     }
     h.core.persistence.afterDurable(() -> lane.executeOrRun(() -> ack.complete(h,
@@ -192,11 +199,16 @@ final class InboundPublishFlow {
 
   /**
    * A receiver could not take the message: never acknowledged as a success. MQTT 5 gets
-   * PUBACK/PUBREC 0x80 Unspecified error, which ends a QoS 2 flow (4.3.3); MQTT 3 has no
-   * negative acknowledgement, so the connection closes and the client resends [MQTT-4.4.0-1].
+   * PUBACK/PUBREC 0x80 Unspecified error, which ends a QoS 2 flow (4.3.3), so its receipt goes.
+   * MQTT 3 has no negative acknowledgement, so the connection closes and the client resends
+   * [MQTT-4.4.0-1]; a QoS 2 receipt stays with the sessions that did take the message, and the
+   * resend reaches only the others, so none of them gets it twice.
    */
-  private static void failed(ConnectionHandler h, Publish p, ConnectionHandler.PendingAck ack) {
-    if (p.qos() == QoS.EXACTLY_ONCE && h.session.inbound.release(p.packetId())) {
+  private static void failed(ConnectionHandler h, Publish p, ConnectionHandler.PendingAck ack,
+      InboundQos2.Receipt receipt, AlreadyRouted taken) {
+    if (receipt != null && taken != null) {
+      h.session.inbound.brokeOff(receipt, taken);
+    } else if (p.qos() == QoS.EXACTLY_ONCE && h.session.inbound.release(p.packetId())) {
       h.session.persist();
     }
     if (h.version.isV5()) {

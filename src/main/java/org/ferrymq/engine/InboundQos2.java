@@ -117,6 +117,19 @@ final class InboundQos2 {
     return true;
   }
 
+  /**
+   * Routing of {@code r} broke off (a receiver could not take the message): the receipt stays,
+   * not routed, with the sessions that took it, so the client's resend is a {@link
+   * Verdict#RESUME} that reaches only the others. A no-op if the identifier was released or
+   * reused meanwhile.
+   */
+  void brokeOff(Receipt r, AlreadyRouted taken) {
+    if (receipts.get(r.packetId) == r) {
+      r.routed = false;
+      r.recovered = taken;
+    }
+  }
+
   /** PUBREL: @return whether the identifier was held */
   boolean release(int packetId) {
     return receipts.remove(packetId) != null;

@@ -49,12 +49,15 @@ final class Router {
    * @param reached sessions and shared groups that already hold the message (a resend after a
    *     crash interrupted its routing): left out, and counted as receivers. May be null.
    * @param whenStored runs once every receiving session has stored the message, before or
-   *     with {@code whenTaken} (a congested session stores at once and admits later). Used only
-   *     with {@code whenTaken}; may be null.
+   *     with {@code whenTaken} (a congested session stores at once and admits later), and not
+   *     if a delivery failed. Used only with {@code whenTaken}; may be null.
+   * @param taken filled with the sessions that took the message (and those of {@code reached}),
+   *     so that a resend after a failed delivery reaches only the others. Used only with
+   *     {@code whenTaken}; may be null.
    * @return the number of sessions it was handed to
    */
   int route(Message m, Lane current, IntConsumer whenTaken, InboundGate publisher,
-      AlreadyRouted reached, Runnable whenStored) {
+      AlreadyRouted reached, Runnable whenStored, AlreadyRouted taken) {
     Collector c = current.collector;
     c.reset(m.originClientId());
     try {
@@ -72,8 +75,11 @@ final class Router {
           c.add(member, g);
         }
       }
+      if (reached != null && taken != null) {
+        taken.addAll(reached);
+      }
       Barrier barrier = whenTaken == null ? null
-          : new Barrier(c.targets.size() + 1, whenTaken, whenStored, publisher);
+          : new Barrier(c.targets.size() + 1, whenTaken, whenStored, publisher, taken);
       boolean inPlace = onOneLane(c.targets.values());
       int delivered = 0;
       for (Target t : c.targets.values()) {
@@ -152,7 +158,7 @@ final class Router {
     boolean retain = t.retainAsPublished && m.retain();
     List<Integer> ids = t.subscriptionIds == null ? List.of() : t.subscriptionIds;
     String shared = t.sharedFilter;
-    Admission admission = barrier == null ? Admission.NONE : barrier;
+    Admission admission = barrier == null ? Admission.NONE : barrier.forTarget(t);
     if (s.lane.isCurrent()) {
       deliverGuarded(s, m, qos, retain, ids, shared, admission);
     } else if (inPlace) {
@@ -201,17 +207,24 @@ final class Router {
     private final IntConsumer completion;
     private final Runnable storedCompletion;
     private final InboundGate publisher;
+    private final AlreadyRouted taken;
     /** Set by the router before its own arrival, so visible to whoever completes. */
     int receivers;
     private volatile boolean failed;
 
     Barrier(int parties, IntConsumer completion, Runnable storedCompletion,
-        InboundGate publisher) {
+        InboundGate publisher, AlreadyRouted taken) {
       this.remaining = new AtomicInteger(parties);
       this.unstored = new AtomicInteger(parties);
       this.completion = completion;
       this.storedCompletion = storedCompletion;
       this.publisher = publisher;
+      this.taken = taken;
+    }
+
+    /** @return the admission of one receiver: this, or one that also notes who took it */
+    Admission forTarget(Target t) {
+      return taken == null ? this : new TakenBy(this, t.clientId, t.sharedFilter);
     }
 
     /** A party stored and admitted the message (or will never have it). */
@@ -223,7 +236,8 @@ final class Router {
     }
 
     private void stored() {
-      if (unstored.decrementAndGet() == 0 && storedCompletion != null) {
+      // after a failed delivery the message is not everywhere: nothing may record it as routed
+      if (unstored.decrementAndGet() == 0 && storedCompletion != null && !failed) {
         storedCompletion.run();
       }
     }
@@ -253,8 +267,35 @@ final class Router {
         publisher.unthrottled();
       }
       if (remaining.decrementAndGet() == 0) {
-        completion.accept(receivers);
+        completion.accept(failed ? FAILED : receivers);
       }
+    }
+  }
+
+  /** One receiver's admission into a {@link Barrier} that collects who took the message. */
+  private record TakenBy(Barrier barrier, String clientId, String sharedFilter)
+      implements Admission {
+    @Override
+    public void admitted() {
+      barrier.taken.add(clientId, sharedFilter);
+      barrier.admitted();
+    }
+
+    @Override
+    public void deferred() {
+      // stored by the session already: a resend must not give it a second copy
+      barrier.taken.add(clientId, sharedFilter);
+      barrier.deferred();
+    }
+
+    @Override
+    public void admittedAfterDeferral() {
+      barrier.admittedAfterDeferral();
+    }
+
+    @Override
+    public void failed() {
+      barrier.failed();
     }
   }
 

@@ -278,6 +278,11 @@ final class Session {
   }
 
   private void enqueue(StoredDelivery d) {
+    // Stored first: a store that throws leaves no copy in memory, so the failed delivery is
+    // not half made (the publisher's resend must find this session without the message)
+    if (d.qos() != QoS.AT_MOST_ONCE && isPersistent()) {
+      core.persistence.queues().put(clientId, d);
+    }
     if (queue.isEmpty()) {
       // The client's time to take something starts now, not at its last acknowledgement
       lastProgressMillis = core.clock.millis();
@@ -285,9 +290,6 @@ final class Session {
     queue.add(d);
     queuedBytes += d.message().sizeInBytes();
     core.metrics.on(lane).queued(1);
-    if (d.qos() != QoS.AT_MOST_ONCE && isPersistent()) {
-      core.persistence.queues().put(clientId, d);
-    }
     updateLoad();
   }
 

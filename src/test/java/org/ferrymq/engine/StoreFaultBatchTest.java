@@ -13,7 +13,11 @@ import org.ferrymq.codec.MqttEncoder;
 import org.ferrymq.packet.Properties;
 import org.ferrymq.packet.Property;
 import org.ferrymq.packet.ProtocolVersion;
+import org.ferrymq.packet.Connect;
 import org.ferrymq.packet.PubAck;
+import org.ferrymq.packet.PubComp;
+import org.ferrymq.packet.PubRec;
+import org.ferrymq.packet.PubRel;
 import org.ferrymq.packet.Publish;
 import org.ferrymq.packet.QoS;
 import org.ferrymq.persistence.Persistence;
@@ -146,12 +150,66 @@ class StoreFaultBatchTest {
     }
   }
 
+  /**
+   * MQTT 3.1.1 QoS 2 with two receivers, the delivery to one of which throws: the publisher
+   * gets no PUBREC (3.1.1 has no negative one), the connection closes, and the client resends
+   * the PUBLISH with DUP [MQTT-4.4.0-1]. The broker kept the receipt with the receiver that took
+   * the message, so the resend reaches only the other one: each gets it exactly once (4.3.3,
+   * "Exactly once delivery"). Before, the receipt was dropped and the resend went to both.
+   */
+  @org.junit.jupiter.api.Test
+  void aQos2ResendAfterAFailedDeliveryReachesOnlyTheReceiverThatMissedIt() {
+    AtomicInteger puts = new AtomicInteger();
+    Wrapped throwing = new Wrapped(new MemoryPersistence(), n -> {
+      if (n == 1) {
+        throw new IllegalStateException("store refused the write");
+      }
+    }, puts);
+    throwing.onlyFor = "b";
+    broker = TestBrokers.started(b -> b.persistence(throwing));
+    for (String id : List.of("a", "b")) {
+      TestClient s = TestClient.connect(broker, ProtocolVersion.MQTT_5, id, true, null,
+          ONE_HOUR);
+      s.subscribe("q2/#", QoS.EXACTLY_ONCE);
+      s.disconnectAbruptly();
+    }
+    TestClient pub = TestClient.connect(broker, ProtocolVersion.MQTT_3_1_1, "pub", false);
+    throwing.armed = true;
+
+    // Exercise: the delivery to b throws, then the client resends as 3.1.1 requires
+    pub.send(new Publish("q2/x", "once".getBytes(), QoS.EXACTLY_ONCE, false, false, 7,
+        Properties.EMPTY));
+    pub.awaitClosed("3.1.1 has no negative PUBREC: the connection closes");
+    TestClient again = new TestClient(broker, ProtocolVersion.MQTT_3_1_1);
+    assertTrue(again.connectWith(new Connect(ProtocolVersion.MQTT_3_1_1, "pub", false, 60,
+        null, null, null, Properties.EMPTY)).sessionPresent());
+    again.send(new Publish("q2/x", "once".getBytes(), QoS.EXACTLY_ONCE, false, true, 7,
+        Properties.EMPTY));
+    assertEquals(7, again.expect(PubRec.class).packetId());
+    again.send(new PubRel(7));
+    assertEquals(7, again.expect(PubComp.class).packetId());
+
+    // Verify: one copy each
+    for (String id : List.of("a", "b")) {
+      TestClient s = new TestClient(broker, ProtocolVersion.MQTT_5);
+      assertTrue(s.connectWith(new Connect(ProtocolVersion.MQTT_5, id, false, 60, null, null,
+          null, ONE_HOUR)).sessionPresent());
+      Publish got = s.expectPublish("q2/x", "once");
+      s.send(new PubRec(got.packetId()));
+      assertEquals(got.packetId(), s.expect(PubRel.class).packetId());
+      s.send(new PubComp(got.packetId()));
+      s.expectNothing(broker);
+    }
+  }
+
   /** Delegates to a store; counts delivery writes once armed and runs a hook on each. */
   private static final class Wrapped implements Persistence {
     private final Persistence delegate;
     private final Consumer<Integer> onPut;
     private final AtomicInteger puts;
     volatile boolean armed;
+    /** When set, only writes of deliveries to this client count and run the hook. */
+    volatile String onlyFor;
 
     Wrapped(Persistence delegate, Consumer<Integer> onPut, AtomicInteger puts) {
       this.delegate = delegate;
@@ -170,7 +228,7 @@ class StoreFaultBatchTest {
       return new QueueStore() {
         @Override
         public void put(String clientId, StoredDelivery delivery) {
-          if (armed) {
+          if (armed && (onlyFor == null || onlyFor.equals(clientId))) {
             onPut.accept(puts.incrementAndGet());
           }
           q.put(clientId, delivery);
