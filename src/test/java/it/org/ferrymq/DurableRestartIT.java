@@ -34,6 +34,7 @@ import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.ferrymq.persistence.mvstore.OnlineExactlyOnceRound;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -174,6 +175,48 @@ class DurableRestartIT {
       assertSubscriptionAndRetainedSurvived(subscriber);
     } finally {
       subscriber.close();
+    }
+  }
+
+  /**
+   * Issue 14 on Liberty: QoS 2 in flight in both directions (a Paho v3 publisher with 50 in
+   * flight and an online Paho v3 subscriber, persistent sessions) when the server gets SIGKILL
+   * at a random point; after the restart on the same store both reconnect and every message
+   * arrives exactly once [MQTT-4.3.3-10] [MQTT-4.4.0-1]. The round is the engine crash test's
+   * ({@link OnlineExactlyOnceRound}) with the whole server as the broker.
+   */
+  @Test
+  @Order(4)
+  void persistentDeliversQos2ExactlyOnceToAnOnlineSubscriberThroughKillNine() throws Exception {
+    server.kill();
+    Path data = start("persistent");
+    int messages = 1_000;
+    int killAfter = 200 + java.util.concurrent.ThreadLocalRandom.current().nextInt(600);
+    List<AutoCloseable> open = new ArrayList<>();
+    try {
+      String report = OnlineExactlyOnceRound.run("liberty-" + UUID.randomUUID(),
+          new OnlineExactlyOnceRound.Broker() {
+            @Override
+            public String uri() {
+              return server.mqttUri();
+            }
+
+            @Override
+            public void kill9() throws Exception {
+              server.kill();
+            }
+
+            @Override
+            public String restart() throws Exception {
+              start("persistent", data);
+              return server.mqttUri();
+            }
+          }, messages, killAfter, open);
+      System.out.println("Liberty online QoS 2 kill -9: " + report);
+    } finally {
+      for (AutoCloseable c : open) {
+        c.close();
+      }
     }
   }
 

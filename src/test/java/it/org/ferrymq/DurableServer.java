@@ -156,6 +156,32 @@ final class DurableServer implements AutoCloseable {
     return failed[0] ? Optional.empty() : Optional.of(body[0]);
   }
 
+  /**
+   * Adds (or with {@code xml} null removes) a configuration override the next start reads.
+   *
+   * @param name its file name under {@code configDropins/overrides}
+   */
+  void configDropin(String name, String xml) throws IOException {
+    Path file = serverDir.resolve("configDropins").resolve("overrides").resolve(name);
+    if (xml == null) {
+      Files.deleteIfExists(file);
+    } else {
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, xml);
+    }
+  }
+
+  /** @return the HTTP status of {@code /health/ready} now, or -1 when it does not answer */
+  int readinessStatus() throws InterruptedException {
+    return get(URI.create("http://localhost:" + httpPort + "/health/ready"))
+        .map(HttpResponse::statusCode).orElse(-1);
+  }
+
+  /** @return the body of {@code path} on the HTTP port, or empty when it does not answer */
+  Optional<String> httpGet(String path) throws InterruptedException {
+    return get(URI.create("http://localhost:" + httpPort + path)).map(HttpResponse::body);
+  }
+
   /** Stops the server cleanly with {@code bin/server stop} and waits for the process. */
   void stop() throws IOException, InterruptedException {
     Optional<ProcessHandle> process = process();

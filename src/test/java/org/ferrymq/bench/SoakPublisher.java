@@ -88,12 +88,15 @@ final class SoakPublisher implements BenchClient.Handler {
       while (sent < limit && (qos == QoS.AT_MOST_ONCE || inFlight.size() < WINDOW)) {
         int id = 0;
         long now = System.nanoTime();
+        long number = sent++;
         if (qos != QoS.AT_MOST_ONCE) {
           id = nextPacketId();
-          inFlight.put(id, new InFlight(sent, now));
+          inFlight.put(id, new InFlight(number, now));
         }
-        write(id, sent, now, 0);
-        sent++;
+        // Counted as sent before the write: if the connection died, the message is in flight
+        // and attach resends it with DUP. (Counting after the write sent the same message again
+        // under a new packet identifier after a failed write: a duplicate the client made.)
+        write(id, number, now, 0);
       }
       client.flush();
     } catch (IOException e) {
