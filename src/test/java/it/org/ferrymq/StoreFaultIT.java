@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +22,9 @@ import org.eclipse.paho.client.mqttv3.IMqttActionListener;
 import org.eclipse.paho.client.mqttv3.IMqttToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
-import org.h2.tools.Server;
+import org.ferrymq.persistence.jdbc.PostgresCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,8 +32,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Issue 14 on a real Liberty server: the store becomes unavailable under load and comes back,
  * and the broker recovers by itself. The broker runs in mode {@code persistent} on the JDBC
- * backend, through a Liberty {@code <dataSource>}, against an H2 database server that this test
- * runs and stops (the database going down, as a disk or network fault would take it).
+ * backend, through a Liberty {@code <dataSource>}, against a PostgreSQL cluster that this test
+ * runs and stops as a crash would ({@code pg_ctl -m immediate}, the database going down as a
+ * disk or network fault would take it) and starts again on the same files.
  *
  * <p>While the database is down the broker must neither acknowledge what it cannot store nor
  * lose what it already acknowledged: QoS 1 publishes are held (no PUBACK), {@code /health/ready}
@@ -49,37 +49,32 @@ class StoreFaultIT {
   private static final Pattern HELD = Pattern.compile("\"publishes\\.held\"\\s*:\\s*(\\d+)");
 
   private static DurableServer server;
-  private static Server database;
-  private static int databasePort;
-  private static Path databaseDir;
+  private static PostgresCluster database;
 
   @BeforeAll
   static void startServers() throws Exception {
+    database = PostgresCluster.start();
     server = DurableServer.create();
-    databaseDir = server.newDirectory("h2-");
-    try (ServerSocket s = new ServerSocket(0)) {
-      databasePort = s.getLocalPort();
-    }
-    startDatabase();
-    Path driver = Path.of(org.h2.Driver.class.getProtectionDomain().getCodeSource()
+    Path driver = Path.of(org.postgresql.Driver.class.getProtectionDomain().getCodeSource()
         .getLocation().toURI());
     server.configDropin("store-fault-datasource.xml", """
         <server>
             <featureManager>
                 <feature>jdbc-4.3</feature>
             </featureManager>
-            <library id="h2Driver">
+            <library id="postgresqlDriver">
                 <file name="%s"/>
             </library>
             <!-- validated on loan: connections broken while the database was down are
                  replaced instead of handed to the broker again -->
             <dataSource id="ferrymqStore" jndiName="jdbc/ferrymq" validationTimeout="2s">
-                <jdbcDriver libraryRef="h2Driver"/>
-                <properties URL="jdbc:h2:tcp://localhost:%d/ferrymq" user="sa" password=""/>
+                <jdbcDriver libraryRef="postgresqlDriver"/>
+                <properties.postgresql serverName="127.0.0.1" portNumber="%d"
+                    databaseName="postgres" user="%s"/>
                 <connectionManager connectionTimeout="5s" purgePolicy="EntirePool"/>
             </dataSource>
         </server>
-        """.formatted(driver, databasePort));
+        """.formatted(driver, database.port(), PostgresCluster.USER));
     server.start(Map.of("MQTT_PERSISTENCE", "persistent",
         "MQTT_PERSISTENCE_BACKEND", "jdbc",
         "MQTT_PERSISTENCE_DIR", server.newDirectory("unused-").toString(),
@@ -92,13 +87,12 @@ class StoreFaultIT {
       server.close();
     }
     if (database != null) {
-      database.stop();
+      try {
+        database.close();
+      } catch (Exception e) {
+        throw new IOException(e);
+      }
     }
-  }
-
-  private static void startDatabase() throws SQLException {
-    database = Server.createTcpServer("-tcpPort", Integer.toString(databasePort),
-        "-baseDir", databaseDir.toString(), "-ifNotExists").start();
   }
 
   @Test
@@ -124,7 +118,7 @@ class StoreFaultIT {
           .until(() -> acked.size() == BEFORE);
 
       // Exercise: the database goes down, then the publisher goes on
-      database.stop();
+      database.stopServer();
       Thread feeding = new Thread(() -> publish(publisher, topic, BEFORE, TOTAL, window, acked,
           problems), "fault-publisher");
       feeding.start();
@@ -139,8 +133,8 @@ class StoreFaultIT {
       int ackedWhileDown = acked.size();
       assertTrue(ackedWhileDown < TOTAL, "everything acknowledged while the database was down");
 
-      // Exercise: the database comes back (same files)
-      startDatabase();
+      // Exercise: the database comes back (same files, same port)
+      database.startServer();
 
       // Verify: the broker reopened the store by itself, acknowledged everything held and
       // delivered every acknowledged message; it serves new clients
@@ -167,8 +161,19 @@ class StoreFaultIT {
       assertEquals(0, lost, report);
       assertEquals(TOTAL, acked.size(), report);
     } finally {
-      subscriber.close(true);
-      publisher.close(true);
+      closeQuietly(subscriber);
+      closeQuietly(publisher);
+    }
+  }
+
+  private static void closeQuietly(MqttAsyncClient client) {
+    try {
+      if (client.isConnected()) {
+        client.disconnectForcibly(1_000, 1_000);
+      }
+      client.close(true);
+    } catch (MqttException e) {
+      // the test's verdict is made; a client that will not close changes nothing
     }
   }
 

@@ -20,8 +20,9 @@ import org.postgresql.ds.PGSimpleDataSource;
  * refuses to run as root. Without PostgreSQL installed the tests are skipped, except under CI
  * ({@code CI=true}), where a missing install is a failure.
  */
-final class PostgresCluster implements AutoCloseable {
-  private static final String USER = "ferrymq";
+public final class PostgresCluster implements AutoCloseable {
+  /** The database user, trusted (no password). */
+  public static final String USER = "ferrymq";
 
   private final Path binDir;
   private final Path baseDir;
@@ -46,7 +47,7 @@ final class PostgresCluster implements AutoCloseable {
   }
 
   /** Starts the database server (again) on the same port and data directory. */
-  void startServer() throws IOException, InterruptedException {
+  public void startServer() throws IOException, InterruptedException {
     run(List.of(binDir.resolve("pg_ctl").toString(), "-D", dataDir.toString(), "-l",
         baseDir.resolve("server.log").toString(), "-w", "-t", "30", "-o",
         "-p " + port + " -k " + baseDir + " -c listen_addresses=127.0.0.1", "start"),
@@ -57,13 +58,13 @@ final class PostgresCluster implements AutoCloseable {
    * Stops the database server as a crash would ({@code pg_ctl -m immediate}): connections
    * break, new ones are refused; committed transactions survive in the WAL.
    */
-  void stopServer() throws IOException, InterruptedException {
+  public void stopServer() throws IOException, InterruptedException {
     run(List.of(binDir.resolve("pg_ctl").toString(), "-D", dataDir.toString(), "-m",
         "immediate", "-w", "stop"), asPostgres);
   }
 
   /** Starts a cluster, or skips the calling test when PostgreSQL is not installed. */
-  static PostgresCluster start() throws IOException, InterruptedException {
+  public static PostgresCluster start() throws IOException, InterruptedException {
     Path bin = findBinaries();
     if (bin == null) {
       String why = "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb); "
@@ -109,6 +110,11 @@ final class PostgresCluster implements AutoCloseable {
     if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
       throw new IOException("failed: " + String.join(" ", full) + "\n" + out);
     }
+  }
+
+  /** @return the loopback port the server listens on */
+  public int port() {
+    return port;
   }
 
   String jdbcUrl() {
