@@ -19,10 +19,13 @@ import java.util.function.Function;
  * @param connectionRate connections per second per source address, 0 for no limit
  * @param connectionBurst connections per source address allowed at once
  * @param scramFile the SCRAM-SHA-256 credential file, empty to disable the method
+ * @param allowedOrigins the web origins allowed to open a WebSocket besides the broker's own
+ *     host, as configured (validated by {@code OriginPolicy})
  */
 public record SecurityConfig(SecurityProfile profile, String aclFile, String aclRules,
     boolean aclAllowsByDefault, String identityAttribute, boolean jwtEnabled,
-    boolean jwtDisconnectOnExpiry, int connectionRate, int connectionBurst, String scramFile) {
+    boolean jwtDisconnectOnExpiry, int connectionRate, int connectionBurst, String scramFile,
+    String allowedOrigins) {
 
   /** @return every security setting at its default (the dev profile) */
   public static SecurityConfig defaults() {
@@ -54,7 +57,8 @@ public record SecurityConfig(SecurityProfile profile, String aclFile, String acl
         r.bool(Setting.JWT_DISCONNECT_ON_EXPIRY),
         (int) r.integer(Setting.CONNECTION_RATE, 0, 100_000),
         (int) r.integer(Setting.CONNECTION_BURST, 1, 100_000),
-        r.raw(Setting.SCRAM_FILE));
+        r.raw(Setting.SCRAM_FILE),
+        r.raw(Setting.WEBSOCKET_ALLOWED_ORIGINS));
   }
 
   /** @return whether clients without credentials are accepted */

@@ -146,6 +146,10 @@ public enum Setting {
   CONNECTION_BURST("mqtt.limits.connection-burst", "20",
       "Connections one source address may open at once before mqtt.limits.connection-rate "
           + "applies (1..100000)."),
+  WEBSOCKET_ALLOWED_ORIGINS("mqtt.websocket.allowed-origins", "",
+      "Web page origins (scheme://host[:port], comma-separated, or *) that may open an MQTT "
+          + "WebSocket besides pages of the broker's own host; clients that send no Origin are "
+          + "not affected."),
   SCRAM_FILE("mqtt.scram.file", "",
       "SCRAM-SHA-256 credential file for MQTT 5 enhanced authentication, written by "
           + "org.ferrymq.security.scram.ScramTool; empty disables the method.");

@@ -12,6 +12,7 @@ import org.ferrymq.config.Setting;
 import org.ferrymq.engine.MqttBroker;
 import org.ferrymq.security.BrokerAuthenticator;
 import org.ferrymq.security.EnhancedAuthenticator;
+import org.ferrymq.security.OriginPolicy;
 import org.ferrymq.security.acl.Acl;
 import org.ferrymq.security.acl.AclParser;
 import org.ferrymq.security.limit.ConnectionRateLimiter;
@@ -32,12 +33,15 @@ final class BrokerSecurity {
   private static final Logger LOG = Logger.getLogger(BrokerSecurity.class.getName());
 
   private final SecurityConfig config;
+  private final OriginPolicy origins;
   private final BrokerAuthenticator authenticator;
   private final Acl acl;
   private final List<EnhancedAuthenticator> enhanced;
 
   private BrokerSecurity(SecurityConfig config) {
     this.config = config;
+    this.origins = OriginPolicy.parse(config.allowedOrigins(),
+        Setting.WEBSOCKET_ALLOWED_ORIGINS.key());
     this.authenticator = new BrokerAuthenticator(config);
     this.acl = AclParser.load(config);
     List<EnhancedAuthenticator> methods = new ArrayList<>();
@@ -64,6 +68,11 @@ final class BrokerSecurity {
 
   BrokerAuthenticator authenticator() {
     return authenticator;
+  }
+
+  /** @return which web origins may open a WebSocket, on the listeners and on Liberty's port */
+  OriginPolicy origins() {
+    return origins;
   }
 
   /** Installs the authenticator, the ACL and the enhanced authentication methods. */

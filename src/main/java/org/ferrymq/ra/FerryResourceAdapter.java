@@ -152,7 +152,8 @@ public class FerryResourceAdapter implements ResourceAdapter {
           requireCount("ferrymq.io-threads", ioThreads));
       // A TLS handshake or WebSocket upgrade gets the time a client has to send CONNECT
       server.handshakeTimeout(broker.config().connectTimeoutSeconds() * 1000L);
-      WebSocketSettings webSocket = WebSocketSettings.forMaxPacketSize(config.maxPacketSize());
+      WebSocketSettings webSocket = WebSocketSettings.forMaxPacketSize(config.maxPacketSize())
+          .withOriginCheck(security.origins()::allows);
       // The secure profile serves TLS only: plain TCP and ws are not even bound.
       boolean plain = !security.config().requiresTls();
       if (plain) {
@@ -172,7 +173,7 @@ public class FerryResourceAdapter implements ResourceAdapter {
         listener.start();
       }
       registerMBeans();
-      SecurityRuntime.started(security.authenticator(), security.config());
+      SecurityRuntime.started(security.authenticator(), security.config(), security.origins());
       BrokerRuntime.started(new BrokerRuntime.Running(broker, listeners,
           persistence.summary()));
       security.logPosture();

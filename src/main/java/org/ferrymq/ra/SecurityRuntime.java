@@ -4,6 +4,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.ferrymq.config.SecurityConfig;
 import org.ferrymq.security.BrokerAuthenticator;
+import org.ferrymq.security.OriginPolicy;
 
 /**
  * The running broker's authenticator, published by {@link FerryResourceAdapter} so that the web
@@ -23,8 +24,11 @@ public final class SecurityRuntime {
    *
    * @param authenticator completed with {@link BrokerAuthenticator#install}
    * @param config the security settings in force
+   * @param origins which web origins may open a WebSocket (Liberty's endpoint asks it too, so
+   *     both paths share one policy and one refusal count)
    */
-  public record Published(BrokerAuthenticator authenticator, SecurityConfig config) {
+  public record Published(BrokerAuthenticator authenticator, SecurityConfig config,
+      OriginPolicy origins) {
   }
 
   /** @return the running broker's security, empty before start and after stop */
@@ -32,8 +36,9 @@ public final class SecurityRuntime {
     return Optional.ofNullable(CURRENT.get());
   }
 
-  static void started(BrokerAuthenticator authenticator, SecurityConfig config) {
-    CURRENT.set(new Published(authenticator, config));
+  static void started(BrokerAuthenticator authenticator, SecurityConfig config,
+      OriginPolicy origins) {
+    CURRENT.set(new Published(authenticator, config, origins));
   }
 
   static void stopped() {

@@ -106,6 +106,11 @@ public class BrokerMetrics {
         BrokerStats::bytesReceived);
     gauge("ferrymq.bytes.sent", "Bytes written to transports", MetricUnits.BYTES,
         BrokerStats::bytesSent);
+    registry.gauge(Metadata.builder().withName("ferrymq.websocket.origins.refused")
+        .withDescription("WebSocket upgrades refused with 403 for the page's origin "
+            + "(mqtt.websocket.allowed-origins), on the listeners and on Liberty's port")
+        .withUnit(MetricUnits.NONE).build(), () -> org.ferrymq.ra.SecurityRuntime.current()
+            .map(security -> security.origins().refusals()).orElse(0L));
   }
 
   private void quotaGauge(String name, String description, String unit,

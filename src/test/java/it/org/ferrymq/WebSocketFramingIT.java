@@ -71,6 +71,35 @@ class WebSocketFramingIT extends ServerIT {
   }
 
   /** Liberty's HTTP port and the resource adapter's ws listener. */
+  @ParameterizedTest(name = "RFC 6455 4.2.2 on port {0}")
+  @MethodSource("webSocketPorts")
+  void aPageOfAForeignOriginGets403AndOneOfTheBrokersHostConnects(int port) throws Exception {
+    // Exercise: the JDK client sends Origin as a browser on that page would
+    java.util.concurrent.ExecutionException refused = org.junit.jupiter.api.Assertions
+        .assertThrows(java.util.concurrent.ExecutionException.class,
+            () -> HttpClient.newHttpClient().newWebSocketBuilder().subprotocols("mqtt")
+                .header("Origin", "https://evil.example")
+                .buildAsync(URI.create("ws://localhost:" + port + "/mqtt"), new Collector(0))
+                .get(10, TimeUnit.SECONDS));
+    Collector collector = new Collector(CONNACK_ACCEPTED.length);
+    WebSocket sameHost = HttpClient.newHttpClient().newWebSocketBuilder().subprotocols("mqtt")
+        .header("Origin", "http://localhost:" + HTTP_PORT)
+        .buildAsync(URI.create("ws://localhost:" + port + "/mqtt"), collector)
+        .get(10, TimeUnit.SECONDS);
+    sameHost.sendBinary(ByteBuffer.wrap(CONNECT), true).get(5, TimeUnit.SECONDS);
+
+    // Verify
+    java.net.http.WebSocketHandshakeException handshake = org.junit.jupiter.api.Assertions
+        .assertInstanceOf(java.net.http.WebSocketHandshakeException.class, refused.getCause());
+    assertEquals(403, handshake.getResponse().statusCode());
+    assertArrayEquals(CONNACK_ACCEPTED, collector.bytes.get(10, TimeUnit.SECONDS));
+    sameHost.sendClose(WebSocket.NORMAL_CLOSURE, "").get(5, TimeUnit.SECONDS);
+    String metrics = get("/metrics").body();
+    org.junit.jupiter.api.Assertions.assertTrue(metrics.lines().anyMatch(
+        l -> l.startsWith("ferrymq_websocket_origins_refused") && !l.endsWith(" 0.0")
+            && !l.endsWith(" 0")), "the refusal is counted");
+  }
+
   static IntStream webSocketPorts() {
     return IntStream.of(HTTP_PORT, WS_PORT);
   }

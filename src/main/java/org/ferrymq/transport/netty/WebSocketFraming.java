@@ -39,7 +39,8 @@ import java.util.logging.Logger;
  *   <li>Outbound: every byte written between two flushes goes out as one binary frame, so a
  *       batch of deliveries costs the client one frame header and one frame parse.
  *   <li>A close sends a Close frame, 1000, after the last binary frame; nothing follows it.
- *   <li>HTTP requests for any other path get 404.
+ *   <li>HTTP requests for any other path get 404; an upgrade from a web page whose origin the
+ *       settings refuse gets 403 ({@link OriginCheck}).
  * </ul>
  *
  * <p>Confined to the channel's event loop, like the rest of the pipeline.
@@ -62,6 +63,7 @@ final class WebSocketFraming extends ChannelDuplexHandler {
   static void install(ChannelPipeline pipeline, WebSocketSettings settings) {
     pipeline.addLast("http", new HttpServerCodec());
     pipeline.addLast("http-request", new HttpObjectAggregator(MAX_REQUEST_BYTES));
+    pipeline.addLast("websocket-origin", new OriginCheck(settings.originCheck()));
     pipeline.addLast("websocket", new WebSocketServerProtocolHandler(
         WebSocketServerProtocolConfig.newBuilder()
             .websocketPath(settings.path())

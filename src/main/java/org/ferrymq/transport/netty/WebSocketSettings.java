@@ -1,5 +1,7 @@
 package org.ferrymq.transport.netty;
 
+import java.util.function.BiPredicate;
+
 /**
  * MQTT over WebSocket on a Netty listener (MQTT 5.0 section 6, MQTT 3.1.1 section 6).
  *
@@ -7,8 +9,14 @@ package org.ferrymq.transport.netty;
  * @param maxFrameBytes the largest WebSocket frame payload accepted; a larger frame closes the
  *     connection with status 1009. Clients commonly send one MQTT packet per frame, so this should
  *     be at least the broker's maximum packet size.
+ * @param originCheck decides an upgrade from its {@code Origin} and {@code Host} headers (either
+ *     null when absent); a refused one gets HTTP 403
  */
-public record WebSocketSettings(String path, int maxFrameBytes) {
+public record WebSocketSettings(String path, int maxFrameBytes,
+    BiPredicate<String, String> originCheck) {
+
+  /** Lets every origin open a WebSocket, for tests and embedding without browsers. */
+  public static final BiPredicate<String, String> ANY_ORIGIN = (origin, host) -> true;
 
   /** The path MQTT clients use by default. */
   public static final String DEFAULT_PATH = "/mqtt";
@@ -22,6 +30,17 @@ public record WebSocketSettings(String path, int maxFrameBytes) {
     if (maxFrameBytes < 1) {
       throw new IllegalArgumentException("maxFrameBytes must be positive, was " + maxFrameBytes);
     }
+    java.util.Objects.requireNonNull(originCheck, "originCheck");
+  }
+
+  /** Settings for {@code path} that let every origin in. */
+  public WebSocketSettings(String path, int maxFrameBytes) {
+    this(path, maxFrameBytes, ANY_ORIGIN);
+  }
+
+  /** @return these settings with {@code check} deciding which origins may upgrade */
+  public WebSocketSettings withOriginCheck(BiPredicate<String, String> check) {
+    return new WebSocketSettings(path, maxFrameBytes, check);
   }
 
   /**

@@ -92,6 +92,16 @@ final class RawWebSocket implements AutoCloseable {
    */
   static RawWebSocket upgrade(Socket socket, String path, String... subprotocols)
       throws IOException {
+    return upgradeFrom(socket, path, null, subprotocols);
+  }
+
+  /**
+   * As {@link #upgrade}, as a browser would send it from a page of {@code origin}.
+   *
+   * @param origin the {@code Origin} header; null omits it
+   */
+  static RawWebSocket upgradeFrom(Socket socket, String path, String origin,
+      String... subprotocols) throws IOException {
     byte[] nonce = new byte[16];
     new Random().nextBytes(nonce);
     String key = Base64.getEncoder().encodeToString(nonce);
@@ -102,6 +112,9 @@ final class RawWebSocket implements AutoCloseable {
         .append("Connection: Upgrade\r\n")
         .append("Sec-WebSocket-Key: ").append(key).append("\r\n")
         .append("Sec-WebSocket-Version: 13\r\n");
+    if (origin != null) {
+      head.append("Origin: ").append(origin).append("\r\n");
+    }
     if (subprotocols.length > 0) {
       head.append("Sec-WebSocket-Protocol: ").append(String.join(", ", subprotocols))
           .append("\r\n");
