@@ -11,6 +11,7 @@ import org.ferrymq.packet.ProtocolVersion;
 import org.ferrymq.packet.ReasonCode;
 import org.ferrymq.packet.Will;
 import org.ferrymq.security.ClientIdentity;
+import org.ferrymq.security.AuthenticationResult;
 import org.ferrymq.security.ConnectRequest;
 
 /**
@@ -66,6 +67,13 @@ final class ConnectFlow {
     ConnectRequest request = new ConnectRequest(h.assignedClientId, c.username(), c.password(),
         h.transport.info(), c.version());
     if (CredentialCheck.throttled(h, request)) {
+      return;
+    }
+    // Before any credential, however presented: enhanced authentication (SCRAM) skipped the
+    // secure profile's TLS-only rule when it lived in the password check alone
+    AuthenticationResult.Failure transport = h.core.authenticator.refusesTransport(request);
+    if (transport != null) {
+      refuse(h, transport.reasonCode(), transport.logMessage());
       return;
     }
     String method = c.properties().getString(Property.AUTHENTICATION_METHOD);

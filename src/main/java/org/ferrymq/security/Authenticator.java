@@ -39,4 +39,17 @@ public interface Authenticator {
   default boolean mayBlock(ConnectRequest request) {
     return true;
   }
+
+  /**
+   * Whether the transport itself disqualifies the CONNECT, whatever the credentials and however
+   * they are presented (password, certificate, or an MQTT 5 Authentication Method such as
+   * SCRAM, which does not go through {@link #authenticate}): the secure profile's TLS-only rule.
+   * Called on the lane; must not block.
+   *
+   * @param request the connection's facts
+   * @return the refusal, or null when the transport is acceptable; null by default
+   */
+  default AuthenticationResult.Failure refusesTransport(ConnectRequest request) {
+    return null;
+  }
 }

@@ -92,11 +92,20 @@ public final class BrokerAuthenticator implements Authenticator {
   }
 
   @Override
-  public AuthenticationResult authenticate(ConnectRequest request) {
+  public AuthenticationResult.Failure refusesTransport(ConnectRequest request) {
     TransportKind kind = request.transport().kind();
     if (config.requiresTls() && !kind.isSecure() && kind != TransportKind.LOCAL) {
-      return refuse(ReasonCode.NOT_AUTHORIZED, request,
+      return new AuthenticationResult.Failure(ReasonCode.NOT_AUTHORIZED,
           "the secure profile accepts TLS connections only");
+    }
+    return null;
+  }
+
+  @Override
+  public AuthenticationResult authenticate(ConnectRequest request) {
+    AuthenticationResult.Failure transport = refusesTransport(request);
+    if (transport != null) {
+      return transport;
     }
     Backends b = backends.get();
     if (b == null && !config.allowsAnonymous()) {

@@ -112,6 +112,76 @@ class SecureProfileSocketTest {
     }
   }
 
+  /**
+   * The TLS-only rule holds for MQTT 5 enhanced authentication too: the method here would accept
+   * anyone, so only the transport can refuse. Paho v5 as the client; the same CONNECT over TLS
+   * is accepted (the refusal is the transport's, not the method's).
+   */
+  @Test
+  void enhancedAuthenticationOverPlainTcpIsRefusedBeforeTheExchange() throws Exception {
+    broker.stop();
+    server.close();
+    EnhancedAuthenticator acceptsAnyone = new EnhancedAuthenticator() {
+      @Override
+      public String method() {
+        return "X-ACCEPT-ALL";
+      }
+
+      @Override
+      public Exchange start(ConnectRequest request) {
+        return data -> new AuthStep.Success(new ClientIdentity(request.clientId(), "anyone",
+            Set.of()), null);
+      }
+    };
+    SecurityConfig config = SecurityConfig.from(key -> Optional.ofNullable(
+        Map.of("mqtt.security.profile", "secure").get(key)));
+    broker = MqttBroker.builder().authenticator(authenticator)
+        .authorizer(AclParser.load(config)).enhancedAuthenticators(java.util.List.of(
+            acceptsAnyone)).build();
+    broker.start();
+    server = new MqttServer(broker, Executors.newCachedThreadPool(), 1);
+    authenticator.install(new BrokerAuthenticator.Backends(new OneUser(), token -> {
+      throw new TokenVerifier.InvalidTokenException("no tokens here");
+    }));
+    try (BoundListener tcp = server.bind(ListenerSettings.tcp("127.0.0.1", 0));
+        BoundListener tls = server.bind(ListenerSettings.tls("127.0.0.1", 0,
+            TlsSettings.fromKeyStore(dir.resolve("server.p12"), PASSWORD)))) {
+      // Exercise + Verify: 0x87 Not authorized over TCP [MQTT-3.2.2-8] ...
+      org.eclipse.paho.mqttv5.common.MqttException refused = assertThrows(
+          org.eclipse.paho.mqttv5.common.MqttException.class,
+          () -> connectV5("tcp://127.0.0.1:" + tcp.port(), null).close());
+      assertEquals(0x87, refused.getReasonCode());
+      // ... and the same method accepted over TLS
+      org.eclipse.paho.mqttv5.client.MqttClient ok = connectV5("ssl://127.0.0.1:" + tls.port(),
+          clientTls.getSocketFactory());
+      ok.disconnect();
+      ok.close();
+    }
+  }
+
+  private static org.eclipse.paho.mqttv5.client.MqttClient connectV5(String uri,
+      javax.net.ssl.SSLSocketFactory tls) throws Exception {
+    org.eclipse.paho.mqttv5.client.MqttClient client =
+        new org.eclipse.paho.mqttv5.client.MqttClient(uri, "enhanced-" + uri.hashCode(),
+            new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
+    org.eclipse.paho.mqttv5.client.MqttConnectionOptions options =
+        new org.eclipse.paho.mqttv5.client.MqttConnectionOptions();
+    options.setAuthMethod("X-ACCEPT-ALL");
+    options.setAuthData(new byte[] {1});
+    options.setConnectionTimeout(10);
+    if (tls != null) {
+      options.setSocketFactory(tls);
+      options.setHttpsHostnameVerificationEnabled(false);
+    }
+    try {
+      client.connect(options);
+    } catch (org.eclipse.paho.mqttv5.common.MqttException e) {
+      client.close();
+      throw e;
+    }
+    return client;
+  }
+
   @Test
   void requiredClientCertificateRefusesAClientWithoutOne() throws Exception {
     Path trust = dir.resolve("trust.p12");
