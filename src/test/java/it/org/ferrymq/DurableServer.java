@@ -102,6 +102,14 @@ final class DurableServer implements AutoCloseable {
     return mqttPort;
   }
 
+  int httpPort() {
+    return httpPort;
+  }
+
+  int httpsPort() {
+    return httpsPort;
+  }
+
   String mqttUri() {
     return "tcp://localhost:" + mqttPort;
   }
