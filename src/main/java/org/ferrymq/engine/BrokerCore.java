@@ -20,6 +20,7 @@ import java.util.logging.Logger;
 import org.ferrymq.codec.MalformedPacketException;
 import org.ferrymq.codec.MqttEncoder;
 import org.ferrymq.config.BrokerConfig;
+import org.ferrymq.message.Message;
 import org.ferrymq.packet.ConnAck;
 import org.ferrymq.packet.Properties;
 import org.ferrymq.packet.ProtocolVersion;

@@ -6,6 +6,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.ferrymq.codec.MalformedPacketException;
 import org.ferrymq.codec.MqttEncoder;
+import org.ferrymq.message.Message;
 import org.ferrymq.packet.Auth;
 import org.ferrymq.packet.Connect;
 import org.ferrymq.packet.Disconnect;

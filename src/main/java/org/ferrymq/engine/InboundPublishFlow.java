@@ -2,6 +2,7 @@ package org.ferrymq.engine;
 
 import java.util.logging.Logger;
 import org.ferrymq.config.BrokerConfig;
+import org.ferrymq.message.Message;
 import org.ferrymq.packet.Packet;
 import org.ferrymq.packet.Properties;
 import org.ferrymq.packet.Property;

@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import org.ferrymq.config.BrokerConfig;
+import org.ferrymq.message.Message;
 import org.ferrymq.packet.QoS;
 import org.ferrymq.persistence.Persistence;
 import org.ferrymq.persistence.memory.TransientPersistence;

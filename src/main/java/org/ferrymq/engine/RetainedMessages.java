@@ -1,6 +1,7 @@
 package org.ferrymq.engine;
 
 import java.util.function.BiConsumer;
+import org.ferrymq.message.Message;
 import org.ferrymq.persistence.RetainedStore;
 import org.ferrymq.topic.RetainedTree;
 

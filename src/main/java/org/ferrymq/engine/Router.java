@@ -9,6 +9,7 @@ import java.util.function.IntConsumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.ferrymq.config.SharedStrategy;
+import org.ferrymq.message.Message;
 import org.ferrymq.packet.QoS;
 import org.ferrymq.topic.MatchSink;
 import org.ferrymq.topic.SharedGroup;

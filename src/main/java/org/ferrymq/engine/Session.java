@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 import org.ferrymq.config.QueueFullPolicy;
+import org.ferrymq.message.Message;
 import org.ferrymq.packet.ProtocolVersion;
 import org.ferrymq.packet.QoS;
 import org.ferrymq.packet.Will;

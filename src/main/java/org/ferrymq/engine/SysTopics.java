@@ -1,6 +1,7 @@
 package org.ferrymq.engine;
 
 import java.nio.charset.StandardCharsets;
+import org.ferrymq.message.Message;
 import org.ferrymq.packet.QoS;
 
 /**

@@ -1,7 +1,7 @@
 package org.ferrymq.persistence;
 
 import java.util.List;
-import org.ferrymq.engine.Message;
+import org.ferrymq.message.Message;
 
 /** Durable retained messages, one per topic. */
 public interface RetainedStore {

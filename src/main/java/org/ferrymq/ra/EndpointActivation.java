@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.ferrymq.engine.LocalSubscription;
-import org.ferrymq.engine.Message;
+import org.ferrymq.message.Message;
 import org.ferrymq.engine.MqttBroker;
 import org.ferrymq.packet.QoS;
 

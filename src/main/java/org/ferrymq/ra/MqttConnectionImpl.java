@@ -1,6 +1,6 @@
 package org.ferrymq.ra;
 
-import org.ferrymq.engine.Message;
+import org.ferrymq.message.Message;
 import org.ferrymq.engine.MqttBroker;
 import org.ferrymq.packet.QoS;
 

@@ -2,7 +2,7 @@ package org.ferrymq.bench;
 
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import org.ferrymq.engine.Message;
+import org.ferrymq.message.Message;
 import org.ferrymq.persistence.Persistence;
 import org.ferrymq.persistence.PersistenceException;
 import org.ferrymq.persistence.QueueStore;

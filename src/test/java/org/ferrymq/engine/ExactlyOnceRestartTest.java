@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import org.ferrymq.engine.TestBrokers.ManualClock;
+import org.ferrymq.message.Message;
 import org.ferrymq.packet.Connect;
 import org.ferrymq.packet.Properties;
 import org.ferrymq.packet.Property;

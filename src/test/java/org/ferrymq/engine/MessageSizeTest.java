@@ -3,6 +3,7 @@ package org.ferrymq.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.charset.StandardCharsets;
+import org.ferrymq.message.Message;
 import org.ferrymq.packet.Properties;
 import org.ferrymq.packet.Property;
 import org.ferrymq.packet.QoS;

@@ -19,7 +19,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
-import org.ferrymq.engine.Message;
+import org.ferrymq.message.Message;
 import org.ferrymq.persistence.Persistence;
 import org.ferrymq.persistence.PersistenceException;
 import org.ferrymq.persistence.PersistenceMode;

@@ -1,7 +1,7 @@
 package org.ferrymq.persistence.memory;
 
 import java.util.List;
-import org.ferrymq.engine.Message;
+import org.ferrymq.message.Message;
 import org.ferrymq.persistence.Persistence;
 import org.ferrymq.persistence.QueueStore;
 import org.ferrymq.persistence.RetainedStore;

@@ -14,7 +14,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.locks.StampedLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import org.ferrymq.engine.Message;
+import org.ferrymq.message.Message;
 import org.ferrymq.persistence.Persistence;
 import org.ferrymq.persistence.PersistenceException;
 import org.ferrymq.persistence.PersistenceMode;

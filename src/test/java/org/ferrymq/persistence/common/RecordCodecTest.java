@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
 import java.util.zip.CRC32C;
-import org.ferrymq.engine.Message;
+import org.ferrymq.message.Message;
 import org.ferrymq.packet.Properties;
 import org.ferrymq.packet.Property;
 import org.ferrymq.packet.QoS;

@@ -37,7 +37,7 @@ import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.ferrymq.engine.ClientSummary;
-import org.ferrymq.engine.Message;
+import org.ferrymq.message.Message;
 import org.ferrymq.engine.MqttBroker;
 import org.ferrymq.packet.ConnAck;
 import org.ferrymq.packet.Connect;

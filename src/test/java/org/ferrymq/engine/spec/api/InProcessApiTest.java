@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.ferrymq.engine.ClientSummary;
 import org.ferrymq.engine.LocalSubscription;
-import org.ferrymq.engine.Message;
+import org.ferrymq.message.Message;
 import org.ferrymq.engine.MqttBroker;
 import org.ferrymq.engine.TestBrokers;
 import org.ferrymq.engine.TestClient;

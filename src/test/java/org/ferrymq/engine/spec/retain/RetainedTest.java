@@ -9,6 +9,7 @@ import org.ferrymq.engine.MqttBroker;
 import org.ferrymq.engine.TestBrokers;
 import org.ferrymq.engine.TestBrokers.ManualClock;
 import org.ferrymq.engine.TestClient;
+import org.ferrymq.message.Message;
 import org.ferrymq.packet.Properties;
 import org.ferrymq.packet.Property;
 import org.ferrymq.packet.ProtocolVersion;

@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.ferrymq.engine.Message;
+import org.ferrymq.message.Message;
 import org.ferrymq.engine.MqttBroker;
 import org.ferrymq.engine.TestBrokers;
 import org.ferrymq.engine.TestClient;

@@ -1,4 +1,4 @@
-package org.ferrymq.engine;
+package org.ferrymq.message;
 
 import java.util.Objects;
 import org.ferrymq.packet.Properties;
