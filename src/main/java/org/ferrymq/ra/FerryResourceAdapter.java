@@ -12,8 +12,6 @@ import jakarta.resource.spi.TransactionSupport;
 import jakarta.resource.spi.endpoint.MessageEndpointFactory;
 import jakarta.resource.spi.work.WorkManager;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +30,7 @@ import org.ferrymq.engine.MqttBroker;
 import org.ferrymq.persistence.PersistenceException;
 import org.ferrymq.transport.netty.ListenerSettings;
 import org.ferrymq.transport.netty.MqttServer;
-import org.ferrymq.transport.netty.SelfSignedKeyStore;
+import org.ferrymq.transport.netty.ServerSslConfig;
 import org.ferrymq.transport.netty.TlsSettings;
 import org.ferrymq.transport.netty.WebSocketSettings;
 
@@ -62,7 +60,6 @@ public class FerryResourceAdapter implements ResourceAdapter {
 
   private static final Logger LOG = Logger.getLogger(FerryResourceAdapter.class.getName());
   private static final long STOP_TIMEOUT_SECONDS = 15;
-  private static final long KEYSTORE_WAIT_MILLIS = 10_000;
 
   @ConfigProperty(defaultValue = "*", description = "Interface the MQTT listeners bind; * for all")
   private String host = "*";
@@ -81,15 +78,10 @@ public class FerryResourceAdapter implements ResourceAdapter {
       + "adapter's own listener, path /mqtt (mqtt.wss.port); 0 to serve none")
   private String wssPort = "8084";
 
-  @ConfigProperty(description = "Key store shared with Liberty's defaultKeyStore; created "
-      + "self-signed when missing")
-  private String keyStorePath;
-
-  @ConfigProperty(description = "Password of the key store and its key", confidential = true)
-  private String keyStorePassword;
-
-  @ConfigProperty(defaultValue = "PKCS12", description = "PKCS12 or JKS")
-  private String keyStoreType = "PKCS12";
+  @ConfigProperty(defaultValue = "defaultSSLConfig", description = "Liberty SSL configuration "
+      + "(<ssl id>) whose key store, trust store, protocols and cipher suites the MQTT TLS and "
+      + "wss listeners use")
+  private String sslRef = "defaultSSLConfig";
 
   @ConfigProperty(defaultValue = "0", description = "Netty event loops; 0 for one per four processors, at least one")
   private String ioThreads = "0";
@@ -97,16 +89,6 @@ public class FerryResourceAdapter implements ResourceAdapter {
   @ConfigProperty(defaultValue = "none", description = "Client certificates on the TLS listener "
       + "(mqtt.tls.client-auth): none, want (optional) or need (required)")
   private String clientAuth = "none";
-
-  @ConfigProperty(description = "Trust store holding the issuers of client certificates, shared "
-      + "with Liberty's trust store configuration; needed when clientAuth is want or need")
-  private String trustStorePath;
-
-  @ConfigProperty(description = "Password of the trust store", confidential = true)
-  private String trustStorePassword;
-
-  @ConfigProperty(defaultValue = "PKCS12", description = "PKCS12 or JKS")
-  private String trustStoreType = "PKCS12";
 
   private final Map<MessageEndpointFactory, EndpointActivation> activations =
       new ConcurrentHashMap<>();
@@ -142,7 +124,8 @@ public class FerryResourceAdapter implements ResourceAdapter {
       int tlsPort = requirePort("mqtts.port", mqttsPort);
       int plainWsPort = optionalPort("mqtt.ws.port", wsPort);
       int secureWsPort = optionalPort("mqtt.wss.port", wssPort);
-      TlsSettings tls = tlsSettings();
+      TlsSettings.ClientAuth clientCertificates = clientAuthMode();
+      ServerSslConfig tls = LibertySsl.load(sslRef, clientCertificates);
       persistence = BrokerPersistence.load(FerryResourceAdapter.class.getClassLoader(), executor);
       broker = security.configure(MqttBroker.builder().config(config).loopExecutor(executor)
           .authExecutor(AuthExecutor.on(authWork, config.authThreads(), config.authQueue()))
@@ -184,7 +167,7 @@ public class FerryResourceAdapter implements ResourceAdapter {
       String wss = secureWsPort > 0 ? host + ":" + secureWsPort + webSocket.path() : "off";
       LOG.info(() -> "FerryMQ broker started in " + millis + " ms: MQTT on " + tcp
           + ", MQTT/TLS on " + host + ":" + tlsPort + ", ws on " + ws + ", wss on " + wss
-          + " (client certificates " + tls.clientAuth()
+          + " (SSL configuration " + tls.name() + ", client certificates " + tls.clientAuth()
           + ", " + config.lanes()
           + " lanes, native transport " + server.nativeTransport() + ")");
     } catch (ConfigException | PersistenceException | IllegalStateException e) {
@@ -306,44 +289,6 @@ public class FerryResourceAdapter implements ResourceAdapter {
    * The TLS listener uses Liberty's default key store. Liberty writes it on its first start,
    * possibly just after this adapter starts; wait briefly, then create it ourselves.
    */
-  private TlsSettings tlsSettings() {
-    if (keyStorePath == null || keyStorePath.isBlank()) {
-      throw new ConfigException("keyStorePath", "no key store configured for the TLS listener");
-    }
-    if (keyStorePassword == null || keyStorePassword.isEmpty()) {
-      throw new ConfigException("keystore.password", "no key store password configured");
-    }
-    Path path = Path.of(keyStorePath);
-    char[] password = keyStorePassword.toCharArray();
-    long deadline = System.currentTimeMillis() + KEYSTORE_WAIT_MILLIS;
-    while (!Files.exists(path) && System.currentTimeMillis() < deadline) {
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-    }
-    if (!Files.exists(path)) {
-      LOG.info(() -> "Creating a self-signed key store for development at " + path);
-    }
-    SelfSignedKeyStore.createIfMissing(path, password, "localhost");
-    TlsSettings server = new TlsSettings(path, password, keyStoreType, null, new char[0],
-        keyStoreType, TlsSettings.ClientAuth.NONE, TlsSettings.DEFAULT_PROTOCOLS);
-    TlsSettings.ClientAuth mode = clientAuthMode();
-    if (mode == TlsSettings.ClientAuth.NONE) {
-      return server;
-    }
-    if (trustStorePath == null || trustStorePath.isBlank()
-        || !Files.isReadable(Path.of(trustStorePath))) {
-      throw new ConfigException("truststore.path", "client certificates (mqtt.tls.client-auth="
-          + clientAuth + ") need a readable trust store, not '" + trustStorePath + "'");
-    }
-    return new TlsSettings(path, password, keyStoreType, Path.of(trustStorePath),
-        trustStorePassword == null ? new char[0] : trustStorePassword.toCharArray(),
-        trustStoreType, mode, TlsSettings.DEFAULT_PROTOCOLS);
-  }
-
   private TlsSettings.ClientAuth clientAuthMode() {
     String mode = clientAuth == null ? "none" : clientAuth.trim();
     return switch (mode.toLowerCase(java.util.Locale.ROOT)) {
@@ -453,28 +398,12 @@ public class FerryResourceAdapter implements ResourceAdapter {
     this.mqttsPort = mqttsPort;
   }
 
-  public String getKeyStorePath() {
-    return keyStorePath;
+  public String getSslRef() {
+    return sslRef;
   }
 
-  public void setKeyStorePath(String keyStorePath) {
-    this.keyStorePath = keyStorePath;
-  }
-
-  public String getKeyStorePassword() {
-    return keyStorePassword;
-  }
-
-  public void setKeyStorePassword(String keyStorePassword) {
-    this.keyStorePassword = keyStorePassword;
-  }
-
-  public String getKeyStoreType() {
-    return keyStoreType;
-  }
-
-  public void setKeyStoreType(String keyStoreType) {
-    this.keyStoreType = keyStoreType;
+  public void setSslRef(String sslRef) {
+    this.sslRef = sslRef;
   }
 
   public String getIoThreads() {
@@ -491,30 +420,6 @@ public class FerryResourceAdapter implements ResourceAdapter {
 
   public void setClientAuth(String clientAuth) {
     this.clientAuth = clientAuth;
-  }
-
-  public String getTrustStorePath() {
-    return trustStorePath;
-  }
-
-  public void setTrustStorePath(String trustStorePath) {
-    this.trustStorePath = trustStorePath;
-  }
-
-  public String getTrustStorePassword() {
-    return trustStorePassword;
-  }
-
-  public void setTrustStorePassword(String trustStorePassword) {
-    this.trustStorePassword = trustStorePassword;
-  }
-
-  public String getTrustStoreType() {
-    return trustStoreType;
-  }
-
-  public void setTrustStoreType(String trustStoreType) {
-    this.trustStoreType = trustStoreType;
   }
 
   // The container compares adapters by identity; keep Object's equals/hashCode explicitly.

@@ -106,6 +106,15 @@ final class DurableServer implements AutoCloseable {
     return httpPort;
   }
 
+  int mqttsPort() {
+    return mqttsPort;
+  }
+
+  /** @return the server's configuration directory (server.xml, server.env, resources/) */
+  Path serverDirectory() {
+    return serverDir;
+  }
+
   int httpsPort() {
     return httpsPort;
   }

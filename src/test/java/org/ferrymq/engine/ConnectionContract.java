@@ -334,7 +334,10 @@ final class ConnectionContract implements AutoCloseable {
     if (broker != null) {
       broker.stop();
     }
+    // Authentication steps on the calling thread: their answers are queued on the lane like
+    // any other, so draining the lanes settles each input (production runs them on threads)
     broker = TestBrokers.started(b -> b.heapUse(() -> 0.1)
+        .authExecutor(AuthExecutor.on(Runnable::run, 1, 1_000))
         .enhancedAuthenticators(List.of(new ChallengeResponse())).config(TestBrokers.config(
         "mqtt.max-packet-size", String.valueOf(MAX_PACKET_SIZE),
         "mqtt.receive-maximum", "3",

@@ -8,7 +8,7 @@ import org.ferrymq.transport.TransportKind;
  * @param host the interface to bind; {@code null}, empty, {@code "*"} or {@code "0.0.0.0"} bind
  *     every interface
  * @param port the TCP port, 0 for an ephemeral one
- * @param tls the TLS settings, {@code null} for plain TCP
+ * @param tls where the TLS key material and policy come from, {@code null} for plain TCP
  * @param highWaterMark outbound bytes queued per connection above which {@link
  *     org.ferrymq.transport.Transport#isWritable()} turns {@code false}
  * @param lowWaterMark outbound bytes queued per connection below which the connection becomes
@@ -16,7 +16,7 @@ import org.ferrymq.transport.TransportKind;
  * @param webSocket how MQTT is carried over WebSocket on this port, {@code null} for MQTT straight
  *     on the byte stream
  */
-public record ListenerSettings(String host, int port, TlsSettings tls, int highWaterMark,
+public record ListenerSettings(String host, int port, TlsSource tls, int highWaterMark,
     int lowWaterMark, WebSocketSettings webSocket) {
 
   /** Default high-water mark: 256 KiB. */
@@ -55,10 +55,11 @@ public record ListenerSettings(String host, int port, TlsSettings tls, int highW
   /**
    * @param host the interface to bind, see {@link #host()}
    * @param port the port, 0 for an ephemeral one
-   * @param tls the key material and TLS policy
+   * @param tls the key material and TLS policy, from key store files or the host's SSL
+   *     configuration
    * @return TLS settings with default water marks
    */
-  public static ListenerSettings tls(String host, int port, TlsSettings tls) {
+  public static ListenerSettings tls(String host, int port, TlsSource tls) {
     if (tls == null) {
       throw new IllegalArgumentException("tls must not be null for a TLS listener");
     }

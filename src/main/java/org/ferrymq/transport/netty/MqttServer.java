@@ -19,6 +19,7 @@ import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Supplier;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -121,7 +122,8 @@ public final class MqttServer implements AutoCloseable {
   public BoundListener bind(ListenerSettings settings) throws IOException {
     Objects.requireNonNull(settings, "settings");
     requireOpen();
-    SslContext ssl = settings.tls() == null ? null : SslContexts.forServer(settings.tls());
+    Supplier<SslContext> ssl = settings.tls() == null ? null
+        : SslContexts.forListener(settings.tls());
     TransportKind kind = settings.kind();
     String endpoint = settings.endpoint();
     ChannelGroup connections = new DefaultChannelGroup(endpoint, ImmediateEventExecutor.INSTANCE);
@@ -149,7 +151,7 @@ public final class MqttServer implements AutoCloseable {
             connections.add(channel);
             ChannelPipeline pipeline = channel.pipeline();
             if (ssl != null) {
-              pipeline.addLast("tls", ssl.newHandler(channel.alloc()));
+              pipeline.addLast("tls", ssl.get().newHandler(channel.alloc()));
             }
             if (settings.webSocket() != null) {
               WebSocketFraming.install(pipeline, settings.webSocket());

@@ -1,6 +1,8 @@
 package org.ferrymq.transport.netty;
 
+import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -13,13 +15,60 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.TrustManagerFactory;
 
-/** Builds the server-side Netty TLS context from {@link TlsSettings}; stateless. */
+/**
+ * Builds the server-side Netty TLS context from a {@link TlsSource}: once at bind from key store
+ * files, or from the host's SSL configuration, rebuilt when the host hands out a new context.
+ */
 final class SslContexts {
 
   private SslContexts() {
+  }
+
+  /**
+   * @return the contexts a listener uses: fixed for key store files, following the host for
+   *     its SSL configuration
+   * @throws IOException naming the store or configuration that cannot be used now
+   */
+  static Supplier<SslContext> forListener(TlsSource tls) throws IOException {
+    if (tls instanceof TlsSettings files) {
+      SslContext fixed = forServer(files);
+      return () -> fixed;
+    }
+    Following following = new Following((ServerSslConfig) tls);
+    following.get(); // fails the bind, not the first handshake, when nothing is configured
+    return following;
+  }
+
+  /** The host's current context, wrapped for Netty once per context the host hands out. */
+  private static final class Following implements Supplier<SslContext> {
+    private final ServerSslConfig config;
+    private SSLContext lastJdk;
+    private SslContext lastNetty;
+
+    Following(ServerSslConfig config) {
+      this.config = config;
+    }
+
+    @Override
+    public synchronized SslContext get() {
+      SSLContext current = config.contexts().get();
+      if (current != lastJdk) {
+        lastNetty = new JdkSslContext(current, false, config.ciphers(),
+            SupportedCipherSuiteFilter.INSTANCE, ApplicationProtocolConfig.DISABLED,
+            switch (config.clientAuth()) {
+              case NONE -> ClientAuth.NONE;
+              case WANT -> ClientAuth.OPTIONAL;
+              case NEED -> ClientAuth.REQUIRE;
+            }, config.protocols().toArray(String[]::new), false);
+        lastJdk = current;
+      }
+      return lastNetty;
+    }
   }
 
   /**

@@ -23,7 +23,7 @@ import java.util.Set;
  */
 public record TlsSettings(Path keyStore, char[] keyStorePassword, String keyStoreType,
     Path trustStore, char[] trustStorePassword, String trustStoreType, ClientAuth clientAuth,
-    List<String> protocols) {
+    List<String> protocols) implements TlsSource {
 
   /** Whether the server asks the client for a certificate during the handshake. */
   public enum ClientAuth {

@@ -110,6 +110,76 @@ class MqttServerTlsTest {
     }
   }
 
+  /**
+   * TLS from the host's SSL configuration ({@link ServerSslConfig}, Liberty's in production): the
+   * listener asks for the current context on every connection, so when the host hands out a new
+   * one (a renewed certificate) the next connection presents it, without a new bind.
+   */
+  @Test
+  void aContextTheHostRenewsIsServedToTheNextConnection() throws Exception {
+    java.util.concurrent.atomic.AtomicReference<SSLContext> current =
+        new java.util.concurrent.atomic.AtomicReference<>(serverContext(serverKeys));
+    BoundListener listener = bind(new ServerSslConfig("test-config", current::get,
+        TlsSettings.ClientAuth.NONE, null, null));
+    java.security.cert.Certificate first;
+    try (SSLSocket client = connectTrustingAnyone(listener)) {
+      client.startHandshake();
+      first = client.getSession().getPeerCertificates()[0];
+    }
+
+    // Exercise: the host renews its certificate
+    current.set(serverContext(rogueKeys));
+
+    // Verify
+    try (SSLSocket client = connectTrustingAnyone(listener)) {
+      client.startHandshake();
+      java.security.cert.Certificate renewed = client.getSession().getPeerCertificates()[0];
+      assertEquals(load(serverKeys).getCertificate(SelfSignedKeyStore.ALIAS), first);
+      assertEquals(load(rogueKeys).getCertificate(SelfSignedKeyStore.ALIAS), renewed);
+    }
+  }
+
+  @Test
+  void aHostConfigurationWithAnOldProtocolIsRefusedNamingIt() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new ServerSslConfig("weak-config", () -> null, TlsSettings.ClientAuth.NONE,
+            java.util.List.of("TLSv1.2", "TLSv1.1"), null));
+    assertTrue(e.getMessage().contains("weak-config") && e.getMessage().contains("TLSv1.1"),
+        e.getMessage());
+  }
+
+  private static SSLContext serverContext(Path keys) throws Exception {
+    KeyManagerFactory keyManagers =
+        KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    keyManagers.init(load(keys), PASSWORD);
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(keyManagers.getKeyManagers(), null, null);
+    return context;
+  }
+
+  private static SSLSocket connectTrustingAnyone(BoundListener listener) throws Exception {
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+      @Override
+      public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String type) {
+      }
+
+      @Override
+      public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String type) {
+        // the test compares the certificate itself
+      }
+
+      @Override
+      public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+        return new java.security.cert.X509Certificate[0];
+      }
+    }}, null);
+    SSLSocket socket =
+        (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", listener.port());
+    socket.setSoTimeout(10_000);
+    return socket;
+  }
+
   @Test
   void serverSideCloseDeliversQueuedBytesThenCloseNotify() throws Exception {
     BoundListener listener = bind(TlsSettings.fromKeyStore(serverKeys, PASSWORD));
@@ -280,7 +350,7 @@ class MqttServerTlsTest {
             "x"));
   }
 
-  private BoundListener bind(TlsSettings tls) throws IOException {
+  private BoundListener bind(TlsSource tls) throws IOException {
     sut = new MqttServer(engine, executor, 1);
     return sut.bind(ListenerSettings.tls("127.0.0.1", 0, tls));
   }
