@@ -158,22 +158,7 @@ class MqttServerTlsTest {
   }
 
   private static SSLSocket connectTrustingAnyone(BoundListener listener) throws Exception {
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
-      @Override
-      public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String type) {
-      }
-
-      @Override
-      public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String type) {
-        // the test compares the certificate itself
-      }
-
-      @Override
-      public java.security.cert.X509Certificate[] getAcceptedIssuers() {
-        return new java.security.cert.X509Certificate[0];
-      }
-    }}, null);
+    SSLContext context = org.ferrymq.testing.AnyServerCertificate.context();
     SSLSocket socket =
         (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", listener.port());
     socket.setSoTimeout(10_000);
