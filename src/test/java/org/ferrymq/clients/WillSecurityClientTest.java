@@ -2,6 +2,7 @@ package org.ferrymq.clients;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import java.util.List;
 import java.util.Map;
@@ -192,5 +193,23 @@ class WillSecurityClientTest {
     List<String> got = seen.awaitMatching("bob/status=bob gone"::equals);
     assertEquals(List.of("bob/status=bob gone"), got, "only the Will still allowed");
     assertEquals(1L, security().aclDenials().get(AclDirection.WILL));
+  }
+
+  @Test
+  @DisplayName("a Will payload counts against mqtt.max-packet-size: a CONNECT whose Will makes"
+      + " it larger is refused before it is read (3.2.2.3.6), no session is made")
+  void willPayloadCountsAgainstTheMaximumPacketSize() throws Exception {
+    start("topic readwrite #", "mqtt.max-packet-size", "1024");
+
+    // Exercise
+    int big = clients.v5Connack("big-v5", "alice", o -> o.setWill("alice/status",
+        SecurityClients.will("x".repeat(1100), 0, false)));
+    int small = clients.v5Connack("small-v5", "alice", o -> o.setWill("alice/status",
+        SecurityClients.will("x".repeat(900), 0, false)));
+
+    // Verify
+    assertNotEquals(0, big, "refused");
+    assertFalse(sut.hasSession("big-v5"));
+    assertEquals(0, small, "the same CONNECT with a Will that fits is accepted");
   }
 }
