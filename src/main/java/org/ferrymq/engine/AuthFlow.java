@@ -42,6 +42,7 @@ final class AuthFlow {
   void begin(String requestedMethod, ConnectRequest connectRequest, byte[] data) {
     authenticator = h.core.enhancedAuthenticators.get(requestedMethod);
     if (authenticator == null) {
+      CredentialCheck.loginFailed(h.core, connectRequest, ReasonCode.BAD_AUTHENTICATION_METHOD);
       ConnectFlow.refuse(h, ReasonCode.BAD_AUTHENTICATION_METHOD,
           "unsupported authentication method " + requestedMethod);
       return;

@@ -33,7 +33,6 @@ import org.ferrymq.persistence.StoreObserver;
 import org.ferrymq.persistence.StoredDelivery;
 import org.ferrymq.persistence.StoredSession;
 import org.ferrymq.security.Authenticator;
-import org.ferrymq.security.Authorizer;
 import org.ferrymq.security.ClientIdentity;
 import org.ferrymq.security.EnhancedAuthenticator;
 import org.ferrymq.security.limit.LoginThrottle;
@@ -56,7 +55,9 @@ final class BrokerCore {
   final Clock clock;
   final Persistence persistence;
   final Authenticator authenticator;
-  final Authorizer authorizer;
+  /** The configured authorizer; its denials are counted in {@link #security}. */
+  final CountingAuthorizer authorizer;
+  final SecurityCounters security = new SecurityCounters();
   /** Runs credential checks off the lanes; see {@link CredentialCheck}. */
   final AuthExecutor authExecutor;
   final LoginThrottle loginThrottle;
@@ -94,7 +95,7 @@ final class BrokerCore {
     this.clock = b.clock;
     this.persistence = b.persistence;
     this.authenticator = b.authenticator;
-    this.authorizer = b.authorizer;
+    this.authorizer = new CountingAuthorizer(b.authorizer, security);
     this.authExecutor = b.authExecutor != null ? b.authExecutor
         : AuthExecutor.ownThreads("ferrymq-auth", config.authThreads(), config.authQueue());
     this.loginThrottle = b.loginThrottle != null ? b.loginThrottle
@@ -404,7 +405,7 @@ final class BrokerCore {
   }
 
   private void publishWill(Will will, Session s) {
-    if (!authorizer.canPublish(s.identity, will.topic())) {
+    if (!WillChecks.mayPublishWhenDue(this, s, will)) {
       return;
     }
     Properties props = will.properties();
@@ -644,6 +645,10 @@ final class BrokerCore {
         metrics.slowSubscribersDisconnected.sum(), metrics.slowPacketsClosed.sum(),
         metrics.connectionsRefusedOverload.sum(),
         drops, storeAvailable, persistence.failureCount(), metrics.publishesHeld.sum());
+  }
+
+  SecurityStats securityStats() {
+    return security.snapshot();
   }
 
   AuthStats authStats() {

@@ -9,7 +9,6 @@ import org.ferrymq.packet.Properties;
 import org.ferrymq.packet.Property;
 import org.ferrymq.packet.ProtocolVersion;
 import org.ferrymq.packet.ReasonCode;
-import org.ferrymq.packet.Will;
 import org.ferrymq.security.ClientIdentity;
 import org.ferrymq.security.AuthenticationResult;
 import org.ferrymq.security.ConnectRequest;
@@ -55,13 +54,7 @@ final class ConnectFlow {
           + "mqtt.overload.heap-high-percent)");
       return;
     }
-    Will w = c.will();
-    if (w != null && w.qos().value() > config.maximumQos()) {
-      refuse(h, ReasonCode.QOS_NOT_SUPPORTED, "[MQTT-3.2.2-12] Will QoS above maximum");
-      return;
-    }
-    if (w != null && w.retain() && !config.retainAvailable()) {
-      refuse(h, ReasonCode.RETAIN_NOT_SUPPORTED, "[MQTT-3.2.2-13] retain is not available");
+    if (c.will() != null && WillChecks.refusedBeforeAuthentication(h, c.will())) {
       return;
     }
     ConnectRequest request = new ConnectRequest(h.assignedClientId, c.username(), c.password(),
@@ -92,8 +85,7 @@ final class ConnectFlow {
     BrokerCore core = h.core;
     BrokerConfig config = core.config;
     String id = h.assignedClientId;
-    if (c.will() != null && !core.authorizer.canPublish(identity, c.will().topic())) {
-      refuse(h, ReasonCode.NOT_AUTHORIZED, "not authorized to publish the Will topic");
+    if (c.will() != null && WillChecks.refusedByAcl(h, identity, c.will())) {
       return;
     }
     long expiry = expiryFor(c, config);

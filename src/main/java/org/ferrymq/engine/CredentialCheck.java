@@ -39,6 +39,7 @@ final class CredentialCheck {
       return false;
     }
     h.core.metrics.authThrottled.increment();
+    h.core.security.authRefused(AuthRefusal.THROTTLED);
     ReasonCode code = h.version.isV5() ? ReasonCode.CONNECTION_RATE_EXCEEDED
         : ReasonCode.NOT_AUTHORIZED;
     // The episode was logged when it began; each refused attempt is only counted
@@ -65,6 +66,7 @@ final class CredentialCheck {
       core.authQueueFull.set(false);
     } catch (RejectedExecutionException e) {
       core.metrics.authRefusedBusy.increment();
+      core.security.authRefused(AuthRefusal.SERVER_BUSY);
       if (core.authQueueFull.compareAndSet(false, true)) {
         LOG.warning(() -> "Credential checks are queued to the limit (" + Setting.AUTH_QUEUE.key()
             + "=" + core.config.authQueue() + ", " + Setting.AUTH_THREADS.key() + "="
@@ -101,8 +103,12 @@ final class CredentialCheck {
     }
   }
 
-  /** Counts a refused credential (not a server-side failure) against address and user. */
+  /**
+   * Counts a refused login by its reason; a refused credential (not a server-side failure) also
+   * counts against address and user in the throttle.
+   */
   static void loginFailed(BrokerCore core, ConnectRequest request, ReasonCode reason) {
+    core.security.authRefused(AuthRefusal.of(reason));
     if (reason == ReasonCode.BAD_USER_NAME_OR_PASSWORD || reason == ReasonCode.NOT_AUTHORIZED) {
       core.metrics.authFailures.increment();
       core.loginThrottle.failed(addressOf(request), request.username());

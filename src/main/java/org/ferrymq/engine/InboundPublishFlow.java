@@ -58,9 +58,9 @@ final class InboundPublishFlow {
       h.closeWith(ReasonCode.RETAIN_NOT_SUPPORTED, "retain is not available");
       return;
     }
-    if (exceedsLimits(topic, config)) {
-      h.closeWith(ReasonCode.TOPIC_NAME_INVALID, "topic exceeds the configured level or length "
-          + "limit");
+    String overLimit = TopicLimits.exceeded(topic, config);
+    if (overLimit != null) {
+      h.closeWith(ReasonCode.TOPIC_NAME_INVALID, "topic " + overLimit);
       return;
     }
     Session s = h.session;
@@ -229,19 +229,6 @@ final class InboundPublishFlow {
     Lane lane = h.lane;
     h.core.persistence.afterDurable(() -> lane.executeOrRun(() -> ack.complete(h,
         new PubRec(packetId))));
-  }
-
-  private static boolean exceedsLimits(String topic, BrokerConfig config) {
-    if (topic.length() > config.maxTopicLength()) {
-      return true;
-    }
-    int levels = 1;
-    for (int i = 0; i < topic.length(); i++) {
-      if (topic.charAt(i) == '/' && ++levels > config.maxTopicLevels()) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static Message toMessage(ConnectionHandler h, Publish p, String topic) {

@@ -98,6 +98,11 @@ public final class MqttBroker implements ConnectionAcceptor, AutoCloseable {
     return core.authStats();
   }
 
+  /** @return refused logins by reason, ACL denials by direction, Wills refused and dropped */
+  public SecurityStats securityStats() {
+    return core.securityStats();
+  }
+
   /** @return whether the broker sheds load because its heap is nearly full */
   public boolean isOverloaded() {
     return core.overload.isOverloaded();

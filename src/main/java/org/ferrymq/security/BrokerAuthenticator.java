@@ -28,7 +28,8 @@ import org.ferrymq.transport.TransportKind;
  *   <li>With {@code mqtt.jwt.enabled}, a password that is a compact JWT is validated by the
  *       {@link TokenVerifier}; the token's principal is the user, its {@code groups} the roles,
  *       and its expiry ends the connection when {@code mqtt.jwt.disconnect-on-expiry} is set.</li>
- *   <li>Otherwise a user name needs the right password (0x86 / return code 4 if not).</li>
+ *   <li>Otherwise a user name needs the right password (0x86 / return code 4 if not); the
+ *       identity is the directory's canonical name of the user, not the name as typed.</li>
  *   <li>No credentials: accepted as anonymous in the dev profile, refused with 0x87 / return
  *       code 5 in the secure profile, which also refuses non-TLS transports.</li>
  * </ul>
@@ -177,13 +178,21 @@ public final class BrokerAuthenticator implements Authenticator {
       return refuse(ReasonCode.BAD_USER_NAME_OR_PASSWORD, request, "the password is not UTF-8");
     }
     try {
-      Optional<Set<String>> groups = b.directory().authenticate(request.username(), password);
-      if (groups.isEmpty()) {
+      Optional<UserDirectory.Account> account =
+          b.directory().authenticate(request.username(), password);
+      if (account.isEmpty()) {
         return refuse(ReasonCode.BAD_USER_NAME_OR_PASSWORD, request,
             "wrong user name or password for user '" + request.username() + "'");
       }
+      // The identity carries the registry's name, never the spelling the client typed: ACL
+      // rules name users as the registry does, and 'ALICE' must not escape 'user alice'
+      String canonical = account.get().name();
+      if (!canonical.equals(request.username())) {
+        LOG.fine(() -> "Client '" + request.clientId() + "' logged in as '" + request.username()
+            + "', the registry's user '" + canonical + "'");
+      }
       return new AuthenticationResult.Success(
-          new ClientIdentity(request.clientId(), request.username(), groups.get()));
+          new ClientIdentity(request.clientId(), canonical, account.get().groups()));
     } finally {
       Arrays.fill(password, '\0');
     }

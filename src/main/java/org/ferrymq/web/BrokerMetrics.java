@@ -12,6 +12,8 @@ import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.eclipse.microprofile.metrics.MetricUnits;
 import org.eclipse.microprofile.metrics.Tag;
 import org.eclipse.microprofile.metrics.annotation.RegistryScope;
+import org.ferrymq.engine.AclDirection;
+import org.ferrymq.engine.AuthRefusal;
 import org.ferrymq.engine.AuthStats;
 import org.ferrymq.engine.BrokerStats;
 import org.ferrymq.engine.DropReason;
@@ -19,6 +21,7 @@ import org.ferrymq.engine.FlowStats;
 import org.ferrymq.engine.MqttBroker;
 import org.ferrymq.engine.QuotaCap;
 import org.ferrymq.engine.QuotaStats;
+import org.ferrymq.engine.SecurityStats;
 import org.ferrymq.ra.BrokerRuntime;
 
 /**
@@ -100,6 +103,22 @@ public class BrokerMetrics {
         AuthStats::checksPending);
     authGauge("ferrymq.auth.throttle.tracked", "Source addresses and user names the login "
         + "throttle remembers", AuthStats::throttleTracked);
+    for (AuthRefusal reason : AuthRefusal.values()) {
+      securityGauge("ferrymq.auth.refusals.by.reason", "Logins refused since start, by reason "
+          + "(bad credentials, not authorized, throttled, server unavailable or busy...)",
+          security -> security.authRefusals().getOrDefault(reason, 0L),
+          new Tag("reason", reason.label()));
+    }
+    for (AclDirection direction : AclDirection.values()) {
+      securityGauge("ferrymq.acl.denials", "Topic ACL denials since start, by direction "
+          + "(publish, subscribe, deliver, will)",
+          security -> security.aclDenials().getOrDefault(direction, 0L),
+          new Tag("direction", direction.label()));
+    }
+    securityGauge("ferrymq.wills.refused", "CONNECTs refused for their Will (topic starting "
+        + "with $, topic limits, ACL, QoS, retain)", SecurityStats::willsRefused);
+    securityGauge("ferrymq.wills.dropped", "Wills not published when due because the client "
+        + "was no longer allowed to publish them", SecurityStats::willsDropped);
     gauge("ferrymq.messages.queued", "Messages held in session queues", MetricUnits.NONE,
         BrokerStats::messagesQueued);
     gauge("ferrymq.bytes.received", "Bytes read from transports", MetricUnits.BYTES,
@@ -125,6 +144,11 @@ public class BrokerMetrics {
 
   private void authGauge(String name, String description, ToLongFunction<AuthStats> value) {
     snapshotGauge(name, description, MetricUnits.NONE, MqttBroker::authStats, value);
+  }
+
+  private void securityGauge(String name, String description,
+      ToLongFunction<SecurityStats> value, Tag... tags) {
+    snapshotGauge(name, description, MetricUnits.NONE, MqttBroker::securityStats, value, tags);
   }
 
   private void gauge(String name, String description, String unit,

@@ -75,6 +75,23 @@ class AclIT extends ServerIT {
     Clients.close(alice);
   }
 
+  @Test
+  void willToSysTopicIsRefusedAndCounted() throws Exception {
+    long refusedBefore = gauge("ferrymq_wills_refused");
+
+    // Exercise: issue 15's attack, by a user the ACL lets write its own tree
+    MqttException refused = assertThrows(MqttException.class,
+        () -> AuthenticationIT.connect(TCP, "alice", "alice-secret", null,
+            "$SYS/broker/version"));
+
+    // Verify: 3.1.1 return code 5 (MQTT 5 gets 0x90, WillSecurityClientTest)
+    assertEquals(5, refused.getReasonCode());
+    assertEquals(refusedBefore + 1, gauge("ferrymq_wills_refused"));
+    // the labelled counters are exported (gauge() fails when a sample is missing)
+    gauge("ferrymq_auth_refusals_by_reason{", "reason=\"bad_credentials\"");
+    gauge("ferrymq_acl_denials{", "direction=\"will\"");
+  }
+
   private static byte[] bytes(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }

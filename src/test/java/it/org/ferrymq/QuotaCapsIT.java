@@ -222,20 +222,4 @@ class QuotaCapsIT extends ServerIT {
   private static long refusals(String cap) throws Exception {
     return gauge("ferrymq_quota_refusals{", "cap=\"" + cap + "\"");
   }
-
-  private static long gauge(String name) throws Exception {
-    return gauge(name, "");
-  }
-
-  /** @return the value of the first /metrics sample of that name with that label */
-  private static long gauge(String prefix, String label) throws Exception {
-    var response = get("/metrics");
-    assertEquals(200, response.statusCode(), response.body());
-    for (String line : response.body().split("\n")) {
-      if (line.startsWith(prefix) && line.contains(label)) {
-        return (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-      }
-    }
-    throw new AssertionError("no " + prefix + " in /metrics");
-  }
 }

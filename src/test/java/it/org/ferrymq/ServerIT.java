@@ -1,5 +1,7 @@
 package it.org.ferrymq;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -46,6 +48,23 @@ public abstract class ServerIT {
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     return client.send(HttpRequest.newBuilder(URI.create("http://localhost:" + HTTP_PORT + path))
         .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** @return the value of the first /metrics sample named {@code name} (no labels) */
+  protected static long gauge(String name) throws Exception {
+    return gauge(name, "");
+  }
+
+  /** @return the value of the first /metrics sample of that name with that label */
+  protected static long gauge(String prefix, String label) throws Exception {
+    var response = get("/metrics");
+    assertEquals(200, response.statusCode(), response.body());
+    for (String line : response.body().split("\n")) {
+      if (line.startsWith(prefix) && line.contains(label)) {
+        return (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    throw new AssertionError("no " + prefix + " in /metrics");
   }
 
   /**

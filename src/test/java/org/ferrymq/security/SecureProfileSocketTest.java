@@ -252,9 +252,9 @@ class SecureProfileSocketTest {
   /** A directory with alice/right in group readers. */
   private static final class OneUser implements UserDirectory {
     @Override
-    public Optional<Set<String>> authenticate(String user, char[] password) {
+    public Optional<Account> authenticate(String user, char[] password) {
       return user.equals("alice") && new String(password).equals("right")
-          ? Optional.of(Set.of("readers")) : Optional.empty();
+          ? Optional.of(new Account("alice", Set.of("readers"))) : Optional.empty();
     }
 
     @Override

@@ -35,9 +35,14 @@ import org.ferrymq.topic.Topics;
  *       client gets exactly the topics it may read (as Mosquitto does).</li>
  * </ul>
  *
- * <p>{@code %u} and {@code %c} in a {@code pattern} are replaced by the user name and client id;
- * such a rule is skipped for anonymous clients ({@code %u}) and for names holding {@code +},
- * {@code #} or {@code /}, which would otherwise widen the rule.
+ * <p>{@code %u} and {@code %c} in a {@code pattern} are replaced by the user name and client id,
+ * in one pass (see {@link #substitute}); such a rule is skipped for anonymous clients ({@code
+ * %u}) and for values that are empty, hold {@code +}, {@code #} or {@code /}, or start with
+ * {@code $}, which would otherwise widen or move the rule.
+ *
+ * <p>Users are matched on {@link ClientIdentity#username()}, which the authenticator sets to
+ * the registry's canonical name (not the name as the client typed it), exactly: a {@code user}
+ * section names the user as the registry does.
  *
  * <p>Immutable and thread-safe.
  */
@@ -162,27 +167,45 @@ public final class Acl implements Authorizer {
     };
   }
 
-  /** @return the filter with %u and %c replaced, or null when the rule does not apply */
+  /**
+   * Replaces {@code %u} and {@code %c} in one pass over the rule: an inserted value is never
+   * scanned again, so a user named {@code %c} becomes the text {@code %c}, not the client id.
+   * The rule does not apply (null) when a value it names is missing or could widen it or move
+   * it: empty, holding {@code /} (more levels), {@code +} or {@code #} (wildcards), or starting
+   * with {@code $} (the server's topics, which a pattern {@code %c/#} would otherwise reach).
+   *
+   * @return the filter with the values substituted, or null when the rule does not apply
+   */
   static String substitute(String filter, ClientIdentity client) {
-    String result = filter;
-    if (result.contains("%u")) {
-      if (!isPlainLevel(client.username())) {
+    StringBuilder result = null;
+    int copied = 0;
+    for (int i = filter.indexOf('%'); i >= 0 && i + 1 < filter.length();
+        i = filter.indexOf('%', i + 1)) {
+      char what = filter.charAt(i + 1);
+      if (what != 'u' && what != 'c') {
+        continue;
+      }
+      String value = what == 'u' ? client.username() : client.clientId();
+      if (!isPlainLevel(value)) {
         return null;
       }
-      result = result.replace("%u", client.username());
-    }
-    if (result.contains("%c")) {
-      if (!isPlainLevel(client.clientId())) {
-        return null;
+      if (result == null) {
+        result = new StringBuilder(filter.length() + 32);
       }
-      result = result.replace("%c", client.clientId());
+      result.append(filter, copied, i).append(value);
+      copied = i + 2;
+      i++;
     }
-    return Topics.isValidFilter(result) ? result : null;
+    if (result == null) {
+      return filter;
+    }
+    String substituted = result.append(filter, copied, filter.length()).toString();
+    return Topics.isValidFilter(substituted) ? substituted : null;
   }
 
   private static boolean isPlainLevel(String value) {
-    return value != null && !value.isEmpty() && value.indexOf('+') < 0 && value.indexOf('#') < 0
-        && value.indexOf('/') < 0;
+    return value != null && !value.isEmpty() && value.charAt(0) != '$'
+        && value.indexOf('+') < 0 && value.indexOf('#') < 0 && value.indexOf('/') < 0;
   }
 
   private static Map<String, List<Rule>> copy(Map<String, List<Rule>> sections) {

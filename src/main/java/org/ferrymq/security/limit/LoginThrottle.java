@@ -82,7 +82,7 @@ public final class LoginThrottle {
     }
     long now = nanoTime.getAsLong();
     Refusal r = addresses.check(keyOf(address), now);
-    return r != null ? r : users.check(user, now);
+    return r != null ? r : users.check(userKey(user), now);
   }
 
   /** Counts a failed login against the address and the user name. */
@@ -92,14 +92,22 @@ public final class LoginThrottle {
     }
     long now = nanoTime.getAsLong();
     addresses.failed(keyOf(address), now);
-    users.failed(user, now);
+    users.failed(userKey(user), now);
   }
 
   /** The user proved its password: its name's failures are forgotten, its address's are not. */
   public void succeeded(String user) {
     if (user != null) {
-      users.entries.remove(user);
+      users.entries.remove(userKey(user));
     }
+  }
+
+  /**
+   * Spellings a case-insensitive registry (LDAP) takes for the same user count as one name:
+   * guessing with {@code ALICE}, {@code alice } and {@code Alice} is guessing at alice.
+   */
+  private static String userKey(String user) {
+    return user == null ? null : user.strip().toLowerCase(java.util.Locale.ROOT);
   }
 
   /** @return addresses plus user names tracked now */

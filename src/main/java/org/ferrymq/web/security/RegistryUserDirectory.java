@@ -53,7 +53,7 @@ final class RegistryUserDirectory implements UserDirectory {
   }
 
   @Override
-  public Optional<Set<String>> authenticate(String user, char[] password) {
+  public Optional<Account> authenticate(String user, char[] password) {
     if (user.isEmpty() || password.length == 0) {
       return Optional.empty();
     }
@@ -66,10 +66,12 @@ final class RegistryUserDirectory implements UserDirectory {
         | RuntimeException e) {
       throw new CredentialStoreUnavailableException("the user registry failed: " + e, e);
     }
-    if (securityName == null) {
+    if (securityName == null || securityName.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(groups(securityName));
+    // checkPassword answers the registry's user security name: for an LDAP registry, which
+    // matches the typed name case-insensitively, the name as the directory spells it
+    return Optional.of(new Account(securityName, groups(securityName)));
   }
 
   @Override

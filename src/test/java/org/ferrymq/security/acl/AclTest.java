@@ -119,6 +119,31 @@ class AclTest {
 
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
+      // client id | user   | pattern          | substituted, or empty when the rule is skipped
+      "victim      | %c     | users/%u/#       | users/%c/#",
+      "%u          | bob    | clients/%c/%u    | clients/%u/bob",
+      "c1          | 50%    | users/%u/%c      | users/50%/c1",
+      "$SYS        | bob    | %c/#             | ''",
+      "c1          | $share | %u/#             | ''",
+      "c1          | bob    | a/%x/%c          | a/%x/c1",
+      "c1          | bob    | plain/#          | plain/#",
+  })
+  void substitutionIsOnePassAndRefusesDollarValues(String clientId, String user, String pattern,
+      String expected) {
+    ClientIdentity client = new ClientIdentity(clientId, user, Set.of());
+
+    // Exercise + Verify: an inserted value is never scanned again
+    assertEquals(expected.isEmpty() ? null : expected, Acl.substitute(pattern, client));
+  }
+
+  @Test
+  void emptyValuesNeverMatch() {
+    assertEquals(null, Acl.substitute("clients/%c/#", new ClientIdentity("", "bob", Set.of())));
+    assertEquals(null, Acl.substitute("users/%u/#", new ClientIdentity("c", "", Set.of())));
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
       "topic read | line 1: a rule needs a topic filter",
       "topic read a/#/b | line 1: 'a/#/b' is not a valid topic filter",
       "grant read a | line 1: unknown keyword 'grant'",

@@ -95,6 +95,20 @@ class LoginThrottleTest {
   }
 
   @Test
+  void spellingsOfOneUserNameShareItsCount() throws Exception {
+    // Exercise: three guesses at bob, as an LDAP registry would read them, from three addresses
+    sut.failed(ip("198.51.100.21"), "BOB");
+    sut.failed(ip("198.51.100.22"), "bob ");
+    sut.failed(ip("198.51.100.23"), " Bob");
+
+    // Verify
+    assertEquals("user bob", sut.check(ip("198.51.100.24"), "bob").what());
+    assertNotNull(sut.check(ip("198.51.100.24"), "bOB"));
+    sut.succeeded("Bob");
+    assertNull(sut.check(ip("198.51.100.24"), "bob"), "a success clears every spelling");
+  }
+
+  @Test
   void theBackOffDoublesPerEpisodeUpToTheMaximumAndDecaysInQuietWindows() throws Exception {
     InetAddress a = ip("203.0.113.5");
     long[] expected = {1, 2, 4, 8, 8};
