@@ -100,6 +100,8 @@ public class BrokerMetrics {
         AuthStats::checksPending);
     authGauge("ferrymq.auth.throttle.tracked", "Source addresses and user names the login "
         + "throttle remembers", AuthStats::throttleTracked);
+    authGauge("ferrymq.takeovers.refused", "CONNECTs refused because their client id belongs "
+        + "to another identity's session (0x85 / return code 2)", AuthStats::takeoversRefused);
     gauge("ferrymq.messages.queued", "Messages held in session queues", MetricUnits.NONE,
         BrokerStats::messagesQueued);
     gauge("ferrymq.bytes.received", "Bytes read from transports", MetricUnits.BYTES,

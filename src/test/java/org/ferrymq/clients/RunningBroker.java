@@ -5,6 +5,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import org.ferrymq.config.BrokerConfig;
 import org.ferrymq.engine.ClientSummary;
 import org.ferrymq.engine.MqttBroker;
@@ -29,6 +30,7 @@ final class RunningBroker implements BeforeAllCallback, AfterAllCallback {
 
   private final Supplier<TlsSettings> tls;
   private final BrokerConfig config;
+  private final UnaryOperator<MqttBroker.Builder> customise;
   private MqttBroker broker;
   private WireTap tap;
   private ExecutorService ioThreads;
@@ -36,8 +38,14 @@ final class RunningBroker implements BeforeAllCallback, AfterAllCallback {
   private BoundListener listener;
 
   private RunningBroker(Supplier<TlsSettings> tls, BrokerConfig config) {
+    this(tls, config, b -> b);
+  }
+
+  private RunningBroker(Supplier<TlsSettings> tls, BrokerConfig config,
+      UnaryOperator<MqttBroker.Builder> customise) {
     this.tls = tls;
     this.config = config;
+    this.customise = customise;
   }
 
   /** A broker with default settings, except two lanes, on a plain TCP listener. */
@@ -57,6 +65,20 @@ final class RunningBroker implements BeforeAllCallback, AfterAllCallback {
   }
 
   /**
+   * Starts a broker on a plain TCP listener now; the caller stops it with {@link #stop()}.
+   *
+   * @param customise sets what the configuration does not: authenticator, authorizer, store
+   * @param keyValues alternating setting keys and values (two lanes unless given)
+   */
+  static RunningBroker startTcp(UnaryOperator<MqttBroker.Builder> customise,
+      String... keyValues) throws IOException {
+    RunningBroker running = new RunningBroker(() -> null, TestBrokers.config(keyValues),
+        customise);
+    running.start();
+    return running;
+  }
+
+  /**
    * A broker with default settings, except two lanes, on a TLS listener.
    *
    * @param tls called once when the broker starts, after static {@code @TempDir} fields are set
@@ -71,7 +93,7 @@ final class RunningBroker implements BeforeAllCallback, AfterAllCallback {
   }
 
   private void start() throws IOException {
-    broker = MqttBroker.builder().config(config).build();
+    broker = customise.apply(MqttBroker.builder().config(config)).build();
     broker.start();
     tap = new WireTap(broker);
     AtomicInteger threadNumber = new AtomicInteger();
