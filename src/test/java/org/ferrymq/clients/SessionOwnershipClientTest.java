@@ -15,6 +15,8 @@ import org.ferrymq.packet.ConnAck;
 import org.ferrymq.packet.Disconnect;
 import org.ferrymq.packet.ReasonCode;
 import org.ferrymq.persistence.PersistenceMode;
+import org.ferrymq.persistence.StoredSession;
+import org.ferrymq.persistence.common.Version2Records;
 import org.ferrymq.persistence.memory.MemoryPersistence;
 import org.ferrymq.persistence.mvstore.MvStorePersistence;
 import org.junit.jupiter.api.AfterEach;
@@ -192,6 +194,34 @@ class SessionOwnershipClientTest {
     assertEquals(0x85, refused.getReasonCode());
     assertTrue(resumed.sessionPresent());
     assertEquals(List.of("alice/x:queued-0"), aliceInbox.awaitCount(1));
+  }
+
+  @Test
+  @DisplayName("A session stored by an older FerryMQ (format 2, no owner) is claimed by the "
+      + "first client to resume it, and after that refused to anyone else, across a restart")
+  void sessionWithoutOwnerFromAnOlderStoreIsClaimedByItsFirstResumer() throws Exception {
+    MvStorePersistence.open(dir, PersistenceMode.PERSISTENT).close();
+    org.h2.mvstore.MVStore raw = org.h2.mvstore.MVStore.open(
+        dir.resolve(MvStorePersistence.FILE_NAME).toString());
+    // the names MvStorePersistence uses for its format entry and its sessions
+    raw.<String, String>openMap("ferrymq.meta").put("format", "2");
+    raw.<String, byte[]>openMap("sessions").put(ALICE_DEVICE, Version2Records.session(
+        new StoredSession(ALICE_DEVICE, 5, 3_600, 1, List.of(), List.of(), 1, null, 0)));
+    raw.close();
+    sut.start(MvStorePersistence.open(dir, PersistenceMode.PERSISTENT));
+
+    // Exercise
+    SecuredBroker.V5 claimed = sut.connectV5(ALICE_DEVICE, "alice", new Inbox<>(),
+        SecuredBroker::resumable);
+    claimed.client().disconnect();
+    sut.stop();
+    sut.start(MvStorePersistence.open(dir, PersistenceMode.PERSISTENT));
+    MqttException refused = assertThrows(MqttException.class, () -> sut.connectV5(ALICE_DEVICE,
+        "mallory", new Inbox<>(), SecuredBroker::resumable));
+
+    // Verify
+    assertTrue(claimed.sessionPresent(), "the old session was resumed");
+    assertEquals(0x85, refused.getReasonCode());
   }
 
   /** @return mallory's (only) connection as the wire tap recorded it */
