@@ -7,7 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.ferrymq.engine.DropReason;
 import org.ferrymq.packet.Publish;
@@ -30,6 +32,12 @@ class ReadAclOnDeliveryClientTest {
       topic read alice/ok/#
       """;
 
+  private static final String JOBS_FOR_ALL = "topic readwrite jobs/#\n";
+  private static final String JOBS_BUT_NOT_FOR_BOB = JOBS_FOR_ALL + """
+      user bob
+      topic deny jobs/#
+      """;
+
   @RegisterExtension
   final OpenClients clients = new OpenClients();
 
@@ -38,6 +46,19 @@ class ReadAclOnDeliveryClientTest {
   @AfterEach
   void stop() {
     sut.stop();
+  }
+
+  /**
+   * A member of the shared group {@code $share/g/jobs/#}, client id {@code <user>-worker}, that
+   * does not acknowledge what it receives (so deliveries stay in flight).
+   */
+  private MqttClient worker(String user, Inbox<String> inbox,
+      Consumer<MqttConnectionOptions> options)
+      throws Exception {
+    MqttClient client = sut.connectV5(user + "-worker", user, inbox, options).client();
+    client.setManualAcks(true);
+    client.subscribe("$share/g/jobs/#", 1);
+    return client;
   }
 
   private long readDenied() {
@@ -136,17 +157,15 @@ class ReadAclOnDeliveryClientTest {
   @DisplayName("[MQTT-4.8.2-2] shared subscription: a member whose rights were removed gets no "
       + "message; each goes to the member that may read it")
   void sharedDeliveryPicksOnlyMembersThatMayRead() throws Exception {
-    sut.acl("topic readwrite jobs/#\n");
+    sut.acl(JOBS_FOR_ALL);
     sut.start(new MemoryPersistence());
     Inbox<String> aliceInbox = new Inbox<>();
     Inbox<String> bobInbox = new Inbox<>();
-    sut.connectV5("alice-worker", "alice", aliceInbox, o -> { }).client()
-        .subscribe("$share/g/jobs/#", 1);
-    sut.connectV5("bob-worker", "bob", bobInbox, o -> { }).client()
-        .subscribe("$share/g/jobs/#", 1);
+    worker("alice", aliceInbox, o -> { });
+    worker("bob", bobInbox, o -> { });
 
     // Exercise
-    sut.acl("topic readwrite jobs/#\nuser bob\ntopic deny jobs/#\n");
+    sut.acl(JOBS_BUT_NOT_FOR_BOB);
     sut.publishAsAlice("jobs/1", "job", 10);
 
     // Verify
@@ -159,16 +178,12 @@ class ReadAclOnDeliveryClientTest {
   @DisplayName("Shared redistribution: messages in flight to a member whose rights were "
       + "removed go to the other member when it comes back, none to it and none lost")
   void sharedInflightOfAMemberThatLostItsRightsIsRedistributed() throws Exception {
-    sut.acl("topic readwrite jobs/#\n");
+    sut.acl(JOBS_FOR_ALL);
     sut.start(new MemoryPersistence());
     Inbox<String> aliceInbox = new Inbox<>();
     Inbox<String> bobInbox = new Inbox<>();
-    sut.connectV5("alice-worker", "alice", aliceInbox, o -> { }).client()
-        .subscribe("$share/g/jobs/#", 1);
-    MqttClient bob = sut.connectV5("bob-worker", "bob", bobInbox, SecuredBroker::resumable)
-        .client();
-    bob.setManualAcks(true);
-    bob.subscribe("$share/g/jobs/#", 1);
+    worker("alice", aliceInbox, o -> { });
+    MqttClient bob = worker("bob", bobInbox, SecuredBroker::resumable);
     sut.publishAsAlice("jobs/1", "job", 10);
     Inbox.waiting().until(() -> aliceInbox.snapshot().size() + bobInbox.snapshot().size() == 10);
     int heldByBob = bobInbox.snapshot().size();
@@ -176,7 +191,7 @@ class ReadAclOnDeliveryClientTest {
     bob.disconnect();
 
     // Exercise
-    sut.acl("topic readwrite jobs/#\nuser bob\ntopic deny jobs/#\n");
+    sut.acl(JOBS_BUT_NOT_FOR_BOB);
     sut.connectV5("bob-worker", "bob", new Inbox<>(), SecuredBroker::resumable);
 
     // Verify

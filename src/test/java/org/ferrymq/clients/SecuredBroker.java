@@ -8,17 +8,13 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.ferrymq.packet.ReasonCode;
 import org.ferrymq.persistence.Persistence;
 import org.ferrymq.security.AuthenticationResult;
-import org.ferrymq.security.Authenticator;
 import org.ferrymq.security.Authorizer;
 import org.ferrymq.security.ClientIdentity;
 import org.ferrymq.security.acl.Acl;
@@ -123,32 +119,8 @@ final class SecuredBroker {
     MqttClient client = new MqttClient(running.uri(), clientId,
         new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
     client.setTimeToWait(Inbox.TIMEOUT.toMillis());
-    client.setCallback(new MqttCallback() {
-      @Override
-      public void disconnected(MqttDisconnectResponse response) {
-      }
-
-      @Override
-      public void mqttErrorOccurred(MqttException exception) {
-      }
-
-      @Override
-      public void messageArrived(String topic, MqttMessage message) {
-        inbox.add(topic + ":" + new String(message.getPayload(), StandardCharsets.UTF_8));
-      }
-
-      @Override
-      public void deliveryComplete(IMqttToken token) {
-      }
-
-      @Override
-      public void connectComplete(boolean reconnect, String serverUri) {
-      }
-
-      @Override
-      public void authPacketArrived(int reasonCode, MqttProperties properties) {
-      }
-    });
+    client.setCallback(new PahoV5Arrivals((topic, message) ->
+        inbox.add(topic + ":" + new String(message.getPayload(), StandardCharsets.UTF_8))));
     clients.add(() -> {
       if (client.isConnected()) {
         client.disconnect(1000);
