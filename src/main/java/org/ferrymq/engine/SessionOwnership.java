@@ -2,6 +2,7 @@ package org.ferrymq.engine;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Level;
@@ -64,7 +65,7 @@ final class SessionOwnership {
       return false;
     }
     SessionOwner owner = session.owner;
-    return owner == null || java.util.Objects.equals(owner.user(), identity.username());
+    return owner == null || Objects.equals(owner.user(), identity.username());
   }
 
   /**
