@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.ferrymq.engine.LocalSubscription;
 import org.ferrymq.engine.Message;
 import org.ferrymq.engine.MqttBroker;
@@ -85,6 +89,51 @@ class SessionOwnershipTest {
     alice.expectNothing(sut);
     assertFalse(anonymous.isClosed() || alice.isClosed());
     assertEquals(2, sut.authStats().takeoversRefused());
+  }
+
+  @Test
+  @DisplayName("Refused takeovers are counted each time and logged as a WARNING once per client "
+      + "id, naming the owner, so a client retrying cannot flood the log")
+  void refusalsAreLoggedOncePerClientId() {
+    List<LogRecord> warnings = new CopyOnWriteArrayList<>();
+    Handler handler = new Handler() {
+      @Override
+      public void publish(LogRecord r) {
+        if (r.getLevel() == Level.WARNING) {
+          warnings.add(r);
+        }
+      }
+
+      @Override
+      public void flush() {
+      }
+
+      @Override
+      public void close() {
+      }
+    };
+    Logger logger = Logger.getLogger("org.ferrymq.engine.SessionOwnership");
+    logger.addHandler(handler);
+    try {
+      connect(new TestClient(sut, ProtocolVersion.MQTT_5), "alice-dev", "alice");
+
+      // Exercise
+      for (int i = 0; i < 3; i++) {
+        assertEquals(ReasonCode.CLIENT_IDENTIFIER_NOT_VALID,
+            connect(new TestClient(sut, ProtocolVersion.MQTT_5), "alice-dev", "mallory")
+                .reasonCode());
+      }
+
+      // Verify
+      assertEquals(3, sut.authStats().takeoversRefused());
+      assertEquals(1, warnings.size(), () -> warnings.stream().map(LogRecord::getMessage)
+          .toList().toString());
+      String line = warnings.get(0).getMessage();
+      assertTrue(line.contains("'alice-dev'") && line.contains("user 'mallory'")
+          && line.contains("belongs to user 'alice'"), line);
+    } finally {
+      logger.removeHandler(handler);
+    }
   }
 
   @Test
