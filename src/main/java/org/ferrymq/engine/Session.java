@@ -24,7 +24,8 @@ import org.ferrymq.topic.SubscriptionEntry;
  * deliveries, inbound QoS 2 state, and a pending Will.
  *
  * <p>Confined to its {@link Lane}: every method runs on that lane, except the volatile
- * {@link #online} and {@link #load} read by other lanes when choosing shared-group members.
+ * {@link #online}, {@link #load} and {@link #identity} (an immutable value) read by other lanes
+ * when choosing shared-group members.
  */
 final class Session {
   private static final Logger LOG = Logger.getLogger(Session.class.getName());
