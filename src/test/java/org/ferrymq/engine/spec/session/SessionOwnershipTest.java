@@ -7,11 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.ferrymq.engine.LocalSubscription;
+import org.ferrymq.engine.LogCapture;
 import org.ferrymq.engine.Message;
 import org.ferrymq.engine.MqttBroker;
 import org.ferrymq.engine.TestBrokers;
@@ -95,26 +92,7 @@ class SessionOwnershipTest {
   @DisplayName("Refused takeovers are counted each time and logged as a WARNING once per client "
       + "id, naming the owner, so a client retrying cannot flood the log")
   void refusalsAreLoggedOncePerClientId() {
-    List<LogRecord> warnings = new CopyOnWriteArrayList<>();
-    Handler handler = new Handler() {
-      @Override
-      public void publish(LogRecord r) {
-        if (r.getLevel() == Level.WARNING) {
-          warnings.add(r);
-        }
-      }
-
-      @Override
-      public void flush() {
-      }
-
-      @Override
-      public void close() {
-      }
-    };
-    Logger logger = Logger.getLogger("org.ferrymq.engine.SessionOwnership");
-    logger.addHandler(handler);
-    try {
+    try (LogCapture warnings = LogCapture.warnings("org.ferrymq.engine.SessionOwnership")) {
       connect(new TestClient(sut, ProtocolVersion.MQTT_5), "alice-dev", "alice");
 
       // Exercise
@@ -126,13 +104,10 @@ class SessionOwnershipTest {
 
       // Verify
       assertEquals(3, sut.authStats().takeoversRefused());
-      assertEquals(1, warnings.size(), () -> warnings.stream().map(LogRecord::getMessage)
-          .toList().toString());
-      String line = warnings.get(0).getMessage();
+      assertEquals(1, warnings.messages().size(), warnings.messages()::toString);
+      String line = warnings.messages().get(0);
       assertTrue(line.contains("'alice-dev'") && line.contains("user 'mallory'")
           && line.contains("belongs to user 'alice'"), line);
-    } finally {
-      logger.removeHandler(handler);
     }
   }
 
