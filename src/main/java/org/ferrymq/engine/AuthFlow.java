@@ -170,6 +170,13 @@ final class AuthFlow {
     } else if (next instanceof AuthStep.Success s) {
       if (reauthenticating) {
         reauthenticating = false;
+        if (!SessionOwnership.permits(h.session, s.identity())) {
+          // the session stays its owner's: re-authenticating cannot hand it to another user
+          fail(ReasonCode.NOT_AUTHORIZED, "re-authenticated as another identity than the "
+              + "session's owner");
+          return;
+        }
+        SessionOwnership.bind(h.session, s.identity(), true);
         h.identity = s.identity();
         h.session.identity = s.identity();
         h.send(new Auth(ReasonCode.SUCCESS, authProperties(s.serverData())));

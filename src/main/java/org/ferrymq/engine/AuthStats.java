@@ -9,7 +9,9 @@ package org.ferrymq.engine;
  *     return code 3)
  * @param checksPending credential checks waiting or running now
  * @param throttleTracked source addresses plus user names the throttle tracks now
+ * @param takeoversRefused CONNECTs refused since start because their client id belongs to
+ *     another identity's session (0x85 / return code 2)
  */
 public record AuthStats(long failures, long throttled, long refusedBusy, int checksPending,
-    int throttleTracked) {
+    int throttleTracked, long takeoversRefused) {
 }

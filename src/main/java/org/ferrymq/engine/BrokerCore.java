@@ -72,6 +72,7 @@ final class BrokerCore {
   final OverloadMonitor overload;
   final SessionSlots slots;
   final QuotaRefusals quotaRefusals = new QuotaRefusals();
+  final SessionOwnership ownership = new SessionOwnership();
   private final HeapGauge heapGauge;
   private final Lane[] lanes;
   private final Executor loopExecutor;
@@ -199,7 +200,8 @@ final class BrokerCore {
       slots.restore(s, s.isPersistent());
       s.disconnectedAtMillis = record.disconnectedAtMillis() == 0 ? now
           : record.disconnectedAtMillis();
-      s.identity = ClientIdentity.anonymous(record.clientId());
+      s.owner = record.owner();
+      s.identity = SessionOwnership.identityOf(record.owner(), record.clientId());
       for (SubscriptionEntry e : record.subscriptions()) {
         index.subscribe(e);
         s.subscriptions.put(e.fullFilter(), e);
@@ -653,7 +655,8 @@ final class BrokerCore {
 
   AuthStats authStats() {
     return new AuthStats(metrics.authFailures.sum(), metrics.authThrottled.sum(),
-        metrics.authRefusedBusy.sum(), authExecutor.pending(), loginThrottle.tracked());
+        metrics.authRefusedBusy.sum(), authExecutor.pending(), loginThrottle.tracked(),
+        ownership.refusedCount());
   }
 
   List<ClientSummary> clients() {

@@ -85,11 +85,18 @@ final class ConnectFlow {
     BrokerCore core = h.core;
     BrokerConfig config = core.config;
     String id = h.assignedClientId;
+    Session existing = core.sessions.get(id);
+    if (existing != null && !SessionOwnership.permits(existing, identity)) {
+      // [MQTT-3.1.3-5] a client id the server does not allow: another identity's session
+      core.ownership.refused(id, existing.owner, identity, h.transport.info().remoteAddress());
+      refuse(h, ReasonCode.CLIENT_IDENTIFIER_NOT_VALID,
+          "the client identifier belongs to another identity's session", Level.FINE);
+      return;
+    }
     if (c.will() != null && WillChecks.refusedByAcl(h, identity, c.will())) {
       return;
     }
     long expiry = expiryFor(c, config);
-    Session existing = core.sessions.get(id);
     Session own = existing != null && existing.localListener == null ? existing : null;
     QuotaCap full = core.slots.reserve(own, expiry > 0);
     if (full != null) {
@@ -99,7 +106,7 @@ final class ConnectFlow {
     // From here the places are this connection's; ending the earlier session frees none of them
     boolean persistentHandedOver = own != null && own.handOverSlots();
     if (existing != null && existing.connection != null) {
-      // [MQTT-3.1.4-3] the earlier connection is disconnected with 0x8E and closed
+      // [MQTT-3.1.4-3] the owner's earlier connection is disconnected with 0x8E and closed
       existing.connection.closeWith(ReasonCode.SESSION_TAKEN_OVER, "another client connected");
       existing = core.sessions.get(id);
     }
@@ -115,6 +122,7 @@ final class ConnectFlow {
       s = core.newSession(id, h.lane);
     }
     core.slots.settle(s, expiry > 0, persistentHandedOver);
+    SessionOwnership.bind(s, identity, present);
     Properties props = c.properties();
     s.version = c.version();
     s.identity = identity;

@@ -18,7 +18,14 @@ public enum DropReason {
   /** Larger than the subscriber's Maximum Packet Size [MQTT-3.1.2-25]. */
   TOO_LARGE,
   /** An MQTT 3 publish the ACL denies: acknowledged (3.1.1 has no negative PUBACK), not routed. */
-  NOT_AUTHORIZED;
+  NOT_AUTHORIZED,
+  /**
+   * A message the subscriber's current identity may not read (the ACL was changed, or the
+   * subscriber's rights were removed, after it subscribed or after the message was queued):
+   * checked on the wire, queued, in flight or retained alike. One in flight is completed so the
+   * window does not stall; one of a shared subscription goes to a member that may read it.
+   */
+  READ_DENIED;
 
   /** @return the lower-case name used as a metric label, e.g. {@code qos0_slow_subscriber} */
   public String label() {

@@ -11,6 +11,7 @@ import java.util.logging.Logger;
 import org.ferrymq.config.SharedStrategy;
 import org.ferrymq.message.Message;
 import org.ferrymq.packet.QoS;
+import org.ferrymq.security.ClientIdentity;
 import org.ferrymq.topic.MatchSink;
 import org.ferrymq.topic.SharedGroup;
 import org.ferrymq.topic.SubscriptionEntry;
@@ -71,9 +72,12 @@ final class Router {
             + g.filter()));
       }
       for (SharedGroup g : c.groups) {
-        SubscriptionEntry member = pick(g);
+        SubscriptionEntry member = pickExcluding(g, null, m.topic());
         if (member != null) {
           c.add(member, g);
+        } else if (!g.members().isEmpty()) {
+          // no member's identity may read the topic now
+          core.metrics.on(current).dropped(DropReason.READ_DENIED);
         }
       }
       if (reached != null && taken != null) {
@@ -98,8 +102,13 @@ final class Router {
     }
   }
 
-  /** Re-routes a message that a leaving shared-group member did not receive. */
-  void redistribute(Message m, String sharedFilter, String leavingClientId) {
+  /**
+   * Re-routes a message that a shared-group member did not receive (it left the group, or its
+   * identity may no longer read the topic) to another member that may read it.
+   *
+   * @return whether a member was found
+   */
+  boolean redistribute(Message m, String sharedFilter, String leavingClientId) {
     List<SharedGroup> found = new ArrayList<>(1);
     index.match(m.topic(), new MatchSink() {
       @Override
@@ -114,14 +123,16 @@ final class Router {
         }
       }
     });
+    boolean dispatched = false;
     for (SharedGroup g : found) {
-      SubscriptionEntry member = pickExcluding(g, leavingClientId);
+      SubscriptionEntry member = pickExcluding(g, leavingClientId, m.topic());
       if (member != null) {
         Target t = new Target(member.clientId());
         t.merge(member, g);
-        dispatch(m, t, null, false, null);
+        dispatched |= dispatch(m, t, null, false, null);
       }
     }
+    return dispatched;
   }
 
   /**
@@ -300,11 +311,12 @@ final class Router {
     }
   }
 
-  private SubscriptionEntry pick(SharedGroup g) {
-    return pickExcluding(g, null);
-  }
-
-  private SubscriptionEntry pickExcluding(SharedGroup g, String excluded) {
+  /**
+   * Picks the member of a shared group that gets a message: never {@code excluded}, and only a
+   * member whose session's current identity may read the topic (each member subscribed under
+   * its own rights, which may have changed since).
+   */
+  private SubscriptionEntry pickExcluding(SharedGroup g, String excluded, String topic) {
     List<SubscriptionEntry> members = g.members();
     int n = members.size();
     if (n == 0) {
@@ -315,7 +327,7 @@ final class Router {
       int bestLoad = Integer.MAX_VALUE;
       for (SubscriptionEntry e : members) {
         Session s = core.sessions.get(e.clientId());
-        if (s == null || e.clientId().equals(excluded)) {
+        if (s == null || e.clientId().equals(excluded) || !mayRead(s, topic)) {
           continue;
         }
         int load = s.online ? s.load : Integer.MAX_VALUE - 1;
@@ -334,14 +346,24 @@ final class Router {
         continue;
       }
       Session s = core.sessions.get(e.clientId());
-      if (s != null && s.online) {
+      if (s == null || !mayRead(s, topic)) {
+        continue;
+      }
+      if (s.online) {
         return e;
       }
-      if (s != null && offlineChoice == null) {
+      if (offlineChoice == null) {
         offlineChoice = e;
       }
     }
     return offlineChoice;
+  }
+
+  /** Reads the member's identity across lanes: the field is volatile, the identity immutable. */
+  private boolean mayRead(Session s, String topic) {
+    ClientIdentity identity = s.identity;
+    return s.localListener != null || identity == null
+        || core.authorizer.canReceive(identity, topic);
   }
 
   /** Merges the matches of one publish per client; reused per lane to avoid allocation. */

@@ -14,6 +14,7 @@ import org.ferrymq.packet.ProtocolVersion;
 import org.ferrymq.packet.QoS;
 import org.ferrymq.packet.Will;
 import org.ferrymq.persistence.DeliveryState;
+import org.ferrymq.persistence.SessionOwner;
 import org.ferrymq.persistence.StoredDelivery;
 import org.ferrymq.persistence.StoredSession;
 import org.ferrymq.security.ClientIdentity;
@@ -24,7 +25,8 @@ import org.ferrymq.topic.SubscriptionEntry;
  * deliveries, inbound QoS 2 state, and a pending Will.
  *
  * <p>Confined to its {@link Lane}: every method runs on that lane, except the volatile
- * {@link #online} and {@link #load} read by other lanes when choosing shared-group members.
+ * {@link #online}, {@link #load} and {@link #identity} (an immutable value) read by other lanes
+ * when choosing shared-group members.
  */
 final class Session {
   private static final Logger LOG = Logger.getLogger(Session.class.getName());
@@ -37,7 +39,14 @@ final class Session {
   ProtocolVersion version = ProtocolVersion.MQTT_5;
   long expiryIntervalSeconds;
   long disconnectedAtMillis;
-  ClientIdentity identity;
+  /**
+   * The identity of the attached connection (while offline: of the last one, or the owner's
+   * after a restart). Every message is checked against it when it goes on the wire; volatile
+   * because other lanes read it when choosing a shared-group member.
+   */
+  volatile ClientIdentity identity;
+  /** Who the session belongs to; null only for one recovered from an older store, unclaimed. */
+  SessionOwner owner;
   ConnectionHandler connection;
   /** In-process subscriber instead of a network client. */
   Consumer<Message> localListener;
@@ -125,8 +134,16 @@ final class Session {
     pendingWill = null;
     lastProgressMillis = core.clock.millis();
     sendQuota = Math.min(clientReceiveMaximum, core.config.maxInflight());
-    // [MQTT-4.4.0-1] resend unacknowledged PUBLISH (DUP=1) and PUBREL in their original order
-    for (StoredDelivery d : inflight.values()) {
+    // [MQTT-4.4.0-1] resend unacknowledged PUBLISH (DUP=1) and PUBREL in their original order,
+    // a PUBLISH only if the identity connected now may read it (a PUBREL carries no message)
+    for (Iterator<StoredDelivery> it = inflight.values().iterator(); it.hasNext(); ) {
+      StoredDelivery d = it.next();
+      if (d.state() == DeliveryState.AWAITING_ACK && !mayReceive(d.message())) {
+        it.remove();
+        forget(d);
+        readDenied(d.message(), d.sharedFilter());
+        continue;
+      }
       sendInOrder(c, d, true);
     }
     requestDurable();
@@ -211,6 +228,8 @@ final class Session {
       if (mayReceive(m)) {
         sendAtMostOnce(connection, new StoredDelivery(0, m, QoS.AT_MOST_ONCE, retain,
             subscriptionIds, null, 0, DeliveryState.QUEUED));
+      } else {
+        readDenied(m, sharedFilter);
       }
       return;
     }
@@ -335,6 +354,7 @@ final class Session {
       }
       if (!mayReceive(d.message())) {
         forget(d);
+        readDenied(d.message(), d.sharedFilter());
         continue;
       }
       if (!needsId) {
@@ -455,7 +475,20 @@ final class Session {
    * goes on the wire, with the identity of the connection attached then.
    */
   private boolean mayReceive(Message m) {
-    return identity == null || core.authorizer.canReceive(identity, m.topic());
+    ClientIdentity current = identity;
+    return current == null || core.authorizer.canReceive(current, m.topic());
+  }
+
+  /**
+   * A message this session's current identity may not read is not sent. One of a shared
+   * subscription goes to another member of the group that may read it; otherwise it is dropped
+   * and counted ({@link DropReason#READ_DENIED}).
+   */
+  private void readDenied(Message m, String sharedFilter) {
+    if (sharedFilter != null && core.router.redistribute(m, sharedFilter, clientId)) {
+      return;
+    }
+    core.metrics.on(lane).dropped(DropReason.READ_DENIED);
   }
 
   private int allocatePacketId() {
@@ -574,7 +607,7 @@ final class Session {
     Will will = connection != null ? connection.will : pendingWill;
     return new StoredSession(clientId, version.level(), expiryIntervalSeconds,
         disconnectedAtMillis, new ArrayList<>(subscriptions.values()), inbound.snapshot(),
-        inbound.nextSequence(), will, connection != null ? 0 : willDueMillis);
+        inbound.nextSequence(), will, connection != null ? 0 : willDueMillis, owner);
   }
 
   /** Writes the session record if the session outlives its connection. */

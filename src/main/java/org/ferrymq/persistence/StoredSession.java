@@ -19,14 +19,25 @@ import org.ferrymq.topic.SubscriptionEntry;
  *     connection ended; null for none
  * @param willDueMillis when a waiting Will is due (epoch millis); 0 while its connection is
  *     open (a crash then ends the connection at the restart)
+ * @param owner the identity the session belongs to; {@code null} for a record written before
+ *     sessions had owners (layouts 1 and 2), which the first client to resume it claims
  */
 public record StoredSession(String clientId, int protocolLevel, long expiryIntervalSeconds,
     long disconnectedAtMillis, List<SubscriptionEntry> subscriptions,
-    List<StoredReceipt> receipts, long nextInboundSequence, Will will, long willDueMillis) {
+    List<StoredReceipt> receipts, long nextInboundSequence, Will will, long willDueMillis,
+    SessionOwner owner) {
 
   public StoredSession {
     subscriptions = List.copyOf(subscriptions);
     receipts = List.copyOf(receipts);
+  }
+
+  /** A session in the layout of record version 2: everything but the owner. */
+  public StoredSession(String clientId, int protocolLevel, long expiryIntervalSeconds,
+      long disconnectedAtMillis, List<SubscriptionEntry> subscriptions,
+      List<StoredReceipt> receipts, long nextInboundSequence, Will will, long willDueMillis) {
+    this(clientId, protocolLevel, expiryIntervalSeconds, disconnectedAtMillis, subscriptions,
+        receipts, nextInboundSequence, will, willDueMillis, null);
   }
 
   /**
@@ -39,6 +50,6 @@ public record StoredSession(String clientId, int protocolLevel, long expiryInter
     this(clientId, protocolLevel, expiryIntervalSeconds, disconnectedAtMillis, subscriptions,
         awaitingPubrel.stream().sorted()
             .map(id -> new StoredReceipt(id, StoredReceipt.UNKNOWN_HASH, 0, true)).toList(),
-        1, null, 0);
+        1, null, 0, null);
   }
 }

@@ -119,6 +119,8 @@ public class BrokerMetrics {
         + "with $, topic limits, ACL, QoS, retain)", SecurityStats::willsRefused);
     securityGauge("ferrymq.wills.dropped", "Wills not published when due because the client "
         + "was no longer allowed to publish them", SecurityStats::willsDropped);
+    authGauge("ferrymq.takeovers.refused", "CONNECTs refused because their client id belongs "
+        + "to another identity's session (0x85 / return code 2)", AuthStats::takeoversRefused);
     gauge("ferrymq.messages.queued", "Messages held in session queues", MetricUnits.NONE,
         BrokerStats::messagesQueued);
     gauge("ferrymq.bytes.received", "Bytes read from transports", MetricUnits.BYTES,

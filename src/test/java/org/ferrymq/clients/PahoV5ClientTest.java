@@ -15,10 +15,8 @@ import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
@@ -392,32 +390,8 @@ class PahoV5ClientTest {
   private MqttClient client(String clientId, Consumer<Received> sink) throws MqttException {
     MqttClient client = new MqttClient(sut.uri(), clientId, new MemoryPersistence());
     client.setTimeToWait(Inbox.TIMEOUT.toMillis());
-    client.setCallback(new MqttCallback() {
-      @Override
-      public void disconnected(MqttDisconnectResponse response) {
-      }
-
-      @Override
-      public void mqttErrorOccurred(MqttException exception) {
-      }
-
-      @Override
-      public void messageArrived(String topic, MqttMessage message) {
-        sink.accept(Received.of(topic, message));
-      }
-
-      @Override
-      public void deliveryComplete(IMqttToken token) {
-      }
-
-      @Override
-      public void connectComplete(boolean reconnect, String serverUri) {
-      }
-
-      @Override
-      public void authPacketArrived(int reasonCode, MqttProperties properties) {
-      }
-    });
+    client.setCallback(new PahoV5Arrivals((topic, message) ->
+        sink.accept(Received.of(topic, message))));
     clients.add(() -> {
       if (client.isConnected()) {
         client.disconnect(1000);

@@ -26,10 +26,8 @@ import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscription;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
@@ -399,7 +397,8 @@ class QuotaCapsClientTest {
       throws MqttException {
     MqttClient client = new MqttClient(sut.uri(), id, new MemoryPersistence());
     client.setTimeToWait(Inbox.TIMEOUT.toMillis());
-    client.setCallback(new Collecting(inbox));
+    client.setCallback(new PahoV5Arrivals((topic, message) ->
+        inbox.add(new String(message.getPayload(), StandardCharsets.UTF_8))));
     clients.add(() -> {
       if (client.isConnected()) {
         client.disconnect(1000);
@@ -429,33 +428,5 @@ class QuotaCapsClientTest {
     options.setMqttVersion(org.eclipse.paho.client.mqttv3.MqttConnectOptions.MQTT_VERSION_3_1_1);
     client.connect(options);
     return client;
-  }
-
-  /** Collects the payloads of arriving messages as text. */
-  private record Collecting(Inbox<String> inbox) implements MqttCallback {
-    @Override
-    public void disconnected(MqttDisconnectResponse response) {
-    }
-
-    @Override
-    public void mqttErrorOccurred(MqttException exception) {
-    }
-
-    @Override
-    public void messageArrived(String topic, MqttMessage message) {
-      inbox.add(new String(message.getPayload(), StandardCharsets.UTF_8));
-    }
-
-    @Override
-    public void deliveryComplete(org.eclipse.paho.mqttv5.client.IMqttToken token) {
-    }
-
-    @Override
-    public void connectComplete(boolean reconnect, String serverUri) {
-    }
-
-    @Override
-    public void authPacketArrived(int reasonCode, MqttProperties properties) {
-    }
   }
 }

@@ -39,7 +39,10 @@ class EnhancedAuthOffLaneTest {
   private final CountDownLatch stepStarted = new CountDownLatch(1);
   private MqttBroker sut;
 
-  /** One step: "slow" hangs until released, every user then succeeds. */
+  /**
+   * One step: "slow" (user slow) and "&lt;user&gt;/slow" (that user) hang until released, every
+   * user then succeeds.
+   */
   private final EnhancedAuthenticator hanging = new EnhancedAuthenticator() {
     @Override
     public String method() {
@@ -49,8 +52,9 @@ class EnhancedAuthOffLaneTest {
     @Override
     public Exchange start(org.ferrymq.security.ConnectRequest request) {
       return clientData -> {
-        String user = new String(clientData, StandardCharsets.UTF_8);
-        if (user.equals("slow")) {
+        String data = new String(clientData, StandardCharsets.UTF_8);
+        String user = data.endsWith("/slow") ? data.substring(0, data.length() - 5) : data;
+        if (data.equals("slow") || data.endsWith("/slow")) {
           stepStarted.countDown();
           try {
             release.await(30, TimeUnit.SECONDS);
@@ -125,8 +129,9 @@ class EnhancedAuthOffLaneTest {
     assertEquals(ReasonCode.SUCCESS, other.connectWith(connect("other-1", "fast"))
         .reasonCode());
 
-    // Exercise: re-authentication whose step hangs [MQTT-4.12.1-1]
-    client.send(new Auth(ReasonCode.RE_AUTHENTICATE, auth("slow")));
+    // Exercise: re-authentication whose step hangs [MQTT-4.12.1-1], as the same user (as
+    // another one it would be refused: the session stays its owner's)
+    client.send(new Auth(ReasonCode.RE_AUTHENTICATE, auth("fast/slow")));
     assertTrue(stepStarted.await(5, TimeUnit.SECONDS));
 
     // Verify: both clients' publishes are acknowledged while it hangs

@@ -3,45 +3,22 @@ package org.ferrymq.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class QuotaRefusalsTest {
   private final QuotaRefusals sut = new QuotaRefusals();
-  private final Logger logger = Logger.getLogger(QuotaRefusals.class.getName());
-  private final List<LogRecord> warnings = new ArrayList<>();
-  private final Handler handler = new Handler() {
-    @Override
-    public void publish(LogRecord r) {
-      if (r.getLevel() == Level.WARNING) {
-        warnings.add(r);
-      }
-    }
-
-    @Override
-    public void flush() {
-    }
-
-    @Override
-    public void close() {
-    }
-  };
+  private LogCapture warnings;
 
   @BeforeEach
   void listen() {
-    logger.addHandler(handler);
+    warnings = LogCapture.warnings(QuotaRefusals.class.getName());
   }
 
   @AfterEach
   void stopListening() {
-    logger.removeHandler(handler);
+    warnings.close();
   }
 
   @Test
@@ -54,7 +31,7 @@ class QuotaRefusalsTest {
     // Verify
     assertEquals(5, sut.count(QuotaCap.SUBSCRIPTIONS));
     assertEquals(0, sut.count(QuotaCap.SESSIONS));
-    assertEquals(1, warnings.size(), "one WARNING, the rest at FINE");
+    assertEquals(1, warnings.records().size(), "one WARNING, the rest at FINE");
     assertEquals(5L, sut.counts().get(QuotaCap.SUBSCRIPTIONS));
   }
 
@@ -70,6 +47,7 @@ class QuotaRefusalsTest {
     // Verify
     long seconds = (System.nanoTime() - start) / 1_000_000_000L;
     assertEquals(1000, sut.count(QuotaCap.SESSIONS));
-    assertTrue(warnings.size() <= 1 + seconds, warnings.size() + " warnings in " + seconds + " s");
+    int logged = warnings.records().size();
+    assertTrue(logged <= 1 + seconds, logged + " warnings in " + seconds + " s");
   }
 }

@@ -22,6 +22,7 @@ import org.ferrymq.packet.RetainHandling;
 import org.ferrymq.packet.UserProperty;
 import org.ferrymq.packet.Will;
 import org.ferrymq.persistence.DeliveryState;
+import org.ferrymq.persistence.SessionOwner;
 import org.ferrymq.persistence.StoredDelivery;
 import org.ferrymq.persistence.StoredReceipt;
 import org.ferrymq.persistence.StoredSession;
@@ -45,6 +46,11 @@ import org.ferrymq.topic.SubscriptionEntry;
  * version 1 reader refuses version 2 records, and the store format version (2) makes it refuse
  * the whole store first, naming the file.
  *
+ * <p>Version 3 (session ownership) adds the owner to the session, after everything else; message
+ * and delivery records are unchanged. Version 1 and 2 session records are read with no owner
+ * ({@code null}: the first client to resume such a session claims it). The store format (3) makes
+ * a version 2 reader refuse the store as a whole rather than record by record.
+ *
  * <pre>
  * message  := topic:str payload:bytes qos:u8 flags:u8(bit0 retain, bit1 sequence) expiresAt:i64
  *             origin:str [originSequence:i64] properties
@@ -65,11 +71,15 @@ import org.ferrymq.topic.SubscriptionEntry;
  */
 public final class RecordCodec {
   /** Record layout version written by this code. */
-  public static final int VERSION = 2;
+  public static final int VERSION = 3;
 
   static final int KIND_SESSION = 1;
   static final int KIND_DELIVERY = 2;
   static final int KIND_MESSAGE = 3;
+
+  private static final int OWNER_UNKNOWN = 0;
+  private static final int OWNER_ANONYMOUS = 1;
+  private static final int OWNER_USER = 2;
 
   private RecordCodec() {
   }
@@ -111,7 +121,41 @@ public final class RecordCodec {
         writeProperties(out, w.properties());
         out.writeLong(s.willDueMillis());
       }
+      writeOwner(out, s.owner());
     });
+  }
+
+  private static void writeOwner(DataOutputStream out, SessionOwner owner) throws IOException {
+    if (owner == null) {
+      out.writeByte(OWNER_UNKNOWN);
+    } else if (owner.isAnonymous()) {
+      out.writeByte(OWNER_ANONYMOUS);
+    } else {
+      out.writeByte(OWNER_USER);
+      writeString(out, owner.user());
+      writeVarint(out, owner.roles().size());
+      for (String role : owner.roles().stream().sorted().toList()) {
+        writeString(out, role);
+      }
+    }
+  }
+
+  private static SessionOwner readOwner(ByteBuffer in) throws RecordFormatException {
+    int kind = u8(in);
+    return switch (kind) {
+      case OWNER_UNKNOWN -> null;
+      case OWNER_ANONYMOUS -> SessionOwner.ANONYMOUS;
+      case OWNER_USER -> {
+        String user = readString(in);
+        int n = readCount(in);
+        Set<String> roles = new HashSet<>();
+        for (int i = 0; i < n; i++) {
+          roles.add(readString(in));
+        }
+        yield new SessionOwner(user, roles);
+      }
+      default -> throw new IllegalArgumentException("unknown session owner kind " + kind);
+    };
   }
 
   /** @return the session read from {@code bytes} */
@@ -157,8 +201,9 @@ public final class RecordCodec {
         will = new Will(topic, payload, qos, retain, readProperties(in));
         willDue = in.getLong();
       }
+      SessionOwner owner = version >= 3 ? readOwner(in) : null;
       return new StoredSession(clientId, level, expiry, disconnectedAt, subs, receipts,
-          nextInboundSequence, will, willDue);
+          nextInboundSequence, will, willDue, owner);
     });
   }
 

@@ -53,7 +53,7 @@ public final class JdbcPersistence implements Persistence {
       java.util.logging.Logger.getLogger(JdbcPersistence.class.getName());
 
   /** Store format written by this version, kept in ferrymq_meta. */
-  public static final int FORMAT_VERSION = 2;
+  public static final int FORMAT_VERSION = 3;
 
   /** The schema, as created when missing (PostgreSQL types; BYTEA is a byte string). */
   public static final List<String> DDL = List.of(
@@ -189,7 +189,7 @@ public final class JdbcPersistence implements Persistence {
               + "tables to start empty.");
         }
         if (version < FORMAT_VERSION) {
-          // Format 1 rows are read as they are; from now on records of layout 2 are written
+          // Older rows are read as they are (by their layout's branch); new ones get the current layout
           try (PreparedStatement up = c.prepareStatement(
               "UPDATE ferrymq_meta SET value = ? WHERE name = 'format'")) {
             up.setString(1, Integer.toString(FORMAT_VERSION));

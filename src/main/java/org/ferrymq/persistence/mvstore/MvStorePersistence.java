@@ -58,12 +58,12 @@ public final class MvStorePersistence implements Persistence {
   /** Records the last synced store version, to detect a truncated or rolled back file. */
   public static final String MARKER_FILE_NAME = "ferrymq.synced";
   /**
-   * Store format written by this version; see docs/persistence.md for the history. Format 2
-   * stores records of layout version 2 ({@link RecordCodec}); a format 1 store is upgraded in
-   * place at open (its records stay readable), and a FerryMQ that reads only format 1 refuses a
-   * format 2 store naming the file.
+   * Store format written by this version; see docs/persistence.md for the history. Format 3
+   * stores records of layout version 3 ({@link RecordCodec}; 2 added exactly-once state, 3 the
+   * session owner); an older store is upgraded in place at open (its records stay readable),
+   * and a FerryMQ that reads only older formats refuses a newer store naming the file.
    */
-  public static final int FORMAT_VERSION = 2;
+  public static final int FORMAT_VERSION = 3;
 
   static final String META_MAP = "ferrymq.meta";
   static final String FORMAT_KEY = "format";
@@ -402,7 +402,7 @@ public final class MvStorePersistence implements Persistence {
           + " and older. Run the newer FerryMQ, or move the directory away to start empty.");
     }
     if (version < FORMAT_VERSION) {
-      // Format 1 records are read as they are; from now on records of layout 2 are written
+      // Older records are read as they are (by their layout's branch); new ones get the current layout
       meta.put(FORMAT_KEY, Integer.toString(FORMAT_VERSION));
       LOG.info("Store file " + file + " upgraded from format " + version + " to "
           + FORMAT_VERSION);

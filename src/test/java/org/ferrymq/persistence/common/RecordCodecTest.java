@@ -19,6 +19,7 @@ import org.ferrymq.packet.Will;
 import org.ferrymq.persistence.DeliveryState;
 import org.ferrymq.persistence.StoredDelivery;
 import org.ferrymq.persistence.StoredReceipt;
+import org.ferrymq.persistence.SessionOwner;
 import org.ferrymq.persistence.StoredSession;
 import org.ferrymq.topic.SubscriptionEntry;
 import org.junit.jupiter.api.DisplayName;
@@ -129,7 +130,7 @@ class RecordCodecTest {
         true));
     byte[] expectedWithoutCrc = {
         3, // kind: message
-        2, // layout version
+        3, // layout version
         1, 't', // topic: varint length, UTF-8
         1, 9, // payload: varint length, bytes
         1, // qos
@@ -155,7 +156,7 @@ class RecordCodecTest {
 
     byte[] expectedWithoutCrc = {
         3, // kind: message
-        2, // layout version
+        3, // layout version
         1, 't', // topic
         0, // payload: empty
         2, // qos
@@ -194,6 +195,56 @@ class RecordCodecTest {
     assertTrue(back.will().retain());
     assertEquals(will.properties(), back.will().properties());
     assertEquals(600, back.will().delayIntervalSeconds());
+  }
+
+  @Test
+  @DisplayName("Layout 3 stores the session's owner: a user with its roles, anonymous, or "
+      + "unknown")
+  void sessionOwnerRoundTrips() throws Exception {
+    for (SessionOwner owner : new SessionOwner[] {
+        new SessionOwner("alice", Set.of("sensors", "operators")), SessionOwner.ANONYMOUS,
+        null}) {
+      StoredSession sut = new StoredSession("c", 5, 60, 0, List.of(), List.of(), 1, null, 0,
+          owner);
+
+      StoredSession back = RecordCodec.decodeSession(RecordCodec.encodeSession(sut));
+
+      assertEquals(owner, back.owner());
+    }
+  }
+
+  @Test
+  void sessionOwnerRecordLayout() {
+    byte[] bytes = RecordCodec.encodeSession(new StoredSession("c", 5, 0, 0, List.of(),
+        List.of(), 1, null, 0, new SessionOwner("al", Set.of("r"))));
+    byte[] expectedTail = {
+        0, // no Will
+        2, // owner kind: user
+        2, 'a', 'l', // user
+        1, // roles
+        1, 'r', // role
+    };
+    int tail = bytes.length - 4 - expectedTail.length;
+    assertEquals(3, bytes[1], "layout version");
+    for (int i = 0; i < expectedTail.length; i++) {
+      assertEquals(expectedTail[i], bytes[tail + i], "tail byte " + i);
+    }
+  }
+
+  @Test
+  @DisplayName("A version 2 session record (before owners) is read with no owner, which the "
+      + "first client to resume it claims, and is written again in layout 3")
+  void version2SessionRecordHasNoOwner() throws Exception {
+    StoredSession stored = new StoredSession("c", 4, 60, 5, List.of(),
+        List.of(new StoredReceipt(7, 99, 3, true)), 4, null, 0);
+    byte[] v2 = Version2Records.session(stored);
+
+    StoredSession back = RecordCodec.decodeSession(v2);
+
+    assertEquals(2, v2[1]);
+    assertNull(back.owner());
+    assertEquals(stored, back);
+    assertEquals(RecordCodec.VERSION, RecordCodec.encodeSession(back)[1]);
   }
 
   @Test

@@ -1,6 +1,7 @@
 package org.ferrymq.persistence.mvstore;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,10 +29,12 @@ import org.ferrymq.persistence.StoredDelivery;
 import org.ferrymq.persistence.StoredReceipt;
 import org.ferrymq.persistence.StoredSession;
 import org.ferrymq.persistence.common.Version1Records;
+import org.ferrymq.persistence.common.Version2Records;
 import org.ferrymq.topic.SubscriptionEntry;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -155,7 +158,32 @@ class MvStorePersistenceTest {
     MVStore check = MVStore.open(file.toString());
     assertEquals(Integer.toString(MvStorePersistence.FORMAT_VERSION),
         check.<String, String>openMap(MvStorePersistence.META_MAP)
-            .get(MvStorePersistence.FORMAT_KEY), "upgraded to format 2 in place");
+            .get(MvStorePersistence.FORMAT_KEY), "upgraded to the current format in place");
+    check.close();
+  }
+
+  @Test
+  @DisplayName("A format 2 store (sessions without owners) opens, is upgraded to format 3, and "
+      + "its sessions are read with no owner")
+  void format2StoreIsUpgradedAndItsSessionsHaveNoOwner() {
+    open(PersistenceMode.QUEUED).close();
+    Path file = dir.resolve(MvStorePersistence.FILE_NAME);
+    MVStore raw = MVStore.open(file.toString());
+    raw.<String, String>openMap(MvStorePersistence.META_MAP)
+        .put(MvStorePersistence.FORMAT_KEY, "2");
+    StoredSession before = new StoredSession("old", 5, 60, 1, List.of(), List.of(), 1, null, 0);
+    raw.<String, byte[]>openMap("sessions").put("old", Version2Records.session(before));
+    raw.close();
+
+    MvStorePersistence sut = open(PersistenceMode.QUEUED);
+
+    StoredSession back = sut.sessions().loadSessions().get(0);
+    assertEquals(before, back);
+    assertNull(back.owner());
+    sut.close();
+    MVStore check = MVStore.open(file.toString());
+    assertEquals("3", check.<String, String>openMap(MvStorePersistence.META_MAP)
+        .get(MvStorePersistence.FORMAT_KEY));
     check.close();
   }
 

@@ -181,6 +181,21 @@ class EnhancedAuthTest {
   }
 
   @Test
+  @DisplayName("4.12.1: re-authenticating as another user cannot hand the session to it: "
+      + "DISCONNECT 0x87 instead of AUTH 0x00")
+  void reauthenticationAsAnotherUserIsRefused() {
+    TestClient c = authenticated("bob");
+
+    // Exercise
+    c.send(new Auth(ReasonCode.RE_AUTHENTICATE, auth(METHOD, "mallory")));
+    c.expect(Auth.class);
+    c.send(new Auth(ReasonCode.CONTINUE_AUTHENTICATION, auth(METHOD, reversed("nonce-mallory"))));
+
+    // Verify
+    c.expectDisconnect(ReasonCode.NOT_AUTHORIZED, "4.12.1");
+  }
+
+  @Test
   @DisplayName("4.12.1: a failed re-authentication disconnects with the reason code")
   void failedReauthentication() {
     TestClient c = authenticated("bob");
