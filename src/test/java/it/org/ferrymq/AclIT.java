@@ -92,6 +92,74 @@ class AclIT extends ServerIT {
     gauge("ferrymq_acl_denials{", "direction=\"will\"");
   }
 
+  /**
+   * Issue 15's takeover on the running server, with Paho v5: bob, with his own valid password,
+   * presents the client id of alice's persistent session. He gets CONNACK 0x85 [MQTT-3.1.3-5];
+   * alice stays connected and keeps receiving; the refusal is counted. Alice herself may take
+   * the session over [MQTT-3.1.4-3].
+   */
+  @Test
+  void anotherUsersTakeoverIsRefusedAndTheOwnerKeepsReceiving() throws Exception {
+    String id = "it-owned-" + java.util.UUID.randomUUID();
+    long refusedBefore = gauge("ferrymq_takeovers_refused");
+    java.util.concurrent.LinkedBlockingQueue<String> aliceGot =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    org.eclipse.paho.mqttv5.client.MqttClient alice = v5(id, "alice", "alice-secret");
+    try {
+      alice.subscribe(new org.eclipse.paho.mqttv5.common.MqttSubscription[] {
+          new org.eclipse.paho.mqttv5.common.MqttSubscription("acl/alice/owned/#", 1)},
+          new org.eclipse.paho.mqttv5.client.IMqttMessageListener[] {
+              (topic, m) -> aliceGot.add(new String(m.getPayload(), StandardCharsets.UTF_8))});
+
+      // Exercise
+      org.eclipse.paho.mqttv5.common.MqttException refused = assertThrows(
+          org.eclipse.paho.mqttv5.common.MqttException.class, () -> v5(id, "bob", "bob-secret"));
+
+      // Verify
+      assertEquals(0x85, refused.getReasonCode());
+      org.junit.jupiter.api.Assertions.assertTrue(alice.isConnected(), "the owner stays");
+      MqttClient publisher = AuthenticationIT.connect(TCP, "alice", "alice-secret", null);
+      try {
+        publisher.publish("acl/alice/owned/x", new MqttMessage(bytes("after")));
+      } finally {
+        Clients.close(publisher);
+      }
+      assertEquals("after", aliceGot.poll(10, TimeUnit.SECONDS));
+      assertEquals(refusedBefore + 1, gauge("ferrymq_takeovers_refused"));
+      org.eclipse.paho.mqttv5.client.MqttClient again = v5(id, "alice", "alice-secret");
+      org.junit.jupiter.api.Assertions.assertTrue(again.isConnected(), "the owner takes over");
+      again.disconnect();
+      again.close();
+    } finally {
+      try {
+        alice.disconnectForcibly(1_000);
+      } catch (org.eclipse.paho.mqttv5.common.MqttException e) {
+        // taken over by its own owner already
+      }
+      alice.close();
+    }
+  }
+
+  private static org.eclipse.paho.mqttv5.client.MqttClient v5(String id, String user,
+      String password) throws org.eclipse.paho.mqttv5.common.MqttException {
+    org.eclipse.paho.mqttv5.client.MqttClient c = new org.eclipse.paho.mqttv5.client.MqttClient(
+        TCP, id, new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
+    org.eclipse.paho.mqttv5.client.MqttConnectionOptions o =
+        new org.eclipse.paho.mqttv5.client.MqttConnectionOptions();
+    o.setCleanStart(false);
+    o.setSessionExpiryInterval(300L);
+    o.setUserName(user);
+    o.setPassword(password.getBytes(StandardCharsets.UTF_8));
+    o.setConnectionTimeout(10);
+    try {
+      c.connect(o);
+    } catch (org.eclipse.paho.mqttv5.common.MqttException e) {
+      c.close();
+      throw e;
+    }
+    return c;
+  }
+
   private static byte[] bytes(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }
