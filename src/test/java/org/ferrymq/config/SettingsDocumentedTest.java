@@ -102,8 +102,8 @@ class SettingsDocumentedTest {
     List<String> unknown = new ArrayList<>();
     for (String key : readmeRows().keySet()) {
       // ports, host, client certificates and persistence are read by the resource adapter
-      if (!known.contains(key) && !key.matches("mqtt\\.(port|mqtts\\.port|ws\\.port|wss\\.port|tls\\.client-auth"
-          + "|host|persistence(\\..*)?)")) {
+      if (!known.contains(key) && !key.matches("mqtt\\.(port|mqtts\\.port|ws\\.port"
+          + "|wss\\.port|tls\\.client-auth|host|persistence(\\..*)?)")) {
         unknown.add(key);
       }
     }
