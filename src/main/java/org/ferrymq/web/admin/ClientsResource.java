@@ -9,6 +9,10 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.ServiceUnavailableException;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
@@ -19,6 +23,8 @@ import org.ferrymq.ra.BrokerRuntime;
 /** The broker's sessions for the dashboard's clients view, and the administrative disconnect. */
 @Path("clients")
 @RolesAllowed(AdminApplication.ADMINISTRATOR)
+@Tag(name = "clients", description = "Sessions and connections of MQTT clients")
+@SecurityRequirement(name = AdminApplication.BASIC)
 public class ClientsResource {
 
   /**
@@ -60,6 +66,10 @@ public class ClientsResource {
   /** @return every known session, connected ones first, then by client id */
   @GET
   @Produces(MediaType.APPLICATION_JSON)
+  @Operation(summary = "Every session the broker keeps, connected ones first")
+  @APIResponse(responseCode = "200", description = "The sessions")
+  @APIResponse(responseCode = "401", description = "No credentials")
+  @APIResponse(responseCode = "403", description = "Not an administrator")
   public List<ClientView> clients() {
     return broker().clients().stream().map(ClientView::of)
         .sorted(Comparator.comparing(ClientView::connected).reversed()
@@ -78,6 +88,12 @@ public class ClientsResource {
   @POST
   @Path("{clientId: .+}/disconnect")
   @Produces(MediaType.APPLICATION_JSON)
+  @Operation(summary = "Disconnects a connected client (MQTT 5: DISCONNECT 0x98 "
+      + "Administrative action); its session stays as its expiry says")
+  @APIResponse(responseCode = "200", description = "Disconnected")
+  @APIResponse(responseCode = "404", description = "No client with that id is connected")
+  @APIResponse(responseCode = "401", description = "No credentials")
+  @APIResponse(responseCode = "403", description = "Not an administrator")
   public Disconnected disconnect(@PathParam("clientId") String clientId) {
     if (!broker().disconnect(clientId)) {
       throw new NotFoundException("No connected client '" + clientId + "'");

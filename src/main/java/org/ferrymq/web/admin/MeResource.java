@@ -7,6 +7,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.SecurityContext;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import java.security.Principal;
 import java.util.List;
 
@@ -17,6 +19,7 @@ import java.util.List;
  */
 @Path("me")
 @PermitAll
+@Tag(name = "session", description = "Who the caller is")
 public class MeResource {
 
   /**
@@ -31,6 +34,7 @@ public class MeResource {
   /** @return the caller's name and roles */
   @GET
   @Produces(MediaType.APPLICATION_JSON)
+  @Operation(summary = "The caller's user name and dashboard roles; anonymous callers get none")
   public Me me(@Context SecurityContext security) {
     Principal principal = security.getUserPrincipal();
     if (principal == null) {
