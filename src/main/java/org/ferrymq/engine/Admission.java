@@ -22,7 +22,7 @@ interface Admission {
     }
 
     @Override
-    public void failed() {
+    public void failed(String clientId, String sharedFilter) {
     }
   };
 
@@ -35,6 +35,11 @@ interface Admission {
   /** The deferred message is admitted: the backlog drained, or the client went away. */
   void admittedAfterDeferral();
 
-  /** The session could not take the message (its delivery threw): the publisher is told. */
-  void failed();
+  /**
+   * The session could not take the message (its delivery threw): the publisher is told.
+   *
+   * @param clientId the session's client id
+   * @param sharedFilter the shared subscription it was to receive the message through, or null
+   */
+  void failed(String clientId, String sharedFilter);
 }

@@ -2,12 +2,12 @@ package org.ferrymq.engine;
 
 import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The sessions that a QoS 2 message whose routing broke off had already reached: read from
- * their stored deliveries at recovery after a crash, or collected while routing when a receiver
- * failed to take the message. When the publisher resends the PUBLISH, the message is routed
+ * their stored deliveries at recovery after a crash, or derived from the failed receivers when
+ * a receiver failed to take the message. When the publisher resends the PUBLISH, the message is
+ * routed
  * again to every other matching session and not to these, so no one gets it twice.
  *
  * @param clients sessions that hold it through an ordinary subscription
@@ -19,11 +19,6 @@ record AlreadyRouted(Set<String> clients, Set<String> sharedFilters) {
   /** An empty set, filled while recovery reads the deliveries. */
   static AlreadyRouted collecting() {
     return new AlreadyRouted(new HashSet<>(), new HashSet<>());
-  }
-
-  /** An empty set that receiving lanes fill at the same time, while a message is routed. */
-  static AlreadyRouted concurrent() {
-    return new AlreadyRouted(ConcurrentHashMap.newKeySet(), ConcurrentHashMap.newKeySet());
   }
 
   /** Adds every receiver of {@code other}. */

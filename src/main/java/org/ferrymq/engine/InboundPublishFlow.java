@@ -1,5 +1,6 @@
 package org.ferrymq.engine;
 
+import java.util.function.Consumer;
 import java.util.logging.Logger;
 import org.ferrymq.config.BrokerConfig;
 import org.ferrymq.message.Message;
@@ -130,7 +131,7 @@ final class InboundPublishFlow {
       // has made those writes durable; acknowledgements still leave in PUBLISH order. A PUBREC
       // of 0x80 or above ends a QoS 2 exchange (4.3.3): no receipt to hold for it then.
       h.core.router.route(m, lane, receivers -> acknowledgeWhenDurable(h, p, ack, receivers,
-          refusedV5, null, null), h.gate, null, null, null);
+          refusedV5, null), h.gate, null, null, null);
       return;
     }
     Session s = h.session;
@@ -169,26 +170,25 @@ final class InboundPublishFlow {
         m.expiresAtMillis(), m.originClientId(), receipt.sequence);
     // Marked routed as soon as every receiver stored it, not only once a congested one admits
     // it: a receiver that completes the message meanwhile leaves no trace a restart could use.
-    // Who took it is collected for MQTT 3, whose client resends after a failed delivery.
-    AlreadyRouted taken = h.version.isV5() ? null : AlreadyRouted.concurrent();
+    // After a failed delivery an MQTT 3 client resends (it has no negative acknowledgement):
+    // the receipt keeps who took the message, so the resend reaches only the others.
+    Consumer<AlreadyRouted> whenBrokeOff = h.version.isV5() ? null
+        : took -> lane.executeOrRun(() -> s.inbound.brokeOff(receipt, took));
     h.core.router.route(numbered, lane, receivers -> acknowledgeWhenDurable(h, p, ack, receivers,
-        false, receipt, taken), h.gate, reached, () -> lane.executeOrRun(() -> {
+        false, receipt), h.gate, reached, () -> lane.executeOrRun(() -> {
           if (s.inbound.routed(receipt) && h.core.sessions.get(s.clientId) == s) {
             s.persist();
           }
-        }), taken);
+        }), whenBrokeOff);
   }
 
-  /**
-   * @param receipt the QoS 2 receipt of the message, null for QoS 1 or a refused retain
-   * @param taken the sessions that took it, collected for an MQTT 3 QoS 2 message; else null
-   */
+  /** @param receipt the QoS 2 receipt of the message, null for QoS 1 or a refused retain */
   private static void acknowledgeWhenDurable(ConnectionHandler h, Publish p,
       ConnectionHandler.PendingAck ack, int receivers, boolean retainRefused,
-      InboundQos2.Receipt receipt, AlreadyRouted taken) {
+      InboundQos2.Receipt receipt) {
     Lane lane = h.lane;
     if (receivers == Router.FAILED) {
-      lane.executeOrRun(() -> failed(h, p, ack, receipt, taken));
+      lane.executeOrRun(() -> failed(h, p, ack, receipt));
       return;
     }
     h.core.persistence.afterDurable(() -> lane.executeOrRun(() -> ack.complete(h,
@@ -203,13 +203,14 @@ final class InboundPublishFlow {
    * PUBACK/PUBREC 0x80 Unspecified error, which ends a QoS 2 flow (4.3.3), so its receipt goes.
    * MQTT 3 has no negative acknowledgement, so the connection closes and the client resends
    * [MQTT-4.4.0-1]; a QoS 2 receipt stays with the sessions that did take the message, and the
-   * resend reaches only the others, so none of them gets it twice.
+   * resend reaches only the others, so none of them gets it twice (the router's break-off
+   * report, which comes first, has recorded them).
    */
   private static void failed(ConnectionHandler h, Publish p, ConnectionHandler.PendingAck ack,
-      InboundQos2.Receipt receipt, AlreadyRouted taken) {
-    if (receipt != null && taken != null) {
-      h.session.inbound.brokeOff(receipt, taken);
-    } else if (p.qos() == QoS.EXACTLY_ONCE && h.session.inbound.release(p.packetId())) {
+      InboundQos2.Receipt receipt) {
+    boolean receiptStays = receipt != null && !h.version.isV5();
+    if (!receiptStays && p.qos() == QoS.EXACTLY_ONCE
+        && h.session.inbound.release(p.packetId())) {
       h.session.persist();
     }
     if (h.version.isV5()) {

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -53,13 +54,13 @@ final class Router {
    * @param whenStored runs once every receiving session has stored the message, before or
    *     with {@code whenTaken} (a congested session stores at once and admits later), and not
    *     if a delivery failed. Used only with {@code whenTaken}; may be null.
-   * @param taken filled with the sessions that took the message (and those of {@code reached}),
-   *     so that a resend after a failed delivery reaches only the others. Used only with
-   *     {@code whenTaken}; may be null.
+   * @param whenBrokeOff if a delivery failed, receives the sessions and shared groups that took
+   *     the message (and those of {@code reached}) before {@code whenTaken} hears of the failure,
+   *     so that a resend reaches only the others. Used only with {@code whenTaken}; may be null.
    * @return the number of sessions it was handed to
    */
   int route(Message m, Lane current, IntConsumer whenTaken, InboundGate publisher,
-      AlreadyRouted reached, Runnable whenStored, AlreadyRouted taken) {
+      AlreadyRouted reached, Runnable whenStored, Consumer<AlreadyRouted> whenBrokeOff) {
     Collector c = current.collector;
     c.reset(m.originClientId());
     try {
@@ -80,11 +81,9 @@ final class Router {
           core.metrics.on(current).dropped(DropReason.READ_DENIED);
         }
       }
-      if (reached != null && taken != null) {
-        taken.addAll(reached);
-      }
       Barrier barrier = whenTaken == null ? null
-          : new Barrier(c.targets.size() + 1, whenTaken, whenStored, publisher, taken);
+          : new Barrier(c.targets.size() + 1, whenTaken, whenStored, publisher,
+              whenBrokeOff == null ? null : new BreakOff(m, reached, whenBrokeOff));
       boolean inPlace = onOneLane(c.targets.values());
       int delivered = 0;
       for (Target t : c.targets.values()) {
@@ -170,7 +169,7 @@ final class Router {
     boolean retain = t.retainAsPublished && m.retain();
     List<Integer> ids = t.subscriptionIds == null ? List.of() : t.subscriptionIds;
     String shared = t.sharedFilter;
-    Admission admission = barrier == null ? Admission.NONE : barrier.forTarget(t);
+    Admission admission = barrier == null ? Admission.NONE : barrier;
     if (s.lane.isCurrent()) {
       deliverGuarded(s, m, qos, retain, ids, shared, admission);
     } else if (inPlace) {
@@ -205,7 +204,7 @@ final class Router {
     } catch (RuntimeException e) {
       LOG.log(Level.SEVERE, "Delivering a message on '" + m.topic() + "' to " + s.clientId
           + " failed; its publisher's acknowledgement reports the failure", e);
-      admission.failed();
+      admission.failed(s.clientId, shared);
     }
   }
 
@@ -219,32 +218,34 @@ final class Router {
     private final IntConsumer completion;
     private final Runnable storedCompletion;
     private final InboundGate publisher;
-    private final AlreadyRouted taken;
+    private final BreakOff breakOff;
     /** Set by the router before its own arrival, so visible to whoever completes. */
     int receivers;
     private volatile boolean failed;
 
     Barrier(int parties, IntConsumer completion, Runnable storedCompletion,
-        InboundGate publisher, AlreadyRouted taken) {
+        InboundGate publisher, BreakOff breakOff) {
       this.remaining = new AtomicInteger(parties);
       this.unstored = new AtomicInteger(parties);
       this.completion = completion;
       this.storedCompletion = storedCompletion;
       this.publisher = publisher;
-      this.taken = taken;
-    }
-
-    /** @return the admission of one receiver: this, or one that also notes who took it */
-    Admission forTarget(Target t) {
-      return taken == null ? this : new TakenBy(this, t.clientId, t.sharedFilter);
+      this.breakOff = breakOff;
     }
 
     /** A party stored and admitted the message (or will never have it). */
     void arrive() {
       stored();
       if (remaining.decrementAndGet() == 0) {
-        completion.accept(failed ? FAILED : receivers);
+        complete();
       }
+    }
+
+    private void complete() {
+      if (failed && breakOff != null) {
+        breakOff.report();
+      }
+      completion.accept(failed ? FAILED : receivers);
     }
 
     private void stored() {
@@ -255,7 +256,10 @@ final class Router {
     }
 
     @Override
-    public void failed() {
+    public void failed(String clientId, String sharedFilter) {
+      if (breakOff != null) {
+        breakOff.failedAt(clientId, sharedFilter);
+      }
       failed = true;
       arrive();
     }
@@ -279,35 +283,62 @@ final class Router {
         publisher.unthrottled();
       }
       if (remaining.decrementAndGet() == 0) {
-        completion.accept(failed ? FAILED : receivers);
+        complete();
       }
     }
   }
 
-  /** One receiver's admission into a {@link Barrier} that collects who took the message. */
-  private record TakenBy(Barrier barrier, String clientId, String sharedFilter)
-      implements Admission {
-    @Override
-    public void admitted() {
-      barrier.taken.add(clientId, sharedFilter);
-      barrier.admitted();
+  /**
+   * What a message whose delivery failed tells its publisher's flow: who took it. Only the
+   * failed receivers are recorded while routing (rarely any); the others are derived when it
+   * fails, by matching the topic again. A session that subscribed in between counts as having
+   * it, which is right: it subscribed after the message arrived.
+   */
+  private final class BreakOff {
+    private final Message message;
+    private final AlreadyRouted reached;
+    private final Consumer<AlreadyRouted> listener;
+    /** Guarded by itself; created by the first failure. */
+    private List<String[]> failures;
+
+    BreakOff(Message message, AlreadyRouted reached, Consumer<AlreadyRouted> listener) {
+      this.message = message;
+      this.reached = reached;
+      this.listener = listener;
     }
 
-    @Override
-    public void deferred() {
-      // stored by the session already: a resend must not give it a second copy
-      barrier.taken.add(clientId, sharedFilter);
-      barrier.deferred();
+    synchronized void failedAt(String clientId, String sharedFilter) {
+      if (failures == null) {
+        failures = new ArrayList<>(2);
+      }
+      failures.add(new String[] {clientId, sharedFilter});
     }
 
-    @Override
-    public void admittedAfterDeferral() {
-      barrier.admittedAfterDeferral();
-    }
+    void report() {
+      AlreadyRouted took = AlreadyRouted.collecting();
+      if (reached != null) {
+        took.addAll(reached);
+      }
+      index.match(message.topic(), new MatchSink() {
+        @Override
+        public void direct(SubscriptionEntry entry) {
+          took.add(entry.clientId(), null);
+        }
 
-    @Override
-    public void failed() {
-      barrier.failed();
+        @Override
+        public void shared(SharedGroup group) {
+          took.add(null, "$share/" + group.shareName() + "/" + group.filter());
+        }
+      });
+      synchronized (this) {
+        for (String[] f : failures) {
+          took.clients().remove(f[0]);
+          if (f[1] != null) {
+            took.sharedFilters().remove(f[1]);
+          }
+        }
+      }
+      listener.accept(took);
     }
   }
 
