@@ -1,6 +1,5 @@
 package org.ferrymq.security.acl;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -130,11 +129,7 @@ public final class Acl implements Authorizer {
         : users.getOrDefault(client.username(), List.of());
     Boolean verdict = level(own, client, topic, question);
     if (verdict == null && !client.roles().isEmpty() && !roles.isEmpty()) {
-      List<Rule> fromRoles = new ArrayList<>();
-      for (String role : client.roles()) {
-        fromRoles.addAll(roles.getOrDefault(role, List.of()));
-      }
-      verdict = level(fromRoles, client, topic, question);
+      verdict = rolesLevel(client, topic, question);
     }
     if (verdict == null) {
       verdict = level(patterns, client, topic, question);
@@ -148,6 +143,37 @@ public final class Acl implements Authorizer {
   /** @return TRUE to allow, FALSE to deny, null when these rules say nothing */
   private static Boolean level(List<Rule> rules, ClientIdentity client, String topic,
       Question question) {
+    return switch (scan(rules, client, topic, question)) {
+      case DENIED -> Boolean.FALSE;
+      case GRANTED -> Boolean.TRUE;
+      case SILENT -> null;
+    };
+  }
+
+  /**
+   * The role sections of every role the client holds, as one level: a deny in any of them
+   * wins, then a grant in any. Scanned in place, since this is asked for every delivery.
+   */
+  private Boolean rolesLevel(ClientIdentity client, String topic, Question question) {
+    boolean allowed = false;
+    for (String role : client.roles()) {
+      List<Rule> rules = roles.get(role);
+      if (rules == null) {
+        continue;
+      }
+      Scan found = scan(rules, client, topic, question);
+      if (found == Scan.DENIED) {
+        return Boolean.FALSE;
+      }
+      allowed |= found == Scan.GRANTED;
+    }
+    return allowed ? Boolean.TRUE : null;
+  }
+
+  private enum Scan { DENIED, GRANTED, SILENT }
+
+  private static Scan scan(List<Rule> rules, ClientIdentity client, String topic,
+      Question question) {
     boolean allowed = false;
     for (Rule rule : rules) {
       String filter = rule.pattern() ? substitute(rule.filter(), client) : rule.filter();
@@ -157,13 +183,13 @@ public final class Acl implements Authorizer {
       if (rule.access() == Access.DENY) {
         if (question == Question.SUBSCRIBE ? FilterRelations.covers(filter, topic)
             : TopicMatcher.matches(filter, topic)) {
-          return Boolean.FALSE;
+          return Scan.DENIED;
         }
       } else if (!allowed && grants(rule.access(), filter, topic, question)) {
         allowed = true;
       }
     }
-    return allowed ? Boolean.TRUE : null;
+    return allowed ? Scan.GRANTED : Scan.SILENT;
   }
 
   private static boolean grants(Access access, String filter, String topic, Question question) {
