@@ -135,8 +135,8 @@ public enum Setting {
       "Subject attribute of a verified client certificate that becomes the MQTT user name "
           + "(CN, UID, OU, O, EMAILADDRESS...)."),
   JWT_ENABLED("mqtt.jwt.enabled", "false",
-      "Whether a JSON Web Token given as the MQTT password is validated with MicroProfile JWT "
-          + "(mp.jwt.verify.* settings)."),
+      "Whether a JSON Web Token given as the MQTT password is validated, by Liberty's JWT "
+          + "consumer (mqtt.jwt.jwks-url and the other mqtt.jwt.* variables of server.xml)."),
   JWT_DISCONNECT_ON_EXPIRY("mqtt.jwt.disconnect-on-expiry", "true",
       "Whether a client authenticated by a JWT is disconnected (MQTT 5: DISCONNECT 0x87) when "
           + "the token expires."),

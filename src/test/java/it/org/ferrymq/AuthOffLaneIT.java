@@ -37,17 +37,14 @@ class AuthOffLaneIT extends ServerIT {
   @Test
   void aJwksEndpointThatHangsTenSecondsDelaysNoOtherClientsPubAck() throws Exception {
     JwksServer jwks = JwksServer.shared();
-    // A key id the server has not seen yet: the login fetches the keys again (key rotation)
-    String kid = "it-rotated-" + UUID.randomUUID();
-    jwks.addKeyId(kid);
-    String token = AuthenticationIT.jwt(AuthenticationIT.issuerKey(), AuthenticationIT.AUDIENCE,
-        Instant.now().plusSeconds(600), kid);
+    // A key the server has not seen yet: the login fetches the keys again (key rotation)
+    String token = jwks.rotate().token(AuthenticationIT.AUDIENCE, Instant.now().plusSeconds(600));
     ExecutorService background = Executors.newCachedThreadPool();
     AtomicReference<Future<MqttClient>> jwtLogin = new AtomicReference<>();
     jwks.hangFetches(HANG);
     try {
-      // An unknown key id refetches at most once a minute: after AuthenticationIT fetched the
-      // keys this retries (refused quickly) for up to that minute, until a fetch hangs
+      // The unknown key id makes the first attempt fetch the keys, which hangs; the loop only
+      // retries should an attempt end before its fetch was seen
       await("a JWT login's key fetch hangs").atMost(Duration.ofSeconds(90))
           .pollInterval(Duration.ofSeconds(2)).until(() -> {
             if (jwks.hanging() > 0) {

@@ -9,12 +9,9 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyFactory;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
-import java.security.PrivateKey;
 import java.security.Signature;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.UUID;
@@ -49,7 +46,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 class AuthenticationIT extends ServerIT {
 
   private static final Path IT_DIR = Path.of(System.getenv("FERRYMQ_IT_DIR"));
-  private static final String ISSUER = "https://issuer.it.ferrymq";
   static final String AUDIENCE = "ferrymq-it";
 
   /** The server fetches the JWT verification key from this JVM. */
@@ -77,11 +73,12 @@ class AuthenticationIT extends ServerIT {
   }
 
   @Test
-  void validJwtIsAcceptedWithItsGroups() throws Exception {
-    String token = jwt(issuerKey(), AUDIENCE, Instant.now().plusSeconds(300));
+  void validEs256JwtFromTheJwksIsAcceptedWithItsGroups() throws Exception {
+    String token = JwksServer.shared().current().token(AUDIENCE, Instant.now().plusSeconds(300));
 
     MqttClient carol = connect("tcp://localhost:" + MQTT_PORT, "carol", token, null);
     try {
+      // the groups claim is the role the ACL grants acl/sensors/# to
       assertEquals(1, grantedQos(carol, "acl/sensors/#"));
     } finally {
       Clients.close(carol);
@@ -89,18 +86,48 @@ class AuthenticationIT extends ServerIT {
   }
 
   @Test
+  void aRotatedSigningKeyIsAcceptedOnItsFirstUse() throws Exception {
+    JwksServer jwks = JwksServer.shared();
+    // the server has the current key cached: a token of it is accepted without a fetch
+    Clients.close(connect("tcp://localhost:" + MQTT_PORT, "carol",
+        jwks.current().token(AUDIENCE, Instant.now().plusSeconds(300)), null));
+    int fetchesBefore = jwks.fetches();
+
+    String token = jwks.rotate().token(AUDIENCE, Instant.now().plusSeconds(300));
+
+    // its unknown key id makes Liberty's JWT consumer fetch the JWKS again at once
+    Clients.close(connect("tcp://localhost:" + MQTT_PORT, "carol", token, null));
+    assertTrue(jwks.fetches() > fetchesBefore, "the new key was fetched for the first login");
+  }
+
+  @Test
   void expiredWronglySignedAndWrongAudienceJwtsGetReturnCode4() throws Exception {
-    PrivateKey stranger = KeyPairGenerator.getInstance("RSA").generateKeyPair().getPrivate();
+    JwksServer.SigningKey key = JwksServer.shared().current();
     String[] refused = {
-        jwt(issuerKey(), AUDIENCE, Instant.now().minusSeconds(600)),
-        jwt(stranger, AUDIENCE, Instant.now().plusSeconds(300)),
-        jwt(issuerKey(), "someone-else", Instant.now().plusSeconds(300))};
+        key.token(AUDIENCE, Instant.now().minusSeconds(600)),
+        key.impostor().token(AUDIENCE, Instant.now().plusSeconds(300)),
+        key.token("someone-else", Instant.now().plusSeconds(300)),
+        rs256Token(key.kid())};
 
     for (String token : refused) {
       MqttException e = assertThrows(MqttException.class,
           () -> connect("tcp://localhost:" + MQTT_PORT, "carol", token, null));
       assertEquals(4, e.getReasonCode());
     }
+  }
+
+  /** A token signed with another algorithm than the configured ES256 (an RSA key of its own). */
+  private static String rs256Token(String kid) throws Exception {
+    Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+    String header = b64.encodeToString(("{\"alg\":\"RS256\",\"kid\":\"" + kid + "\"}")
+        .getBytes(StandardCharsets.UTF_8));
+    String claims = b64.encodeToString(("{\"iss\":\"" + JwksServer.ISSUER + "\",\"aud\":\""
+        + AUDIENCE + "\",\"upn\":\"carol\",\"exp\":"
+        + Instant.now().plusSeconds(300).getEpochSecond() + "}").getBytes(StandardCharsets.UTF_8));
+    Signature rs256 = Signature.getInstance("SHA256withRSA");
+    rs256.initSign(KeyPairGenerator.getInstance("RSA").generateKeyPair().getPrivate());
+    rs256.update((header + "." + claims).getBytes(StandardCharsets.US_ASCII));
+    return header + "." + claims + "." + b64.encodeToString(rs256.sign());
   }
 
   /** On MQTT over TLS (8883) and on the resource adapter's wss listener, which shares its TLS. */
@@ -236,33 +263,5 @@ class AuthenticationIT extends ServerIT {
     SSLContext context = SSLContext.getInstance("TLS");
     context.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
     return context;
-  }
-
-  static PrivateKey issuerKey() throws Exception {
-    String pem = Files.readString(IT_DIR.resolve("jwt-private.pem"))
-        .replace("-----BEGIN PRIVATE KEY-----", "").replace("-----END PRIVATE KEY-----", "");
-    return KeyFactory.getInstance("RSA").generatePrivate(
-        new PKCS8EncodedKeySpec(Base64.getMimeDecoder().decode(pem)));
-  }
-
-  /** An RS256 JWT for carol in group sensors, signed with the JDK. */
-  static String jwt(PrivateKey key, String audience, Instant expiry) throws Exception {
-    return jwt(key, audience, expiry, JwksServer.KEY_ID);
-  }
-
-  /** The same, naming the verification key {@code kid}. */
-  static String jwt(PrivateKey key, String audience, Instant expiry, String kid)
-      throws Exception {
-    Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
-    String header = b64.encodeToString(("{\"alg\":\"RS256\",\"typ\":\"JWT\",\"kid\":\"" + kid
-        + "\"}").getBytes(StandardCharsets.UTF_8));
-    String claims = b64.encodeToString(("{\"iss\":\"" + ISSUER + "\",\"aud\":\"" + audience
-        + "\",\"upn\":\"carol\",\"groups\":[\"sensors\"],\"iat\":"
-        + Instant.now().getEpochSecond() + ",\"exp\":" + expiry.getEpochSecond() + "}")
-        .getBytes(StandardCharsets.UTF_8));
-    Signature rs256 = Signature.getInstance("SHA256withRSA");
-    rs256.initSign(key);
-    rs256.update((header + "." + claims).getBytes(StandardCharsets.US_ASCII));
-    return header + "." + claims + "." + b64.encodeToString(rs256.sign());
   }
 }

@@ -8,51 +8,107 @@ import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.KeyFactory;
-import java.security.interfaces.RSAPublicKey;
-import java.security.spec.X509EncodedKeySpec;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.Signature;
+import java.security.interfaces.ECPublicKey;
+import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The JWKS endpoint the integration-test server verifies JWT passwords with
- * ({@code MP_JWT_VERIFY_PUBLICKEY_LOCATION} in pom.xml points at {@code it.jwks.port}), served
- * from the test JVM so that a test can make it hang. It serves the public key of
- * src/test/liberty/jwt-public.pem under {@link #KEY_ID} and, once {@link #addKeyId} was called,
- * under more ids (a rotation). One instance per JVM, started by the first test that needs it.
+ * The token issuer of the integration tests: its JWKS endpoint is where the server's JWT
+ * consumer fetches verification keys ({@code MQTT_JWT_JWKS_URL} in pom.xml points at {@code
+ * it.jwks.port}), served from the test JVM so that a test can rotate the signing key or make a
+ * fetch hang. Keys are EC P-256 (ES256), made when the server starts; {@link #rotate} adds one.
+ * One instance per JVM, started by the first test that needs it.
  */
 final class JwksServer {
 
-  static final String KEY_ID = "it-1";
+  static final String ISSUER = "https://issuer.it.ferrymq";
   private static JwksServer shared;
 
-  private final RSAPublicKey key;
-  private final List<String> keyIds = new ArrayList<>(List.of(KEY_ID));
+  /** Served newest last; tokens are signed with the newest. */
+  private final List<SigningKey> keys = new ArrayList<>();
   private final AtomicInteger fetches = new AtomicInteger();
   private final AtomicInteger hanging = new AtomicInteger();
   private volatile Duration hang = Duration.ZERO;
   private volatile CountDownLatch hangRelease = new CountDownLatch(0);
 
-  private JwksServer(RSAPublicKey key) {
-    this.key = key;
+  private JwksServer() throws GeneralSecurityException {
+    keys.add(SigningKey.generate());
+  }
+
+  /**
+   * One signing key of the issuer.
+   *
+   * @param kid its key id, in the JWKS and in the header of the tokens it signs
+   * @param pair the P-256 key pair
+   */
+  record SigningKey(String kid, KeyPair pair) {
+
+    static SigningKey generate() throws GeneralSecurityException {
+      KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+      generator.initialize(new ECGenParameterSpec("secp256r1"));
+      return new SigningKey("it-" + UUID.randomUUID(), generator.generateKeyPair());
+    }
+
+    /**
+     * An ES256 token for carol in group sensors [RFC 7518 3.4: the signature is R || S].
+     *
+     * @param audience the {@code aud} claim
+     * @param expiry the {@code exp} claim
+     */
+    String token(String audience, Instant expiry) throws GeneralSecurityException {
+      Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+      String header = b64.encodeToString(("{\"alg\":\"ES256\",\"typ\":\"JWT\",\"kid\":\""
+          + kid + "\"}").getBytes(StandardCharsets.UTF_8));
+      String claims = b64.encodeToString(("{\"iss\":\"" + ISSUER + "\",\"aud\":\"" + audience
+          + "\",\"upn\":\"carol\",\"groups\":[\"sensors\"],\"iat\":"
+          + Instant.now().getEpochSecond() + ",\"exp\":" + expiry.getEpochSecond() + "}")
+          .getBytes(StandardCharsets.UTF_8));
+      Signature es256 = Signature.getInstance("SHA256withECDSAinP1363Format");
+      es256.initSign(pair.getPrivate());
+      es256.update((header + "." + claims).getBytes(StandardCharsets.US_ASCII));
+      return header + "." + claims + "." + b64.encodeToString(es256.sign());
+    }
+
+    /** Another key pair under this key id: a stranger who claims to be this issuer. */
+    SigningKey impostor() throws GeneralSecurityException {
+      return new SigningKey(kid, generate().pair());
+    }
+
+    private String jwk() {
+      ECPublicKey pub = (ECPublicKey) pair.getPublic();
+      Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+      return "{\"kty\":\"EC\",\"crv\":\"P-256\",\"use\":\"sig\",\"alg\":\"ES256\",\"kid\":\""
+          + kid + "\",\"x\":\"" + b64.encodeToString(coordinate(pub.getW().getAffineX()))
+          + "\",\"y\":\"" + b64.encodeToString(coordinate(pub.getW().getAffineY())) + "\"}";
+    }
+
+    /** A P-256 coordinate as exactly 32 big-endian bytes [RFC 7518 6.2.1.2]. */
+    private static byte[] coordinate(BigInteger value) {
+      byte[] bytes = value.toByteArray();
+      byte[] out = new byte[32];
+      int n = Math.min(bytes.length, 32);
+      System.arraycopy(bytes, bytes.length - n, out, 32 - n, n);
+      return out;
+    }
   }
 
   /** @return the running server, started on first use on the port the build reserved */
   static synchronized JwksServer shared() throws Exception {
     if (shared == null) {
-      Path pem = Path.of(System.getenv("FERRYMQ_IT_DIR")).resolve("jwt-public.pem");
-      byte[] der = Base64.getMimeDecoder().decode(Files.readString(pem)
-          .replace("-----BEGIN PUBLIC KEY-----", "").replace("-----END PUBLIC KEY-----", ""));
-      JwksServer server = new JwksServer((RSAPublicKey) KeyFactory.getInstance("RSA")
-          .generatePublic(new X509EncodedKeySpec(der)));
+      JwksServer server = new JwksServer();
       HttpServer http = HttpServer.create(new InetSocketAddress(
           InetAddress.getByName("127.0.0.1"), Integer.getInteger("it.jwks.port")), 0);
       http.setExecutor(Executors.newCachedThreadPool(task -> {
@@ -67,9 +123,21 @@ final class JwksServer {
     return shared;
   }
 
-  /** Serves the same key under one more key id from the next fetch on. */
-  synchronized void addKeyId(String kid) {
-    keyIds.add(kid);
+  /** @return the key tokens are signed with now */
+  synchronized SigningKey current() {
+    return keys.get(keys.size() - 1);
+  }
+
+  /**
+   * A key rotation: a new signing key, with a new key id, served beside the old ones from the
+   * next fetch on.
+   *
+   * @return the new key
+   */
+  synchronized SigningKey rotate() throws GeneralSecurityException {
+    SigningKey next = SigningKey.generate();
+    keys.add(next);
+    return next;
   }
 
   /** The next fetches wait this long (or until {@link #endHang}) before they are answered. */
@@ -116,25 +184,10 @@ final class JwksServer {
   }
 
   private synchronized String jwks() {
-    Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
-    String n = b64.encodeToString(unsigned(key.getModulus()));
-    String e = b64.encodeToString(unsigned(key.getPublicExponent()));
     StringBuilder json = new StringBuilder("{\"keys\":[");
-    for (int i = 0; i < keyIds.size(); i++) {
-      json.append(i == 0 ? "" : ",").append("{\"kty\":\"RSA\",\"use\":\"sig\",\"alg\":\"RS256\",")
-          .append("\"kid\":\"").append(keyIds.get(i)).append("\",\"n\":\"").append(n)
-          .append("\",\"e\":\"").append(e).append("\"}");
+    for (int i = 0; i < keys.size(); i++) {
+      json.append(i == 0 ? "" : ",").append(keys.get(i).jwk());
     }
     return json.append("]}").toString();
-  }
-
-  private static byte[] unsigned(BigInteger value) {
-    byte[] bytes = value.toByteArray();
-    if (bytes[0] == 0 && bytes.length > 1) {
-      byte[] trimmed = new byte[bytes.length - 1];
-      System.arraycopy(bytes, 1, trimmed, 0, trimmed.length);
-      return trimmed;
-    }
-    return bytes;
   }
 }

@@ -101,9 +101,11 @@ class SettingsDocumentedTest {
     }
     List<String> unknown = new ArrayList<>();
     for (String key : readmeRows().keySet()) {
-      // ports, host, client certificates and persistence are read by the resource adapter
+      // ports, host, client certificates and persistence are read by the resource adapter;
+      // the JWT key source and checks by Liberty's jwtConsumer
       if (!known.contains(key) && !key.matches("mqtt\\.(port|mqtts\\.port|ws\\.port"
-          + "|wss\\.port|tls\\.client-auth|host|persistence(\\..*)?)")) {
+          + "|wss\\.port|tls\\.client-auth|host|persistence(\\..*)?"
+          + "|jwt\\.(jwks-url|issuer|audiences|algorithm|clock-skew))")) {
         unknown.add(key);
       }
     }

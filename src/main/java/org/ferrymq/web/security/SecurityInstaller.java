@@ -8,12 +8,13 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.ferrymq.ra.SecurityRuntime;
 import org.ferrymq.security.BrokerAuthenticator;
 
 /**
  * Completes the broker's authenticator when the web module starts: user names and passwords go
- * to Liberty's user registry, JWT passwords to MicroProfile JWT. The resource adapter starts
+ * to Liberty's user registry, JWT passwords to Liberty's JWT consumer. The resource adapter starts
  * first and, until this runs, answers credentials with Server unavailable (and, in the secure
  * profile, everyone). When the module stops the checks are withdrawn again.
  */
@@ -23,7 +24,7 @@ public class SecurityInstaller {
   private static final Logger LOG = Logger.getLogger(SecurityInstaller.class.getName());
 
   @Inject
-  JwtTokenVerifier tokens;
+  LibertyJwtVerifier tokens;
 
   private BrokerAuthenticator.Backends installed;
 
@@ -40,22 +41,19 @@ public class SecurityInstaller {
           + "(is the appSecurity feature enabled and a registry configured?): " + e);
       return;
     }
-    boolean jwtKey;
-    try {
-      jwtKey = tokens.configure();
-    } catch (RuntimeException e) {
-      LOG.log(Level.SEVERE, "FerryMQ refuses every JWT password: " + e.getMessage());
-      jwtKey = false;
-    }
-    if (security.config().jwtEnabled() && !jwtKey) {
-      LOG.warning("FerryMQ: mqtt.jwt.enabled is true but mp.jwt.verify.publickey.location is "
-          + "not set; every JWT password will be refused");
+    // server.xml variables and the environment, as MicroProfile Config sees them
+    if (security.config().jwtEnabled() && ConfigProvider.getConfig()
+        .getOptionalValue("mqtt.jwt.jwks-url", String.class).isEmpty()) {
+      LOG.warning("FerryMQ: mqtt.jwt.enabled is true but mqtt.jwt.jwks-url is not set (nor "
+          + "another key source in <jwtConsumer id=\"" + LibertyJwtVerifier.CONSUMER_ID
+          + "\">); every JWT password will be refused");
     }
     installed = new BrokerAuthenticator.Backends(directory, tokens);
     security.authenticator().install(installed);
     LOG.info(() -> "FerryMQ checks MQTT passwords against the user registry (realm "
         + directory.realm() + ")" + (security.config().jwtEnabled()
-            ? " and JWT passwords with the mp.jwt.verify settings" : ""));
+            ? " and JWT passwords with Liberty's jwtConsumer '" + LibertyJwtVerifier.CONSUMER_ID
+                + "'" : ""));
   }
 
   void uninstall(@Observes @BeforeDestroyed(ApplicationScoped.class) Object stopping) {
