@@ -92,15 +92,23 @@ final class BrokerSecurity {
             + config.connectionBurst() + ")");
   }
 
-  /** Says at startup what the server lets in; the dev profile is a loud WARNING. */
-  void logPosture() {
+  /**
+   * Says at startup what the server lets in; the dev profile is a loud WARNING.
+   *
+   * @param host the interface the MQTT listeners bind
+   */
+  void logPosture(String host) {
     if (config.allowsAnonymous()) {
       LOG.warning(() -> "FerryMQ runs the 'dev' security profile (" + Setting.SECURITY_PROFILE
           .key() + "=dev, environment " + Setting.SECURITY_PROFILE.environmentVariable()
           + "): anonymous clients are accepted, plain TCP and WebSocket are served and topics "
           + (acl.allowsByDefault() ? "are allowed unless an ACL rule denies them"
               : "are denied unless an ACL rule allows them")
-          + ". Set " + Setting.SECURITY_PROFILE.key() + "=secure for production.");
+          + ". Set " + Setting.SECURITY_PROFILE.key() + "=secure for production. "
+          + (isLoopback(host) ? "Only this machine can connect (MQTT on " + host + "); to "
+              + "accept other machines set MQTT_HOST=* and HTTP_HOST=* (or one interface's "
+              + "address)." : "MQTT listens on '" + host + "': other machines can connect "
+              + "anonymously."));
     } else {
       LOG.info(() -> "FerryMQ runs the 'secure' security profile: no anonymous clients, TLS "
           + "listeners only, topics " + (acl.allowsByDefault() ? "allowed" : "denied")
@@ -110,5 +118,9 @@ final class BrokerSecurity {
         + (config.jwtEnabled() ? "on" : "off") + ", enhanced authentication "
         + (enhanced.isEmpty() ? "none" : enhanced.get(0).method()) + ", connection rate limit "
         + (config.connectionRate() == 0 ? "off" : config.connectionRate() + "/s per address"));
+  }
+
+  private static boolean isLoopback(String host) {
+    return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
   }
 }

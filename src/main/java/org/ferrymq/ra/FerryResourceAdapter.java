@@ -62,7 +62,7 @@ public class FerryResourceAdapter implements ResourceAdapter {
   private static final long STOP_TIMEOUT_SECONDS = 15;
 
   @ConfigProperty(defaultValue = "*", description = "Interface the MQTT listeners bind; * for all")
-  private String host = "*";
+  private String host = "localhost";
 
   @ConfigProperty(defaultValue = "1883", description = "Plain MQTT over TCP port (mqtt.port)")
   private String mqttPort = "1883";
@@ -159,7 +159,7 @@ public class FerryResourceAdapter implements ResourceAdapter {
       SecurityRuntime.started(security.authenticator(), security.config(), security.origins());
       BrokerRuntime.started(new BrokerRuntime.Running(broker, listeners,
           persistence.summary()));
-      security.logPosture();
+      security.logPosture(host);
       long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
       String tcp = plain ? host + ":" + tcpPort : "not served (secure profile)";
       String ws = !plain ? "not served (secure profile)"

@@ -31,7 +31,8 @@ import java.util.stream.Stream;
  * A second Liberty server for tests that restart or kill the broker, next to the one Arquillian
  * runs for the whole suite.
  *
- * <p>It copies the configured server ({@code wlp.server.dir}: server.xml, bootstrap.properties,
+ * <p>It copies the configured server ({@code wlp.server.dir}: server.xml and its profile
+ * include, bootstrap.properties,
  * jvm.options, server.env, configDropins, apps, the key store) into a user directory of its own
  * ({@code WLP_USER_DIR}) under the build directory and starts it with the installation's {@code
  * bin/server}, on free ports of its own and with the environment a test gives each start ({@code
@@ -49,8 +50,8 @@ final class DurableServer implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(240);
   private static final long COMMAND_TIMEOUT_SECONDS = 180;
   private static final int START_ATTEMPTS = 3;
-  private static final String[] COPIED = {"server.xml", "bootstrap.properties", "jvm.options",
-      "server.env", "configDropins", "apps", "resources"};
+  private static final String[] COPIED = {"server.xml", "profile-secure.xml",
+      "bootstrap.properties", "jvm.options", "server.env", "configDropins", "apps", "resources"};
 
   private final Path wlpHome;
   private final Path userDir;

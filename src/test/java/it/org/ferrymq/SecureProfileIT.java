@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -104,5 +107,15 @@ class SecureProfileIT {
         HttpResponse.BodyHandlers.ofString());
     assertEquals(200, page.statusCode());
     assertTrue(page.body().contains("<html"), "the dashboard page");
+  }
+
+  @Test
+  void theSecureProfileListensOnEveryInterface() throws Exception {
+    Optional<InetAddress> external = ListeningInterfaces.externalAddress();
+    assumeTrue(external.isPresent(),
+        "this machine has a non-loopback IPv4 address");
+
+    assertTrue(ListeningInterfaces.accepts(external.get(), server.mqttsPort()), "8883's port");
+    assertTrue(ListeningInterfaces.accepts(external.get(), server.httpsPort()), "HTTPS");
   }
 }
