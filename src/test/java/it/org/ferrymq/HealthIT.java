@@ -69,10 +69,11 @@ class HealthIT extends ServerIT {
 
     assertEquals(200, metrics.statusCode());
     assertTrue(metrics.body().contains("ferrymq_clients_connected"), metrics.body());
-    assertTrue(metrics.body().contains("# TYPE ferrymq_messages_received gauge"), metrics.body());
+    assertTrue(metrics.body().contains("# TYPE ferrymq_messages_received_total counter"),
+        metrics.body());
     // store faults (docs/persistence.md, "Faults"): available, no episode, nothing held
     assertTrue(gaugeIs(metrics.body(), "ferrymq_store_available", 1), metrics.body());
-    assertTrue(gaugeIs(metrics.body(), "ferrymq_store_failures", 0), metrics.body());
+    assertTrue(gaugeIs(metrics.body(), "ferrymq_store_failures_total", 0), metrics.body());
     assertTrue(metrics.body().contains("ferrymq_publishes_held"), metrics.body());
   }
 

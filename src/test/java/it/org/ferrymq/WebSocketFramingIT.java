@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -94,10 +95,11 @@ class WebSocketFramingIT extends ServerIT {
     assertEquals(403, handshake.getResponse().statusCode());
     assertArrayEquals(CONNACK_ACCEPTED, collector.bytes.get(10, TimeUnit.SECONDS));
     sameHost.sendClose(WebSocket.NORMAL_CLOSURE, "").get(5, TimeUnit.SECONDS);
-    String metrics = get("/metrics").body();
-    org.junit.jupiter.api.Assertions.assertTrue(metrics.lines().anyMatch(
-        l -> l.startsWith("ferrymq_websocket_origins_refused") && !l.endsWith(" 0.0")
-            && !l.endsWith(" 0")), "the refusal is counted");
+    // the refusal is counted (a counter, which follows within a second)
+    org.awaitility.Awaitility.await("the refusal is counted").atMost(Duration.ofSeconds(10))
+        .until(() -> get("/metrics").body().lines().anyMatch(
+            l -> l.startsWith("ferrymq_websocket_origins_refused_total")
+                && !l.endsWith(" 0.0") && !l.endsWith(" 0")));
   }
 
   static IntStream webSocketPorts() {

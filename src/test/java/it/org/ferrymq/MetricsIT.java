@@ -1,0 +1,86 @@
+package it.org.ferrymq;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The metrics an operator graphs: the Grafana dashboard shipped in docs/grafana queries only
+ * metric names the running server exposes, and what counts events is a Prometheus counter that
+ * moves when the events happen.
+ */
+class MetricsIT extends ServerIT {
+
+  private static final Path DASHBOARD = Path.of(System.getProperty("user.dir"))
+      .resolve("docs/grafana/ferrymq-dashboard.json");
+  private static final Pattern METRIC = Pattern.compile("\\bferrymq_[a-z0-9_]+");
+
+  @Test
+  void everyMetricTheGrafanaDashboardQueriesIsExposed() throws Exception {
+    Set<String> queried = new TreeSet<>();
+    Matcher m = METRIC.matcher(Files.readString(DASHBOARD));
+    while (m.find()) {
+      queried.add(m.group());
+    }
+    assertTrue(queried.size() > 20, "the dashboard queries the broker's metrics: " + queried);
+
+    Set<String> exposed = exposedNames();
+    Set<String> missing = new TreeSet<>(queried);
+    missing.removeAll(exposed);
+
+    assertTrue(missing.isEmpty(), "queried by docs/grafana/ferrymq-dashboard.json but not in "
+        + "/metrics: " + missing + "; exposed: " + exposed);
+  }
+
+  @Test
+  void eventCountsAreCountersThatFollowTheEvents() throws Exception {
+    String body = get("/metrics").body();
+    for (String counter : new String[] {"ferrymq_messages_received_total",
+        "ferrymq_messages_sent_total", "ferrymq_connections_total",
+        "ferrymq_acl_denials_total", "ferrymq_auth_refusals_by_reason_total"}) {
+      assertTrue(body.contains("# TYPE " + counter + " counter"), counter + " is a counter");
+    }
+    assertTrue(body.contains("# TYPE ferrymq_clients_connected gauge"), "levels stay gauges");
+    assertFalse(body.contains("# TYPE ferrymq_messages_received gauge"), "no gauge any more");
+
+    long before = gauge("ferrymq_messages_received_total");
+    MqttClient publisher = new MqttClient("tcp://localhost:" + MQTT_PORT,
+        "it-metrics-" + UUID.randomUUID(), new MemoryPersistence());
+    publisher.connect();
+    try {
+      for (int i = 0; i < 5; i++) {
+        publisher.publish("it/metrics", new byte[] {(byte) i}, 1, false);
+      }
+    } finally {
+      Clients.close(publisher);
+    }
+
+    // the counters follow the broker's counts within a second
+    await().atMost(Duration.ofSeconds(10))
+        .until(() -> gauge("ferrymq_messages_received_total") >= before + 5);
+  }
+
+  /** @return the sample names in /metrics, without labels */
+  private static Set<String> exposedNames() throws Exception {
+    Set<String> names = new TreeSet<>();
+    for (String line : get("/metrics").body().split("\n")) {
+      Matcher m = METRIC.matcher(line);
+      if (!line.startsWith("#") && m.lookingAt()) {
+        names.add(m.group());
+      }
+    }
+    return names;
+  }
+}
