@@ -13,8 +13,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * Waits for something another component provides a moment later (Liberty writes its default key
  * store and publishes its SSL configuration just after the adapter starts): a scheduled task asks
  * a probe every interval and completes a future with the first answer; the caller blocks on that
- * future until the deadline instead of sleeping between attempts. The scheduler's one daemon
- * thread lives only while one wait lasts.
+ * future until the deadline instead of sleeping between attempts. The first attempt runs on the
+ * caller's thread; the scheduler's one daemon thread exists only while a wait lasts.
  *
  * <p>Thread-safe: each call has its own scheduler and future.
  */
@@ -40,21 +40,21 @@ final class PollingWait {
    */
   static <T> T until(Probe<T> probe, long intervalMillis, long timeoutMillis, String threadName)
       throws TimeoutException, InterruptedException {
-    CompletableFuture<T> answer = new CompletableFuture<>();
     AtomicReference<Exception> lastFailure = new AtomicReference<>();
+    // Usually the thing is there already: then no thread is started at all
+    Optional<T> first = attempt(probe, lastFailure);
+    if (first.isPresent()) {
+      return first.get();
+    }
+    CompletableFuture<T> answer = new CompletableFuture<>();
     ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(task -> {
       Thread thread = new Thread(task, threadName);
       thread.setDaemon(true);
       return thread;
     });
     try {
-      scheduler.scheduleWithFixedDelay(() -> {
-        try {
-          probe.attempt().ifPresent(answer::complete);
-        } catch (Exception e) {
-          lastFailure.set(e);
-        }
-      }, 0, intervalMillis, TimeUnit.MILLISECONDS);
+      scheduler.scheduleWithFixedDelay(() -> attempt(probe, lastFailure)
+          .ifPresent(answer::complete), intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
       return answer.get(timeoutMillis, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       TimeoutException timedOut = new TimeoutException("no answer within " + timeoutMillis
@@ -66,6 +66,15 @@ final class PollingWait {
       throw new IllegalStateException(e.getCause());
     } finally {
       scheduler.shutdownNow();
+    }
+  }
+
+  private static <T> Optional<T> attempt(Probe<T> probe, AtomicReference<Exception> failure) {
+    try {
+      return probe.attempt();
+    } catch (Exception e) {
+      failure.set(e);
+      return Optional.empty();
     }
   }
 }

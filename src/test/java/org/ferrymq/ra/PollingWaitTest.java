@@ -30,6 +30,16 @@ class PollingWaitTest {
   }
 
   @Test
+  void anAnswerThatIsThereAtOnceIsTakenOnTheCallersThread() throws Exception {
+    Thread caller = Thread.currentThread();
+
+    Thread asked = PollingWait.until(() -> Optional.of(Thread.currentThread()), 5, 1_000,
+        "polling-wait-test");
+
+    assertSame(caller, asked);
+  }
+
+  @Test
   void timesOutWithTheLastFailureAsCause() {
     IOException failure = new IOException("still missing");
 
@@ -43,7 +53,9 @@ class PollingWaitTest {
 
   @Test
   void theSchedulerThreadEndsWithTheWait() throws Exception {
-    PollingWait.until(() -> Optional.of(1), 5, 1_000, "polling-wait-ends");
+    AtomicInteger attempts = new AtomicInteger();
+    PollingWait.until(() -> Optional.of(attempts.incrementAndGet()).filter(n -> n > 2), 5,
+        1_000, "polling-wait-ends");
     Thread.getAllStackTraces().keySet().stream()
         .filter(t -> t.getName().equals("polling-wait-ends"))
         .forEach(t -> {
