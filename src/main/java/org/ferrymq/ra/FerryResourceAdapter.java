@@ -12,31 +12,28 @@ import jakarta.resource.spi.TransactionSupport;
 import jakarta.resource.spi.endpoint.MessageEndpointFactory;
 import jakarta.resource.spi.work.WorkManager;
 import java.lang.management.ManagementFactory;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import javax.management.JMException;
-import javax.management.MBeanServer;
-import javax.management.ObjectName;
 import javax.transaction.xa.XAResource;
 import org.ferrymq.config.BrokerConfig;
 import org.ferrymq.config.ConfigException;
 import org.ferrymq.engine.AuthExecutor;
 import org.ferrymq.engine.MqttBroker;
 import org.ferrymq.persistence.PersistenceException;
-import org.ferrymq.transport.netty.ListenerSettings;
+import org.ferrymq.ra.AdapterSettings.Property;
 import org.ferrymq.transport.netty.MqttServer;
 import org.ferrymq.transport.netty.ServerSslConfig;
-import org.ferrymq.transport.netty.TlsSettings;
 import org.ferrymq.transport.netty.WebSocketSettings;
 
 /**
  * The FerryMQ resource adapter: starts the server's one broker with the MQTT TCP, TLS, ws and wss
- * listeners, and stops them symmetrically.
+ * listeners, and stops them symmetrically. It keeps the lifecycle only: the config properties
+ * become {@link AdapterSettings}, TLS comes from {@link LibertySsl}, the listeners from {@link
+ * MqttListeners} with their MBeans in {@link ListenerMBeans}, the store from {@link
+ * BrokerPersistence}, and {@link RuntimePublication} shows the running broker to the web module.
  *
  * <p>Every thread the broker and Netty run on is long-running work from the {@link WorkManager};
  * {@link #stop()} waits until each has returned. The listener ports and the TLS key store come
@@ -98,8 +95,9 @@ public class FerryResourceAdapter implements ResourceAdapter {
   private BrokerPersistence persistence;
   private MqttBroker broker;
   private MqttServer server;
-  private final List<ListenerControl> listeners = new ArrayList<>();
-  private final List<ObjectName> mbeans = new ArrayList<>();
+  private MqttListeners listeners;
+  private final ListenerMBeans mbeans =
+      new ListenerMBeans(ManagementFactory.getPlatformMBeanServer());
   private boolean shutDown;
 
   @Override
@@ -117,56 +115,31 @@ public class FerryResourceAdapter implements ResourceAdapter {
     // module, which starts after the adapter and may be absent; a private thread pool would
     // be threads the server does not know.
     authWork = new WorkManagerExecutor(workManager, "ferrymq-auth", this::releaseRequested,
-        false);    try {
-      BrokerConfig config = BrokerSettings.load(FerryResourceAdapter.class.getClassLoader());
-      BrokerSecurity security = BrokerSecurity.load(FerryResourceAdapter.class.getClassLoader());
-      int tcpPort = requirePort("mqtt.port", mqttPort);
-      int tlsPort = requirePort("mqtts.port", mqttsPort);
-      int plainWsPort = optionalPort("mqtt.ws.port", wsPort);
-      int secureWsPort = optionalPort("mqtt.wss.port", wssPort);
-      TlsSettings.ClientAuth clientCertificates = clientAuthMode();
-      ServerSslConfig tls = LibertySsl.load(sslRef, clientCertificates);
-      persistence = BrokerPersistence.load(FerryResourceAdapter.class.getClassLoader(), executor);
+        false);
+    try {
+      ClassLoader loader = FerryResourceAdapter.class.getClassLoader();
+      BrokerConfig config = BrokerSettings.load(loader);
+      BrokerSecurity security = BrokerSecurity.load(loader);
+      AdapterSettings settings = settings();
+      ServerSslConfig tls = LibertySsl.load(settings.sslRef(), settings.clientAuth());
+      persistence = BrokerPersistence.load(loader, executor);
       broker = security.configure(MqttBroker.builder().config(config).loopExecutor(executor)
           .authExecutor(AuthExecutor.on(authWork, config.authThreads(), config.authQueue()))
           .persistence(persistence.open())).build();
       broker.start();
-      server = new MqttServer(security.acceptor(broker), executor,
-          requireCount("ferrymq.io-threads", ioThreads));
+      server = new MqttServer(security.acceptor(broker), executor, settings.ioThreads());
       // A TLS handshake or WebSocket upgrade gets the time a client has to send CONNECT
       server.handshakeTimeout(broker.config().connectTimeoutSeconds() * 1000L);
-      WebSocketSettings webSocket = WebSocketSettings.forMaxPacketSize(config.maxPacketSize())
-          .withOriginCheck(security.origins()::allows);
-      // The secure profile serves TLS only: plain TCP and ws are not even bound.
-      boolean plain = !security.config().requiresTls();
-      if (plain) {
-        listeners.add(new ListenerControl("mqtt", server, ListenerSettings.tcp(host, tcpPort)));
-      }
-      listeners.add(new ListenerControl("mqtts", server,
-          ListenerSettings.tls(host, tlsPort, tls)));
-      if (plain && plainWsPort > 0) {
-        listeners.add(new ListenerControl("mqtt-ws", server,
-            ListenerSettings.tcp(host, plainWsPort).withWebSocket(webSocket)));
-      }
-      if (secureWsPort > 0) {
-        listeners.add(new ListenerControl("mqtt-wss", server,
-            ListenerSettings.tls(host, secureWsPort, tls).withWebSocket(webSocket)));
-      }
-      for (ListenerControl listener : listeners) {
-        listener.start();
-      }
-      registerMBeans();
-      SecurityRuntime.started(security.authenticator(), security.config(), security.origins());
-      BrokerRuntime.started(new BrokerRuntime.Running(broker, listeners,
+      listeners = MqttListeners.assemble(server, settings, !security.config().requiresTls(),
+          tls, WebSocketSettings.forMaxPacketSize(config.maxPacketSize())
+              .withOriginCheck(security.origins()::allows));
+      listeners.startAll();
+      mbeans.register(listeners.all());
+      RuntimePublication.publish(security, new BrokerRuntime.Running(broker, listeners.all(),
           persistence.summary()));
       security.logPosture(host);
       long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
-      String tcp = plain ? host + ":" + tcpPort : "not served (secure profile)";
-      String ws = !plain ? "not served (secure profile)"
-          : plainWsPort > 0 ? host + ":" + plainWsPort + webSocket.path() : "off";
-      String wss = secureWsPort > 0 ? host + ":" + secureWsPort + webSocket.path() : "off";
-      LOG.info(() -> "FerryMQ broker started in " + millis + " ms: MQTT on " + tcp
-          + ", MQTT/TLS on " + host + ":" + tlsPort + ", ws on " + ws + ", wss on " + wss
+      LOG.info(() -> "FerryMQ broker started in " + millis + " ms: " + listeners.summary()
           + " (SSL configuration " + tls.name() + ", client certificates " + tls.clientAuth()
           + ", " + config.lanes()
           + " lanes, native transport " + server.nativeTransport() + ")");
@@ -177,17 +150,24 @@ public class FerryResourceAdapter implements ResourceAdapter {
     }
   }
 
+  /** @return the config properties as Liberty set them, validated */
+  private AdapterSettings settings() {
+    return AdapterSettings.builder().set(Property.HOST, host).set(Property.MQTT_PORT, mqttPort)
+        .set(Property.MQTTS_PORT, mqttsPort).set(Property.WS_PORT, wsPort)
+        .set(Property.WSS_PORT, wssPort).set(Property.SSL_REF, sslRef)
+        .set(Property.IO_THREADS, ioThreads).set(Property.CLIENT_AUTH, clientAuth).build();
+  }
+
   private void fail(String message, Exception cause) throws ResourceAdapterInternalException {
     LOG.log(Level.SEVERE, "FerryMQ cannot start: {0}", message);
     shutdown();
-    BrokerRuntime.failed(message);
+    RuntimePublication.failed(message);
     throw new ResourceAdapterInternalException(message, cause);
   }
 
   @Override
   public void stop() {
-    BrokerRuntime.stopped();
-    SecurityRuntime.stopped();
+    RuntimePublication.withdraw();
     for (EndpointActivation activation : activations.values()) {
       activation.close();
     }
@@ -200,8 +180,7 @@ public class FerryResourceAdapter implements ResourceAdapter {
    * on a loop): stop the broker and the listeners now, as stop() will do later anyway.
    */
   private void releaseRequested() {
-    BrokerRuntime.stopped();
-    SecurityRuntime.stopped();
+    RuntimePublication.withdraw();
     shutdown();
   }
 
@@ -214,11 +193,11 @@ public class FerryResourceAdapter implements ResourceAdapter {
       return;
     }
     shutDown = true;
-    unregisterMBeans();
-    for (ListenerControl listener : listeners) {
-      listener.stop();
+    mbeans.unregisterAll();
+    if (listeners != null) {
+      listeners.stopAll();
+      listeners = null;
     }
-    listeners.clear();
     if (server != null) {
       server.close();
       server = null;
@@ -249,83 +228,6 @@ public class FerryResourceAdapter implements ResourceAdapter {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  private static int requirePort(String key, String value) {
-    return port(key, value, false);
-  }
-
-  /** A port, or 0 when the listener is switched off. */
-  private static int optionalPort(String key, String value) {
-    return port(key, value, true);
-  }
-
-  private static int port(String key, String value, boolean zeroSwitchesOff) {
-    int port = parse(key, value);
-    if (port < (zeroSwitchesOff ? 0 : 1) || port > 65_535) {
-      throw new ConfigException(key, port + " is not a port number (1..65535"
-          + (zeroSwitchesOff ? ", or 0 for none)" : ")"));
-    }
-    return port;
-  }
-
-  private static int requireCount(String key, String value) {
-    int count = parse(key, value);
-    if (count < 0 || count > 1024) {
-      throw new ConfigException(key, count + " is outside 0..1024");
-    }
-    return count;
-  }
-
-  private static int parse(String key, String value) {
-    try {
-      return Integer.parseInt(value == null ? "" : value.trim());
-    } catch (NumberFormatException e) {
-      throw new ConfigException(key, "'" + value + "' is not a whole number");
-    }
-  }
-
-  /**
-   * The TLS listener uses Liberty's default key store. Liberty writes it on its first start,
-   * possibly just after this adapter starts; wait briefly, then create it ourselves.
-   */
-  private TlsSettings.ClientAuth clientAuthMode() {
-    String mode = clientAuth == null ? "none" : clientAuth.trim();
-    return switch (mode.toLowerCase(java.util.Locale.ROOT)) {
-      case "", "none" -> TlsSettings.ClientAuth.NONE;
-      case "want" -> TlsSettings.ClientAuth.WANT;
-      case "need" -> TlsSettings.ClientAuth.NEED;
-      default -> throw new ConfigException("mqtt.tls.client-auth",
-          "'" + mode + "' is not one of none, want, need");
-    };
-  }
-
-  private void registerMBeans() {
-    MBeanServer platform = ManagementFactory.getPlatformMBeanServer();
-    for (ListenerControl listener : listeners) {
-      try {
-        ObjectName name = new ObjectName("org.ferrymq:type=Listener,name=" + listener.getName());
-        if (platform.isRegistered(name)) {
-          platform.unregisterMBean(name);
-        }
-        platform.registerMBean(listener, name);
-        mbeans.add(name);
-      } catch (JMException e) {
-        throw new IllegalStateException("Cannot register the listener MBean: " + e, e);
-      }
-    }
-  }
-
-  private void unregisterMBeans() {
-    MBeanServer platform = ManagementFactory.getPlatformMBeanServer();
-    for (ObjectName name : mbeans) {
-      try {
-        platform.unregisterMBean(name);
-      } catch (JMException e) {
-        LOG.fine(() -> "MBean " + name + " was already gone: " + e);
-      }
-    }
-    mbeans.clear();
   }
 
   @Override

@@ -7,7 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 import javax.net.ssl.SSLContext;
@@ -28,6 +30,7 @@ final class LibertySsl {
   private static final Logger LOG = Logger.getLogger(LibertySsl.class.getName());
   /** Liberty creates its default key store at the first start, a moment after the adapter. */
   private static final long AVAILABLE_WAIT_MILLIS = 30_000;
+  private static final long POLL_MILLIS = 200;
   private static final Map<String, Object> INBOUND = Map.of(
       JSSEHelper.CONNECTION_INFO_DIRECTION, JSSEHelper.DIRECTION_INBOUND);
 
@@ -57,32 +60,27 @@ final class LibertySsl {
         split(properties.getProperty(Constants.SSLPROP_ENABLED_CIPHERS), "[\\s,]+"));
   }
 
+  /**
+   * Liberty publishes the SSL configuration (and writes its default key store on the first
+   * start) just after the adapter starts: asks for it every {@value #POLL_MILLIS} ms until
+   * it is there.
+   */
   private static Properties awaitProperties(JSSEHelper helper, String alias) {
-    long deadline = System.currentTimeMillis() + AVAILABLE_WAIT_MILLIS;
-    while (true) {
-      try {
-        Properties p = helper.getProperties(alias);
-        if (p != null) {
-          return p;
-        }
-      } catch (SSLException e) {
-        if (System.currentTimeMillis() > deadline) {
-          throw new ConfigException("mqtts.port", "Liberty's SSL configuration '" + alias
-              + "' (server.xml <ssl id=\"" + alias + "\">) is not available for the MQTT TLS "
-              + "listeners: " + e.getMessage());
-        }
+    try {
+      return PollingWait.until(() -> Optional.ofNullable(helper.getProperties(alias)),
+          POLL_MILLIS, AVAILABLE_WAIT_MILLIS, "ferrymq-ssl-wait");
+    } catch (TimeoutException e) {
+      if (e.getCause() instanceof SSLException unavailable) {
+        throw new ConfigException("mqtts.port", "Liberty's SSL configuration '" + alias
+            + "' (server.xml <ssl id=\"" + alias + "\">) is not available for the MQTT TLS "
+            + "listeners: " + unavailable.getMessage());
       }
-      if (System.currentTimeMillis() > deadline) {
-        throw new ConfigException("mqtts.port", "Liberty has no SSL configuration '" + alias
-            + "' for the MQTT TLS listeners");
-      }
-      try {
-        Thread.sleep(200);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new ConfigException("mqtts.port", "interrupted waiting for Liberty's SSL "
-            + "configuration '" + alias + "'");
-      }
+      throw new ConfigException("mqtts.port", "Liberty has no SSL configuration '" + alias
+          + "' for the MQTT TLS listeners");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ConfigException("mqtts.port", "interrupted waiting for Liberty's SSL "
+          + "configuration '" + alias + "'");
     }
   }
 

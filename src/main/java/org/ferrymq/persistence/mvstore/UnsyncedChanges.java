@@ -46,16 +46,14 @@ final class UnsyncedChanges {
   }
 
   /** Applies every change, in an order that gives the same result as the original writes. */
-  void replayInto(MvStorePersistence.Maps maps) {
+  void replayInto(StoreFile maps) {
     sessions.forEach((id, record) -> apply(maps.sessions(), id, record));
     queues.forEach((id, q) -> {
       if (q.cleared) {
-        for (String key : MvStorePersistence.queueKeys(maps.queues(), id)) {
-          maps.queues().remove(key);
-        }
+        maps.clearQueue(id);
       }
       q.deliveries.forEach((seq, record) -> apply(maps.queues(),
-          MvStorePersistence.queueKey(id, seq), record));
+          StoreFile.queueKey(id, seq), record));
     });
     retained.forEach((topic, record) -> apply(maps.retained(), topic, record));
   }

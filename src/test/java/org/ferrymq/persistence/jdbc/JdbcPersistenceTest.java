@@ -136,10 +136,10 @@ class JdbcPersistenceTest {
   void changesAcrossCommitCyclesAreAppliedInOrder() throws Exception {
     JdbcPersistence sut = open(PersistenceMode.PERSISTENT);
     sut.queues().put("c", delivery(1, "first", DeliveryState.QUEUED));
-    sut.syncNowForTest();
+    sut.syncNow();
     sut.queues().clear("c");
     sut.queues().put("c", delivery(2, "after clear", DeliveryState.QUEUED));
-    sut.syncNowForTest();
+    sut.syncNow();
     sut.queues().remove("c", 2);
     sut.queues().put("c", delivery(2, "put again", DeliveryState.AWAITING_ACK));
 
