@@ -34,7 +34,7 @@ record AdapterSettings(String host, int tcpPort, int tlsPort, int wsPort, int ws
 
   /** An adapter property, the server.xml variable that sets it and its default. */
   enum Property {
-    HOST("host", "mqtt.host", "*"),
+    HOST("host", "mqtt.host", "localhost"),
     MQTT_PORT("mqttPort", "mqtt.port", "1883"),
     MQTTS_PORT("mqttsPort", "mqtts.port", "8883"),
     WS_PORT("wsPort", "mqtt.ws.port", "8083"),

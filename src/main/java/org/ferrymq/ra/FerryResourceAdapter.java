@@ -58,7 +58,8 @@ public class FerryResourceAdapter implements ResourceAdapter {
   private static final Logger LOG = Logger.getLogger(FerryResourceAdapter.class.getName());
   private static final long STOP_TIMEOUT_SECONDS = 15;
 
-  @ConfigProperty(defaultValue = "*", description = "Interface the MQTT listeners bind; * for all")
+  @ConfigProperty(defaultValue = "localhost",
+      description = "Interface the MQTT listeners bind; * for all")
   private String host = "localhost";
 
   @ConfigProperty(defaultValue = "1883", description = "Plain MQTT over TCP port (mqtt.port)")

@@ -14,7 +14,7 @@ class AdapterSettingsTest {
   void defaultsAreThoseOfTheConfigProperties() {
     AdapterSettings sut = AdapterSettings.builder().build();
 
-    assertEquals(new AdapterSettings("*", 1883, 8883, 8083, 8084, "defaultSSLConfig", 0,
+    assertEquals(new AdapterSettings("localhost", 1883, 8883, 8083, 8084, "defaultSSLConfig", 0,
         TlsSettings.ClientAuth.NONE), sut);
   }
 

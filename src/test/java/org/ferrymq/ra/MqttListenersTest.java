@@ -29,14 +29,14 @@ class MqttListenersTest {
     assertEquals(List.of("mqtt", "mqtts", "mqtt-ws", "mqtt-wss"), names(sut));
     assertEquals(List.of(1883, 8883, 8083, 8084),
         sut.all().stream().map(ListenerControl::getPort).toList());
-    assertEquals("MQTT on *:1883, MQTT/TLS on *:8883, ws on *:8083/mqtt, wss on *:8084/mqtt",
-        sut.summary());
+    assertEquals("MQTT on localhost:1883, MQTT/TLS on localhost:8883, ws on localhost:8083/mqtt, "
+        + "wss on localhost:8084/mqtt", sut.summary());
   }
 
   @Test
   void theSecureProfileBindsNeitherPlainTcpNorWs() {
-    MqttListeners sut = MqttListeners.assemble(null, AdapterSettings.builder().build(), false,
-        TLS, WEB_SOCKET);
+    MqttListeners sut = MqttListeners.assemble(null,
+        AdapterSettings.builder().set(Property.HOST, "*").build(), false, TLS, WEB_SOCKET);
 
     assertEquals(List.of("mqtts", "mqtt-wss"), names(sut));
     assertEquals("MQTT on not served (secure profile), MQTT/TLS on *:8883, ws on not served "
