@@ -76,6 +76,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * concurrent subscribe to a node being pruned is never lost. A matcher may see a subscription
  * that is being added or removed concurrently, or miss it; every subscription that was completely
  * added before {@code match} started and not removed before it ended is reported.
+ *
+ * <p>Longer than 400 lines on purpose: the lock order and the pruning protocol span the whole
+ * trie, and splitting the nodes from their writers would hide the invariants they share.
  */
 public final class SubscriptionTree implements SubscriptionIndex {
 

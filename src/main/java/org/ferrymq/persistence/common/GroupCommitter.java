@@ -33,6 +33,9 @@ import org.ferrymq.persistence.StoreObserver;
  *
  * <p>Thread-safe. The loop runs as one long-lived task on the supplied {@link Executor}; the
  * {@link Target} is only ever called from that task, or from {@link #close()} after it ended.
+ *
+ * <p>A little over 400 lines on purpose: the commit loop and the fault episode are one state
+ * machine run by one thread, and its transitions read best in one place.
  */
 public final class GroupCommitter implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(GroupCommitter.class.getName());

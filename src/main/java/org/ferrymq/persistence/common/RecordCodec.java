@@ -67,6 +67,9 @@ import org.ferrymq.topic.SubscriptionEntry;
  *             [shareName:str] maxQos:u8 retainHandling:u8 subscriptionId:varint
  * </pre>
  *
+ * <p>Longer than 400 lines on purpose: the stored format is one contract, and its writer and
+ * its readers of every version side by side are what keeps them in step.
+ *
  * <p>Stateless and thread-safe.
  */
 public final class RecordCodec {
