@@ -61,9 +61,10 @@ public class MqttWebSocketEndpoint {
   @OnMessage
   public void onMessage(ByteBuffer data) throws InterruptedException {
     if (inbound != null) {
+      int size = data.remaining();
       inbound.onBytes(data);
       // Backpressure: the container reads this connection's next message only after we return
-      transport.awaitReadable();
+      transport.awaitReadable(size);
     }
   }
 

@@ -29,6 +29,14 @@ final class WebSocketTransport implements Transport {
 
   static final int HIGH_WATER_MARK = 256 * 1024;
   static final int LOW_WATER_MARK = 128 * 1024;
+  /**
+   * Bytes a paused connection may still deliver before its container thread is held. A
+   * publisher slowed by withheld acknowledgements stops by itself once its in-flight window is
+   * full, so it rarely reaches this; without the slack every paused publisher held a thread of
+   * Liberty's executor, which then had too few left to complete the sends that end the pause,
+   * until its pool controller added threads (stalls of about 1.5 s, docs/performance.md).
+   */
+  static final int READ_ALLOWANCE_WHILE_PAUSED = 256 * 1024;
   private static final Logger LOG = Logger.getLogger(WebSocketTransport.class.getName());
 
   private final Session session;
@@ -44,6 +52,8 @@ final class WebSocketTransport implements Transport {
   private boolean wasUnwritable;
   /** Guarded by {@link #readGate}: whether the engine asked to stop reading. */
   private boolean readPaused;
+  /** Guarded by {@link #readGate}: bytes taken since the engine asked to stop reading. */
+  private long readWhilePaused;
   private final Object readGate = new Object();
 
   WebSocketTransport(Session session, TransportInfo info) {
@@ -80,21 +90,37 @@ final class WebSocketTransport implements Transport {
 
   /**
    * Jakarta WebSocket cannot stop a container from reading, so a paused connection holds the
-   * container thread that delivers its messages instead: {@link MqttWebSocketEndpoint} waits here
-   * after each message until the engine resumes reading or the connection closes, and the
-   * container reads nothing more from it meanwhile.
+   * container thread that delivers its messages instead: {@link MqttWebSocketEndpoint} calls
+   * {@link #awaitReadable} after each message, which waits, once the connection has used its
+   * {@link #READ_ALLOWANCE_WHILE_PAUSED}, until the engine resumes reading or the connection
+   * closes; the container reads nothing more from it meanwhile.
    */
   @Override
   public void setReadingPaused(boolean paused) {
     synchronized (readGate) {
+      if (paused && !readPaused) {
+        readWhilePaused = 0;
+      }
       readPaused = paused;
       readGate.notifyAll();
     }
   }
 
-  /** Blocks the calling container thread while reading is paused and the connection is open. */
-  void awaitReadable() throws InterruptedException {
+  /**
+   * Called by the container thread after it delivered a message: blocks it while reading is
+   * paused, the connection is open and its allowance is used up.
+   *
+   * @param delivered the size of the message just delivered
+   */
+  void awaitReadable(int delivered) throws InterruptedException {
     synchronized (readGate) {
+      if (!readPaused) {
+        return;
+      }
+      readWhilePaused += delivered;
+      if (readWhilePaused < READ_ALLOWANCE_WHILE_PAUSED) {
+        return;
+      }
       while (readPaused && !isEnding()) {
         // Re-checks the close flags now and then: they are guarded by the other monitor
         readGate.wait(200);

@@ -206,15 +206,43 @@ class WebSocketTransportTest {
     assertEquals(1, unwritable[0]);
   }
 
-  /** Pauses reading and starts a container thread stand-in that waits to read again. */
+  @Test
+  void aPausedConnectionKeepsTheContainerThreadWithinItsAllowance() throws Exception {
+    transport.setReadingPaused(true);
+    int message = 1024;
+    int withinAllowance = WebSocketTransport.READ_ALLOWANCE_WHILE_PAUSED / message - 1;
+
+    // Exercise: a publisher's in-flight window of messages arrives after the pause
+    for (int i = 0; i < withinAllowance; i++) {
+      java.util.concurrent.CompletableFuture.runAsync(() -> awaitReadable(message))
+          .get(5, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    // Verify: the message that uses up the allowance holds the thread until the resume
+    java.util.concurrent.CompletableFuture<Void> reader =
+        java.util.concurrent.CompletableFuture.runAsync(() -> awaitReadable(message));
+    assertThrows(java.util.concurrent.TimeoutException.class,
+        () -> reader.get(300, java.util.concurrent.TimeUnit.MILLISECONDS));
+    transport.setReadingPaused(false);
+    reader.get(5, java.util.concurrent.TimeUnit.SECONDS);
+    // a new pause starts a new allowance
+    transport.setReadingPaused(true);
+    java.util.concurrent.CompletableFuture.runAsync(() -> awaitReadable(message))
+        .get(5, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
+  /** Pauses reading and starts a container thread stand-in past its allowance. */
   private java.util.concurrent.CompletableFuture<Void> pausedReader() {
     transport.setReadingPaused(true);
-    return java.util.concurrent.CompletableFuture.runAsync(() -> {
-      try {
-        transport.awaitReadable();
-      } catch (InterruptedException e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    return java.util.concurrent.CompletableFuture.runAsync(
+        () -> awaitReadable(WebSocketTransport.READ_ALLOWANCE_WHILE_PAUSED));
+  }
+
+  private void awaitReadable(int delivered) {
+    try {
+      transport.awaitReadable(delivered);
+    } catch (InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }
