@@ -66,6 +66,7 @@ final class BrokerCore {
       new java.util.concurrent.atomic.AtomicBoolean();
   final Map<String, EnhancedAuthenticator> enhancedAuthenticators = new HashMap<>();
   final Map<String, Session> sessions = new ConcurrentHashMap<>();
+  final InProcessSubscribers inProcess = new InProcessSubscribers();
   final SubscriptionIndex index = new SubscriptionTree();
   final Router router;
   final RetainedMessages retained;
@@ -77,7 +78,6 @@ final class BrokerCore {
   private final Lane[] lanes;
   private final Executor loopExecutor;
   private final Map<MqttConnection, Boolean> unidentified = new ConcurrentHashMap<>();
-  private final AtomicLong localIds = new AtomicLong();
   private final SysTopics sysTopics;
   private final String instanceId = UUID.randomUUID().toString().substring(0, 8);
   private final AtomicLong clientIds = new AtomicLong();
@@ -498,13 +498,11 @@ final class BrokerCore {
   }
 
   LocalSubscription subscribeLocal(String filter, QoS maxQos, Consumer<Message> listener) {
-    String clientId = "$local-" + localIds.incrementAndGet();
-    Lane lane = laneFor(clientId);
-    Session s = newSession(clientId, lane);
-    s.localListener = listener;
-    s.online = true;
-    s.identity = ClientIdentity.anonymous(clientId);
-    index.subscribe(SubscriptionEntry.of(clientId, new Subscription(filter, maxQos), 0));
+    String key = inProcess.newKey();
+    Lane lane = laneFor(key);
+    InProcessSubscriber subscriber = new InProcessSubscriber(key, filter, lane, listener, this);
+    inProcess.add(subscriber);
+    index.subscribe(SubscriptionEntry.of(key, new Subscription(filter, maxQos), 0));
     return new LocalSubscription() {
       @Override
       public String filter() {
@@ -514,11 +512,19 @@ final class BrokerCore {
       @Override
       public void close() {
         lane.execute(() -> {
-          index.unsubscribeAll(clientId);
-          sessions.remove(clientId, s);
+          index.unsubscribeAll(key);
+          inProcess.remove(subscriber);
         });
       }
     };
+  }
+
+  /**
+   * @return the session or in-process subscriber whose subscription entries carry this key,
+   *     null when it is gone; one character test tells the two registries apart
+   */
+  DeliveryTarget targetOf(String key) {
+    return InProcessSubscribers.isInProcessKey(key) ? inProcess.get(key) : sessions.get(key);
   }
 
   // ---------------------------------------------------------------- timer
@@ -620,7 +626,7 @@ final class BrokerCore {
         running ? (clock.millis() - startedAtMillis) / 1000 : 0,
         metrics.connectionsOpen.sum(),
         metrics.clientsConnected.sum(),
-        sessions.size(),
+        sessions.size() + inProcess.size(),
         metrics.connectionsTotal.sum(),
         index.size(),
         retained.size(),
@@ -662,9 +668,6 @@ final class BrokerCore {
   List<ClientSummary> clients() {
     List<ClientSummary> out = new ArrayList<>();
     for (Session s : sessions.values()) {
-      if (s.localListener != null) {
-        continue;
-      }
       ConnectionHandler c = s.connection;
       out.add(new ClientSummary(s.clientId, c != null,
           c == null ? null : c.transport.info().kind(), s.version,
@@ -678,7 +681,7 @@ final class BrokerCore {
   boolean disconnectClient(String clientId) {
     Session s = sessions.get(clientId);
     // online, not connection: this runs off the session's lane and only online is volatile
-    if (s == null || !s.online || s.localListener != null) {
+    if (s == null || !s.online) {
       return false;
     }
     s.lane.execute(() -> {

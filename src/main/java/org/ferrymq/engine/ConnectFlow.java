@@ -97,20 +97,19 @@ final class ConnectFlow {
       return;
     }
     long expiry = expiryFor(c, config);
-    Session own = existing != null && existing.localListener == null ? existing : null;
-    QuotaCap full = core.slots.reserve(own, expiry > 0);
+    QuotaCap full = core.slots.reserve(existing, expiry > 0);
     if (full != null) {
       refuseOverQuota(h, full);
       return;
     }
     // From here the places are this connection's; ending the earlier session frees none of them
-    boolean persistentHandedOver = own != null && own.handOverSlots();
+    boolean persistentHandedOver = existing != null && existing.handOverSlots();
     if (existing != null && existing.connection != null) {
       // [MQTT-3.1.4-3] the owner's earlier connection is disconnected with 0x8E and closed
       existing.connection.closeWith(ReasonCode.SESSION_TAKEN_OVER, "another client connected");
       existing = core.sessions.get(id);
     }
-    boolean present = existing != null && !c.cleanStart() && existing.localListener == null;
+    boolean present = existing != null && !c.cleanStart();
     Session s;
     if (present) {
       s = existing;

@@ -6,7 +6,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import java.util.logging.Logger;
 import org.ferrymq.config.QueueFullPolicy;
 import org.ferrymq.message.Message;
@@ -28,7 +27,7 @@ import org.ferrymq.topic.SubscriptionEntry;
  * {@link #online}, {@link #load} and {@link #identity} (an immutable value) read by other lanes
  * when choosing shared-group members.
  */
-final class Session {
+final class Session implements DeliveryTarget {
   private static final Logger LOG = Logger.getLogger(Session.class.getName());
   static final long NEVER_EXPIRES = 0xFFFF_FFFFL;
 
@@ -48,8 +47,6 @@ final class Session {
   /** Who the session belongs to; null only for one recovered from an older store, unclaimed. */
   SessionOwner owner;
   ConnectionHandler connection;
-  /** In-process subscriber instead of a network client. */
-  Consumer<Message> localListener;
 
   final Map<String, SubscriptionEntry> subscriptions = new LinkedHashMap<>();
   final InboundQos2 inbound = new InboundQos2();
@@ -93,6 +90,38 @@ final class Session {
     this.clientId = clientId;
     this.lane = lane;
     this.core = core;
+  }
+
+  @Override
+  public String key() {
+    return clientId;
+  }
+
+  @Override
+  public Lane lane() {
+    return lane;
+  }
+
+  @Override
+  public boolean isOnline() {
+    return online;
+  }
+
+  @Override
+  public int load() {
+    return load;
+  }
+
+  /** Reads the identity across lanes: the field is volatile, the identity immutable. */
+  @Override
+  public boolean mayRead(String topic) {
+    ClientIdentity current = identity;
+    return current == null || core.authorizer.canReceive(current, topic);
+  }
+
+  @Override
+  public String toString() {
+    return clientId;
   }
 
   boolean isPersistent() {
@@ -181,16 +210,11 @@ final class Session {
    * defers {@code admission}, which holds the publisher's acknowledgement back until the queue
    * has drained. QoS 1/2 for an offline session is bounded by the queue policy.
    */
-  void deliver(Message m, QoS qos, boolean retain, List<Integer> subscriptionIds,
+  @Override
+  public void deliver(Message m, QoS qos, boolean retain, List<Integer> subscriptionIds,
       String sharedFilter, Admission admission) {
     if (m.isExpired(core.clock.millis())) {
       core.metrics.on(lane).dropped(DropReason.EXPIRED);
-      admission.admitted();
-      return;
-    }
-    if (localListener != null) {
-      core.metrics.on(lane).published();
-      localListener.accept(retain == m.retain() ? m : m.withRetain(retain));
       admission.admitted();
       return;
     }
@@ -475,8 +499,7 @@ final class Session {
    * goes on the wire, with the identity of the connection attached then.
    */
   private boolean mayReceive(Message m) {
-    ClientIdentity current = identity;
-    return current == null || core.authorizer.canReceive(current, m.topic());
+    return mayRead(m.topic());
   }
 
   /**
@@ -612,7 +635,7 @@ final class Session {
 
   /** Writes the session record if the session outlives its connection. */
   void persist() {
-    if (isPersistent() && localListener == null) {
+    if (isPersistent()) {
       core.persistence.sessions().save(snapshot());
     }
   }
@@ -634,8 +657,7 @@ final class Session {
   }
 
   boolean sessionExpired(long nowMillis) {
-    return connection == null && localListener == null
-        && expiryIntervalSeconds != NEVER_EXPIRES
+    return connection == null && expiryIntervalSeconds != NEVER_EXPIRES
         && nowMillis - disconnectedAtMillis >= expiryIntervalSeconds * 1000;
   }
 }
