@@ -3,7 +3,6 @@ package org.ferrymq.engine;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -191,38 +190,17 @@ final class BrokerCore {
     Map<String, Map<Long, AlreadyRouted>> interrupted = interruptedRoutings(stored);
     for (StoredSession record : stored) {
       Session s = newSession(record.clientId(), laneFor(record.clientId()));
-      s.version = versionOf(record.protocolLevel());
-      // A session stored under a longer (or the former unbounded) maximum gets today's
-      s.expiryIntervalSeconds = Math.min(record.expiryIntervalSeconds(), config.maxSessionExpiry());
-      if (s.expiryIntervalSeconds < record.expiryIntervalSeconds()) {
+      if (record.expiryIntervalSeconds() > config.maxSessionExpiry()) {
+        // A session stored under a longer (or the former unbounded) maximum gets today's
         shortened++;
       }
-      slots.restore(s, s.isPersistent());
-      s.disconnectedAtMillis = record.disconnectedAtMillis() == 0 ? now
-          : record.disconnectedAtMillis();
-      s.owner = record.owner();
-      s.identity = SessionOwnership.identityOf(record.owner(), record.clientId());
-      for (SubscriptionEntry e : record.subscriptions()) {
-        index.subscribe(e);
-        s.subscriptions.put(e.fullFilter(), e);
-      }
-      List<StoredDelivery> deliveries = persistence.queues().load(record.clientId());
-      for (StoredDelivery d : deliveries) {
-        Map<Long, AlreadyRouted> bySequence = interrupted.get(d.message().originClientId());
-        AlreadyRouted reached = bySequence == null ? null
-            : bySequence.get(d.message().originSequence());
-        if (reached != null) {
-          reached.add(record.clientId(), d.sharedFilter());
-        }
-      }
-      s.restore(deliveries);
-      recoverWill(s, record, now);
-      s.lane.offlineSessions.add(s);
+      s.lane().runAsOwner(() -> recoverSession(s, record, interrupted, now));
     }
     for (StoredSession record : stored) {
       Map<Long, AlreadyRouted> bySequence = interrupted.getOrDefault(record.clientId(), Map.of());
-      sessions.get(record.clientId()).inbound.restore(record.receipts(),
-          record.nextInboundSequence(), bySequence::get);
+      Session s = sessions.get(record.clientId());
+      s.lane().runAsOwner(() -> s.inbound().restore(record.receipts(),
+          record.nextInboundSequence(), bySequence::get));
     }
     for (Message m : persistence.retained().loadRetained()) {
       retained.restore(m);
@@ -232,6 +210,28 @@ final class BrokerCore {
       LOG.info(() -> n + " recovered sessions had a longer expiry than mqtt.max-session-expiry ("
           + config.maxSessionExpiry() + " s) and now expire after it");
     }
+  }
+
+  /** Restores one stored session on its lane (run by the starting thread as its owner). */
+  private void recoverSession(Session s, StoredSession record,
+      Map<String, Map<Long, AlreadyRouted>> interrupted, long now) {
+    s.recover(record, versionOf(record.protocolLevel()), config.maxSessionExpiry(), now);
+    slots.restore(s, s.isPersistent());
+    for (SubscriptionEntry e : record.subscriptions()) {
+      index.subscribe(e);
+    }
+    List<StoredDelivery> deliveries = persistence.queues().load(record.clientId());
+    for (StoredDelivery d : deliveries) {
+      Map<Long, AlreadyRouted> bySequence = interrupted.get(d.message().originClientId());
+      AlreadyRouted reached = bySequence == null ? null
+          : bySequence.get(d.message().originSequence());
+      if (reached != null) {
+        reached.add(record.clientId(), d.sharedFilter());
+      }
+    }
+    s.restore(deliveries);
+    recoverWill(s, record, now);
+    s.lane().offlineSessions.add(s);
   }
 
   /**
@@ -263,9 +263,8 @@ final class BrokerCore {
     if (will == null) {
       return;
     }
-    s.pendingWill = will;
-    s.willDueMillis = record.willDueMillis() != 0 ? record.willDueMillis()
-        : now + Math.min(will.delayIntervalSeconds(), s.expiryIntervalSeconds) * 1000;
+    s.holdWill(will, record.willDueMillis() != 0 ? record.willDueMillis()
+        : now + Math.min(will.delayIntervalSeconds(), s.expiryIntervalSeconds()) * 1000);
   }
 
   private static ProtocolVersion versionOf(int level) {
@@ -371,21 +370,20 @@ final class BrokerCore {
   /** A connection reached CLOSED: detach it from its session; Will and expiry follow. */
   void connectionEnded(ConnectionHandler h) {
     // From here on the transport lingers or is gone: it no longer counts as paused
-    h.gate.closed();
+    h.gate().closed();
     h.dropHeld();
-    if (h.lane != null) {
-      h.lane.connections.remove(h);
+    if (h.lane() != null) {
+      h.lane().connections.remove(h);
     }
-    Session s = h.session;
-    if (s == null || s.connection != h) {
+    Session s = h.session();
+    if (s == null || s.connection() != h) {
       return;
     }
     metrics.clientsConnected.decrement();
     long now = clock.millis();
     s.detach(now);
-    Will will = h.will;
-    h.will = null;
-    if (s.expiryIntervalSeconds == 0) {
+    Will will = h.takeWill();
+    if (s.expiryIntervalSeconds() == 0) {
       if (will != null) {
         publishWill(will, s);
       }
@@ -393,17 +391,16 @@ final class BrokerCore {
       return;
     }
     if (will != null) {
-      long delay = Math.min(will.delayIntervalSeconds(), s.expiryIntervalSeconds);
+      long delay = Math.min(will.delayIntervalSeconds(), s.expiryIntervalSeconds());
       if (delay == 0) {
         publishWill(will, s);
       } else {
         // [MQTT-3.1.3-9] held back until the delay passes or the session ends
-        s.pendingWill = will;
-        s.willDueMillis = now + delay * 1000;
+        s.holdWill(will, now + delay * 1000);
       }
     }
     s.persist();
-    s.lane.offlineSessions.add(s);
+    s.lane().offlineSessions.add(s);
   }
 
   private void publishWill(Will will, Session s) {
@@ -420,27 +417,26 @@ final class BrokerCore {
       props = props.toBuilder().remove(org.ferrymq.packet.Property.WILL_DELAY_INTERVAL)
           .remove(org.ferrymq.packet.Property.MESSAGE_EXPIRY_INTERVAL).build();
     }
-    metrics.on(s.lane).received();
+    metrics.on(s.lane()).received();
     retainAndRoute(new Message(will.topic(), will.payload(), will.qos(), will.retain(), props,
-        expiresAt, s.clientId), s.lane);
+        expiresAt, s.clientId()), s.lane());
   }
 
   /** Ends a session: subscriptions, queue and store record go; a pending Will is published. */
   void endSession(Session s) {
-    if (s.pendingWill != null) {
-      Will w = s.pendingWill;
-      s.pendingWill = null;
+    Will w = s.takeWill();
+    if (w != null) {
       publishWill(w, s);
     }
     List<StoredDelivery> shared = s.takeShared(null);
-    index.unsubscribeAll(s.clientId);
-    sessions.remove(s.clientId, s);
+    index.unsubscribeAll(s.clientId());
+    sessions.remove(s.clientId(), s);
     slots.release(s);
-    s.lane.offlineSessions.remove(s);
+    s.lane().offlineSessions.remove(s);
     s.clearDeliveries();
-    persistence.sessions().delete(s.clientId);
+    persistence.sessions().delete(s.clientId());
     for (StoredDelivery d : shared) {
-      router.redistribute(d.message(), d.sharedFilter(), s.clientId);
+      router.redistribute(d.message(), d.sharedFilter(), s.clientId());
     }
   }
 
@@ -578,7 +574,7 @@ final class BrokerCore {
       ConnectionHandler.Stuck stuck = c.stuck(nowNanos, nowMillis, slowTimeoutMillis);
       if (stuck != null) {
         metrics.slowSubscribersDisconnected.increment();
-        LOG.warning(() -> "Disconnecting " + c.assignedClientId + ": " + stuck.description
+        LOG.warning(() -> "Disconnecting " + c.clientId() + ": " + stuck.description
             + " for more than " + config.slowSubscriberTimeoutSeconds() + " s "
             + "(mqtt.slow-subscriber-timeout); its publishers were slowed meanwhile");
         if (stuck == ConnectionHandler.Stuck.NOT_READING) {
@@ -590,28 +586,28 @@ final class BrokerCore {
         c.closeWith(ReasonCode.KEEP_ALIVE_TIMEOUT, "no packet within 1.5 x keep alive");
       } else if (c.packetTooSlow(nowNanos, packetGraceNanos, config.minPacketRate())) {
         metrics.slowPacketsClosed.increment();
-        LOG.warning(() -> "Disconnecting " + c.assignedClientId + ": its packet in progress "
+        LOG.warning(() -> "Disconnecting " + c.clientId() + ": its packet in progress "
             + "arrived at under " + config.minPacketRate() + " bytes/s (mqtt.min-packet-rate) "
             + "after " + config.connectTimeoutSeconds() + " s (mqtt.connect-timeout)");
         // A packet that does not complete is no packet: the keep-alive reason fits best
         c.closeWith(ReasonCode.KEEP_ALIVE_TIMEOUT, "packet arriving below mqtt.min-packet-rate");
-      } else if (c.identity != null && c.identity.expiredAt(clock.instant())) {
-        LOG.info(() -> "Disconnecting " + c.identity.clientId() + " (user "
-            + c.identity.username() + "): its credentials expired at " + c.identity.expiresAt());
+      } else if (c.identity() != null && c.identity().expiredAt(clock.instant())) {
+        ClientIdentity expired = c.identity();
+        LOG.info(() -> "Disconnecting " + expired.clientId() + " (user "
+            + expired.username() + "): its credentials expired at " + expired.expiresAt());
         c.closeWith(ReasonCode.NOT_AUTHORIZED, "credentials expired");
       }
     }
     long now = clock.millis();
     for (Session s : new ArrayList<>(lane.offlineSessions)) {
-      if (s.connection != null) {
+      if (s.connection() != null) {
         lane.offlineSessions.remove(s);
       } else if (s.sessionExpired(now)) {
         endSession(s);
       } else {
-        if (s.pendingWill != null && now >= s.willDueMillis) {
-          Will w = s.pendingWill;
-          s.pendingWill = null;
-          publishWill(w, s);
+        Will due = s.takeWillDue(now);
+        if (due != null) {
+          publishWill(due, s);
           s.persist();
         }
         s.purgeExpired(now);
@@ -665,28 +661,25 @@ final class BrokerCore {
         ownership.refusedCount());
   }
 
+  /** Reads each session's published view: safe from the admin thread, no lane is asked. */
   List<ClientSummary> clients() {
     List<ClientSummary> out = new ArrayList<>();
     for (Session s : sessions.values()) {
-      ConnectionHandler c = s.connection;
-      out.add(new ClientSummary(s.clientId, c != null,
-          c == null ? null : c.transport.info().kind(), s.version,
-          c == null ? null : Instant.ofEpochMilli(c.connectedAtMillis),
-          s.subscriptions.size(), s.load,
-          s.identity == null ? null : s.identity.username()));
+      out.add(s.summary());
     }
     return out;
   }
 
   boolean disconnectClient(String clientId) {
     Session s = sessions.get(clientId);
-    // online, not connection: this runs off the session's lane and only online is volatile
-    if (s == null || !s.online) {
+    // isOnline, not connection(): this runs off the session's lane and only online is volatile
+    if (s == null || !s.isOnline()) {
       return false;
     }
-    s.lane.execute(() -> {
-      if (s.connection != null) {
-        s.connection.closeWith(ReasonCode.ADMINISTRATIVE_ACTION, "disconnected by an administrator");
+    s.lane().execute(() -> {
+      ConnectionHandler c = s.connection();
+      if (c != null) {
+        c.closeWith(ReasonCode.ADMINISTRATIVE_ACTION, "disconnected by an administrator");
       }
     });
     return true;

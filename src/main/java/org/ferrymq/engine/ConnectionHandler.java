@@ -59,25 +59,26 @@ final class ConnectionHandler {
   /** PINGRESP in every version: type 13 with no flags, remaining length 0. */
   private static final byte[] PING_RESPONSE = {(byte) 0xD0, 0x00};
 
-  final BrokerCore core;
-  final Transport transport;
-  final InboundGate gate;
-  Lane lane;
-  String assignedClientId;
-  State state = State.AWAITING_CONNECT;
-  ProtocolVersion version = ProtocolVersion.MQTT_3_1_1;
-  Session session;
-  ClientIdentity identity;
-  Will will;
+  private final BrokerCore core;
+  private final Transport transport;
+  private final InboundGate gate;
+  /** Set with the client id by the transport thread, before the first task on the lane. */
+  private Lane lane;
+  private String assignedClientId;
+  private State state = State.AWAITING_CONNECT;
+  private ProtocolVersion version = ProtocolVersion.MQTT_3_1_1;
+  private Session session;
+  private ClientIdentity identity;
+  private Will will;
   /** The CONNECT being authenticated; cleared once CONNACK is sent. */
-  Connect pendingConnect;
-  int keepAliveSeconds;
-  long connectExpiryInterval;
-  long connectedAtMillis;
-  boolean requestProblemInformation = true;
-  int clientMaximumPacketSize = Integer.MAX_VALUE;
-  final TopicAliases aliases = new TopicAliases();
-  final AuthFlow auth = new AuthFlow(this);
+  private Connect pendingConnect;
+  private int keepAliveSeconds;
+  private long connectExpiryInterval;
+  private long connectedAtMillis;
+  private boolean requestProblemInformation = true;
+  private int clientMaximumPacketSize = Integer.MAX_VALUE;
+  private final TopicAliases aliases = new TopicAliases();
+  private final AuthFlow auth = new AuthFlow(this);
   /** QoS 1/2 acknowledgements in PUBLISH order, each sent once its message is stored. */
   private final java.util.ArrayDeque<PendingAck> pendingAcks = new java.util.ArrayDeque<>();
   /** QoS 1 PUBLISH packets whose PUBACK has not been sent yet. */
@@ -86,18 +87,19 @@ final class ConnectionHandler {
   private final java.util.ArrayDeque<HeldPublish> held = new java.util.ArrayDeque<>();
   /** Held QoS 2 PUBLISH packets: unanswered like those awaiting PUBREL. */
   private int heldQos2;
-  volatile long lastReceivedNanos = System.nanoTime();
+  /** When the last whole packet arrived; written by the transport thread. */
+  private volatile long lastReceivedNanos = System.nanoTime();
   /** How fast an incomplete packet is arriving; written by the transport thread. */
-  final PacketPace pace = new PacketPace();
+  private final PacketPace pace = new PacketPace();
   /**
    * Called once CONNACK accepts the connection; until then the connect timeout applies, also
    * to a client that stops answering during an enhanced-authentication exchange.
    */
-  final Runnable accepted;
+  private final Runnable accepted;
   /** Set by the lane while this connection waits for the end-of-batch flush. */
-  boolean dirty;
+  private boolean dirty;
   /** Set when the connect timeout (or the broker's stop) closed the connection before CONNACK. */
-  volatile boolean closedBeforeConnAck;
+  private volatile boolean closedBeforeConnAck;
   /** Packets that arrived while CHECKING, processed in order once CONNACK is sent. */
   private List<Packet> deferred;
   /** Bytes of those packets, still counted against the client by its {@link InboundGate}. */
@@ -110,12 +112,192 @@ final class ConnectionHandler {
     this.accepted = accepted;
   }
 
+  // ---------------------------------------------------------------- state, read and changed
+
+  /** Checks, when assertions are enabled, that the calling thread runs this connection's lane. */
+  private void confined() {
+    if (lane != null) {
+      lane.assertCurrent(this);
+    }
+  }
+
+  BrokerCore core() {
+    return core;
+  }
+
+  Transport transport() {
+    return transport;
+  }
+
+  InboundGate gate() {
+    return gate;
+  }
+
+  Lane lane() {
+    return lane;
+  }
+
+  /** @return the client id: the CONNECT's, or the one the broker assigned for an empty one */
+  String clientId() {
+    return assignedClientId;
+  }
+
+  /**
+   * The first packet was a CONNECT: the connection now belongs to that client id and its lane.
+   * Called by the transport thread before any task of this connection runs on the lane.
+   */
+  void assign(String clientId, Lane clientLane) {
+    assignedClientId = clientId;
+    lane = clientLane;
+  }
+
+  State state() {
+    return state;
+  }
+
+  /** The credentials are being checked off the lane ({@link CredentialCheck}, {@link AuthFlow}). */
+  void checking() {
+    confined();
+    state = State.CHECKING;
+  }
+
+  /** An enhanced-authentication exchange is under way ({@link AuthFlow}). */
+  void authenticating() {
+    confined();
+    state = State.AUTHENTICATING;
+  }
+
+  ProtocolVersion version() {
+    return version;
+  }
+
+  /** @return the session, null until CONNACK */
+  Session session() {
+    return session;
+  }
+
+  /** @return the authenticated identity, null until CONNACK */
+  ClientIdentity identity() {
+    return identity;
+  }
+
+  TopicAliases aliases() {
+    return aliases;
+  }
+
+  AuthFlow auth() {
+    return auth;
+  }
+
+  int keepAliveSeconds() {
+    return keepAliveSeconds;
+  }
+
+  long connectedAtMillis() {
+    return connectedAtMillis;
+  }
+
+  /** @return the Will of the CONNECT, while the connection is open */
+  Will will() {
+    return will;
+  }
+
+  /** @return the Will, now taken: the connection ended and what becomes of it is decided */
+  Will takeWill() {
+    confined();
+    Will w = will;
+    will = null;
+    return w;
+  }
+
+  /** A CONNECT arrived: its version decides how everything is encoded from now on. */
+  void connectReceived(Connect c) {
+    confined();
+    version = c.version();
+    pendingConnect = c;
+  }
+
+  /** @return the CONNECT being accepted, now taken */
+  Connect takePendingConnect() {
+    confined();
+    Connect c = pendingConnect;
+    pendingConnect = null;
+    return c;
+  }
+
+  /**
+   * CONNACK accepts the connection: binds the session and identity, takes the client's limits
+   * from the CONNECT, and starts the keep alive.
+   */
+  void establish(Session s, ClientIdentity id, Connect c, long expiry, int keepAlive) {
+    confined();
+    Properties props = c.properties();
+    identity = id;
+    connectExpiryInterval = expiry;
+    will = c.will();
+    session = s;
+    state = State.CONNECTED;
+    connectedAtMillis = core.clock.millis();
+    requestProblemInformation = props.intOr(Property.REQUEST_PROBLEM_INFORMATION, 1) == 1;
+    clientMaximumPacketSize = (int) Math.min(Integer.MAX_VALUE,
+        props.longOr(Property.MAXIMUM_PACKET_SIZE, Integer.MAX_VALUE));
+    aliases.clientMaximum(props.intOr(Property.TOPIC_ALIAS_MAXIMUM, 0));
+    keepAliveSeconds = keepAlive;
+    lane.connections.add(this);
+    accepted.run();
+  }
+
+  /** The client authenticated again (MQTT 5 AUTH): messages are checked against the new one. */
+  void reauthenticated(ClientIdentity id) {
+    confined();
+    identity = id;
+    session.reauthenticated(id);
+  }
+
+  /** Whole packets arrived; called by the transport thread. */
+  void packetsArrived(long nowNanos) {
+    lastReceivedNanos = nowNanos;
+  }
+
+  /** @return the pace of the packet arriving now; written by the transport thread */
+  PacketPace pace() {
+    return pace;
+  }
+
+  /** The timer closed this connection before CONNACK; a credential check then creates nothing. */
+  void markClosedBeforeConnAck() {
+    closedBeforeConnAck = true;
+  }
+
+  boolean closedBeforeConnAck() {
+    return closedBeforeConnAck;
+  }
+
+  /** @return whether this connection was not yet waiting for the lane's end-of-batch flush */
+  boolean markDirty() {
+    if (dirty) {
+      return false;
+    }
+    dirty = true;
+    return true;
+  }
+
+  void clearDirty() {
+    dirty = false;
+  }
+
+  @Override
+  public String toString() {
+    return "connection of " + assignedClientId;
+  }
+
   /**
    * Processes a batch of decoded packets in order, then frees their bytes in the gate. While
    * the credentials are being checked the rest of the batch is kept, with its bytes, for {@link
    * #resumeDeferred}.
    */
   void handle(List<Packet> packets, long bytes) {
+    confined();
     boolean kept = false;
     try {
       kept = process(packets, bytes);
@@ -272,7 +454,7 @@ final class ConnectionHandler {
         closeWith(ReasonCode.PROTOCOL_ERROR, "Session Expiry Interval was 0 at CONNECT");
         return;
       }
-      session.expiryIntervalSeconds = Math.min(newExpiry, core.config.maxSessionExpiry());
+      session.expireAfter(Math.min(newExpiry, core.config.maxSessionExpiry()));
     }
     if (d.reasonCode() != ReasonCode.DISCONNECT_WITH_WILL) {
       // [MQTT-3.1.2-10] a normal DISCONNECT discards the Will
@@ -286,6 +468,7 @@ final class ConnectionHandler {
   // ---------------------------------------------------------------- acknowledgements
 
   PendingAck expectAck(QoS qos) {
+    confined();
     PendingAck ack = new PendingAck(qos);
     pendingAcks.add(ack);
     if (qos == QoS.AT_LEAST_ONCE) {
@@ -302,7 +485,7 @@ final class ConnectionHandler {
    *     PUBCOMP: what MQTT 5's Receive Maximum bounds (3.3.4)
    */
   int unacknowledgedInbound() {
-    return pendingQos1Acks + heldQos2 + (session == null ? 0 : session.inbound.size());
+    return pendingQos1Acks + heldQos2 + (session == null ? 0 : session.inbound().size());
   }
 
   // ---------------------------------------------------------------- publishes held for the store
@@ -323,6 +506,7 @@ final class ConnectionHandler {
    * Later PUBLISH packets of any QoS queue behind it, which keeps their order.
    */
   void hold(Publish p, Message m, long contentHash) {
+    confined();
     PendingAck ack = p.qos() == QoS.AT_MOST_ONCE ? null : expectAck(p.qos());
     if (p.qos() == QoS.EXACTLY_ONCE) {
       heldQos2++;
@@ -333,6 +517,7 @@ final class ConnectionHandler {
 
   /** The store is back: processes the held PUBLISH packets in order, while it stays up. */
   void releaseHeld() {
+    confined();
     while (!held.isEmpty() && state == State.CONNECTED) {
       HeldPublish next = held.peek();
       if (next.packet.qos() != QoS.AT_MOST_ONCE && !core.storeAvailable) {
@@ -471,7 +656,7 @@ final class ConnectionHandler {
   }
 
   void onWritable() {
-    if (session != null && session.connection == this) {
+    if (session != null && session.connection() == this) {
       session.drain();
     }
   }
@@ -483,6 +668,7 @@ final class ConnectionHandler {
    * [MQTT-4.13.1-1]; the Will is published (this is not a normal disconnect).
    */
   void closeWith(ReasonCode reason, String why) {
+    confined();
     if (state == State.CLOSED) {
       return;
     }
@@ -506,6 +692,7 @@ final class ConnectionHandler {
    * connection is cut at once instead of lingering for it.
    */
   void abort(String why) {
+    confined();
     if (state == State.CLOSED) {
       return;
     }
@@ -517,6 +704,7 @@ final class ConnectionHandler {
 
   /** Closes without DISCONNECT (refused CONNECT already answered, or DISCONNECT during auth). */
   void closeSilently() {
+    confined();
     if (state == State.CLOSED) {
       return;
     }
@@ -537,6 +725,7 @@ final class ConnectionHandler {
   }
 
   void onTransportClosed() {
+    confined();
     if (state != State.CLOSED) {
       state = State.CLOSED;
       core.connectionEnded(this);
@@ -568,7 +757,7 @@ final class ConnectionHandler {
     if (gate.outboundBlockedNanos(nowNanos) > timeoutMillis * 1_000_000) {
       return Stuck.NOT_READING;
     }
-    if (session != null && session.connection == this && session.isStuck(nowMillis, timeoutMillis)) {
+    if (session != null && session.connection() == this && session.isStuck(nowMillis, timeoutMillis)) {
       return Stuck.NOT_TAKING;
     }
     return null;

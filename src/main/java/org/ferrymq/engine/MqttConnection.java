@@ -79,15 +79,15 @@ final class MqttConnection implements InboundHandler {
     boolean heldBefore = partial != null;
     keepRemainder(in);
     if (partial == null) {
-      handler.pace.idle();
+      handler.pace().idle();
     } else {
       // What is held begins a new packet if nothing was held or a packet just completed
-      handler.pace.arrived(partial.position(), !heldBefore || batch != null, System.nanoTime());
+      handler.pace().arrived(partial.position(), !heldBefore || batch != null, System.nanoTime());
     }
     if (batch != null) {
       // [MQTT-3.1.2-22] keep alive counts Control Packets, not bytes: a client dribbling a
       // packet a byte at a time does not stay alive on the dribble
-      handler.lastReceivedNanos = System.nanoTime();
+      handler.packetsArrived(System.nanoTime());
     }
     dispatch(batch, consumed);
   }
@@ -100,9 +100,8 @@ final class MqttConnection implements InboundHandler {
     }
     context = new DecoderContext(connect.version(), core.config.maxPacketSize());
     String clientId = connect.clientId().isEmpty() ? core.newClientId() : connect.clientId();
-    handler.assignedClientId = clientId;
     lane = core.laneFor(clientId);
-    handler.lane = lane;
+    handler.assign(clientId, lane);
   }
 
   /** Hands packets to the lane, counting their bytes against the client until they ran. */
@@ -196,7 +195,7 @@ final class MqttConnection implements InboundHandler {
    * credential check still running then finds the mark and creates no session.
    */
   void closeUnidentified() {
-    handler.closedBeforeConnAck = true;
+    handler.markClosedBeforeConnAck();
     transport.close();
   }
 }

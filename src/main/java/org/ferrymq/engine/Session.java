@@ -1,6 +1,7 @@
 package org.ferrymq.engine;
 
 import java.util.ArrayDeque;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -18,38 +19,43 @@ import org.ferrymq.persistence.StoredDelivery;
 import org.ferrymq.persistence.StoredSession;
 import org.ferrymq.security.ClientIdentity;
 import org.ferrymq.topic.SubscriptionEntry;
+import org.ferrymq.transport.TransportKind;
 
 /**
  * The state of one client session: subscriptions, the outbound queue and in-flight QoS 1/2
  * deliveries, inbound QoS 2 state, and a pending Will.
  *
- * <p>Confined to its {@link Lane}: every method runs on that lane, except the volatile
- * {@link #online}, {@link #load} and {@link #identity} (an immutable value) read by other lanes
- * when choosing shared-group members.
+ * <p>Confined to its {@link Lane}: every field is private, and every method that changes or
+ * reads lane-confined state checks, when assertions are enabled, that the calling thread runs
+ * that lane ({@link Lane#assertCurrent}). Other threads use only {@link #identity()}, {@link
+ * #isOnline()} and {@link #load()} (volatile; other lanes read them when choosing a shared-group
+ * member) and {@link #summary()}, built from an immutable {@link View} the lane publishes.
  */
 final class Session implements DeliveryTarget {
   private static final Logger LOG = Logger.getLogger(Session.class.getName());
   static final long NEVER_EXPIRES = 0xFFFF_FFFFL;
 
-  final String clientId;
-  final Lane lane;
+  private final String clientId;
+  private final Lane lane;
   private final BrokerCore core;
 
-  ProtocolVersion version = ProtocolVersion.MQTT_5;
-  long expiryIntervalSeconds;
-  long disconnectedAtMillis;
+  private ProtocolVersion version = ProtocolVersion.MQTT_5;
+  private long expiryIntervalSeconds;
+  private long disconnectedAtMillis;
   /**
    * The identity of the attached connection (while offline: of the last one, or the owner's
    * after a restart). Every message is checked against it when it goes on the wire; volatile
    * because other lanes read it when choosing a shared-group member.
    */
-  volatile ClientIdentity identity;
+  private volatile ClientIdentity identity;
   /** Who the session belongs to; null only for one recovered from an older store, unclaimed. */
-  SessionOwner owner;
-  ConnectionHandler connection;
+  private SessionOwner owner;
+  private ConnectionHandler connection;
 
-  final Map<String, SubscriptionEntry> subscriptions = new LinkedHashMap<>();
-  final InboundQos2 inbound = new InboundQos2();
+  private final Map<String, SubscriptionEntry> subscriptions = new LinkedHashMap<>();
+  private final InboundQos2 inbound = new InboundQos2();
+  /** What other threads may read about this session; replaced, never changed, by the lane. */
+  private volatile View view = View.OFFLINE;
 
   private final ArrayDeque<StoredDelivery> queue = new ArrayDeque<>();
   private long queuedBytes;
@@ -80,11 +86,11 @@ final class Session implements DeliveryTarget {
   private boolean holdsSlot;
   private boolean holdsPersistentSlot;
 
-  Will pendingWill;
-  long willDueMillis;
+  private Will pendingWill;
+  private long willDueMillis;
 
-  volatile boolean online;
-  volatile int load;
+  private volatile boolean online;
+  private volatile int load;
 
   Session(String clientId, Lane lane, BrokerCore core) {
     this.clientId = clientId;
@@ -92,9 +98,165 @@ final class Session implements DeliveryTarget {
     this.core = core;
   }
 
+  /**
+   * The admin view of a session, published by its lane at each change other than message
+   * traffic; the queue length is read live from {@link #load()}.
+   */
+  record View(boolean connected, TransportKind transport, ProtocolVersion version,
+      Instant connectedSince, int subscriptions) {
+    static final View OFFLINE = new View(false, null, ProtocolVersion.MQTT_5, null, 0);
+  }
+
+  /** Checks, when assertions are enabled, that the calling thread runs this session's lane. */
+  private void confined() {
+    lane.assertCurrent(this);
+  }
+
+  String clientId() {
+    return clientId;
+  }
+
   @Override
   public String key() {
     return clientId;
+  }
+
+  ProtocolVersion version() {
+    confined();
+    return version;
+  }
+
+  long expiryIntervalSeconds() {
+    confined();
+    return expiryIntervalSeconds;
+  }
+
+  /** A DISCONNECT changed the expiry interval. */
+  void expireAfter(long seconds) {
+    confined();
+    expiryIntervalSeconds = seconds;
+  }
+
+  /** @return the identity messages are checked against; readable from any thread */
+  ClientIdentity identity() {
+    return identity;
+  }
+
+  SessionOwner owner() {
+    confined();
+    return owner;
+  }
+
+  void ownedBy(SessionOwner newOwner) {
+    confined();
+    owner = newOwner;
+  }
+
+  /** A CONNECT resumed or created this session for a client of that version and identity. */
+  void connectedAs(ProtocolVersion newVersion, ClientIdentity newIdentity, long expirySeconds) {
+    confined();
+    version = newVersion;
+    identity = newIdentity;
+    expiryIntervalSeconds = expirySeconds;
+    publishView();
+  }
+
+  /** The connected client authenticated again (MQTT 5 AUTH), possibly as someone else. */
+  void reauthenticated(ClientIdentity newIdentity) {
+    confined();
+    identity = newIdentity;
+    publishView();
+  }
+
+  /** @return the attached connection, null while offline */
+  ConnectionHandler connection() {
+    confined();
+    return connection;
+  }
+
+  /** @return whether the session holds a subscription with that full filter */
+  boolean hasSubscription(String fullFilter) {
+    confined();
+    return subscriptions.containsKey(fullFilter);
+  }
+
+  int subscriptionCount() {
+    confined();
+    return subscriptions.size();
+  }
+
+  /** Records a subscription the index now holds, replacing one with the same full filter. */
+  void subscribed(SubscriptionEntry entry) {
+    confined();
+    subscriptions.put(entry.fullFilter(), entry);
+    publishView();
+  }
+
+  void unsubscribed(String fullFilter) {
+    confined();
+    subscriptions.remove(fullFilter);
+    publishView();
+  }
+
+  /** @return the inbound QoS 2 receipts, confined to the lane like the rest */
+  InboundQos2 inbound() {
+    confined();
+    return inbound;
+  }
+
+  /** Holds the Will of the connection that ended until it is due [MQTT-3.1.3-9]. */
+  void holdWill(Will will, long dueMillis) {
+    confined();
+    pendingWill = will;
+    willDueMillis = dueMillis;
+  }
+
+  /** @return the held Will, now taken (the session ends or it is due), or null */
+  Will takeWill() {
+    confined();
+    Will w = pendingWill;
+    pendingWill = null;
+    return w;
+  }
+
+  /** @return the held Will if it is due at {@code nowMillis}, now taken, else null */
+  Will takeWillDue(long nowMillis) {
+    confined();
+    return pendingWill != null && nowMillis >= willDueMillis ? takeWill() : null;
+  }
+
+  /**
+   * Restores what a stored record says at start: version, expiry (capped), disconnection time,
+   * owner and subscriptions. Deliveries, receipts and the Will follow separately.
+   */
+  void recover(StoredSession record, ProtocolVersion recordVersion, long maxExpirySeconds,
+      long nowMillis) {
+    confined();
+    version = recordVersion;
+    expiryIntervalSeconds = Math.min(record.expiryIntervalSeconds(), maxExpirySeconds);
+    disconnectedAtMillis = record.disconnectedAtMillis() == 0 ? nowMillis
+        : record.disconnectedAtMillis();
+    owner = record.owner();
+    identity = SessionOwnership.identityOf(record.owner(), record.clientId());
+    for (SubscriptionEntry e : record.subscriptions()) {
+      subscriptions.put(e.fullFilter(), e);
+    }
+    publishView();
+  }
+
+  /** @return the admin view of this session; safe from any thread */
+  ClientSummary summary() {
+    View v = view;
+    ClientIdentity current = identity;
+    return new ClientSummary(clientId, v.connected(), v.transport(), v.version(),
+        v.connectedSince(), v.subscriptions(), load,
+        current == null ? null : current.username());
+  }
+
+  private void publishView() {
+    ConnectionHandler c = connection;
+    view = new View(c != null, c == null ? null : c.transport().info().kind(), version,
+        c == null ? null : Instant.ofEpochMilli(c.connectedAtMillis()), subscriptions.size());
   }
 
   @Override
@@ -137,6 +299,7 @@ final class Session implements DeliveryTarget {
   }
 
   void holdSlots(boolean session, boolean persistent) {
+    confined();
     holdsSlot = session;
     holdsPersistentSlot = persistent;
   }
@@ -148,6 +311,7 @@ final class Session implements DeliveryTarget {
    * @return whether it held a persistent place
    */
   boolean handOverSlots() {
+    confined();
     boolean persistent = holdsPersistentSlot;
     holdSlots(false, false);
     return persistent;
@@ -157,6 +321,7 @@ final class Session implements DeliveryTarget {
 
   /** Attaches a connection; resends unacknowledged deliveries in order, then drains the queue. */
   void attach(ConnectionHandler c, int clientReceiveMaximum) {
+    confined();
     connection = c;
     online = true;
     disconnectedAtMillis = 0;
@@ -177,10 +342,12 @@ final class Session implements DeliveryTarget {
     }
     requestDurable();
     drain();
+    publishView();
   }
 
   /** The connection is gone; keeps state for a persistent session. */
   void detach(long nowMillis) {
+    confined();
     connection = null;
     online = false;
     disconnectedAtMillis = nowMillis;
@@ -199,6 +366,7 @@ final class Session implements DeliveryTarget {
     // publishers need not wait for a client that is gone
     admitWaiting();
     updateLoad();
+    publishView();
   }
 
   // ---------------------------------------------------------------- outbound delivery
@@ -213,6 +381,7 @@ final class Session implements DeliveryTarget {
   @Override
   public void deliver(Message m, QoS qos, boolean retain, List<Integer> subscriptionIds,
       String sharedFilter, Admission admission) {
+    confined();
     if (m.isExpired(core.clock.millis())) {
       core.metrics.on(lane).dropped(DropReason.EXPIRED);
       admission.admitted();
@@ -350,6 +519,7 @@ final class Session implements DeliveryTarget {
 
   /** Sends queued messages while connected, writable and within the client's Receive Maximum. */
   void drain() {
+    confined();
     draining = true;
     try {
       drainWindow();
@@ -484,6 +654,7 @@ final class Session implements DeliveryTarget {
    *     acknowledged any delivery) for the given time
    */
   boolean isStuck(long nowMillis, long timeoutMillis) {
+    confined();
     return connection != null && !queue.isEmpty() && nowMillis - lastProgressMillis > timeoutMillis;
   }
 
@@ -526,6 +697,7 @@ final class Session implements DeliveryTarget {
 
   /** PUBACK (QoS 1) or PUBCOMP (QoS 2) or an error PUBREC: the delivery is complete. */
   boolean complete(int packetId) {
+    confined();
     StoredDelivery d = inflight.remove(packetId);
     if (d == null) {
       return false;
@@ -541,6 +713,7 @@ final class Session implements DeliveryTarget {
    * durable (at once for a repeated PUBREC); returns false if unknown.
    */
   boolean received(int packetId) {
+    confined();
     StoredDelivery d = inflight.get(packetId);
     if (d == null) {
       return false;
@@ -570,6 +743,7 @@ final class Session implements DeliveryTarget {
 
   /** Removes and returns every delivery that came through the given shared subscription. */
   List<StoredDelivery> takeShared(String sharedFilter) {
+    confined();
     List<StoredDelivery> taken = new ArrayList<>();
     for (Iterator<StoredDelivery> it = queue.iterator(); it.hasNext(); ) {
       StoredDelivery d = it.next();
@@ -600,6 +774,7 @@ final class Session implements DeliveryTarget {
 
   /** Drops everything queued and in flight (session end). */
   void clearDeliveries() {
+    confined();
     for (StoredDelivery d : queue) {
       dequeued(d);
     }
@@ -612,6 +787,7 @@ final class Session implements DeliveryTarget {
 
   /** Purges expired messages from the queue of an offline session. */
   void purgeExpired(long nowMillis) {
+    confined();
     for (Iterator<StoredDelivery> it = queue.iterator(); it.hasNext(); ) {
       StoredDelivery d = it.next();
       if (d.message().isExpired(nowMillis)) {
@@ -627,7 +803,8 @@ final class Session implements DeliveryTarget {
   // ---------------------------------------------------------------- persistence
 
   StoredSession snapshot() {
-    Will will = connection != null ? connection.will : pendingWill;
+    confined();
+    Will will = connection != null ? connection.will() : pendingWill;
     return new StoredSession(clientId, version.level(), expiryIntervalSeconds,
         disconnectedAtMillis, new ArrayList<>(subscriptions.values()), inbound.snapshot(),
         inbound.nextSequence(), will, connection != null ? 0 : willDueMillis, owner);
@@ -635,6 +812,7 @@ final class Session implements DeliveryTarget {
 
   /** Writes the session record if the session outlives its connection. */
   void persist() {
+    confined();
     if (isPersistent()) {
       core.persistence.sessions().save(snapshot());
     }
@@ -642,6 +820,7 @@ final class Session implements DeliveryTarget {
 
   /** Restores deliveries read from the store at start. */
   void restore(List<StoredDelivery> deliveries) {
+    confined();
     for (StoredDelivery d : deliveries) {
       nextSequence = Math.max(nextSequence, d.sequence() + 1);
       if (d.state() == DeliveryState.QUEUED) {
@@ -657,6 +836,7 @@ final class Session implements DeliveryTarget {
   }
 
   boolean sessionExpired(long nowMillis) {
+    confined();
     return connection == null && expiryIntervalSeconds != NEVER_EXPIRES
         && nowMillis - disconnectedAtMillis >= expiryIntervalSeconds * 1000;
   }

@@ -61,7 +61,7 @@ final class SessionOwnership {
    *     session}: it is the owner, or the session has none yet
    */
   static boolean permits(Session session, ClientIdentity identity) {
-    SessionOwner owner = session.owner;
+    SessionOwner owner = session.owner();
     return owner == null || Objects.equals(owner.user(), identity.username());
   }
 
@@ -70,11 +70,12 @@ final class SessionOwnership {
    * session that had none, recovered from an older store, is claimed by it.
    */
   static void bind(Session session, ClientIdentity identity, boolean resumed) {
-    SessionOwner before = session.owner;
-    session.owner = ownerOf(identity);
+    SessionOwner before = session.owner();
+    SessionOwner after = ownerOf(identity);
+    session.ownedBy(after);
     if (resumed && before == null) {
-      LOG.info(() -> "Session " + session.clientId + ", stored without an owner by an older "
-          + "FerryMQ, is claimed by " + session.owner.describe() + ", the first to resume it");
+      LOG.info(() -> "Session " + session.clientId() + ", stored without an owner by an older "
+          + "FerryMQ, is claimed by " + after.describe() + ", the first to resume it");
     }
   }
 
