@@ -64,9 +64,10 @@ final class BrokerCore {
   final java.util.concurrent.atomic.AtomicBoolean authQueueFull =
       new java.util.concurrent.atomic.AtomicBoolean();
   final Map<String, EnhancedAuthenticator> enhancedAuthenticators = new HashMap<>();
-  final Map<String, Session> sessions = new ConcurrentHashMap<>();
+  /** Network sessions by client id; read through {@link #session}. */
+  final SessionRegistry sessions;
   final InProcessSubscribers inProcess = new InProcessSubscribers();
-  final SubscriptionIndex index = new SubscriptionTree();
+  final SubscriptionIndex index;
   final Router router;
   final RetainedMessages retained;
   final OverloadMonitor overload;
@@ -104,6 +105,8 @@ final class BrokerCore {
             System::nanoTime);
     b.enhancedAuthenticators.forEach(a -> enhancedAuthenticators.put(a.method(), a));
     this.loopExecutor = b.loopExecutor;
+    this.sessions = b.sessionRegistry != null ? b.sessionRegistry : new LocalSessionRegistry();
+    this.index = b.subscriptionIndex != null ? b.subscriptionIndex : new SubscriptionTree();
     this.router = new Router(this, index);
     this.retained = new RetainedMessages(persistence.retained(), clock,
         config.maxRetainedMessages(), config.maxRetainedBytes());
@@ -198,7 +201,7 @@ final class BrokerCore {
     }
     for (StoredSession record : stored) {
       Map<Long, AlreadyRouted> bySequence = interrupted.getOrDefault(record.clientId(), Map.of());
-      Session s = sessions.get(record.clientId());
+      Session s = session(record.clientId());
       s.lane().runAsOwner(() -> s.inbound().restore(record.receipts(),
           record.nextInboundSequence(), bySequence::get));
     }
@@ -430,7 +433,7 @@ final class BrokerCore {
     }
     List<StoredDelivery> shared = s.takeShared(null);
     index.unsubscribeAll(s.clientId());
-    sessions.remove(s.clientId(), s);
+    sessions.remove(s);
     slots.release(s);
     s.lane().offlineSessions.remove(s);
     s.clearDeliveries();
@@ -442,8 +445,14 @@ final class BrokerCore {
 
   Session newSession(String clientId, Lane lane) {
     Session s = new Session(clientId, lane, this);
-    sessions.put(clientId, s);
+    sessions.put(s);
     return s;
+  }
+
+  /** @return the network session of that client id, null when there is none */
+  Session session(String clientId) {
+    // the registry holds only what newSession put there
+    return (Session) sessions.get(clientId);
   }
 
   // ---------------------------------------------------------------- routing
@@ -520,7 +529,7 @@ final class BrokerCore {
    *     null when it is gone; one character test tells the two registries apart
    */
   DeliveryTarget targetOf(String key) {
-    return InProcessSubscribers.isInProcessKey(key) ? inProcess.get(key) : sessions.get(key);
+    return InProcessSubscribers.isInProcessKey(key) ? inProcess.get(key) : session(key);
   }
 
   // ---------------------------------------------------------------- timer
@@ -664,14 +673,14 @@ final class BrokerCore {
   /** Reads each session's published view: safe from the admin thread, no lane is asked. */
   List<ClientSummary> clients() {
     List<ClientSummary> out = new ArrayList<>();
-    for (Session s : sessions.values()) {
-      out.add(s.summary());
+    for (SessionHandle s : sessions.all()) {
+      out.add(((Session) s).summary());
     }
     return out;
   }
 
   boolean disconnectClient(String clientId) {
-    Session s = sessions.get(clientId);
+    Session s = session(clientId);
     // isOnline, not connection(): this runs off the session's lane and only online is volatile
     if (s == null || !s.isOnline()) {
       return false;

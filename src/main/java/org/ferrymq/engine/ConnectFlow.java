@@ -83,7 +83,7 @@ final class ConnectFlow {
     BrokerCore core = h.core();
     BrokerConfig config = core.config;
     String id = h.clientId();
-    Session existing = core.sessions.get(id);
+    Session existing = core.session(id);
     if (existing != null && !SessionOwnership.permits(existing, identity)) {
       // [MQTT-3.1.3-5] a client id the server does not allow: another identity's session
       core.ownership.refused(id, existing.owner(), identity, h.transport().info().remoteAddress());
@@ -105,7 +105,7 @@ final class ConnectFlow {
     if (existing != null && existing.connection() != null) {
       // [MQTT-3.1.4-3] the owner's earlier connection is disconnected with 0x8E and closed
       existing.connection().closeWith(ReasonCode.SESSION_TAKEN_OVER, "another client connected");
-      existing = core.sessions.get(id);
+      existing = core.session(id);
     }
     boolean present = existing != null && !c.cleanStart();
     Session s;

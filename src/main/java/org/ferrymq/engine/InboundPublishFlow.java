@@ -176,7 +176,7 @@ final class InboundPublishFlow {
         : took -> lane.executeOrRun(() -> s.inbound().brokeOff(receipt, took));
     h.core().router.route(numbered, lane, receivers -> acknowledgeWhenDurable(h, p, ack, receivers,
         false, receipt), h.gate(), reached, () -> lane.executeOrRun(() -> {
-          if (s.inbound().routed(receipt) && h.core().sessions.get(s.clientId()) == s) {
+          if (s.inbound().routed(receipt) && h.core().session(s.clientId()) == s) {
             s.persist();
           }
         }), whenBrokeOff);

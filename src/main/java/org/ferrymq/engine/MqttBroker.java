@@ -14,6 +14,8 @@ import org.ferrymq.persistence.memory.TransientPersistence;
 import org.ferrymq.security.Authenticator;
 import org.ferrymq.security.Authorizer;
 import org.ferrymq.security.EnhancedAuthenticator;
+import org.ferrymq.topic.SubscriptionIndex;
+import org.ferrymq.topic.SubscriptionTree;
 import org.ferrymq.transport.ConnectionAcceptor;
 import org.ferrymq.transport.InboundHandler;
 import org.ferrymq.transport.Transport;
@@ -165,6 +167,10 @@ public final class MqttBroker implements ConnectionAcceptor, AutoCloseable {
     org.ferrymq.security.limit.LoginThrottle loginThrottle;
     Clock clock = Clock.systemUTC();
     String version = "0.1.0";
+    /** Null: a new {@link LocalSessionRegistry}. */
+    SessionRegistry sessionRegistry;
+    /** Null: a new {@link SubscriptionTree}. */
+    SubscriptionIndex subscriptionIndex;
     /** Share of the heap in use after collection; null: the JVM's, read by {@link HeapGauge}. */
     java.util.function.DoubleSupplier heapUse;
 
@@ -178,6 +184,24 @@ public final class MqttBroker implements ConnectionAcceptor, AutoCloseable {
      */
     public Builder heapUse(java.util.function.DoubleSupplier value) {
       this.heapUse = Objects.requireNonNull(value);
+      return this;
+    }
+
+    /**
+     * Where the broker registers its sessions by client id; by default a new {@link
+     * LocalSessionRegistry}. A cluster supplies its own here; protocol code is unchanged.
+     */
+    public Builder sessionRegistry(SessionRegistry value) {
+      this.sessionRegistry = Objects.requireNonNull(value);
+      return this;
+    }
+
+    /**
+     * Where the broker indexes subscriptions, its own and its in-process subscribers'; by
+     * default a new {@link SubscriptionTree}. A cluster supplies a cluster-wide index here.
+     */
+    public Builder subscriptionIndex(SubscriptionIndex value) {
+      this.subscriptionIndex = Objects.requireNonNull(value);
       return this;
     }
 

@@ -31,7 +31,7 @@ import org.ferrymq.transport.TransportKind;
  * #isOnline()} and {@link #load()} (volatile; other lanes read them when choosing a shared-group
  * member) and {@link #summary()}, built from an immutable {@link View} the lane publishes.
  */
-final class Session implements DeliveryTarget {
+final class Session implements DeliveryTarget, SessionHandle {
   private static final Logger LOG = Logger.getLogger(Session.class.getName());
   static final long NEVER_EXPIRES = 0xFFFF_FFFFL;
 
@@ -112,7 +112,8 @@ final class Session implements DeliveryTarget {
     lane.assertCurrent(this);
   }
 
-  String clientId() {
+  @Override
+  public String clientId() {
     return clientId;
   }
 

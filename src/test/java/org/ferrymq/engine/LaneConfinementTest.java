@@ -34,7 +34,7 @@ class LaneConfinementTest {
   }
 
   private Session sessionOf(String clientId) {
-    return sut.core().sessions.get(clientId);
+    return sut.core().session(clientId);
   }
 
   /** @return a lane other than the session's (the test broker has two) */
