@@ -114,7 +114,7 @@ final class ConnectFlow {
       h.lane().offlineSessions.remove(s);
     } else {
       if (existing != null) {
-        core.endSession(existing);
+        SessionEnd.endSession(core, existing);
       }
       s = core.newSession(id, h.lane());
     }

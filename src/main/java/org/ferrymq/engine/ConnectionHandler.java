@@ -462,7 +462,7 @@ final class ConnectionHandler {
     }
     state = State.CLOSED;
     transport.close();
-    core.connectionEnded(this);
+    SessionEnd.connectionEnded(core, this);
   }
 
   // ---------------------------------------------------------------- acknowledgements
@@ -679,7 +679,7 @@ final class ConnectionHandler {
     state = State.CLOSED;
     transport.flush();
     transport.close();
-    core.connectionEnded(this);
+    SessionEnd.connectionEnded(core, this);
   }
 
   private Properties reasonProperties(String why) {
@@ -699,7 +699,7 @@ final class ConnectionHandler {
     LOG.log(Level.FINE, () -> "Aborting " + assignedClientId + ": " + why);
     state = State.CLOSED;
     transport.abort();
-    core.connectionEnded(this);
+    SessionEnd.connectionEnded(core, this);
   }
 
   /** Closes without DISCONNECT (refused CONNECT already answered, or DISCONNECT during auth). */
@@ -711,7 +711,7 @@ final class ConnectionHandler {
     state = State.CLOSED;
     transport.flush();
     transport.close();
-    core.connectionEnded(this);
+    SessionEnd.connectionEnded(core, this);
   }
 
   void protocolFailure(MalformedPacketException e) {
@@ -728,7 +728,7 @@ final class ConnectionHandler {
     confined();
     if (state != State.CLOSED) {
       state = State.CLOSED;
-      core.connectionEnded(this);
+      SessionEnd.connectionEnded(core, this);
     }
   }
 

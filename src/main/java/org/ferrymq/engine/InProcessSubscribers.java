@@ -3,6 +3,11 @@ package org.ferrymq.engine;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.ferrymq.message.Message;
+import org.ferrymq.packet.QoS;
+import org.ferrymq.packet.Subscription;
+import org.ferrymq.topic.SubscriptionEntry;
 
 /**
  * The in-process subscribers of this broker, apart from the session registry. Their keys in
@@ -26,11 +31,35 @@ final class InProcessSubscribers {
   }
 
   /** @return a key no other subscriber, in process or on the network, has */
-  String newKey() {
+  private String newKey() {
     return KEY_PREFIX + keys.incrementAndGet();
   }
 
-  void add(InProcessSubscriber s) {
+  /** Subscribes an in-process listener ({@link MqttBroker#subscribe}). */
+  LocalSubscription subscribe(BrokerCore core, String filter, QoS maxQos,
+      Consumer<Message> listener) {
+    String key = newKey();
+    Lane lane = core.laneFor(key);
+    InProcessSubscriber subscriber = new InProcessSubscriber(key, filter, lane, listener, core);
+    add(subscriber);
+    core.index.subscribe(SubscriptionEntry.of(key, new Subscription(filter, maxQos), 0));
+    return new LocalSubscription() {
+      @Override
+      public String filter() {
+        return filter;
+      }
+
+      @Override
+      public void close() {
+        lane.execute(() -> {
+          core.index.unsubscribeAll(key);
+          remove(subscriber);
+        });
+      }
+    };
+  }
+
+  private void add(InProcessSubscriber s) {
     byKey.put(s.key(), s);
   }
 
@@ -38,7 +67,7 @@ final class InProcessSubscribers {
     return byKey.get(key);
   }
 
-  void remove(InProcessSubscriber s) {
+  private void remove(InProcessSubscriber s) {
     byKey.remove(s.key(), s);
   }
 

@@ -87,22 +87,22 @@ public final class MqttBroker implements ConnectionAcceptor, AutoCloseable {
 
   /** @return a snapshot of the counters */
   public FlowStats flowStats() {
-    return core.flowStats();
+    return BrokerReadings.flowStats(core);
   }
 
   /** @return the use of the caps on sessions and retained messages, and the refusals by cap */
   public QuotaStats quotaStats() {
-    return core.quotaStats();
+    return BrokerReadings.quotaStats(core);
   }
 
   /** @return the login counters: failures, throttled and busy refusals, checks pending */
   public AuthStats authStats() {
-    return core.authStats();
+    return BrokerReadings.authStats(core);
   }
 
   /** @return refused logins by reason, ACL denials by direction, Wills refused and dropped */
   public SecurityStats securityStats() {
-    return core.securityStats();
+    return BrokerReadings.securityStats(core);
   }
 
   /** @return whether the broker sheds load because its heap is nearly full */
@@ -111,12 +111,12 @@ public final class MqttBroker implements ConnectionAcceptor, AutoCloseable {
   }
 
   public BrokerStats stats() {
-    return core.stats();
+    return BrokerReadings.stats(core);
   }
 
   /** @return every known session, connected or not */
   public List<ClientSummary> clients() {
-    return core.clients();
+    return BrokerReadings.clients(core);
   }
 
   /**

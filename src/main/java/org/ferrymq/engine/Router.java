@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import java.util.logging.Level;
@@ -80,8 +79,8 @@ final class Router {
           core.metrics.on(current).dropped(DropReason.READ_DENIED);
         }
       }
-      Barrier barrier = whenTaken == null ? null
-          : new Barrier(c.targets.size() + 1, whenTaken, whenStored, publisher,
+      RouteBarrier barrier = whenTaken == null ? null
+          : new RouteBarrier(c.targets.size() + 1, whenTaken, whenStored, publisher,
               whenBrokeOff == null ? null : new BreakOff(m, reached, whenBrokeOff));
       boolean inPlace = onOneLane(c.targets.values());
       int delivered = 0;
@@ -155,7 +154,7 @@ final class Router {
     return true;
   }
 
-  private boolean dispatch(Message m, Target t, Barrier barrier, boolean inPlace,
+  private boolean dispatch(Message m, Target t, RouteBarrier barrier, boolean inPlace,
       InboundGate publisher) {
     DeliveryTarget s = t.target != null ? t.target : core.targetOf(t.clientId);
     if (s == null) {
@@ -209,92 +208,12 @@ final class Router {
   }
 
   /**
-   * Counts down the receiving sessions of one message, then runs the completion once. Each
-   * receiver that defers its admission marks the publisher throttled until it admits.
-   */
-  private static final class Barrier implements Admission {
-    private final AtomicInteger remaining;
-    private final AtomicInteger unstored;
-    private final IntConsumer completion;
-    private final Runnable storedCompletion;
-    private final InboundGate publisher;
-    private final BreakOff breakOff;
-    /** Set by the router before its own arrival, so visible to whoever completes. */
-    int receivers;
-    private volatile boolean failed;
-
-    Barrier(int parties, IntConsumer completion, Runnable storedCompletion,
-        InboundGate publisher, BreakOff breakOff) {
-      this.remaining = new AtomicInteger(parties);
-      this.unstored = new AtomicInteger(parties);
-      this.completion = completion;
-      this.storedCompletion = storedCompletion;
-      this.publisher = publisher;
-      this.breakOff = breakOff;
-    }
-
-    /** A party stored and admitted the message (or will never have it). */
-    void arrive() {
-      stored();
-      if (remaining.decrementAndGet() == 0) {
-        complete();
-      }
-    }
-
-    private void complete() {
-      if (failed && breakOff != null) {
-        breakOff.report();
-      }
-      completion.accept(failed ? FAILED : receivers);
-    }
-
-    private void stored() {
-      // after a failed delivery the message is not everywhere: nothing may record it as routed
-      if (unstored.decrementAndGet() == 0 && storedCompletion != null && !failed) {
-        storedCompletion.run();
-      }
-    }
-
-    @Override
-    public void failed(String clientId, String sharedFilter) {
-      if (breakOff != null) {
-        breakOff.failedAt(clientId, sharedFilter);
-      }
-      failed = true;
-      arrive();
-    }
-
-    @Override
-    public void admitted() {
-      arrive();
-    }
-
-    @Override
-    public void deferred() {
-      stored();
-      if (publisher != null) {
-        publisher.throttled();
-      }
-    }
-
-    @Override
-    public void admittedAfterDeferral() {
-      if (publisher != null) {
-        publisher.unthrottled();
-      }
-      if (remaining.decrementAndGet() == 0) {
-        complete();
-      }
-    }
-  }
-
-  /**
    * What a message whose delivery failed tells its publisher's flow: who took it. Only the
    * failed receivers are recorded while routing (rarely any); the others are derived when it
    * fails, by matching the topic again. A session that subscribed in between counts as having
    * it, which is right: it subscribed after the message arrived.
    */
-  private final class BreakOff {
+  final class BreakOff {
     private final Message message;
     private final AlreadyRouted reached;
     private final Consumer<AlreadyRouted> listener;
