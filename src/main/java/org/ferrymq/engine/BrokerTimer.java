@@ -102,7 +102,7 @@ final class BrokerTimer {
           SessionEnd.publishWill(core, due, s);
           s.persist();
         }
-        s.purgeExpired(now);
+        s.outbox().purgeExpired(now);
       }
     }
   }

@@ -417,10 +417,10 @@ final class ConnectionHandler {
     }
     switch (p.type()) {
       case PUBLISH -> InboundPublishFlow.onPublish(this, (Publish) p);
-      case PUBACK -> session.complete(((PubAck) p).packetId());
+      case PUBACK -> session.outbox().complete(((PubAck) p).packetId());
       case PUBREC -> onPubRec((PubRec) p);
       case PUBREL -> InboundPublishFlow.onPubRel(this, (PubRel) p);
-      case PUBCOMP -> session.complete(((PubComp) p).packetId());
+      case PUBCOMP -> session.outbox().complete(((PubComp) p).packetId());
       case SUBSCRIBE -> SubscribeFlow.onSubscribe(this, (Subscribe) p);
       case UNSUBSCRIBE -> SubscribeFlow.onUnsubscribe(this, (Unsubscribe) p);
       case PINGREQ -> send(PingResp.INSTANCE);
@@ -433,10 +433,10 @@ final class ConnectionHandler {
   private void onPubRec(PubRec rec) {
     if (rec.reasonCode().isError()) {
       // MQTT 5 4.3.3: an error PUBREC ends the QoS 2 flow for that packet identifier
-      session.complete(rec.packetId());
+      session.outbox().complete(rec.packetId());
       return;
     }
-    if (session.received(rec.packetId())) {
+    if (session.outbox().received(rec.packetId())) {
       return; // the session sends PUBREL once AWAITING_PUBCOMP is durable
     }
     if (version.isV5()) {
@@ -657,7 +657,7 @@ final class ConnectionHandler {
 
   void onWritable() {
     if (session != null && session.connection() == this) {
-      session.drain();
+      session.outbox().drain();
     }
   }
 
@@ -757,7 +757,7 @@ final class ConnectionHandler {
     if (gate.outboundBlockedNanos(nowNanos) > timeoutMillis * 1_000_000) {
       return Stuck.NOT_READING;
     }
-    if (session != null && session.connection() == this && session.isStuck(nowMillis, timeoutMillis)) {
+    if (session != null && session.connection() == this && session.outbox().isStuck(nowMillis, timeoutMillis)) {
       return Stuck.NOT_TAKING;
     }
     return null;

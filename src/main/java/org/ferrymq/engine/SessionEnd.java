@@ -78,12 +78,12 @@ final class SessionEnd {
     if (w != null) {
       publishWill(core, w, s);
     }
-    List<StoredDelivery> shared = s.takeShared(null);
+    List<StoredDelivery> shared = s.outbox().takeShared(null);
     core.index.unsubscribeAll(s.clientId());
     core.sessions.remove(s);
     core.slots.release(s);
     s.lane().offlineSessions.remove(s);
-    s.clearDeliveries();
+    s.outbox().clearDeliveries();
     core.persistence.sessions().delete(s.clientId());
     for (StoredDelivery d : shared) {
       core.router.redistribute(d.message(), d.sharedFilter(), s.clientId());

@@ -68,7 +68,7 @@ final class SessionRecovery {
         reached.add(record.clientId(), d.sharedFilter());
       }
     }
-    s.restore(deliveries);
+    s.outbox().restore(deliveries);
     recoverWill(s, record, now);
     s.lane().offlineSessions.add(s);
   }

@@ -110,7 +110,7 @@ final class SubscribeFlow {
       s.unsubscribed(filter);
       codes.add(existed ? ReasonCode.SUCCESS : ReasonCode.NO_SUBSCRIPTION_EXISTED);
       if (existed && Topics.isShared(filter)) {
-        for (StoredDelivery d : s.takeShared(filter)) {
+        for (StoredDelivery d : s.outbox().takeShared(filter)) {
           h.core().router.redistribute(d.message(), filter, s.clientId());
         }
       }

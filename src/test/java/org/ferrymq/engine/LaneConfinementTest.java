@@ -76,7 +76,7 @@ class LaneConfinementTest {
     Session s = sessionOf("owned");
 
     // Exercise and verify
-    AssertionError drain = assertThrows(AssertionError.class, s::drain);
+    AssertionError drain = assertThrows(AssertionError.class, () -> s.outbox().drain());
     assertTrue(drain.getMessage().contains("owned is confined to lane " + s.lane().index()),
         drain.getMessage());
     assertTrue(drain.getMessage().contains(Thread.currentThread().getName()));
@@ -96,8 +96,8 @@ class LaneConfinementTest {
     Session s = sessionOf("owned");
 
     // Exercise
-    Throwable fromOtherLane = thrownOn(otherLaneThan(s), s::drain);
-    Throwable fromOwnLane = thrownOn(s.lane(), s::drain);
+    Throwable fromOtherLane = thrownOn(otherLaneThan(s), () -> s.outbox().drain());
+    Throwable fromOwnLane = thrownOn(s.lane(), () -> s.outbox().drain());
 
     // Verify
     assertTrue(fromOtherLane instanceof AssertionError, String.valueOf(fromOtherLane));
