@@ -162,7 +162,7 @@ final class BrokerCore {
     for (Lane lane : lanes) {
       lane.execute(() -> {
         for (ConnectionHandler c : new ArrayList<>(lane.connections)) {
-          c.releaseHeld();
+          c.acks().releaseHeld();
         }
       });
     }

@@ -30,10 +30,12 @@ import org.ferrymq.persistence.StoredDelivery;
 import org.ferrymq.security.ClientIdentity;
 import org.ferrymq.transport.Transport;
 
+// Over 400 lines by choice: one connection's protocol state machine, its state private (issue 16).
 /**
  * The lane-side half of a connection: the protocol state machine for one network connection.
  * Every method runs on the lane of the connection's client identifier, so neither this nor the
- * {@link Session} it drives needs locks.
+ * {@link Session} it drives needs locks; mutators check it when assertions are enabled ({@link
+ * Lane#assertCurrent}). Acknowledgements and held PUBLISH packets are its {@link InboundAcks}.
  */
 final class ConnectionHandler {
   private static final Logger LOG = Logger.getLogger(ConnectionHandler.class.getName());
@@ -50,12 +52,6 @@ final class ConnectionHandler {
    */
   static final long DEFERRED_READ_LIMIT = 64 * 1024;
 
-  /**
-   * Acknowledgements an MQTT 3 client (which announces no Receive Maximum) may have held back
-   * before the broker stops reading from it; each stands for a message already queued to a
-   * congested subscriber, so this bounds what one publisher adds beyond that subscriber's queue.
-   */
-  static final int MAX_HELD_ACKS_V3 = 1000;
   /** PINGRESP in every version: type 13 with no flags, remaining length 0. */
   private static final byte[] PING_RESPONSE = {(byte) 0xD0, 0x00};
 
@@ -79,14 +75,8 @@ final class ConnectionHandler {
   private int clientMaximumPacketSize = Integer.MAX_VALUE;
   private final TopicAliases aliases = new TopicAliases();
   private final AuthFlow auth = new AuthFlow(this);
-  /** QoS 1/2 acknowledgements in PUBLISH order, each sent once its message is stored. */
-  private final java.util.ArrayDeque<PendingAck> pendingAcks = new java.util.ArrayDeque<>();
-  /** QoS 1 PUBLISH packets whose PUBACK has not been sent yet. */
-  private int pendingQos1Acks;
-  /** PUBLISH packets held while the store is failed, in arrival order. */
-  private final java.util.ArrayDeque<HeldPublish> held = new java.util.ArrayDeque<>();
-  /** Held QoS 2 PUBLISH packets: unanswered like those awaiting PUBREL. */
-  private int heldQos2;
+  /** Acknowledgements in PUBLISH order and PUBLISH packets held for the store. */
+  private final InboundAcks acks = new InboundAcks(this);
   /** When the last whole packet arrived; written by the transport thread. */
   private volatile long lastReceivedNanos = System.nanoTime();
   /** How fast an incomplete packet is arriving; written by the transport thread. */
@@ -179,6 +169,12 @@ final class ConnectionHandler {
   /** @return the authenticated identity, null until CONNACK */
   ClientIdentity identity() {
     return identity;
+  }
+
+  /** @return the acknowledgements and held PUBLISH packets of this connection; on the lane */
+  InboundAcks acks() {
+    confined();
+    return acks;
   }
 
   TopicAliases aliases() {
@@ -463,114 +459,6 @@ final class ConnectionHandler {
     state = State.CLOSED;
     transport.close();
     SessionEnd.connectionEnded(core, this);
-  }
-
-  // ---------------------------------------------------------------- acknowledgements
-
-  PendingAck expectAck(QoS qos) {
-    confined();
-    PendingAck ack = new PendingAck(qos);
-    pendingAcks.add(ack);
-    if (qos == QoS.AT_LEAST_ONCE) {
-      pendingQos1Acks++;
-    }
-    if (!version.isV5() && pendingAcks.size() >= MAX_HELD_ACKS_V3) {
-      gate.hold(InboundGate.ACKS);
-    }
-    return ack;
-  }
-
-  /**
-   * @return QoS 1 and QoS 2 PUBLISH packets from this client not yet answered by PUBACK or
-   *     PUBCOMP: what MQTT 5's Receive Maximum bounds (3.3.4)
-   */
-  int unacknowledgedInbound() {
-    return pendingQos1Acks + heldQos2 + (session == null ? 0 : session.inbound().size());
-  }
-
-  // ---------------------------------------------------------------- publishes held for the store
-
-  /** A checked PUBLISH waiting for the store; its acknowledgement has its place in the order. */
-  private record HeldPublish(Publish packet, Message message, long contentHash, PendingAck ack) {
-  }
-
-  /** @return whether PUBLISH packets of this connection wait for the store */
-  boolean holdsPublishes() {
-    return !held.isEmpty();
-  }
-
-  /**
-   * Holds a PUBLISH until the store is back: nothing is routed or acknowledged, so nothing
-   * unstored is promised. What one client can have held is bounded like any unacknowledged
-   * PUBLISH: MQTT 5 by the Receive Maximum, MQTT 3 by pausing reading (see {@link #expectAck}).
-   * Later PUBLISH packets of any QoS queue behind it, which keeps their order.
-   */
-  void hold(Publish p, Message m, long contentHash) {
-    confined();
-    PendingAck ack = p.qos() == QoS.AT_MOST_ONCE ? null : expectAck(p.qos());
-    if (p.qos() == QoS.EXACTLY_ONCE) {
-      heldQos2++;
-    }
-    held.add(new HeldPublish(p, m, contentHash, ack));
-    core.metrics.publishesHeld.increment();
-  }
-
-  /** The store is back: processes the held PUBLISH packets in order, while it stays up. */
-  void releaseHeld() {
-    confined();
-    while (!held.isEmpty() && state == State.CONNECTED) {
-      HeldPublish next = held.peek();
-      if (next.packet.qos() != QoS.AT_MOST_ONCE && !core.storeAvailable) {
-        return;
-      }
-      forget(held.poll());
-      InboundPublishFlow.accept(this, next.packet, next.message, next.contentHash, next.ack);
-    }
-  }
-
-  /** The connection ended: its held PUBLISH packets were never acknowledged, the client resends. */
-  void dropHeld() {
-    while (!held.isEmpty()) {
-      forget(held.poll());
-    }
-  }
-
-  private void forget(HeldPublish h) {
-    if (h.packet.qos() == QoS.EXACTLY_ONCE) {
-      heldQos2--;
-    }
-    core.metrics.publishesHeld.decrement();
-  }
-
-  /** [MQTT-4.6.0-2] PUBACK and PUBREC leave in the order the PUBLISH packets arrived. */
-  private void releaseAcks() {
-    while (!pendingAcks.isEmpty() && pendingAcks.peek().packet != null) {
-      PendingAck done = pendingAcks.poll();
-      if (done.qos == QoS.AT_LEAST_ONCE) {
-        pendingQos1Acks--;
-      }
-      if (state == State.CONNECTED) {
-        send(done.packet);
-      }
-    }
-    if (pendingAcks.size() <= MAX_HELD_ACKS_V3 / 2 && gate.isPaused(InboundGate.ACKS)) {
-      gate.release(InboundGate.ACKS);
-    }
-  }
-
-  /** One acknowledgement waiting for its message to be stored; completed on the lane. */
-  static final class PendingAck {
-    private final QoS qos;
-    private Packet packet;
-
-    PendingAck(QoS qos) {
-      this.qos = qos;
-    }
-
-    void complete(ConnectionHandler h, Packet ack) {
-      packet = ack;
-      h.releaseAcks();
-    }
   }
 
   // ---------------------------------------------------------------- sending

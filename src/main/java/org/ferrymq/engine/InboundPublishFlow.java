@@ -78,20 +78,20 @@ final class InboundPublishFlow {
     }
     // a reused or resumed identifier is already counted among the unacknowledged
     if (p.qos() != QoS.AT_MOST_ONCE && h.version().isV5() && verdict == InboundQos2.Verdict.NEW
-        && h.unacknowledgedInbound() >= config.receiveMaximum()) {
+        && h.acks().unacknowledgedInbound() >= config.receiveMaximum()) {
       // [MQTT-3.3.4-7] and 3.3.4 Flow Control; MQTT 3 has no Receive Maximum: its QoS 2 flows are
       // bounded by the packet identifier space, and a flood is paused, not disconnected
       h.closeWith(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED, "more than " + config.receiveMaximum()
           + " unacknowledged QoS 1 and QoS 2 messages");
       return;
     }
-    if (h.holdsPublishes() || (p.qos() != QoS.AT_MOST_ONCE && !h.core().storeAvailable)) {
+    if (h.acks().holdsPublishes() || (p.qos() != QoS.AT_MOST_ONCE && !h.core().storeAvailable)) {
       // The store is failed: not routed, not acknowledged, processed in order once it is back
-      h.hold(p, message, contentHash);
+      h.acks().hold(p, message, contentHash);
       return;
     }
     accept(h, p, message, contentHash,
-        p.qos() == QoS.AT_MOST_ONCE ? null : h.expectAck(p.qos()));
+        p.qos() == QoS.AT_MOST_ONCE ? null : h.acks().expectAck(p.qos()));
   }
 
   /**
@@ -102,7 +102,7 @@ final class InboundPublishFlow {
    * @param ack its place in the acknowledgement order, {@code null} for QoS 0
    */
   static void accept(ConnectionHandler h, Publish p, Message m, long contentHash,
-      ConnectionHandler.PendingAck ack) {
+      InboundAcks.PendingAck ack) {
     String topic = m.topic();
     h.core().metrics.on(h.lane()).received();
     boolean allowed = !topic.startsWith("$") && h.core().authorizer.canPublish(h.identity(), topic);
@@ -184,7 +184,7 @@ final class InboundPublishFlow {
 
   /** @param receipt the QoS 2 receipt of the message, null for QoS 1 or a refused retain */
   private static void acknowledgeWhenDurable(ConnectionHandler h, Publish p,
-      ConnectionHandler.PendingAck ack, int receivers, boolean retainRefused,
+      InboundAcks.PendingAck ack, int receivers, boolean retainRefused,
       InboundQos2.Receipt receipt) {
     Lane lane = h.lane();
     if (receivers == Router.FAILED) {
@@ -206,7 +206,7 @@ final class InboundPublishFlow {
    * resend reaches only the others, so none of them gets it twice (the router's break-off
    * report, which comes first, has recorded them).
    */
-  private static void failed(ConnectionHandler h, Publish p, ConnectionHandler.PendingAck ack,
+  private static void failed(ConnectionHandler h, Publish p, InboundAcks.PendingAck ack,
       InboundQos2.Receipt receipt) {
     boolean receiptStays = receipt != null && !h.version().isV5();
     if (!receiptStays && p.qos() == QoS.EXACTLY_ONCE
@@ -226,7 +226,7 @@ final class InboundPublishFlow {
    * PUBREC leaves after the original's, which waits for the store.
    */
   private static void acknowledgeDuplicate(ConnectionHandler h, int packetId) {
-    ConnectionHandler.PendingAck ack = h.expectAck(QoS.EXACTLY_ONCE);
+    InboundAcks.PendingAck ack = h.acks().expectAck(QoS.EXACTLY_ONCE);
     Lane lane = h.lane();
     h.core().persistence.afterDurable(() -> lane.executeOrRun(() -> ack.complete(h,
         new PubRec(packetId))));

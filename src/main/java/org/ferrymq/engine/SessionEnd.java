@@ -21,7 +21,7 @@ final class SessionEnd {
   static void connectionEnded(BrokerCore core, ConnectionHandler h) {
     // From here on the transport lingers or is gone: it no longer counts as paused
     h.gate().closed();
-    h.dropHeld();
+    h.acks().dropHeld();
     if (h.lane() != null) {
       h.lane().connections.remove(h);
     }
