@@ -40,16 +40,16 @@ final class AuthFlow {
 
   /** CONNECT carried an Authentication Method. */
   void begin(String requestedMethod, ConnectRequest connectRequest, byte[] data) {
-    authenticator = h.core.enhancedAuthenticators.get(requestedMethod);
+    authenticator = h.core().enhancedAuthenticators.get(requestedMethod);
     if (authenticator == null) {
-      CredentialCheck.loginFailed(h.core, connectRequest, ReasonCode.BAD_AUTHENTICATION_METHOD);
+      CredentialCheck.loginFailed(h.core(), connectRequest, ReasonCode.BAD_AUTHENTICATION_METHOD);
       ConnectFlow.refuse(h, ReasonCode.BAD_AUTHENTICATION_METHOD,
           "unsupported authentication method " + requestedMethod);
       return;
     }
     method = requestedMethod;
     request = connectRequest;
-    h.state = ConnectionHandler.State.AUTHENTICATING;
+    h.authenticating();
     exchange = authenticator.start(request);
     next(data == null ? NO_DATA : data);
   }
@@ -111,20 +111,20 @@ final class AuthFlow {
     EnhancedAuthenticator.Exchange running = exchange;
     boolean beforeConnAck = !reauthenticating;
     if (beforeConnAck) {
-      h.state = ConnectionHandler.State.CHECKING;
+      h.checking();
     }
     stepRunning = true;
-    Lane lane = h.lane;
+    Lane lane = h.lane();
     try {
-      h.core.authExecutor.execute(() -> {
+      h.core().authExecutor.execute(() -> {
         AuthStep answer = safely(running, clientData);
         lane.executeHere(() -> answered(running, beforeConnAck, answer));
       });
     } catch (RejectedExecutionException e) {
       stepRunning = false;
-      h.core.metrics.authRefusedBusy.increment();
+      h.core().metrics.authRefusedBusy.increment();
       if (beforeConnAck) {
-        h.state = ConnectionHandler.State.AUTHENTICATING;
+        h.authenticating();
       }
       fail(ReasonCode.SERVER_BUSY, "credential checks queue full");
     }
@@ -135,7 +135,7 @@ final class AuthFlow {
       return running.next(clientData);
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "Enhanced authentication (" + method + ") of client '"
-          + h.assignedClientId + "' failed", e);
+          + h.clientId() + "' failed", e);
       return new AuthStep.Failure(ReasonCode.SERVER_UNAVAILABLE,
           "the authentication step failed: " + e);
     }
@@ -149,17 +149,17 @@ final class AuthFlow {
       return;
     }
     if (beforeConnAck) {
-      if (h.state != ConnectionHandler.State.CHECKING) {
+      if (h.state() != ConnectionHandler.State.CHECKING) {
         return; // closed while the step ran: no session, no CONNACK
       }
-      if (h.closedBeforeConnAck) {
+      if (h.closedBeforeConnAck()) {
         h.closeSilently();
         return;
       }
-      h.state = ConnectionHandler.State.AUTHENTICATING;
+      h.authenticating();
       step(answer);
       h.resumeDeferred();
-    } else if (h.state == ConnectionHandler.State.CONNECTED) {
+    } else if (h.state() == ConnectionHandler.State.CONNECTED) {
       step(answer);
     }
   }
@@ -170,18 +170,17 @@ final class AuthFlow {
     } else if (next instanceof AuthStep.Success s) {
       if (reauthenticating) {
         reauthenticating = false;
-        if (!SessionOwnership.permits(h.session, s.identity())) {
+        if (!SessionOwnership.permits(h.session(), s.identity())) {
           // the session stays its owner's: re-authenticating cannot hand it to another user
           fail(ReasonCode.NOT_AUTHORIZED, "re-authenticated as another identity than the "
               + "session's owner");
           return;
         }
-        SessionOwnership.bind(h.session, s.identity(), true);
-        h.identity = s.identity();
-        h.session.identity = s.identity();
+        SessionOwnership.bind(h.session(), s.identity(), true);
+        h.reauthenticated(s.identity());
         h.send(new Auth(ReasonCode.SUCCESS, authProperties(s.serverData())));
       } else {
-        h.core.loginThrottle.succeeded(request.username());
+        h.core().loginThrottle.succeeded(request.username());
         ConnectFlow.accept(h, s.identity(), method, s.serverData());
       }
     } else {
@@ -191,10 +190,10 @@ final class AuthFlow {
   }
 
   private void fail(ReasonCode reason, String why) {
-    if (reauthenticating || h.state == ConnectionHandler.State.CONNECTED) {
+    if (reauthenticating || h.state() == ConnectionHandler.State.CONNECTED) {
       h.closeWith(reason, why);
     } else {
-      CredentialCheck.loginFailed(h.core, request, reason);
+      CredentialCheck.loginFailed(h.core(), request, reason);
       ConnectFlow.refuse(h, reason, why);
     }
   }

@@ -1,12 +1,9 @@
 package org.ferrymq.engine;
 
-import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,40 +12,31 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import java.util.logging.Level;
 import java.util.logging.Logger;
-import org.ferrymq.codec.MalformedPacketException;
-import org.ferrymq.codec.MqttEncoder;
 import org.ferrymq.config.BrokerConfig;
 import org.ferrymq.message.Message;
-import org.ferrymq.packet.ConnAck;
-import org.ferrymq.packet.Properties;
-import org.ferrymq.packet.ProtocolVersion;
 import org.ferrymq.packet.QoS;
 import org.ferrymq.packet.ReasonCode;
-import org.ferrymq.packet.Subscription;
 import org.ferrymq.packet.Will;
 import org.ferrymq.persistence.Persistence;
 import org.ferrymq.persistence.StoreObserver;
-import org.ferrymq.persistence.StoredDelivery;
-import org.ferrymq.persistence.StoredSession;
 import org.ferrymq.security.Authenticator;
-import org.ferrymq.security.ClientIdentity;
 import org.ferrymq.security.EnhancedAuthenticator;
 import org.ferrymq.security.limit.LoginThrottle;
-import org.ferrymq.topic.SubscriptionEntry;
 import org.ferrymq.topic.SubscriptionIndex;
 import org.ferrymq.topic.SubscriptionTree;
 import org.ferrymq.transport.InboundHandler;
 import org.ferrymq.transport.Transport;
 
 /**
- * Wires the engine together and owns its lifecycle: lanes, the timer, the session registry, the
- * subscription index and retained messages. Package-private; {@link MqttBroker} is the API.
+ * Wires the engine together and owns its lifecycle: lanes, the timer ({@link BrokerTimer}), the
+ * session registry and subscription index it was built with, in-process subscribers and
+ * retained messages. Start restores the store ({@link SessionRecovery}); connections and
+ * sessions end through {@link SessionEnd}; other threads read it through {@link
+ * BrokerReadings}. Package-private; {@link MqttBroker} is the API.
  */
 final class BrokerCore {
   private static final Logger LOG = Logger.getLogger(BrokerCore.class.getName());
-  private static final long SWEEP_INTERVAL_MILLIS = 500;
 
   final BrokerConfig config;
   final Metrics metrics = new Metrics();
@@ -65,8 +53,10 @@ final class BrokerCore {
   final java.util.concurrent.atomic.AtomicBoolean authQueueFull =
       new java.util.concurrent.atomic.AtomicBoolean();
   final Map<String, EnhancedAuthenticator> enhancedAuthenticators = new HashMap<>();
-  final Map<String, Session> sessions = new ConcurrentHashMap<>();
-  final SubscriptionIndex index = new SubscriptionTree();
+  /** Network sessions by client id; read through {@link #session}. */
+  final SessionRegistry sessions;
+  final InProcessSubscribers inProcess = new InProcessSubscribers();
+  final SubscriptionIndex index;
   final Router router;
   final RetainedMessages retained;
   final OverloadMonitor overload;
@@ -77,8 +67,7 @@ final class BrokerCore {
   private final Lane[] lanes;
   private final Executor loopExecutor;
   private final Map<MqttConnection, Boolean> unidentified = new ConcurrentHashMap<>();
-  private final AtomicLong localIds = new AtomicLong();
-  private final SysTopics sysTopics;
+  private final BrokerTimer timer;
   private final String instanceId = UUID.randomUUID().toString().substring(0, 8);
   private final AtomicLong clientIds = new AtomicLong();
   /**
@@ -105,6 +94,8 @@ final class BrokerCore {
             System::nanoTime);
     b.enhancedAuthenticators.forEach(a -> enhancedAuthenticators.put(a.method(), a));
     this.loopExecutor = b.loopExecutor;
+    this.sessions = b.sessionRegistry != null ? b.sessionRegistry : new LocalSessionRegistry();
+    this.index = b.subscriptionIndex != null ? b.subscriptionIndex : new SubscriptionTree();
     this.router = new Router(this, index);
     this.retained = new RetainedMessages(persistence.retained(), clock,
         config.maxRetainedMessages(), config.maxRetainedBytes());
@@ -113,7 +104,7 @@ final class BrokerCore {
     for (int i = 0; i < lanes.length; i++) {
       lanes[i] = new Lane(i, metrics.newLane());
     }
-    this.sysTopics = new SysTopics(this, b.version);
+    this.timer = new BrokerTimer(this, new SysTopics(this, b.version));
     this.heapGauge = b.heapUse == null ? HeapGauge.install() : null;
     this.overload = new OverloadMonitor(b.heapUse == null ? heapGauge : b.heapUse,
         config.overloadHeapHighPercent(), config.overloadHeapLowPercent());
@@ -125,7 +116,7 @@ final class BrokerCore {
     if (running) {
       return;
     }
-    recover();
+    SessionRecovery.recover(this);
     persistence.observe(new StoreObserver() {
       @Override
       public void storeFailed(String fault) {
@@ -145,7 +136,8 @@ final class BrokerCore {
     for (Lane lane : lanes) {
       loopExecutor.execute(() -> runLoop(lane));
     }
-    loopExecutor.execute(() -> runLoop(this::tick));
+    CountDownLatch stop = stopSignal;
+    loopExecutor.execute(() -> runLoop(() -> timer.run(stop)));
     LOG.info(() -> "FerryMQ engine started: " + lanes.length + " lanes, persistence "
         + persistence.describe() + ", " + sessions.size() + " sessions and " + retained.size()
         + " retained messages recovered");
@@ -170,7 +162,7 @@ final class BrokerCore {
     for (Lane lane : lanes) {
       lane.execute(() -> {
         for (ConnectionHandler c : new ArrayList<>(lane.connections)) {
-          c.releaseHeld();
+          c.acks().releaseHeld();
         }
       });
     }
@@ -182,99 +174,6 @@ final class BrokerCore {
     } finally {
       loopsDone.countDown();
     }
-  }
-
-  private void recover() {
-    long now = clock.millis();
-    int shortened = 0;
-    List<StoredSession> stored = persistence.sessions().loadSessions();
-    Map<String, Map<Long, AlreadyRouted>> interrupted = interruptedRoutings(stored);
-    for (StoredSession record : stored) {
-      Session s = newSession(record.clientId(), laneFor(record.clientId()));
-      s.version = versionOf(record.protocolLevel());
-      // A session stored under a longer (or the former unbounded) maximum gets today's
-      s.expiryIntervalSeconds = Math.min(record.expiryIntervalSeconds(), config.maxSessionExpiry());
-      if (s.expiryIntervalSeconds < record.expiryIntervalSeconds()) {
-        shortened++;
-      }
-      slots.restore(s, s.isPersistent());
-      s.disconnectedAtMillis = record.disconnectedAtMillis() == 0 ? now
-          : record.disconnectedAtMillis();
-      s.owner = record.owner();
-      s.identity = SessionOwnership.identityOf(record.owner(), record.clientId());
-      for (SubscriptionEntry e : record.subscriptions()) {
-        index.subscribe(e);
-        s.subscriptions.put(e.fullFilter(), e);
-      }
-      List<StoredDelivery> deliveries = persistence.queues().load(record.clientId());
-      for (StoredDelivery d : deliveries) {
-        Map<Long, AlreadyRouted> bySequence = interrupted.get(d.message().originClientId());
-        AlreadyRouted reached = bySequence == null ? null
-            : bySequence.get(d.message().originSequence());
-        if (reached != null) {
-          reached.add(record.clientId(), d.sharedFilter());
-        }
-      }
-      s.restore(deliveries);
-      recoverWill(s, record, now);
-      s.lane.offlineSessions.add(s);
-    }
-    for (StoredSession record : stored) {
-      Map<Long, AlreadyRouted> bySequence = interrupted.getOrDefault(record.clientId(), Map.of());
-      sessions.get(record.clientId()).inbound.restore(record.receipts(),
-          record.nextInboundSequence(), bySequence::get);
-    }
-    for (Message m : persistence.retained().loadRetained()) {
-      retained.restore(m);
-    }
-    if (shortened > 0) {
-      int n = shortened;
-      LOG.info(() -> n + " recovered sessions had a longer expiry than mqtt.max-session-expiry ("
-          + config.maxSessionExpiry() + " s) and now expire after it");
-    }
-  }
-
-  /**
-   * @return per publisher, per inbound sequence, an empty collector for each QoS 2 message
-   *     whose routing was under way when the store was last written
-   */
-  private static Map<String, Map<Long, AlreadyRouted>> interruptedRoutings(
-      List<StoredSession> stored) {
-    Map<String, Map<Long, AlreadyRouted>> out = new HashMap<>();
-    for (StoredSession record : stored) {
-      for (var r : record.receipts()) {
-        if (!r.routed() && r.sequence() != 0) {
-          out.computeIfAbsent(record.clientId(), k -> new HashMap<>())
-              .put(r.sequence(), AlreadyRouted.collecting());
-        }
-      }
-    }
-    return out;
-  }
-
-  /**
-   * A Will stored while its connection was open: the crash ended that connection, so its delay
-   * runs from now. A Will whose delay was running keeps its due time; a due time already past
-   * publishes it at the first sweep, and a session that expired meanwhile publishes it as it
-   * ends [MQTT-3.1.3-9]. Reconnecting first discards it.
-   */
-  private static void recoverWill(Session s, StoredSession record, long now) {
-    Will will = record.will();
-    if (will == null) {
-      return;
-    }
-    s.pendingWill = will;
-    s.willDueMillis = record.willDueMillis() != 0 ? record.willDueMillis()
-        : now + Math.min(will.delayIntervalSeconds(), s.expiryIntervalSeconds) * 1000;
-  }
-
-  private static ProtocolVersion versionOf(int level) {
-    for (ProtocolVersion v : ProtocolVersion.values()) {
-      if (v.level() == level) {
-        return v;
-      }
-    }
-    return ProtocolVersion.MQTT_5;
   }
 
   void stop() {
@@ -354,100 +253,16 @@ final class BrokerCore {
     return "ferrymq-" + instanceId + "-" + clientIds.incrementAndGet();
   }
 
-  /** A malformed first packet: unsupported versions get CONNACK 0x84 / return code 1. */
-  void refuseBeforeConnect(Transport transport, MalformedPacketException e) {
-    LOG.log(Level.FINE, () -> "Closing connection from " + transport.info().remoteAddress()
-        + " before CONNECT: " + e.getMessage());
-    if (e.reasonCode() == ReasonCode.UNSUPPORTED_PROTOCOL_VERSION) {
-      // [MQTT-3.1.2-2] answered in the 3.1.1 format, which every version can read
-      ByteBuffer ack = MqttEncoder.encode(new ConnAck(false,
-          ReasonCode.UNSUPPORTED_PROTOCOL_VERSION, Properties.EMPTY), ProtocolVersion.MQTT_3_1_1);
-      transport.send(ack);
-      transport.flush();
-    }
-    transport.close();
-  }
-
-  /** A connection reached CLOSED: detach it from its session; Will and expiry follow. */
-  void connectionEnded(ConnectionHandler h) {
-    // From here on the transport lingers or is gone: it no longer counts as paused
-    h.gate.closed();
-    h.dropHeld();
-    if (h.lane != null) {
-      h.lane.connections.remove(h);
-    }
-    Session s = h.session;
-    if (s == null || s.connection != h) {
-      return;
-    }
-    metrics.clientsConnected.decrement();
-    long now = clock.millis();
-    s.detach(now);
-    Will will = h.will;
-    h.will = null;
-    if (s.expiryIntervalSeconds == 0) {
-      if (will != null) {
-        publishWill(will, s);
-      }
-      endSession(s);
-      return;
-    }
-    if (will != null) {
-      long delay = Math.min(will.delayIntervalSeconds(), s.expiryIntervalSeconds);
-      if (delay == 0) {
-        publishWill(will, s);
-      } else {
-        // [MQTT-3.1.3-9] held back until the delay passes or the session ends
-        s.pendingWill = will;
-        s.willDueMillis = now + delay * 1000;
-      }
-    }
-    s.persist();
-    s.lane.offlineSessions.add(s);
-  }
-
-  private void publishWill(Will will, Session s) {
-    if (!WillChecks.mayPublishWhenDue(this, s, will)) {
-      return;
-    }
-    Properties props = will.properties();
-    long expiresAt = 0;
-    Long interval = props.getLong(org.ferrymq.packet.Property.MESSAGE_EXPIRY_INTERVAL);
-    if (interval != null) {
-      expiresAt = clock.millis() + interval * 1000;
-    }
-    if (props.has(org.ferrymq.packet.Property.WILL_DELAY_INTERVAL) || interval != null) {
-      props = props.toBuilder().remove(org.ferrymq.packet.Property.WILL_DELAY_INTERVAL)
-          .remove(org.ferrymq.packet.Property.MESSAGE_EXPIRY_INTERVAL).build();
-    }
-    metrics.on(s.lane).received();
-    retainAndRoute(new Message(will.topic(), will.payload(), will.qos(), will.retain(), props,
-        expiresAt, s.clientId), s.lane);
-  }
-
-  /** Ends a session: subscriptions, queue and store record go; a pending Will is published. */
-  void endSession(Session s) {
-    if (s.pendingWill != null) {
-      Will w = s.pendingWill;
-      s.pendingWill = null;
-      publishWill(w, s);
-    }
-    List<StoredDelivery> shared = s.takeShared(null);
-    index.unsubscribeAll(s.clientId);
-    sessions.remove(s.clientId, s);
-    slots.release(s);
-    s.lane.offlineSessions.remove(s);
-    s.clearDeliveries();
-    persistence.sessions().delete(s.clientId);
-    for (StoredDelivery d : shared) {
-      router.redistribute(d.message(), d.sharedFilter(), s.clientId);
-    }
-  }
-
   Session newSession(String clientId, Lane lane) {
     Session s = new Session(clientId, lane, this);
-    sessions.put(clientId, s);
+    sessions.put(s);
     return s;
+  }
+
+  /** @return the network session of that client id, null when there is none */
+  Session session(String clientId) {
+    // the registry holds only what newSession put there
+    return (Session) sessions.get(clientId);
   }
 
   // ---------------------------------------------------------------- routing
@@ -498,192 +313,50 @@ final class BrokerCore {
   }
 
   LocalSubscription subscribeLocal(String filter, QoS maxQos, Consumer<Message> listener) {
-    String clientId = "$local-" + localIds.incrementAndGet();
-    Lane lane = laneFor(clientId);
-    Session s = newSession(clientId, lane);
-    s.localListener = listener;
-    s.online = true;
-    s.identity = ClientIdentity.anonymous(clientId);
-    index.subscribe(SubscriptionEntry.of(clientId, new Subscription(filter, maxQos), 0));
-    return new LocalSubscription() {
-      @Override
-      public String filter() {
-        return filter;
-      }
-
-      @Override
-      public void close() {
-        lane.execute(() -> {
-          index.unsubscribeAll(clientId);
-          sessions.remove(clientId, s);
-        });
-      }
-    };
+    return inProcess.subscribe(this, filter, maxQos, listener);
   }
 
-  // ---------------------------------------------------------------- timer
-
-  private void tick() {
-    long lastSys = clock.millis();
-    while (running) {
-      try {
-        if (stopSignal.await(SWEEP_INTERVAL_MILLIS, TimeUnit.MILLISECONDS)) {
-          return;
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-      overload.check();
-      long nowNanos = System.nanoTime();
-      long connectTimeoutNanos = TimeUnit.SECONDS.toNanos(config.connectTimeoutSeconds());
-      for (MqttConnection c : unidentified.keySet()) {
-        if (nowNanos - c.acceptedAtNanos > connectTimeoutNanos) {
-          LOG.fine("Closing connection not accepted (CONNECT, authentication) within "
-              + config.connectTimeoutSeconds() + " s");
-          unidentified.remove(c);
-          c.closeUnidentified();
-        }
-      }
-      sweepLanes();
-      long now = clock.millis();
-      if (config.sysIntervalSeconds() > 0 && now - lastSys >= config.sysIntervalSeconds() * 1000L) {
-        lastSys = now;
-        sysTopics.publish();
-        retained.purgeExpired();
-      }
-    }
+  /**
+   * @return the session or in-process subscriber whose subscription entries carry this key,
+   *     null when it is gone; one character test tells the two registries apart
+   */
+  DeliveryTarget targetOf(String key) {
+    return InProcessSubscribers.isInProcessKey(key) ? inProcess.get(key) : session(key);
   }
 
-  /** Queues a sweep on every lane; the timer calls it, and tests that move the clock by hand. */
+  /** @return seconds since start, 0 when not running */
+  long uptimeSeconds() {
+    return running ? (clock.millis() - startedAtMillis) / 1000 : 0;
+  }
+
+  /** Queues a sweep on every lane now; tests that move the clock by hand call it. */
   void sweepLanes() {
-    for (Lane lane : lanes) {
-      lane.execute(() -> sweep(lane));
-    }
+    timer.sweepLanes();
   }
 
-  /** Keep-alive, delayed Wills, session expiry and offline queue expiry of one lane. */
-  private void sweep(Lane lane) {
-    long nowNanos = System.nanoTime();
-    long nowMillis = clock.millis();
-    long slowTimeoutMillis = config.slowSubscriberTimeoutSeconds() * 1000L;
-    long packetGraceNanos = TimeUnit.SECONDS.toNanos(config.connectTimeoutSeconds());
-    for (ConnectionHandler c : new ArrayList<>(lane.connections)) {
-      ConnectionHandler.Stuck stuck = c.stuck(nowNanos, nowMillis, slowTimeoutMillis);
-      if (stuck != null) {
-        metrics.slowSubscribersDisconnected.increment();
-        LOG.warning(() -> "Disconnecting " + c.assignedClientId + ": " + stuck.description
-            + " for more than " + config.slowSubscriberTimeoutSeconds() + " s "
-            + "(mqtt.slow-subscriber-timeout); its publishers were slowed meanwhile");
-        if (stuck == ConnectionHandler.Stuck.NOT_READING) {
-          c.abort(stuck.description);
-        } else {
-          c.closeWith(ReasonCode.QUOTA_EXCEEDED, stuck.description);
-        }
-      } else if (c.keepAliveExpired(nowNanos)) {
-        c.closeWith(ReasonCode.KEEP_ALIVE_TIMEOUT, "no packet within 1.5 x keep alive");
-      } else if (c.packetTooSlow(nowNanos, packetGraceNanos, config.minPacketRate())) {
-        metrics.slowPacketsClosed.increment();
-        LOG.warning(() -> "Disconnecting " + c.assignedClientId + ": its packet in progress "
-            + "arrived at under " + config.minPacketRate() + " bytes/s (mqtt.min-packet-rate) "
-            + "after " + config.connectTimeoutSeconds() + " s (mqtt.connect-timeout)");
-        // A packet that does not complete is no packet: the keep-alive reason fits best
-        c.closeWith(ReasonCode.KEEP_ALIVE_TIMEOUT, "packet arriving below mqtt.min-packet-rate");
-      } else if (c.identity != null && c.identity.expiredAt(clock.instant())) {
-        LOG.info(() -> "Disconnecting " + c.identity.clientId() + " (user "
-            + c.identity.username() + "): its credentials expired at " + c.identity.expiresAt());
-        c.closeWith(ReasonCode.NOT_AUTHORIZED, "credentials expired");
+  /** Closes the connections not accepted by CONNACK within the connect timeout; the timer's. */
+  void closeUnidentified(long nowNanos) {
+    long connectTimeoutNanos = TimeUnit.SECONDS.toNanos(config.connectTimeoutSeconds());
+    for (MqttConnection c : unidentified.keySet()) {
+      if (nowNanos - c.acceptedAtNanos > connectTimeoutNanos) {
+        LOG.fine("Closing connection not accepted (CONNECT, authentication) within "
+            + config.connectTimeoutSeconds() + " s");
+        unidentified.remove(c);
+        c.closeUnidentified();
       }
     }
-    long now = clock.millis();
-    for (Session s : new ArrayList<>(lane.offlineSessions)) {
-      if (s.connection != null) {
-        lane.offlineSessions.remove(s);
-      } else if (s.sessionExpired(now)) {
-        endSession(s);
-      } else {
-        if (s.pendingWill != null && now >= s.willDueMillis) {
-          Will w = s.pendingWill;
-          s.pendingWill = null;
-          publishWill(w, s);
-          s.persist();
-        }
-        s.purgeExpired(now);
-      }
-    }
-  }
-
-  // ---------------------------------------------------------------- observation
-
-  BrokerStats stats() {
-    return new BrokerStats(
-        running ? (clock.millis() - startedAtMillis) / 1000 : 0,
-        metrics.connectionsOpen.sum(),
-        metrics.clientsConnected.sum(),
-        sessions.size(),
-        metrics.connectionsTotal.sum(),
-        index.size(),
-        retained.size(),
-        metrics.messagesReceived(),
-        metrics.messagesSent(),
-        metrics.bytesReceived.sum(),
-        metrics.bytesSent(),
-        metrics.messagesDropped(),
-        metrics.messagesQueued());
-  }
-
-  QuotaStats quotaStats() {
-    return new QuotaStats(slots.sessions(), slots.persistentSessions(), retained.size(),
-        retained.bytes(), quotaRefusals.counts());
-  }
-
-  FlowStats flowStats() {
-    java.util.EnumMap<DropReason, Long> drops = new java.util.EnumMap<>(DropReason.class);
-    for (DropReason r : DropReason.values()) {
-      drops.put(r, metrics.messagesDropped(r));
-    }
-    return new FlowStats(overload.isOverloaded(), overload.heapUse(),
-        metrics.connectionsPaused.sum(), metrics.publishersThrottled.sum(),
-        metrics.slowSubscribersDisconnected.sum(), metrics.slowPacketsClosed.sum(),
-        metrics.connectionsRefusedOverload.sum(),
-        drops, storeAvailable, persistence.failureCount(), metrics.publishesHeld.sum());
-  }
-
-  SecurityStats securityStats() {
-    return security.snapshot();
-  }
-
-  AuthStats authStats() {
-    return new AuthStats(metrics.authFailures.sum(), metrics.authThrottled.sum(),
-        metrics.authRefusedBusy.sum(), authExecutor.pending(), loginThrottle.tracked(),
-        ownership.refusedCount());
-  }
-
-  List<ClientSummary> clients() {
-    List<ClientSummary> out = new ArrayList<>();
-    for (Session s : sessions.values()) {
-      if (s.localListener != null) {
-        continue;
-      }
-      ConnectionHandler c = s.connection;
-      out.add(new ClientSummary(s.clientId, c != null,
-          c == null ? null : c.transport.info().kind(), s.version,
-          c == null ? null : Instant.ofEpochMilli(c.connectedAtMillis),
-          s.subscriptions.size(), s.load,
-          s.identity == null ? null : s.identity.username()));
-    }
-    return out;
   }
 
   boolean disconnectClient(String clientId) {
-    Session s = sessions.get(clientId);
-    // online, not connection: this runs off the session's lane and only online is volatile
-    if (s == null || !s.online || s.localListener != null) {
+    Session s = session(clientId);
+    // isOnline, not connection(): this runs off the session's lane and only online is volatile
+    if (s == null || !s.isOnline()) {
       return false;
     }
-    s.lane.execute(() -> {
-      if (s.connection != null) {
-        s.connection.closeWith(ReasonCode.ADMINISTRATIVE_ACTION, "disconnected by an administrator");
+    s.lane().execute(() -> {
+      ConnectionHandler c = s.connection();
+      if (c != null) {
+        c.closeWith(ReasonCode.ADMINISTRATIVE_ACTION, "disconnected by an administrator");
       }
     });
     return true;

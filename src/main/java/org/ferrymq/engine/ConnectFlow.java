@@ -25,9 +25,8 @@ final class ConnectFlow {
   }
 
   static void onConnect(ConnectionHandler h, Connect c) {
-    h.version = c.version();
-    h.pendingConnect = c;
-    BrokerConfig config = h.core.config;
+    h.connectReceived(c);
+    BrokerConfig config = h.core().config;
     boolean idAssigned = c.clientId().isEmpty();
     if (c.version() == ProtocolVersion.MQTT_3_1
         && (idAssigned || c.clientId().length() > MQTT31_MAX_CLIENT_ID)) {
@@ -44,12 +43,12 @@ final class ConnectFlow {
           "client id longer than " + config.maxClientIdLength());
       return;
     }
-    if (h.core.metrics.clientsConnected.sum() >= config.maxConnections()) {
+    if (h.core().metrics.clientsConnected.sum() >= config.maxConnections()) {
       refuse(h, ReasonCode.SERVER_BUSY, "connection limit " + config.maxConnections() + " reached");
       return;
     }
-    if (h.core.overload.isOverloaded()) {
-      h.core.metrics.connectionsRefusedOverload.increment();
+    if (h.core().overload.isOverloaded()) {
+      h.core().metrics.connectionsRefusedOverload.increment();
       refuse(h, ReasonCode.SERVER_BUSY, "broker overloaded (heap above "
           + "mqtt.overload.heap-high-percent)");
       return;
@@ -57,21 +56,21 @@ final class ConnectFlow {
     if (c.will() != null && WillChecks.refusedBeforeAuthentication(h, c.will())) {
       return;
     }
-    ConnectRequest request = new ConnectRequest(h.assignedClientId, c.username(), c.password(),
-        h.transport.info(), c.version());
+    ConnectRequest request = new ConnectRequest(h.clientId(), c.username(), c.password(),
+        h.transport().info(), c.version());
     if (CredentialCheck.throttled(h, request)) {
       return;
     }
     // Before any credential, however presented: enhanced authentication (SCRAM) skipped the
     // secure profile's TLS-only rule when it lived in the password check alone
-    AuthenticationResult.Failure transport = h.core.authenticator.refusesTransport(request);
+    AuthenticationResult.Failure transport = h.core().authenticator.refusesTransport(request);
     if (transport != null) {
       refuse(h, transport.reasonCode(), transport.logMessage());
       return;
     }
     String method = c.properties().getString(Property.AUTHENTICATION_METHOD);
     if (method != null) {
-      h.auth.begin(method, request, c.properties().getBytes(Property.AUTHENTICATION_DATA));
+      h.auth().begin(method, request, c.properties().getBytes(Property.AUTHENTICATION_DATA));
       return;
     }
     CredentialCheck.start(h, request);
@@ -80,15 +79,14 @@ final class ConnectFlow {
   /** Authentication succeeded: take over, resume or create the session and send CONNACK. */
   static void accept(ConnectionHandler h, ClientIdentity identity, String authMethod,
       byte[] authData) {
-    Connect c = h.pendingConnect;
-    h.pendingConnect = null;
-    BrokerCore core = h.core;
+    Connect c = h.takePendingConnect();
+    BrokerCore core = h.core();
     BrokerConfig config = core.config;
-    String id = h.assignedClientId;
-    Session existing = core.sessions.get(id);
+    String id = h.clientId();
+    Session existing = core.session(id);
     if (existing != null && !SessionOwnership.permits(existing, identity)) {
       // [MQTT-3.1.3-5] a client id the server does not allow: another identity's session
-      core.ownership.refused(id, existing.owner, identity, h.transport.info().remoteAddress());
+      core.ownership.refused(id, existing.owner(), identity, h.transport().info().remoteAddress());
       refuse(h, ReasonCode.CLIENT_IDENTIFIER_NOT_VALID,
           "the client identifier belongs to another identity's session", Level.FINE);
       return;
@@ -97,53 +95,38 @@ final class ConnectFlow {
       return;
     }
     long expiry = expiryFor(c, config);
-    Session own = existing != null && existing.localListener == null ? existing : null;
-    QuotaCap full = core.slots.reserve(own, expiry > 0);
+    QuotaCap full = core.slots.reserve(existing, expiry > 0);
     if (full != null) {
       refuseOverQuota(h, full);
       return;
     }
     // From here the places are this connection's; ending the earlier session frees none of them
-    boolean persistentHandedOver = own != null && own.handOverSlots();
-    if (existing != null && existing.connection != null) {
+    boolean persistentHandedOver = existing != null && existing.handOverSlots();
+    if (existing != null && existing.connection() != null) {
       // [MQTT-3.1.4-3] the owner's earlier connection is disconnected with 0x8E and closed
-      existing.connection.closeWith(ReasonCode.SESSION_TAKEN_OVER, "another client connected");
-      existing = core.sessions.get(id);
+      existing.connection().closeWith(ReasonCode.SESSION_TAKEN_OVER, "another client connected");
+      existing = core.session(id);
     }
-    boolean present = existing != null && !c.cleanStart() && existing.localListener == null;
+    boolean present = existing != null && !c.cleanStart();
     Session s;
     if (present) {
       s = existing;
-      h.lane.offlineSessions.remove(s);
+      h.lane().offlineSessions.remove(s);
     } else {
       if (existing != null) {
-        core.endSession(existing);
+        SessionEnd.endSession(core, existing);
       }
-      s = core.newSession(id, h.lane);
+      s = core.newSession(id, h.lane());
     }
     core.slots.settle(s, expiry > 0, persistentHandedOver);
     SessionOwnership.bind(s, identity, present);
     Properties props = c.properties();
-    s.version = c.version();
-    s.identity = identity;
-    s.expiryIntervalSeconds = expiry;
-    h.identity = identity;
-    h.connectExpiryInterval = expiry;
-    h.will = c.will();
-    h.session = s;
-    h.state = ConnectionHandler.State.CONNECTED;
-    h.connectedAtMillis = core.clock.millis();
-    h.requestProblemInformation = props.intOr(Property.REQUEST_PROBLEM_INFORMATION, 1) == 1;
-    h.clientMaximumPacketSize = (int) Math.min(Integer.MAX_VALUE,
-        props.longOr(Property.MAXIMUM_PACKET_SIZE, Integer.MAX_VALUE));
-    h.aliases.clientMaximum(props.intOr(Property.TOPIC_ALIAS_MAXIMUM, 0));
+    s.connectedAs(c.version(), identity, expiry);
     int keepAlive = c.keepAlive();
     boolean keepAliveChanged = c.version().isV5() && config.maxKeepAlive() < 65_535
         && (keepAlive == 0 || keepAlive > config.maxKeepAlive());
-    h.keepAliveSeconds = keepAliveChanged ? config.maxKeepAlive() : keepAlive;
     core.metrics.clientsConnected.increment();
-    h.lane.connections.add(h);
-    h.accepted.run();
+    h.establish(s, identity, c, expiry, keepAliveChanged ? config.maxKeepAlive() : keepAlive);
 
     ConnAck ack = new ConnAck(present, ReasonCode.SUCCESS, c.version().isV5()
         ? connAckProperties(h, c, expiry, keepAliveChanged, authMethod, authData)
@@ -152,7 +135,7 @@ final class ConnectFlow {
     s.attach(h, props.intOr(Property.RECEIVE_MAXIMUM, 65_535));
     s.persist();
     LOG.log(Level.FINE, () -> "Connected " + id + " (" + c.version() + ", session present "
-        + present + ") from " + h.transport.info().remoteAddress());
+        + present + ") from " + h.transport().info().remoteAddress());
   }
 
   /**
@@ -169,17 +152,17 @@ final class ConnectFlow {
 
   /** A session cap is reached: CONNACK 0x97 (MQTT 3: return code 3), counted, logged once. */
   private static void refuseOverQuota(ConnectionHandler h, QuotaCap cap) {
-    long limit = cap == QuotaCap.SESSIONS ? h.core.config.maxSessions()
-        : h.core.config.maxPersistentSessions();
-    h.core.quotaRefusals.refused(cap, h.assignedClientId, () -> "CONNECT from "
-        + h.transport.info().remoteAddress() + " refused with Quota exceeded, " + limit
+    long limit = cap == QuotaCap.SESSIONS ? h.core().config.maxSessions()
+        : h.core().config.maxPersistentSessions();
+    h.core().quotaRefusals.refused(cap, h.clientId(), () -> "CONNECT from "
+        + h.transport().info().remoteAddress() + " refused with Quota exceeded, " + limit
         + (cap == QuotaCap.SESSIONS ? " sessions" : " persistent sessions") + " kept");
     sendRefusal(h, ReasonCode.QUOTA_EXCEEDED, cap.setting() + " (" + limit + ") reached");
   }
 
   private static Properties connAckProperties(ConnectionHandler h, Connect c, long expiry,
       boolean keepAliveChanged, String authMethod, byte[] authData) {
-    BrokerConfig config = h.core.config;
+    BrokerConfig config = h.core().config;
     Properties.Builder b = Properties.builder()
         .put(Property.RECEIVE_MAXIMUM, config.receiveMaximum())
         .put(Property.MAXIMUM_PACKET_SIZE, config.maxPacketSize())
@@ -200,16 +183,16 @@ final class ConnectFlow {
       b.put(Property.SHARED_SUBSCRIPTION_AVAILABLE, 0);
     }
     if (c.clientId().isEmpty()) {
-      b.put(Property.ASSIGNED_CLIENT_IDENTIFIER, h.assignedClientId);
+      b.put(Property.ASSIGNED_CLIENT_IDENTIFIER, h.clientId());
     }
     if (expiry != c.properties().longOr(Property.SESSION_EXPIRY_INTERVAL, 0)) {
       b.put(Property.SESSION_EXPIRY_INTERVAL, expiry);
     }
     if (keepAliveChanged) {
-      b.put(Property.SERVER_KEEP_ALIVE, h.keepAliveSeconds);
+      b.put(Property.SERVER_KEEP_ALIVE, h.keepAliveSeconds());
     }
     if (c.properties().intOr(Property.REQUEST_RESPONSE_INFORMATION, 0) == 1) {
-      b.put(Property.RESPONSE_INFORMATION, "response/" + h.assignedClientId + "/");
+      b.put(Property.RESPONSE_INFORMATION, "response/" + h.clientId() + "/");
     }
     if (authMethod != null) {
       b.put(Property.AUTHENTICATION_METHOD, authMethod);
@@ -230,13 +213,13 @@ final class ConnectFlow {
    * for refusals a flood repeats, whose episode is logged once elsewhere.
    */
   static void refuse(ConnectionHandler h, ReasonCode reason, String why, Level level) {
-    LOG.log(level, () -> "Refused CONNECT from " + h.transport.info().remoteAddress()
-        + " client '" + h.assignedClientId + "': " + reason + (why == null ? "" : " - " + why));
+    LOG.log(level, () -> "Refused CONNECT from " + h.transport().info().remoteAddress()
+        + " client '" + h.clientId() + "': " + reason + (why == null ? "" : " - " + why));
     sendRefusal(h, reason, why);
   }
 
   private static void sendRefusal(ConnectionHandler h, ReasonCode reason, String why) {
-    h.send(new ConnAck(false, reason, h.version.isV5() && why != null
+    h.send(new ConnAck(false, reason, h.version().isV5() && why != null
         ? Properties.builder().put(Property.REASON_STRING, why).build() : Properties.EMPTY));
     h.closeSilently();
   }

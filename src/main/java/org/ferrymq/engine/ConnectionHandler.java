@@ -30,10 +30,12 @@ import org.ferrymq.persistence.StoredDelivery;
 import org.ferrymq.security.ClientIdentity;
 import org.ferrymq.transport.Transport;
 
+// Over 400 lines by choice: one connection's protocol state machine, its state private (issue 16).
 /**
  * The lane-side half of a connection: the protocol state machine for one network connection.
  * Every method runs on the lane of the connection's client identifier, so neither this nor the
- * {@link Session} it drives needs locks.
+ * {@link Session} it drives needs locks; mutators check it when assertions are enabled ({@link
+ * Lane#assertCurrent}). Acknowledgements and held PUBLISH packets are its {@link InboundAcks}.
  */
 final class ConnectionHandler {
   private static final Logger LOG = Logger.getLogger(ConnectionHandler.class.getName());
@@ -50,54 +52,44 @@ final class ConnectionHandler {
    */
   static final long DEFERRED_READ_LIMIT = 64 * 1024;
 
-  /**
-   * Acknowledgements an MQTT 3 client (which announces no Receive Maximum) may have held back
-   * before the broker stops reading from it; each stands for a message already queued to a
-   * congested subscriber, so this bounds what one publisher adds beyond that subscriber's queue.
-   */
-  static final int MAX_HELD_ACKS_V3 = 1000;
   /** PINGRESP in every version: type 13 with no flags, remaining length 0. */
   private static final byte[] PING_RESPONSE = {(byte) 0xD0, 0x00};
 
-  final BrokerCore core;
-  final Transport transport;
-  final InboundGate gate;
-  Lane lane;
-  String assignedClientId;
-  State state = State.AWAITING_CONNECT;
-  ProtocolVersion version = ProtocolVersion.MQTT_3_1_1;
-  Session session;
-  ClientIdentity identity;
-  Will will;
+  private final BrokerCore core;
+  private final Transport transport;
+  private final InboundGate gate;
+  /** Set with the client id by the transport thread, before the first task on the lane. */
+  private Lane lane;
+  private String assignedClientId;
+  private State state = State.AWAITING_CONNECT;
+  private ProtocolVersion version = ProtocolVersion.MQTT_3_1_1;
+  private Session session;
+  private ClientIdentity identity;
+  private Will will;
   /** The CONNECT being authenticated; cleared once CONNACK is sent. */
-  Connect pendingConnect;
-  int keepAliveSeconds;
-  long connectExpiryInterval;
-  long connectedAtMillis;
-  boolean requestProblemInformation = true;
-  int clientMaximumPacketSize = Integer.MAX_VALUE;
-  final TopicAliases aliases = new TopicAliases();
-  final AuthFlow auth = new AuthFlow(this);
-  /** QoS 1/2 acknowledgements in PUBLISH order, each sent once its message is stored. */
-  private final java.util.ArrayDeque<PendingAck> pendingAcks = new java.util.ArrayDeque<>();
-  /** QoS 1 PUBLISH packets whose PUBACK has not been sent yet. */
-  private int pendingQos1Acks;
-  /** PUBLISH packets held while the store is failed, in arrival order. */
-  private final java.util.ArrayDeque<HeldPublish> held = new java.util.ArrayDeque<>();
-  /** Held QoS 2 PUBLISH packets: unanswered like those awaiting PUBREL. */
-  private int heldQos2;
-  volatile long lastReceivedNanos = System.nanoTime();
+  private Connect pendingConnect;
+  private int keepAliveSeconds;
+  private long connectExpiryInterval;
+  private long connectedAtMillis;
+  private boolean requestProblemInformation = true;
+  private int clientMaximumPacketSize = Integer.MAX_VALUE;
+  private final TopicAliases aliases = new TopicAliases();
+  private final AuthFlow auth = new AuthFlow(this);
+  /** Acknowledgements in PUBLISH order and PUBLISH packets held for the store. */
+  private final InboundAcks acks = new InboundAcks(this);
+  /** When the last whole packet arrived; written by the transport thread. */
+  private volatile long lastReceivedNanos = System.nanoTime();
   /** How fast an incomplete packet is arriving; written by the transport thread. */
-  final PacketPace pace = new PacketPace();
+  private final PacketPace pace = new PacketPace();
   /**
    * Called once CONNACK accepts the connection; until then the connect timeout applies, also
    * to a client that stops answering during an enhanced-authentication exchange.
    */
-  final Runnable accepted;
+  private final Runnable accepted;
   /** Set by the lane while this connection waits for the end-of-batch flush. */
-  boolean dirty;
+  private boolean dirty;
   /** Set when the connect timeout (or the broker's stop) closed the connection before CONNACK. */
-  volatile boolean closedBeforeConnAck;
+  private volatile boolean closedBeforeConnAck;
   /** Packets that arrived while CHECKING, processed in order once CONNACK is sent. */
   private List<Packet> deferred;
   /** Bytes of those packets, still counted against the client by its {@link InboundGate}. */
@@ -110,12 +102,198 @@ final class ConnectionHandler {
     this.accepted = accepted;
   }
 
+  // ---------------------------------------------------------------- state, read and changed
+
+  /** Checks, when assertions are enabled, that the calling thread runs this connection's lane. */
+  private void confined() {
+    if (lane != null) {
+      lane.assertCurrent(this);
+    }
+  }
+
+  BrokerCore core() {
+    return core;
+  }
+
+  Transport transport() {
+    return transport;
+  }
+
+  InboundGate gate() {
+    return gate;
+  }
+
+  Lane lane() {
+    return lane;
+  }
+
+  /** @return the client id: the CONNECT's, or the one the broker assigned for an empty one */
+  String clientId() {
+    return assignedClientId;
+  }
+
+  /**
+   * The first packet was a CONNECT: the connection now belongs to that client id and its lane.
+   * Called by the transport thread before any task of this connection runs on the lane.
+   */
+  void assign(String clientId, Lane clientLane) {
+    assignedClientId = clientId;
+    lane = clientLane;
+  }
+
+  State state() {
+    return state;
+  }
+
+  /** The credentials are being checked off the lane ({@link CredentialCheck}, {@link AuthFlow}). */
+  void checking() {
+    confined();
+    state = State.CHECKING;
+  }
+
+  /** An enhanced-authentication exchange is under way ({@link AuthFlow}). */
+  void authenticating() {
+    confined();
+    state = State.AUTHENTICATING;
+  }
+
+  ProtocolVersion version() {
+    return version;
+  }
+
+  /** @return the session, null until CONNACK */
+  Session session() {
+    return session;
+  }
+
+  /** @return the authenticated identity, null until CONNACK */
+  ClientIdentity identity() {
+    return identity;
+  }
+
+  /** @return the acknowledgements and held PUBLISH packets of this connection; on the lane */
+  InboundAcks acks() {
+    confined();
+    return acks;
+  }
+
+  TopicAliases aliases() {
+    return aliases;
+  }
+
+  AuthFlow auth() {
+    return auth;
+  }
+
+  int keepAliveSeconds() {
+    return keepAliveSeconds;
+  }
+
+  long connectedAtMillis() {
+    return connectedAtMillis;
+  }
+
+  /** @return the Will of the CONNECT, while the connection is open */
+  Will will() {
+    return will;
+  }
+
+  /** @return the Will, now taken: the connection ended and what becomes of it is decided */
+  Will takeWill() {
+    confined();
+    Will w = will;
+    will = null;
+    return w;
+  }
+
+  /** A CONNECT arrived: its version decides how everything is encoded from now on. */
+  void connectReceived(Connect c) {
+    confined();
+    version = c.version();
+    pendingConnect = c;
+  }
+
+  /** @return the CONNECT being accepted, now taken */
+  Connect takePendingConnect() {
+    confined();
+    Connect c = pendingConnect;
+    pendingConnect = null;
+    return c;
+  }
+
+  /**
+   * CONNACK accepts the connection: binds the session and identity, takes the client's limits
+   * from the CONNECT, and starts the keep alive.
+   */
+  void establish(Session s, ClientIdentity id, Connect c, long expiry, int keepAlive) {
+    confined();
+    Properties props = c.properties();
+    identity = id;
+    connectExpiryInterval = expiry;
+    will = c.will();
+    session = s;
+    state = State.CONNECTED;
+    connectedAtMillis = core.clock.millis();
+    requestProblemInformation = props.intOr(Property.REQUEST_PROBLEM_INFORMATION, 1) == 1;
+    clientMaximumPacketSize = (int) Math.min(Integer.MAX_VALUE,
+        props.longOr(Property.MAXIMUM_PACKET_SIZE, Integer.MAX_VALUE));
+    aliases.clientMaximum(props.intOr(Property.TOPIC_ALIAS_MAXIMUM, 0));
+    keepAliveSeconds = keepAlive;
+    lane.connections.add(this);
+    accepted.run();
+  }
+
+  /** The client authenticated again (MQTT 5 AUTH): messages are checked against the new one. */
+  void reauthenticated(ClientIdentity id) {
+    confined();
+    identity = id;
+    session.reauthenticated(id);
+  }
+
+  /** Whole packets arrived; called by the transport thread. */
+  void packetsArrived(long nowNanos) {
+    lastReceivedNanos = nowNanos;
+  }
+
+  /** @return the pace of the packet arriving now; written by the transport thread */
+  PacketPace pace() {
+    return pace;
+  }
+
+  /** The timer closed this connection before CONNACK; a credential check then creates nothing. */
+  void markClosedBeforeConnAck() {
+    closedBeforeConnAck = true;
+  }
+
+  boolean closedBeforeConnAck() {
+    return closedBeforeConnAck;
+  }
+
+  /** @return whether this connection was not yet waiting for the lane's end-of-batch flush */
+  boolean markDirty() {
+    if (dirty) {
+      return false;
+    }
+    dirty = true;
+    return true;
+  }
+
+  void clearDirty() {
+    dirty = false;
+  }
+
+  @Override
+  public String toString() {
+    return "connection of " + assignedClientId;
+  }
+
   /**
    * Processes a batch of decoded packets in order, then frees their bytes in the gate. While
    * the credentials are being checked the rest of the batch is kept, with its bytes, for {@link
    * #resumeDeferred}.
    */
   void handle(List<Packet> packets, long bytes) {
+    confined();
     boolean kept = false;
     try {
       kept = process(packets, bytes);
@@ -235,10 +413,10 @@ final class ConnectionHandler {
     }
     switch (p.type()) {
       case PUBLISH -> InboundPublishFlow.onPublish(this, (Publish) p);
-      case PUBACK -> session.complete(((PubAck) p).packetId());
+      case PUBACK -> session.outbox().complete(((PubAck) p).packetId());
       case PUBREC -> onPubRec((PubRec) p);
       case PUBREL -> InboundPublishFlow.onPubRel(this, (PubRel) p);
-      case PUBCOMP -> session.complete(((PubComp) p).packetId());
+      case PUBCOMP -> session.outbox().complete(((PubComp) p).packetId());
       case SUBSCRIBE -> SubscribeFlow.onSubscribe(this, (Subscribe) p);
       case UNSUBSCRIBE -> SubscribeFlow.onUnsubscribe(this, (Unsubscribe) p);
       case PINGREQ -> send(PingResp.INSTANCE);
@@ -251,10 +429,10 @@ final class ConnectionHandler {
   private void onPubRec(PubRec rec) {
     if (rec.reasonCode().isError()) {
       // MQTT 5 4.3.3: an error PUBREC ends the QoS 2 flow for that packet identifier
-      session.complete(rec.packetId());
+      session.outbox().complete(rec.packetId());
       return;
     }
-    if (session.received(rec.packetId())) {
+    if (session.outbox().received(rec.packetId())) {
       return; // the session sends PUBREL once AWAITING_PUBCOMP is durable
     }
     if (version.isV5()) {
@@ -272,7 +450,7 @@ final class ConnectionHandler {
         closeWith(ReasonCode.PROTOCOL_ERROR, "Session Expiry Interval was 0 at CONNECT");
         return;
       }
-      session.expiryIntervalSeconds = Math.min(newExpiry, core.config.maxSessionExpiry());
+      session.expireAfter(Math.min(newExpiry, core.config.maxSessionExpiry()));
     }
     if (d.reasonCode() != ReasonCode.DISCONNECT_WITH_WILL) {
       // [MQTT-3.1.2-10] a normal DISCONNECT discards the Will
@@ -280,112 +458,7 @@ final class ConnectionHandler {
     }
     state = State.CLOSED;
     transport.close();
-    core.connectionEnded(this);
-  }
-
-  // ---------------------------------------------------------------- acknowledgements
-
-  PendingAck expectAck(QoS qos) {
-    PendingAck ack = new PendingAck(qos);
-    pendingAcks.add(ack);
-    if (qos == QoS.AT_LEAST_ONCE) {
-      pendingQos1Acks++;
-    }
-    if (!version.isV5() && pendingAcks.size() >= MAX_HELD_ACKS_V3) {
-      gate.hold(InboundGate.ACKS);
-    }
-    return ack;
-  }
-
-  /**
-   * @return QoS 1 and QoS 2 PUBLISH packets from this client not yet answered by PUBACK or
-   *     PUBCOMP: what MQTT 5's Receive Maximum bounds (3.3.4)
-   */
-  int unacknowledgedInbound() {
-    return pendingQos1Acks + heldQos2 + (session == null ? 0 : session.inbound.size());
-  }
-
-  // ---------------------------------------------------------------- publishes held for the store
-
-  /** A checked PUBLISH waiting for the store; its acknowledgement has its place in the order. */
-  private record HeldPublish(Publish packet, Message message, long contentHash, PendingAck ack) {
-  }
-
-  /** @return whether PUBLISH packets of this connection wait for the store */
-  boolean holdsPublishes() {
-    return !held.isEmpty();
-  }
-
-  /**
-   * Holds a PUBLISH until the store is back: nothing is routed or acknowledged, so nothing
-   * unstored is promised. What one client can have held is bounded like any unacknowledged
-   * PUBLISH: MQTT 5 by the Receive Maximum, MQTT 3 by pausing reading (see {@link #expectAck}).
-   * Later PUBLISH packets of any QoS queue behind it, which keeps their order.
-   */
-  void hold(Publish p, Message m, long contentHash) {
-    PendingAck ack = p.qos() == QoS.AT_MOST_ONCE ? null : expectAck(p.qos());
-    if (p.qos() == QoS.EXACTLY_ONCE) {
-      heldQos2++;
-    }
-    held.add(new HeldPublish(p, m, contentHash, ack));
-    core.metrics.publishesHeld.increment();
-  }
-
-  /** The store is back: processes the held PUBLISH packets in order, while it stays up. */
-  void releaseHeld() {
-    while (!held.isEmpty() && state == State.CONNECTED) {
-      HeldPublish next = held.peek();
-      if (next.packet.qos() != QoS.AT_MOST_ONCE && !core.storeAvailable) {
-        return;
-      }
-      forget(held.poll());
-      InboundPublishFlow.accept(this, next.packet, next.message, next.contentHash, next.ack);
-    }
-  }
-
-  /** The connection ended: its held PUBLISH packets were never acknowledged, the client resends. */
-  void dropHeld() {
-    while (!held.isEmpty()) {
-      forget(held.poll());
-    }
-  }
-
-  private void forget(HeldPublish h) {
-    if (h.packet.qos() == QoS.EXACTLY_ONCE) {
-      heldQos2--;
-    }
-    core.metrics.publishesHeld.decrement();
-  }
-
-  /** [MQTT-4.6.0-2] PUBACK and PUBREC leave in the order the PUBLISH packets arrived. */
-  private void releaseAcks() {
-    while (!pendingAcks.isEmpty() && pendingAcks.peek().packet != null) {
-      PendingAck done = pendingAcks.poll();
-      if (done.qos == QoS.AT_LEAST_ONCE) {
-        pendingQos1Acks--;
-      }
-      if (state == State.CONNECTED) {
-        send(done.packet);
-      }
-    }
-    if (pendingAcks.size() <= MAX_HELD_ACKS_V3 / 2 && gate.isPaused(InboundGate.ACKS)) {
-      gate.release(InboundGate.ACKS);
-    }
-  }
-
-  /** One acknowledgement waiting for its message to be stored; completed on the lane. */
-  static final class PendingAck {
-    private final QoS qos;
-    private Packet packet;
-
-    PendingAck(QoS qos) {
-      this.qos = qos;
-    }
-
-    void complete(ConnectionHandler h, Packet ack) {
-      packet = ack;
-      h.releaseAcks();
-    }
+    SessionEnd.connectionEnded(core, this);
   }
 
   // ---------------------------------------------------------------- sending
@@ -471,8 +544,8 @@ final class ConnectionHandler {
   }
 
   void onWritable() {
-    if (session != null && session.connection == this) {
-      session.drain();
+    if (session != null && session.connection() == this) {
+      session.outbox().drain();
     }
   }
 
@@ -483,6 +556,7 @@ final class ConnectionHandler {
    * [MQTT-4.13.1-1]; the Will is published (this is not a normal disconnect).
    */
   void closeWith(ReasonCode reason, String why) {
+    confined();
     if (state == State.CLOSED) {
       return;
     }
@@ -493,7 +567,7 @@ final class ConnectionHandler {
     state = State.CLOSED;
     transport.flush();
     transport.close();
-    core.connectionEnded(this);
+    SessionEnd.connectionEnded(core, this);
   }
 
   private Properties reasonProperties(String why) {
@@ -506,24 +580,26 @@ final class ConnectionHandler {
    * connection is cut at once instead of lingering for it.
    */
   void abort(String why) {
+    confined();
     if (state == State.CLOSED) {
       return;
     }
     LOG.log(Level.FINE, () -> "Aborting " + assignedClientId + ": " + why);
     state = State.CLOSED;
     transport.abort();
-    core.connectionEnded(this);
+    SessionEnd.connectionEnded(core, this);
   }
 
   /** Closes without DISCONNECT (refused CONNECT already answered, or DISCONNECT during auth). */
   void closeSilently() {
+    confined();
     if (state == State.CLOSED) {
       return;
     }
     state = State.CLOSED;
     transport.flush();
     transport.close();
-    core.connectionEnded(this);
+    SessionEnd.connectionEnded(core, this);
   }
 
   void protocolFailure(MalformedPacketException e) {
@@ -537,9 +613,10 @@ final class ConnectionHandler {
   }
 
   void onTransportClosed() {
+    confined();
     if (state != State.CLOSED) {
       state = State.CLOSED;
-      core.connectionEnded(this);
+      SessionEnd.connectionEnded(core, this);
     }
   }
 
@@ -568,7 +645,7 @@ final class ConnectionHandler {
     if (gate.outboundBlockedNanos(nowNanos) > timeoutMillis * 1_000_000) {
       return Stuck.NOT_READING;
     }
-    if (session != null && session.connection == this && session.isStuck(nowMillis, timeoutMillis)) {
+    if (session != null && session.connection() == this && session.outbox().isStuck(nowMillis, timeoutMillis)) {
       return Stuck.NOT_TAKING;
     }
     return null;

@@ -33,14 +33,14 @@ final class CredentialCheck {
 
   /** @return whether the attempt was refused by the throttle (and the connection closed) */
   static boolean throttled(ConnectionHandler h, ConnectRequest request) {
-    LoginThrottle.Refusal refusal = h.core.loginThrottle.check(addressOf(request),
+    LoginThrottle.Refusal refusal = h.core().loginThrottle.check(addressOf(request),
         request.username());
     if (refusal == null) {
       return false;
     }
-    h.core.metrics.authThrottled.increment();
-    h.core.security.authRefused(AuthRefusal.THROTTLED);
-    ReasonCode code = h.version.isV5() ? ReasonCode.CONNECTION_RATE_EXCEEDED
+    h.core().metrics.authThrottled.increment();
+    h.core().security.authRefused(AuthRefusal.THROTTLED);
+    ReasonCode code = h.version().isV5() ? ReasonCode.CONNECTION_RATE_EXCEEDED
         : ReasonCode.NOT_AUTHORIZED;
     // The episode was logged when it began; each refused attempt is only counted
     ConnectFlow.refuse(h, code, "too many failed logins of " + refusal.what() + "; try again in "
@@ -50,14 +50,14 @@ final class CredentialCheck {
 
   /** Authenticates on the lane when that cannot block, else hands the check off. */
   static void start(ConnectionHandler h, ConnectRequest request) {
-    BrokerCore core = h.core;
+    BrokerCore core = h.core();
     Authenticator authenticator = core.authenticator;
     if (!authenticator.mayBlock(request)) {
       complete(h, request, authenticate(authenticator, request));
       return;
     }
-    h.state = ConnectionHandler.State.CHECKING;
-    Lane lane = h.lane;
+    h.checking();
+    Lane lane = h.lane();
     try {
       core.authExecutor.execute(() -> {
         AuthenticationResult result = authenticate(authenticator, request);
@@ -80,11 +80,11 @@ final class CredentialCheck {
   /** On the lane again: completes the CONNECT unless the connection ended meanwhile. */
   private static void resume(ConnectionHandler h, ConnectRequest request,
       AuthenticationResult result) {
-    if (h.state != ConnectionHandler.State.CHECKING) {
+    if (h.state() != ConnectionHandler.State.CHECKING) {
       // Closed while the check ran: no session, no CONNACK
       return;
     }
-    if (h.closedBeforeConnAck) {
+    if (h.closedBeforeConnAck()) {
       h.closeSilently();
       return;
     }
@@ -95,10 +95,10 @@ final class CredentialCheck {
   private static void complete(ConnectionHandler h, ConnectRequest request,
       AuthenticationResult result) {
     if (result instanceof AuthenticationResult.Failure f) {
-      loginFailed(h.core, request, f.reasonCode());
+      loginFailed(h.core(), request, f.reasonCode());
       ConnectFlow.refuse(h, f.reasonCode(), f.logMessage());
     } else {
-      h.core.loginThrottle.succeeded(request.username());
+      h.core().loginThrottle.succeeded(request.username());
       ConnectFlow.accept(h, ((AuthenticationResult.Success) result).identity(), null, null);
     }
   }

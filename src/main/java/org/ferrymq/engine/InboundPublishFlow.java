@@ -34,7 +34,7 @@ final class InboundPublishFlow {
   }
 
   static void onPublish(ConnectionHandler h, Publish p) {
-    BrokerConfig config = h.core.config;
+    BrokerConfig config = h.core().config;
     String topic = p.topic();
     Integer alias = p.properties().getInt(Property.TOPIC_ALIAS);
     if (alias != null) {
@@ -43,7 +43,7 @@ final class InboundPublishFlow {
         h.closeWith(ReasonCode.TOPIC_ALIAS_INVALID, "topic alias " + alias + " out of range");
         return;
       }
-      topic = h.aliases.resolveInbound(alias, topic);
+      topic = h.aliases().resolveInbound(alias, topic);
       if (topic == null) {
         h.closeWith(ReasonCode.PROTOCOL_ERROR, "unknown topic alias " + alias);
         return;
@@ -64,34 +64,34 @@ final class InboundPublishFlow {
       h.closeWith(ReasonCode.TOPIC_NAME_INVALID, "topic " + overLimit);
       return;
     }
-    Session s = h.session;
+    Session s = h.session();
     Message message = toMessage(h, p, topic);
     InboundQos2.Verdict verdict = InboundQos2.Verdict.NEW;
     long contentHash = 0;
     if (p.qos() == QoS.EXACTLY_ONCE) {
       contentHash = ContentHash.of(message);
-      verdict = s.inbound.classify(p.packetId(), p.dup(), contentHash);
+      verdict = s.inbound().classify(p.packetId(), p.dup(), contentHash);
       if (verdict == InboundQos2.Verdict.DUPLICATE) {
         acknowledgeDuplicate(h, p.packetId());
         return;
       }
     }
     // a reused or resumed identifier is already counted among the unacknowledged
-    if (p.qos() != QoS.AT_MOST_ONCE && h.version.isV5() && verdict == InboundQos2.Verdict.NEW
-        && h.unacknowledgedInbound() >= config.receiveMaximum()) {
+    if (p.qos() != QoS.AT_MOST_ONCE && h.version().isV5() && verdict == InboundQos2.Verdict.NEW
+        && h.acks().unacknowledgedInbound() >= config.receiveMaximum()) {
       // [MQTT-3.3.4-7] and 3.3.4 Flow Control; MQTT 3 has no Receive Maximum: its QoS 2 flows are
       // bounded by the packet identifier space, and a flood is paused, not disconnected
       h.closeWith(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED, "more than " + config.receiveMaximum()
           + " unacknowledged QoS 1 and QoS 2 messages");
       return;
     }
-    if (h.holdsPublishes() || (p.qos() != QoS.AT_MOST_ONCE && !h.core.storeAvailable)) {
+    if (h.acks().holdsPublishes() || (p.qos() != QoS.AT_MOST_ONCE && !h.core().storeAvailable)) {
       // The store is failed: not routed, not acknowledged, processed in order once it is back
-      h.hold(p, message, contentHash);
+      h.acks().hold(p, message, contentHash);
       return;
     }
     accept(h, p, message, contentHash,
-        p.qos() == QoS.AT_MOST_ONCE ? null : h.expectAck(p.qos()));
+        p.qos() == QoS.AT_MOST_ONCE ? null : h.acks().expectAck(p.qos()));
   }
 
   /**
@@ -102,60 +102,60 @@ final class InboundPublishFlow {
    * @param ack its place in the acknowledgement order, {@code null} for QoS 0
    */
   static void accept(ConnectionHandler h, Publish p, Message m, long contentHash,
-      ConnectionHandler.PendingAck ack) {
+      InboundAcks.PendingAck ack) {
     String topic = m.topic();
-    h.core.metrics.on(h.lane).received();
-    boolean allowed = !topic.startsWith("$") && h.core.authorizer.canPublish(h.identity, topic);
-    if (!allowed && !h.version.isV5()) {
+    h.core().metrics.on(h.lane()).received();
+    boolean allowed = !topic.startsWith("$") && h.core().authorizer.canPublish(h.identity(), topic);
+    if (!allowed && !h.version().isV5()) {
       // MQTT 3 has no negative acknowledgement: the message is acknowledged and dropped
-      h.core.metrics.on(h.lane).dropped(DropReason.NOT_AUTHORIZED);
+      h.core().metrics.on(h.lane()).dropped(DropReason.NOT_AUTHORIZED);
     }
     // Past a retained-message cap the message is still delivered, only not retained: the live
     // stream is what subscribers rely on, and MQTT 5 QoS 1/2 publishers learn it from 0x97
-    boolean retainRefused = allowed && p.retain() && !h.core.retain(m);
+    boolean retainRefused = allowed && p.retain() && !h.core().retain(m);
     if (p.qos() == QoS.AT_MOST_ONCE) {
       if (allowed) {
-        h.core.router.route(m, h.lane, null, h.gate, null, null, null);
+        h.core().router.route(m, h.lane(), null, h.gate(), null, null, null);
       }
       return;
     }
     if (!allowed) {
-      ack.complete(h, ackFor(h, p, h.version.isV5() ? ReasonCode.NOT_AUTHORIZED
+      ack.complete(h, ackFor(h, p, h.version().isV5() ? ReasonCode.NOT_AUTHORIZED
           : ReasonCode.SUCCESS, null));
       return;
     }
-    Lane lane = h.lane;
-    boolean refusedV5 = retainRefused && h.version.isV5();
+    Lane lane = h.lane();
+    boolean refusedV5 = retainRefused && h.version().isV5();
     if (p.qos() == QoS.AT_LEAST_ONCE || refusedV5) {
       // The acknowledgement waits until every receiver has queued the message and the store
       // has made those writes durable; acknowledgements still leave in PUBLISH order. A PUBREC
       // of 0x80 or above ends a QoS 2 exchange (4.3.3): no receipt to hold for it then.
-      h.core.router.route(m, lane, receivers -> acknowledgeWhenDurable(h, p, ack, receivers,
-          refusedV5, null), h.gate, null, null, null);
+      h.core().router.route(m, lane, receivers -> acknowledgeWhenDurable(h, p, ack, receivers,
+          refusedV5, null), h.gate(), null, null, null);
       return;
     }
-    Session s = h.session;
+    Session s = h.session();
     // classified again: a copy resent while this one was held for the store may have come first
-    InboundQos2.Verdict verdict = s.inbound.classify(p.packetId(), p.dup(), contentHash);
+    InboundQos2.Verdict verdict = s.inbound().classify(p.packetId(), p.dup(), contentHash);
     if (verdict == InboundQos2.Verdict.DUPLICATE) {
       // resent while the first copy was held for the store: acknowledged again, not routed
-      h.core.persistence.afterDurable(() -> lane.executeOrRun(() -> ack.complete(h,
+      h.core().persistence.afterDurable(() -> lane.executeOrRun(() -> ack.complete(h,
           new PubRec(p.packetId()))));
       return;
     }
     InboundQos2.Receipt receipt;
     AlreadyRouted reached = null;
     if (verdict == InboundQos2.Verdict.RESUME) {
-      receipt = s.inbound.get(p.packetId());
+      receipt = s.inbound().get(p.packetId());
       reached = receipt.recovered();
     } else {
       if (verdict == InboundQos2.Verdict.REUSED) {
-        boolean sameContent = s.inbound.get(p.packetId()).contentHash == contentHash;
-        LOG.fine(() -> "Client " + s.clientId + " reused the unreleased packet identifier "
+        boolean sameContent = s.inbound().get(p.packetId()).contentHash == contentHash;
+        LOG.fine(() -> "Client " + s.clientId() + " reused the unreleased packet identifier "
             + p.packetId() + " (DUP " + p.dup() + ", " + (sameContent ? "same" : "different")
             + " content): a new message [MQTT-4.3.3-12]");
       }
-      receipt = s.inbound.accept(p.packetId(), contentHash);
+      receipt = s.inbound().accept(p.packetId(), contentHash);
     }
     // Stored before any receiver stores the message: a restart then knows routing was under way
     try {
@@ -163,7 +163,7 @@ final class InboundPublishFlow {
     } catch (RuntimeException e) {
       // A store that throws (not one of ours: they hold instead) leaves no receipt behind, or
       // the client's resend would be taken for a duplicate of a message never routed
-      s.inbound.release(p.packetId());
+      s.inbound().release(p.packetId());
       throw e;
     }
     Message numbered = new Message(m.topic(), m.payload(), m.qos(), m.retain(), m.properties(),
@@ -172,11 +172,11 @@ final class InboundPublishFlow {
     // it: a receiver that completes the message meanwhile leaves no trace a restart could use.
     // After a failed delivery an MQTT 3 client resends (it has no negative acknowledgement):
     // the receipt keeps who took the message, so the resend reaches only the others.
-    Consumer<AlreadyRouted> whenBrokeOff = h.version.isV5() ? null
-        : took -> lane.executeOrRun(() -> s.inbound.brokeOff(receipt, took));
-    h.core.router.route(numbered, lane, receivers -> acknowledgeWhenDurable(h, p, ack, receivers,
-        false, receipt), h.gate, reached, () -> lane.executeOrRun(() -> {
-          if (s.inbound.routed(receipt) && h.core.sessions.get(s.clientId) == s) {
+    Consumer<AlreadyRouted> whenBrokeOff = h.version().isV5() ? null
+        : took -> lane.executeOrRun(() -> s.inbound().brokeOff(receipt, took));
+    h.core().router.route(numbered, lane, receivers -> acknowledgeWhenDurable(h, p, ack, receivers,
+        false, receipt), h.gate(), reached, () -> lane.executeOrRun(() -> {
+          if (s.inbound().routed(receipt) && h.core().session(s.clientId()) == s) {
             s.persist();
           }
         }), whenBrokeOff);
@@ -184,17 +184,17 @@ final class InboundPublishFlow {
 
   /** @param receipt the QoS 2 receipt of the message, null for QoS 1 or a refused retain */
   private static void acknowledgeWhenDurable(ConnectionHandler h, Publish p,
-      ConnectionHandler.PendingAck ack, int receivers, boolean retainRefused,
+      InboundAcks.PendingAck ack, int receivers, boolean retainRefused,
       InboundQos2.Receipt receipt) {
-    Lane lane = h.lane;
+    Lane lane = h.lane();
     if (receivers == Router.FAILED) {
       lane.executeOrRun(() -> failed(h, p, ack, receipt));
       return;
     }
-    h.core.persistence.afterDurable(() -> lane.executeOrRun(() -> ack.complete(h,
+    h.core().persistence.afterDurable(() -> lane.executeOrRun(() -> ack.complete(h,
         retainRefused ? ackFor(h, p, ReasonCode.QUOTA_EXCEEDED, "delivered but not retained: "
             + "the retained-message limit is reached")
-            : ackFor(h, p, receivers == 0 && h.version.isV5()
+            : ackFor(h, p, receivers == 0 && h.version().isV5()
                 ? ReasonCode.NO_MATCHING_SUBSCRIBERS : ReasonCode.SUCCESS, null))));
   }
 
@@ -206,14 +206,14 @@ final class InboundPublishFlow {
    * resend reaches only the others, so none of them gets it twice (the router's break-off
    * report, which comes first, has recorded them).
    */
-  private static void failed(ConnectionHandler h, Publish p, ConnectionHandler.PendingAck ack,
+  private static void failed(ConnectionHandler h, Publish p, InboundAcks.PendingAck ack,
       InboundQos2.Receipt receipt) {
-    boolean receiptStays = receipt != null && !h.version.isV5();
+    boolean receiptStays = receipt != null && !h.version().isV5();
     if (!receiptStays && p.qos() == QoS.EXACTLY_ONCE
-        && h.session.inbound.release(p.packetId())) {
-      h.session.persist();
+        && h.session().inbound().release(p.packetId())) {
+      h.session().persist();
     }
-    if (h.version.isV5()) {
+    if (h.version().isV5()) {
       ack.complete(h, ackFor(h, p, ReasonCode.UNSPECIFIED_ERROR, null));
     } else {
       h.closeWith(ReasonCode.UNSPECIFIED_ERROR, "a receiver could not take message "
@@ -226,19 +226,19 @@ final class InboundPublishFlow {
    * PUBREC leaves after the original's, which waits for the store.
    */
   private static void acknowledgeDuplicate(ConnectionHandler h, int packetId) {
-    ConnectionHandler.PendingAck ack = h.expectAck(QoS.EXACTLY_ONCE);
-    Lane lane = h.lane;
-    h.core.persistence.afterDurable(() -> lane.executeOrRun(() -> ack.complete(h,
+    InboundAcks.PendingAck ack = h.acks().expectAck(QoS.EXACTLY_ONCE);
+    Lane lane = h.lane();
+    h.core().persistence.afterDurable(() -> lane.executeOrRun(() -> ack.complete(h,
         new PubRec(packetId))));
   }
 
   private static Message toMessage(ConnectionHandler h, Publish p, String topic) {
     Properties props = p.properties();
     long expiresAt = 0;
-    if (h.version.isV5() && !props.isEmpty()) {
+    if (h.version().isV5() && !props.isEmpty()) {
       Long interval = props.getLong(Property.MESSAGE_EXPIRY_INTERVAL);
       if (interval != null) {
-        expiresAt = h.core.clock.millis() + interval * 1000;
+        expiresAt = h.core().clock.millis() + interval * 1000;
       }
       if (interval != null || props.has(Property.TOPIC_ALIAS)
           || props.has(Property.SUBSCRIPTION_IDENTIFIER)) {
@@ -247,7 +247,7 @@ final class InboundPublishFlow {
       }
     }
     return new Message(topic, p.payload(), p.qos(), p.retain(), props, expiresAt,
-        h.session.clientId);
+        h.session().clientId());
   }
 
   private static Packet ackFor(ConnectionHandler h, Publish p, ReasonCode code, String why) {
@@ -263,16 +263,16 @@ final class InboundPublishFlow {
    * identifier the client was told is free.
    */
   static void onPubRel(ConnectionHandler h, PubRel rel) {
-    boolean known = h.session.inbound.release(rel.packetId());
+    boolean known = h.session().inbound().release(rel.packetId());
     if (known) {
-      h.session.persist();
+      h.session().persist();
     }
-    ReasonCode code = known || !h.version.isV5()
+    ReasonCode code = known || !h.version().isV5()
         ? ReasonCode.SUCCESS : ReasonCode.PACKET_IDENTIFIER_NOT_FOUND;
     PubComp comp = new PubComp(rel.packetId(), code, Properties.EMPTY);
-    Lane lane = h.lane;
-    h.core.persistence.afterDurable(() -> lane.executeOrRun(() -> {
-      if (h.state == ConnectionHandler.State.CONNECTED) {
+    Lane lane = h.lane();
+    h.core().persistence.afterDurable(() -> lane.executeOrRun(() -> {
+      if (h.state() == ConnectionHandler.State.CONNECTED) {
         h.send(comp);
       }
     }));

@@ -114,10 +114,38 @@ final class Lane implements Runnable {
     return Thread.currentThread() == runner;
   }
 
+  /**
+   * The confinement check of lane-owned state (sessions, connection state machines), like
+   * Moquette's {@code checkMatchSessionLoop}: fails with an {@link AssertionError} naming the
+   * state and the thread unless the calling thread runs this lane. Only with assertions enabled
+   * (the tests); otherwise the body is empty and the JIT removes the call.
+   *
+   * @param state what is being touched, for the message
+   */
+  void assertCurrent(Object state) {
+    assert isCurrent() : state + " is confined to lane " + index + " but was touched by thread "
+        + Thread.currentThread().getName();
+  }
+
+  /**
+   * Runs a task on the calling thread as this lane's runner, waiting for the lane if another
+   * thread runs it. For the broker's start, which restores sessions before the lane threads
+   * run; nothing it writes is flushed.
+   */
+  void runAsOwner(Runnable task) {
+    owner.lock();
+    try {
+      runner = Thread.currentThread();
+      task.run();
+    } finally {
+      runner = null;
+      owner.unlock();
+    }
+  }
+
   /** Registers a connection to be flushed at the end of the current batch. */
   void markDirty(ConnectionHandler connection) {
-    if (!connection.dirty) {
-      connection.dirty = true;
+    if (connection.markDirty()) {
       dirty.add(connection);
     }
   }
@@ -186,7 +214,7 @@ final class Lane implements Runnable {
   private void handDirtyTo(PendingFlushes pending) {
     for (int i = 0; i < dirty.size(); i++) {
       ConnectionHandler c = dirty.get(i);
-      c.dirty = false;
+      c.clearDirty();
       pending.add(c);
     }
     dirty.clear();

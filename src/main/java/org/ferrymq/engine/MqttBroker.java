@@ -14,6 +14,8 @@ import org.ferrymq.persistence.memory.TransientPersistence;
 import org.ferrymq.security.Authenticator;
 import org.ferrymq.security.Authorizer;
 import org.ferrymq.security.EnhancedAuthenticator;
+import org.ferrymq.topic.SubscriptionIndex;
+import org.ferrymq.topic.SubscriptionTree;
 import org.ferrymq.transport.ConnectionAcceptor;
 import org.ferrymq.transport.InboundHandler;
 import org.ferrymq.transport.Transport;
@@ -85,22 +87,22 @@ public final class MqttBroker implements ConnectionAcceptor, AutoCloseable {
 
   /** @return a snapshot of the counters */
   public FlowStats flowStats() {
-    return core.flowStats();
+    return BrokerReadings.flowStats(core);
   }
 
   /** @return the use of the caps on sessions and retained messages, and the refusals by cap */
   public QuotaStats quotaStats() {
-    return core.quotaStats();
+    return BrokerReadings.quotaStats(core);
   }
 
   /** @return the login counters: failures, throttled and busy refusals, checks pending */
   public AuthStats authStats() {
-    return core.authStats();
+    return BrokerReadings.authStats(core);
   }
 
   /** @return refused logins by reason, ACL denials by direction, Wills refused and dropped */
   public SecurityStats securityStats() {
-    return core.securityStats();
+    return BrokerReadings.securityStats(core);
   }
 
   /** @return whether the broker sheds load because its heap is nearly full */
@@ -109,12 +111,12 @@ public final class MqttBroker implements ConnectionAcceptor, AutoCloseable {
   }
 
   public BrokerStats stats() {
-    return core.stats();
+    return BrokerReadings.stats(core);
   }
 
   /** @return every known session, connected or not */
   public List<ClientSummary> clients() {
-    return core.clients();
+    return BrokerReadings.clients(core);
   }
 
   /**
@@ -165,6 +167,10 @@ public final class MqttBroker implements ConnectionAcceptor, AutoCloseable {
     org.ferrymq.security.limit.LoginThrottle loginThrottle;
     Clock clock = Clock.systemUTC();
     String version = "0.1.0";
+    /** Null: a new {@link LocalSessionRegistry}. */
+    SessionRegistry sessionRegistry;
+    /** Null: a new {@link SubscriptionTree}. */
+    SubscriptionIndex subscriptionIndex;
     /** Share of the heap in use after collection; null: the JVM's, read by {@link HeapGauge}. */
     java.util.function.DoubleSupplier heapUse;
 
@@ -178,6 +184,24 @@ public final class MqttBroker implements ConnectionAcceptor, AutoCloseable {
      */
     public Builder heapUse(java.util.function.DoubleSupplier value) {
       this.heapUse = Objects.requireNonNull(value);
+      return this;
+    }
+
+    /**
+     * Where the broker registers its sessions by client id; by default a new {@link
+     * LocalSessionRegistry}. A cluster supplies its own here; protocol code is unchanged.
+     */
+    public Builder sessionRegistry(SessionRegistry value) {
+      this.sessionRegistry = Objects.requireNonNull(value);
+      return this;
+    }
+
+    /**
+     * Where the broker indexes subscriptions, its own and its in-process subscribers'; by
+     * default a new {@link SubscriptionTree}. A cluster supplies a cluster-wide index here.
+     */
+    public Builder subscriptionIndex(SubscriptionIndex value) {
+      this.subscriptionIndex = Objects.requireNonNull(value);
       return this;
     }
 

@@ -3,11 +3,17 @@ package org.ferrymq.engine;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.ferrymq.codec.DecoderContext;
 import org.ferrymq.codec.MalformedPacketException;
 import org.ferrymq.codec.MqttDecoder;
+import org.ferrymq.codec.MqttEncoder;
+import org.ferrymq.packet.ConnAck;
 import org.ferrymq.packet.Connect;
 import org.ferrymq.packet.Packet;
+import org.ferrymq.packet.Properties;
+import org.ferrymq.packet.ProtocolVersion;
 import org.ferrymq.packet.ReasonCode;
 import org.ferrymq.transport.InboundHandler;
 import org.ferrymq.transport.Transport;
@@ -21,6 +27,7 @@ import org.ferrymq.transport.Transport;
  * the maximum packet size before the body arrives.
  */
 final class MqttConnection implements InboundHandler {
+  private static final Logger LOG = Logger.getLogger(MqttConnection.class.getName());
   private final BrokerCore core;
   private final Transport transport;
   final ConnectionHandler handler;
@@ -79,15 +86,15 @@ final class MqttConnection implements InboundHandler {
     boolean heldBefore = partial != null;
     keepRemainder(in);
     if (partial == null) {
-      handler.pace.idle();
+      handler.pace().idle();
     } else {
       // What is held begins a new packet if nothing was held or a packet just completed
-      handler.pace.arrived(partial.position(), !heldBefore || batch != null, System.nanoTime());
+      handler.pace().arrived(partial.position(), !heldBefore || batch != null, System.nanoTime());
     }
     if (batch != null) {
       // [MQTT-3.1.2-22] keep alive counts Control Packets, not bytes: a client dribbling a
       // packet a byte at a time does not stay alive on the dribble
-      handler.lastReceivedNanos = System.nanoTime();
+      handler.packetsArrived(System.nanoTime());
     }
     dispatch(batch, consumed);
   }
@@ -100,9 +107,8 @@ final class MqttConnection implements InboundHandler {
     }
     context = new DecoderContext(connect.version(), core.config.maxPacketSize());
     String clientId = connect.clientId().isEmpty() ? core.newClientId() : connect.clientId();
-    handler.assignedClientId = clientId;
     lane = core.laneFor(clientId);
-    handler.lane = lane;
+    handler.assign(clientId, lane);
   }
 
   /** Hands packets to the lane, counting their bytes against the client until they ran. */
@@ -119,7 +125,7 @@ final class MqttConnection implements InboundHandler {
       lane.execute(() -> handler.protocolFailure(e));
     } else {
       // Before a valid CONNECT there is no session: answer an unsupported version, then close
-      core.refuseBeforeConnect(transport, e);
+      refuseBeforeConnect(e);
     }
   }
 
@@ -164,6 +170,20 @@ final class MqttConnection implements InboundHandler {
     partial = copy;
   }
 
+  /** A malformed first packet: unsupported versions get CONNACK 0x84 / return code 1. */
+  private void refuseBeforeConnect(MalformedPacketException e) {
+    LOG.log(Level.FINE, () -> "Closing connection from " + transport.info().remoteAddress()
+        + " before CONNECT: " + e.getMessage());
+    if (e.reasonCode() == ReasonCode.UNSUPPORTED_PROTOCOL_VERSION) {
+      // [MQTT-3.1.2-2] answered in the 3.1.1 format, which every version can read
+      ByteBuffer ack = MqttEncoder.encode(new ConnAck(false,
+          ReasonCode.UNSUPPORTED_PROTOCOL_VERSION, Properties.EMPTY), ProtocolVersion.MQTT_3_1_1);
+      transport.send(ack);
+      transport.flush();
+    }
+    transport.close();
+  }
+
   @Override
   public void onWritable() {
     gate.release(InboundGate.OUTBOUND);
@@ -196,7 +216,7 @@ final class MqttConnection implements InboundHandler {
    * credential check still running then finds the mark and creates no session.
    */
   void closeUnidentified() {
-    handler.closedBeforeConnAck = true;
+    handler.markClosedBeforeConnAck();
     transport.close();
   }
 }

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import java.util.logging.Level;
@@ -12,7 +11,6 @@ import java.util.logging.Logger;
 import org.ferrymq.config.SharedStrategy;
 import org.ferrymq.message.Message;
 import org.ferrymq.packet.QoS;
-import org.ferrymq.security.ClientIdentity;
 import org.ferrymq.topic.MatchSink;
 import org.ferrymq.topic.SharedGroup;
 import org.ferrymq.topic.SubscriptionEntry;
@@ -81,8 +79,8 @@ final class Router {
           core.metrics.on(current).dropped(DropReason.READ_DENIED);
         }
       }
-      Barrier barrier = whenTaken == null ? null
-          : new Barrier(c.targets.size() + 1, whenTaken, whenStored, publisher,
+      RouteBarrier barrier = whenTaken == null ? null
+          : new RouteBarrier(c.targets.size() + 1, whenTaken, whenStored, publisher,
               whenBrokeOff == null ? null : new BreakOff(m, reached, whenBrokeOff));
       boolean inPlace = onOneLane(c.targets.values());
       int delivered = 0;
@@ -142,23 +140,23 @@ final class Router {
   private boolean onOneLane(Iterable<Target> targets) {
     Lane only = null;
     for (Target t : targets) {
-      Session s = core.sessions.get(t.clientId);
-      t.session = s;
+      DeliveryTarget s = core.targetOf(t.clientId);
+      t.target = s;
       if (s == null) {
         continue;
       }
       if (only == null) {
-        only = s.lane;
-      } else if (only != s.lane) {
+        only = s.lane();
+      } else if (only != s.lane()) {
         return false;
       }
     }
     return true;
   }
 
-  private boolean dispatch(Message m, Target t, Barrier barrier, boolean inPlace,
+  private boolean dispatch(Message m, Target t, RouteBarrier barrier, boolean inPlace,
       InboundGate publisher) {
-    Session s = t.session != null ? t.session : core.sessions.get(t.clientId);
+    DeliveryTarget s = t.target != null ? t.target : core.targetOf(t.clientId);
     if (s == null) {
       if (barrier != null) {
         barrier.arrive();
@@ -170,18 +168,19 @@ final class Router {
     List<Integer> ids = t.subscriptionIds == null ? List.of() : t.subscriptionIds;
     String shared = t.sharedFilter;
     Admission admission = barrier == null ? Admission.NONE : barrier;
-    if (s.lane.isCurrent()) {
+    Lane lane = s.lane();
+    if (lane.isCurrent()) {
       deliverGuarded(s, m, qos, retain, ids, shared, admission);
     } else if (inPlace) {
-      s.lane.executeHere(() -> deliverGuarded(s, m, qos, retain, ids, shared, admission));
+      lane.executeHere(() -> deliverGuarded(s, m, qos, retain, ids, shared, admission));
     } else if (publisher == null) {
-      s.lane.execute(() -> deliverGuarded(s, m, qos, retain, ids, shared, admission));
+      lane.execute(() -> deliverGuarded(s, m, qos, retain, ids, shared, admission));
     } else {
       // Queued work on another lane counts against the publisher until it ran, so a publisher
       // faster than its subscribers' lanes is paused instead of growing their task queues
       long bytes = m.sizeInBytes();
       publisher.reserve(bytes);
-      s.lane.execute(() -> {
+      lane.execute(() -> {
         try {
           deliverGuarded(s, m, qos, retain, ids, shared, admission);
         } finally {
@@ -197,94 +196,14 @@ final class Router {
    * the publisher's acknowledgement explicitly rather than leaving it, and every later one of
    * that publisher, waiting forever.
    */
-  private static void deliverGuarded(Session s, Message m, QoS qos, boolean retain,
+  private static void deliverGuarded(DeliveryTarget s, Message m, QoS qos, boolean retain,
       List<Integer> ids, String shared, Admission admission) {
     try {
       s.deliver(m, qos, retain, ids, shared, admission);
     } catch (RuntimeException e) {
-      LOG.log(Level.SEVERE, "Delivering a message on '" + m.topic() + "' to " + s.clientId
+      LOG.log(Level.SEVERE, "Delivering a message on '" + m.topic() + "' to " + s
           + " failed; its publisher's acknowledgement reports the failure", e);
-      admission.failed(s.clientId, shared);
-    }
-  }
-
-  /**
-   * Counts down the receiving sessions of one message, then runs the completion once. Each
-   * receiver that defers its admission marks the publisher throttled until it admits.
-   */
-  private static final class Barrier implements Admission {
-    private final AtomicInteger remaining;
-    private final AtomicInteger unstored;
-    private final IntConsumer completion;
-    private final Runnable storedCompletion;
-    private final InboundGate publisher;
-    private final BreakOff breakOff;
-    /** Set by the router before its own arrival, so visible to whoever completes. */
-    int receivers;
-    private volatile boolean failed;
-
-    Barrier(int parties, IntConsumer completion, Runnable storedCompletion,
-        InboundGate publisher, BreakOff breakOff) {
-      this.remaining = new AtomicInteger(parties);
-      this.unstored = new AtomicInteger(parties);
-      this.completion = completion;
-      this.storedCompletion = storedCompletion;
-      this.publisher = publisher;
-      this.breakOff = breakOff;
-    }
-
-    /** A party stored and admitted the message (or will never have it). */
-    void arrive() {
-      stored();
-      if (remaining.decrementAndGet() == 0) {
-        complete();
-      }
-    }
-
-    private void complete() {
-      if (failed && breakOff != null) {
-        breakOff.report();
-      }
-      completion.accept(failed ? FAILED : receivers);
-    }
-
-    private void stored() {
-      // after a failed delivery the message is not everywhere: nothing may record it as routed
-      if (unstored.decrementAndGet() == 0 && storedCompletion != null && !failed) {
-        storedCompletion.run();
-      }
-    }
-
-    @Override
-    public void failed(String clientId, String sharedFilter) {
-      if (breakOff != null) {
-        breakOff.failedAt(clientId, sharedFilter);
-      }
-      failed = true;
-      arrive();
-    }
-
-    @Override
-    public void admitted() {
-      arrive();
-    }
-
-    @Override
-    public void deferred() {
-      stored();
-      if (publisher != null) {
-        publisher.throttled();
-      }
-    }
-
-    @Override
-    public void admittedAfterDeferral() {
-      if (publisher != null) {
-        publisher.unthrottled();
-      }
-      if (remaining.decrementAndGet() == 0) {
-        complete();
-      }
+      admission.failed(s.key(), shared);
     }
   }
 
@@ -294,7 +213,7 @@ final class Router {
    * fails, by matching the topic again. A session that subscribed in between counts as having
    * it, which is right: it subscribed after the message arrived.
    */
-  private final class BreakOff {
+  final class BreakOff {
     private final Message message;
     private final AlreadyRouted reached;
     private final Consumer<AlreadyRouted> listener;
@@ -357,11 +276,11 @@ final class Router {
       SubscriptionEntry best = null;
       int bestLoad = Integer.MAX_VALUE;
       for (SubscriptionEntry e : members) {
-        Session s = core.sessions.get(e.clientId());
-        if (s == null || e.clientId().equals(excluded) || !mayRead(s, topic)) {
+        DeliveryTarget s = core.targetOf(e.clientId());
+        if (s == null || e.clientId().equals(excluded) || !s.mayRead(topic)) {
           continue;
         }
-        int load = s.online ? s.load : Integer.MAX_VALUE - 1;
+        int load = s.isOnline() ? s.load() : Integer.MAX_VALUE - 1;
         if (load < bestLoad) {
           best = e;
           bestLoad = load;
@@ -376,11 +295,11 @@ final class Router {
       if (e.clientId().equals(excluded)) {
         continue;
       }
-      Session s = core.sessions.get(e.clientId());
-      if (s == null || !mayRead(s, topic)) {
+      DeliveryTarget s = core.targetOf(e.clientId());
+      if (s == null || !s.mayRead(topic)) {
         continue;
       }
-      if (s.online) {
+      if (s.isOnline()) {
         return e;
       }
       if (offlineChoice == null) {
@@ -388,13 +307,6 @@ final class Router {
       }
     }
     return offlineChoice;
-  }
-
-  /** Reads the member's identity across lanes: the field is volatile, the identity immutable. */
-  private boolean mayRead(Session s, String topic) {
-    ClientIdentity identity = s.identity;
-    return s.localListener != null || identity == null
-        || core.authorizer.canReceive(identity, topic);
   }
 
   /** Merges the matches of one publish per client; reused per lane to avoid allocation. */
@@ -436,7 +348,7 @@ final class Router {
     List<Integer> subscriptionIds;
     String sharedFilter;
     /** Looked up once per route by {@link #onOneLane}. */
-    Session session;
+    DeliveryTarget target;
 
     Target(String clientId) {
       this.clientId = clientId;

@@ -18,7 +18,7 @@ import org.ferrymq.security.ClientIdentity;
  * anonymous client for a user's session (and the reverse), gets CONNACK 0x85 Client Identifier
  * not valid (MQTT 3.1.1: return code 2, identifier rejected), and the owner stays connected with
  * its session. Anonymous sessions belong to "anonymous": any anonymous client may resume them.
- * In-process subscriptions belong to the broker and are never taken over. A session recovered
+ * In-process subscribers have no session ({@link InProcessSubscribers}). A session recovered
  * from a record written before owners were stored has none; the first client to resume it
  * claims it.
  *
@@ -61,10 +61,7 @@ final class SessionOwnership {
    *     session}: it is the owner, or the session has none yet
    */
   static boolean permits(Session session, ClientIdentity identity) {
-    if (session.localListener != null) {
-      return false;
-    }
-    SessionOwner owner = session.owner;
+    SessionOwner owner = session.owner();
     return owner == null || Objects.equals(owner.user(), identity.username());
   }
 
@@ -73,11 +70,12 @@ final class SessionOwnership {
    * session that had none, recovered from an older store, is claimed by it.
    */
   static void bind(Session session, ClientIdentity identity, boolean resumed) {
-    SessionOwner before = session.owner;
-    session.owner = ownerOf(identity);
+    SessionOwner before = session.owner();
+    SessionOwner after = ownerOf(identity);
+    session.ownedBy(after);
     if (resumed && before == null) {
-      LOG.info(() -> "Session " + session.clientId + ", stored without an owner by an older "
-          + "FerryMQ, is claimed by " + session.owner.describe() + ", the first to resume it");
+      LOG.info(() -> "Session " + session.clientId() + ", stored without an owner by an older "
+          + "FerryMQ, is claimed by " + after.describe() + ", the first to resume it");
     }
   }
 
@@ -99,7 +97,7 @@ final class SessionOwnership {
         : "user '" + presented.username() + "'";
     String what = "CONNECT from " + peer + " as " + presentedAs + " for client id '" + clientId
         + "' refused with 0x85 Client Identifier not valid: the session belongs to "
-        + (owner == null ? "the broker (in-process subscription)" : owner.describe());
+        + owner.describe();
     if (first && mayWarn()) {
       synchronized (warned) {
         warned.put(clientId, Boolean.TRUE);

@@ -22,8 +22,8 @@ final class SubscribeFlow {
   }
 
   static void onSubscribe(ConnectionHandler h, Subscribe sub) {
-    BrokerConfig config = h.core.config;
-    Session s = h.session;
+    BrokerConfig config = h.core().config;
+    Session s = h.session();
     List<Integer> ids = sub.properties().subscriptionIdentifiers();
     int subscriptionId = ids.isEmpty() ? 0 : ids.get(0);
     List<ReasonCode> codes = new ArrayList<>(sub.subscriptions().size());
@@ -37,18 +37,18 @@ final class SubscribeFlow {
       QoS granted = QoS.min(requested.maxQos(), QoS.of(config.maximumQos()));
       Subscription effective = new Subscription(requested.filter(), granted, requested.noLocal(),
           requested.retainAsPublished(), requested.retainHandling());
-      SubscriptionEntry entry = SubscriptionEntry.of(s.clientId, effective, subscriptionId);
-      if (!s.subscriptions.containsKey(entry.fullFilter())
-          && s.subscriptions.size() >= config.maxSubscriptionsPerClient()) {
+      SubscriptionEntry entry = SubscriptionEntry.of(s.clientId(), effective, subscriptionId);
+      if (!s.hasSubscription(entry.fullFilter())
+          && s.subscriptionCount() >= config.maxSubscriptionsPerClient()) {
         // A replaced subscription is never refused; a new one past the cap is, the others kept
-        h.core.quotaRefusals.refused(QuotaCap.SUBSCRIPTIONS, s.clientId, () -> "subscription to '"
+        h.core().quotaRefusals.refused(QuotaCap.SUBSCRIPTIONS, s.clientId(), () -> "subscription to '"
             + requested.filter() + "' refused with Quota exceeded, "
             + config.maxSubscriptionsPerClient() + " subscriptions held");
         codes.add(ReasonCode.QUOTA_EXCEEDED);
         continue;
       }
-      boolean isNew = h.core.index.subscribe(entry);
-      s.subscriptions.put(entry.fullFilter(), entry);
+      boolean isNew = h.core().index.subscribe(entry);
+      s.subscribed(entry);
       codes.add(ReasonCode.granted(granted));
       // [MQTT-3.3.1-10]..[MQTT-3.3.1-11]; retained messages are not sent for shared subscriptions
       boolean sendRetained = entry.shareName() == null
@@ -63,7 +63,7 @@ final class SubscribeFlow {
     for (SubscriptionEntry entry : replay) {
       List<Integer> entryIds = entry.subscriptionIdentifier() > 0
           ? List.of(entry.subscriptionIdentifier()) : List.of();
-      h.core.retained.forEachMatching(entry.filter(), (topic, m) ->
+      h.core().retained.forEachMatching(entry.filter(), (topic, m) ->
           // [MQTT-3.3.1-8] retained messages are sent with RETAIN set
           s.deliver(m, QoS.min(m.qos(), entry.maxQos()), true, entryIds, null,
               Admission.NONE));
@@ -86,7 +86,7 @@ final class SubscribeFlow {
     if (filter.length() > config.maxTopicLength() || levels(filter) > config.maxTopicLevels()) {
       return ReasonCode.TOPIC_FILTER_INVALID;
     }
-    if (!h.core.authorizer.canSubscribe(h.identity, filter)) {
+    if (!h.core().authorizer.canSubscribe(h.identity(), filter)) {
       return ReasonCode.NOT_AUTHORIZED;
     }
     return null;
@@ -103,15 +103,15 @@ final class SubscribeFlow {
   }
 
   static void onUnsubscribe(ConnectionHandler h, Unsubscribe unsub) {
-    Session s = h.session;
+    Session s = h.session();
     List<ReasonCode> codes = new ArrayList<>(unsub.filters().size());
     for (String filter : unsub.filters()) {
-      boolean existed = h.core.index.unsubscribe(s.clientId, filter);
-      s.subscriptions.remove(filter);
+      boolean existed = h.core().index.unsubscribe(s.clientId(), filter);
+      s.unsubscribed(filter);
       codes.add(existed ? ReasonCode.SUCCESS : ReasonCode.NO_SUBSCRIPTION_EXISTED);
       if (existed && Topics.isShared(filter)) {
-        for (StoredDelivery d : s.takeShared(filter)) {
-          h.core.router.redistribute(d.message(), filter, s.clientId);
+        for (StoredDelivery d : s.outbox().takeShared(filter)) {
+          h.core().router.redistribute(d.message(), filter, s.clientId());
         }
       }
     }

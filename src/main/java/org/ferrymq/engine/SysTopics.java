@@ -18,7 +18,7 @@ final class SysTopics {
   }
 
   void publish() {
-    BrokerStats s = core.stats();
+    BrokerStats s = BrokerReadings.stats(core);
     put("version", "FerryMQ " + version);
     put("uptime", s.uptimeSeconds() + " seconds");
     put("clients/connected", s.clientsConnected());

@@ -45,11 +45,11 @@ final class WillChecks {
    * @return whether the CONNECT was refused (and the connection closed)
    */
   static boolean refusedBeforeAuthentication(ConnectionHandler h, Will will) {
-    Refusal refusal = shapeProblem(will, h.core.config);
+    Refusal refusal = shapeProblem(will, h.core().config);
     if (refusal == null) {
       return false;
     }
-    h.core.security.willRefused();
+    h.core().security.willRefused();
     ConnectFlow.refuse(h, refusal.reason(), refusal.why());
     return true;
   }
@@ -60,10 +60,10 @@ final class WillChecks {
    * @return whether the CONNECT was refused (and the connection closed)
    */
   static boolean refusedByAcl(ConnectionHandler h, ClientIdentity identity, Will will) {
-    if (h.core.authorizer.canPublishWill(identity, will.topic())) {
+    if (h.core().authorizer.canPublishWill(identity, will.topic())) {
       return false;
     }
-    h.core.security.willRefused();
+    h.core().security.willRefused();
     ConnectFlow.refuse(h, ReasonCode.NOT_AUTHORIZED, "not authorized to publish the Will topic");
     return true;
   }
@@ -75,7 +75,7 @@ final class WillChecks {
    */
   static boolean mayPublishWhenDue(BrokerCore core, Session s, Will will) {
     Refusal refusal = shapeProblem(will, core.config);
-    if (refusal == null && !core.authorizer.canPublishWill(s.identity, will.topic())) {
+    if (refusal == null && !core.authorizer.canPublishWill(s.identity(), will.topic())) {
       refusal = new Refusal(ReasonCode.NOT_AUTHORIZED, "no longer authorized to publish "
           + "the Will topic");
     }
@@ -84,9 +84,9 @@ final class WillChecks {
     }
     core.security.willDropped();
     String why = refusal.why();
-    LOG.info(() -> "Dropped the Will of client '" + s.clientId + "'"
-        + (s.identity == null || s.identity.isAnonymous() ? ""
-            : " (user '" + s.identity.username() + "')")
+    LOG.info(() -> "Dropped the Will of client '" + s.clientId() + "'"
+        + (s.identity() == null || s.identity().isAnonymous() ? ""
+            : " (user '" + s.identity().username() + "')")
         + " to '" + shortened(will.topic()) + "': " + why);
     return false;
   }

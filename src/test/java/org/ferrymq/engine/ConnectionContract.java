@@ -256,7 +256,8 @@ final class ConnectionContract implements AutoCloseable {
    * as an operator's client would; one it did not ask to keep must already be gone.
    */
   private void endLeftoverSession(Expected expected, List<Packet> sent) {
-    Set<String> leftover = new HashSet<>(broker.core().sessions.keySet());
+    Set<String> leftover = new HashSet<>();
+    broker.core().sessions.all().forEach(s -> leftover.add(s.clientId()));
     leftover.remove(observer.clientId);
     leftover.remove(publisher.clientId);
     if (leftover.isEmpty()) {

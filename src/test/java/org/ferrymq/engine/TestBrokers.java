@@ -71,6 +71,11 @@ public final class TestBrokers {
     drainLanes(broker);
   }
 
+  /** @return the subscription-index keys of the broker's in-process subscribers now */
+  public static java.util.Set<String> inProcessKeys(MqttBroker broker) {
+    return broker.core().inProcess.keys();
+  }
+
   /** A clock tests move forward by hand. */
   public static final class ManualClock extends Clock {
     private volatile Instant now = Instant.parse("2026-01-01T00:00:00Z");
