@@ -123,15 +123,19 @@ class StoreFaultIT {
           problems), "fault-publisher");
       feeding.start();
 
-      // Verify: held, not acknowledged, not ready
+      // Verify: not ready, with the fault named, and nothing acknowledged. The PUBLISH packets
+      // the broker took before it noticed the fault wait for their commit; those arriving after
+      // it are held unread (publishes.held). Which of the two a window ends up in depends on
+      // when the first commit after the stop runs, so either counts.
       String[] readiness = new String[1];
-      await("publishes held and readiness DOWN while the database is down")
+      await("readiness DOWN with the store fault while the database is down")
           .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> {
             readiness[0] = server.httpGet("/health/ready").orElse("");
-            return server.readinessStatus() == 503 && held(readiness[0]) > 0;
+            return server.readinessStatus() == 503 && readiness[0].contains("\"store.fault\"");
           });
       int ackedWhileDown = acked.size();
-      assertTrue(ackedWhileDown < TOTAL, "everything acknowledged while the database was down");
+      assertEquals(BEFORE, ackedWhileDown, "acknowledged while the database was down "
+          + "(persistent mode acknowledges only what is committed)");
 
       // Exercise: the database comes back (same files, same port)
       database.startServer();
