@@ -227,6 +227,7 @@ final class BrokerCore {
   InboundHandler accept(Transport transport) {
     MqttConnection c = new MqttConnection(this, transport);
     metrics.connectionsOpen.increment();
+    metrics.opened(c.kind());
     metrics.connectionsTotal.increment();
     if (!running) {
       transport.close();
@@ -243,6 +244,7 @@ final class BrokerCore {
   void connectionClosed(MqttConnection c) {
     unidentified.remove(c);
     metrics.connectionsOpen.decrement();
+    metrics.closed(c.kind());
   }
 
   Lane laneFor(String clientId) {
@@ -302,8 +304,8 @@ final class BrokerCore {
     if (!running) {
       throw new IllegalStateException("broker is not running");
     }
-    metrics.on(null).received();
-    publishInternal(m);
+    metrics.on(null).received(m.qos());
+    publishInternal(m.arrivedAt(System.nanoTime()));
   }
 
   /** Routes a broker-originated message; one lane for all of them keeps their order. */

@@ -47,6 +47,12 @@ final class BrokerReadings {
         drops, core.storeAvailable, core.persistence.failureCount(), core.metrics.publishesHeld.sum());
   }
 
+  static TrafficStats trafficStats(BrokerCore core) {
+    return new TrafficStats(core.metrics.messagesReceivedByQos(),
+        core.metrics.messagesSentByQos(), core.metrics.connectionsOpenByKind(),
+        core.metrics.deliveryLatency(), core.persistence.commitLatency());
+  }
+
   static SecurityStats securityStats(BrokerCore core) {
     return core.security.snapshot();
   }

@@ -501,7 +501,8 @@ final class ConnectionHandler {
     Publish p = new Publish(topic, m.payload(), d.qos(), d.retain(), dup, d.packetId(), props);
     boolean sent = send(p);
     if (sent) {
-      core.metrics.on(lane).published();
+      // a resend is not a delivery: its latency was counted, or the message was recovered
+      core.metrics.on(lane).published(d.qos(), dup ? 0 : m.arrivedAtNanos());
     } else if (alias < 0) {
       aliases.unassign(m.topic());
     }

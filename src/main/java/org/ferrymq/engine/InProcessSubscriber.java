@@ -43,7 +43,7 @@ final class InProcessSubscriber implements DeliveryTarget {
     if (m.isExpired(core.clock.millis())) {
       core.metrics.on(lane).dropped(DropReason.EXPIRED);
     } else {
-      core.metrics.on(lane).published();
+      core.metrics.on(lane).published(qos, m.arrivedAtNanos());
       listener.accept(retain == m.retain() ? m : m.withRetain(retain));
     }
     admission.admitted();

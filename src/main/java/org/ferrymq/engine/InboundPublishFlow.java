@@ -104,7 +104,7 @@ final class InboundPublishFlow {
   static void accept(ConnectionHandler h, Publish p, Message m, long contentHash,
       InboundAcks.PendingAck ack) {
     String topic = m.topic();
-    h.core().metrics.on(h.lane()).received();
+    h.core().metrics.on(h.lane()).received(p.qos());
     boolean allowed = !topic.startsWith("$") && h.core().authorizer.canPublish(h.identity(), topic);
     if (!allowed && !h.version().isV5()) {
       // MQTT 3 has no negative acknowledgement: the message is acknowledged and dropped
@@ -167,7 +167,7 @@ final class InboundPublishFlow {
       throw e;
     }
     Message numbered = new Message(m.topic(), m.payload(), m.qos(), m.retain(), m.properties(),
-        m.expiresAtMillis(), m.originClientId(), receipt.sequence);
+        m.expiresAtMillis(), m.originClientId(), receipt.sequence, m.arrivedAtNanos());
     // Marked routed as soon as every receiver stored it, not only once a congested one admits
     // it: a receiver that completes the message meanwhile leaves no trace a restart could use.
     // After a failed delivery an MQTT 3 client resends (it has no negative acknowledgement):
@@ -247,7 +247,7 @@ final class InboundPublishFlow {
       }
     }
     return new Message(topic, p.payload(), p.qos(), p.retain(), props, expiresAt,
-        h.session().clientId());
+        h.session().clientId(), 0, System.nanoTime());
   }
 
   private static Packet ackFor(ConnectionHandler h, Publish p, ReasonCode code, String why) {

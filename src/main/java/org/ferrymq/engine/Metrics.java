@@ -1,9 +1,15 @@
 package org.ferrymq.engine;
 
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiFunction;
 import java.util.function.ToLongFunction;
+import org.ferrymq.packet.QoS;
+import org.ferrymq.stats.LatencySnapshot;
+import org.ferrymq.transport.TransportKind;
 
 /**
  * Broker-wide counters, updated without locks. Per-connection events use {@code LongAdder}s;
@@ -33,7 +39,31 @@ final class Metrics {
   final LongAdder authThrottled = new LongAdder();
   /** CONNECTs refused because the credential-check queue was full. */
   final LongAdder authRefusedBusy = new LongAdder();
+  /** Open connections by how they connected, indexed by {@link TransportKind#ordinal()}. */
+  private final LongAdder[] openByKind = new LongAdder[TransportKind.values().length];
   private final List<LaneCounters> lanes = new CopyOnWriteArrayList<>();
+
+  Metrics() {
+    for (int i = 0; i < openByKind.length; i++) {
+      openByKind[i] = new LongAdder();
+    }
+  }
+
+  void opened(TransportKind kind) {
+    openByKind[kind.ordinal()].increment();
+  }
+
+  void closed(TransportKind kind) {
+    openByKind[kind.ordinal()].decrement();
+  }
+
+  Map<TransportKind, Long> connectionsOpenByKind() {
+    EnumMap<TransportKind, Long> out = new EnumMap<>(TransportKind.class);
+    for (TransportKind k : TransportKind.values()) {
+      out.put(k, openByKind[k.ordinal()].sum());
+    }
+    return out;
+  }
   private final LaneCounters shared = new LaneCounters.Shared();
 
   /** @return a new lane's counters, included in every sum from now on */
@@ -54,6 +84,31 @@ final class Metrics {
 
   long messagesSent() {
     return sum(LaneCounters::messagesSent);
+  }
+
+  Map<QoS, Long> messagesReceivedByQos() {
+    return byQos(LaneCounters::messagesReceived);
+  }
+
+  Map<QoS, Long> messagesSentByQos() {
+    return byQos(LaneCounters::messagesSent);
+  }
+
+  /** @return from arrival to delivery, every lane added up */
+  LatencySnapshot deliveryLatency() {
+    LatencySnapshot total = shared.deliveryLatency();
+    for (LaneCounters c : lanes) {
+      total = total.plus(c.deliveryLatency());
+    }
+    return total;
+  }
+
+  private Map<QoS, Long> byQos(BiFunction<LaneCounters, QoS, Long> counter) {
+    EnumMap<QoS, Long> out = new EnumMap<>(QoS.class);
+    for (QoS q : QoS.values()) {
+      out.put(q, sum(c -> counter.apply(c, q)));
+    }
+    return out;
   }
 
   long bytesSent() {

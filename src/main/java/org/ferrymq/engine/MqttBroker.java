@@ -90,6 +90,11 @@ public final class MqttBroker implements ConnectionAcceptor, AutoCloseable {
     return BrokerReadings.flowStats(core);
   }
 
+  /** @return messages by QoS, connections by listener kind, delivery and commit latencies */
+  public TrafficStats trafficStats() {
+    return BrokerReadings.trafficStats(core);
+  }
+
   /** @return the use of the caps on sessions and retained messages, and the refusals by cap */
   public QuotaStats quotaStats() {
     return BrokerReadings.quotaStats(core);

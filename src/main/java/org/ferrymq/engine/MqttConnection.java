@@ -17,6 +17,7 @@ import org.ferrymq.packet.ProtocolVersion;
 import org.ferrymq.packet.ReasonCode;
 import org.ferrymq.transport.InboundHandler;
 import org.ferrymq.transport.Transport;
+import org.ferrymq.transport.TransportKind;
 
 /**
  * The transport-facing half of a connection: reassembles packets from the byte stream and hands
@@ -42,6 +43,11 @@ final class MqttConnection implements InboundHandler {
   /** How often the incomplete-packet buffer was replaced by a larger one; for tests. */
   int partialGrowths;
   final long acceptedAtNanos = System.nanoTime();
+
+  /** @return how the client connected, for the per-listener connection counts */
+  TransportKind kind() {
+    return transport.info().kind();
+  }
 
   MqttConnection(BrokerCore core, Transport transport) {
     this.core = core;

@@ -40,7 +40,9 @@ final class RetainedMessages {
    *
    * @return null when applied, else the cap that refused to retain a message for a new topic
    */
-  QuotaCap update(Message m) {
+  QuotaCap update(Message published) {
+    // kept for later subscribers: its arrival says nothing about their delivery latency
+    Message m = published.withoutArrival();
     if (m.payload().length == 0) {
       remove(m.topic());
       return null;

@@ -67,9 +67,9 @@ final class SessionEnd {
       props = props.toBuilder().remove(Property.WILL_DELAY_INTERVAL)
           .remove(Property.MESSAGE_EXPIRY_INTERVAL).build();
     }
-    core.metrics.on(s.lane()).received();
+    core.metrics.on(s.lane()).received(will.qos());
     core.retainAndRoute(new Message(will.topic(), will.payload(), will.qos(), will.retain(), props,
-        expiresAt, s.clientId()), s.lane());
+        expiresAt, s.clientId(), 0, System.nanoTime()), s.lane());
   }
 
   /** Ends a session: subscriptions, queue and store record go; a pending Will is published. */

@@ -21,9 +21,12 @@ import org.ferrymq.topic.Topics;
  * @param originSequence for a QoS 2 message from a client, its number in that client's inbound
  *     QoS 2 stream (from 1); 0 otherwise. Stored with every delivery, it tells recovery which
  *     sessions a message whose routing a crash interrupted had already reached
+ * @param arrivedAtNanos {@link System#nanoTime()} when its PUBLISH arrived, for the delivery
+ *     latency histogram; 0 when unknown or meaningless (recovered from the store, retained for
+ *     later subscribers). Not stored, and not part of equality: it says when, not what
  */
 public record Message(String topic, byte[] payload, QoS qos, boolean retain, Properties properties,
-    long expiresAtMillis, String originClientId, long originSequence) {
+    long expiresAtMillis, String originClientId, long originSequence, long arrivedAtNanos) {
 
   public Message {
     Topics.requireValidName(topic);
@@ -31,6 +34,13 @@ public record Message(String topic, byte[] payload, QoS qos, boolean retain, Pro
     Objects.requireNonNull(qos, "qos");
     properties = properties == null ? Properties.EMPTY : properties;
     originClientId = originClientId == null ? "" : originClientId;
+  }
+
+  /** A message whose arrival time is not known. */
+  public Message(String topic, byte[] payload, QoS qos, boolean retain, Properties properties,
+      long expiresAtMillis, String originClientId, long originSequence) {
+    this(topic, payload, qos, retain, properties, expiresAtMillis, originClientId,
+        originSequence, 0);
   }
 
   /** A message that is not part of a client's inbound QoS 2 stream. */
@@ -68,6 +78,32 @@ public record Message(String topic, byte[] payload, QoS qos, boolean retain, Pro
   public Message withRetain(boolean newRetain) {
     return newRetain == retain ? this
         : new Message(topic, payload, qos, newRetain, properties, expiresAtMillis, originClientId,
-            originSequence);
+            originSequence, arrivedAtNanos);
+  }
+
+  /** @return this message as arrived at {@code nanos} ({@link System#nanoTime()}) */
+  public Message arrivedAt(long nanos) {
+    return new Message(topic, payload, qos, retain, properties, expiresAtMillis, originClientId,
+        originSequence, nanos);
+  }
+
+  /** @return this message without its arrival time, as kept for later subscribers */
+  public Message withoutArrival() {
+    return arrivedAtNanos == 0 ? this : arrivedAt(0);
+  }
+
+  /** Equal when every component but the arrival time is. */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Message m && retain == m.retain && expiresAtMillis == m.expiresAtMillis
+        && originSequence == m.originSequence && topic.equals(m.topic) && payload == m.payload
+        && qos == m.qos && properties.equals(m.properties)
+        && originClientId.equals(m.originClientId);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(topic, System.identityHashCode(payload), qos, retain, properties,
+        expiresAtMillis, originClientId, originSequence);
   }
 }

@@ -1,5 +1,7 @@
 package org.ferrymq.persistence;
 
+import org.ferrymq.stats.LatencySnapshot;
+
 /**
  * A persistence backend: the three stores plus durability control.
  *
@@ -39,6 +41,11 @@ public interface Persistence extends AutoCloseable {
   /** @return how many times the store has failed since it was opened (fault episodes) */
   default long failureCount() {
     return 0;
+  }
+
+  /** @return how long commits with their sync took; empty for stores that do not commit */
+  default LatencySnapshot commitLatency() {
+    return LatencySnapshot.EMPTY;
   }
 
   /**

@@ -5,6 +5,8 @@ import jakarta.enterprise.context.BeforeDestroyed;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.math.BigDecimal;
+import java.util.Locale;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
@@ -23,7 +25,11 @@ import org.ferrymq.engine.MqttBroker;
 import org.ferrymq.engine.QuotaCap;
 import org.ferrymq.engine.QuotaStats;
 import org.ferrymq.engine.SecurityStats;
+import org.ferrymq.engine.TrafficStats;
+import org.ferrymq.packet.QoS;
 import org.ferrymq.ra.BrokerRuntime;
+import org.ferrymq.stats.LatencySnapshot;
+import org.ferrymq.transport.TransportKind;
 
 /**
  * Registers the broker's figures as application metrics when the web module starts; {@code
@@ -79,9 +85,58 @@ public class BrokerMetrics {
         BrokerStats::bytesReceived);
     counter("ferrymq.network.written", "Bytes written to transports", MetricUnits.BYTES,
         BrokerStats::bytesSent);
+    registerTraffic();
     registerFlow();
     registerQuotas();
     registerSecurity();
+  }
+
+  private void registerTraffic() {
+    for (QoS qos : QoS.values()) {
+      Tag tag = new Tag("qos", Integer.toString(qos.value()));
+      traffic(Kind.COUNTER, "ferrymq.messages.received.by.qos", "PUBLISH packets received, by "
+          + "the QoS they came with", t -> t.receivedByQos().get(qos), tag);
+      traffic(Kind.COUNTER, "ferrymq.messages.sent.by.qos", "PUBLISH packets sent (and messages "
+          + "handed to in-process subscribers), by the QoS they went out with",
+          t -> t.sentByQos().get(qos), tag);
+    }
+    for (TransportKind kind : TransportKind.values()) {
+      traffic(Kind.GAUGE, "ferrymq.connections.open.by.listener", "Network connections open, "
+          + "by how they connected (tcp, tls, ws, wss; ws and wss count both WebSocket paths)",
+          t -> t.connectionsOpenByKind().get(kind),
+          new Tag("listener", kind.name().toLowerCase(Locale.ROOT)));
+    }
+    histogram("ferrymq.delivery.latency", "From a PUBLISH's arrival to each copy written to a "
+        + "subscriber (first transmissions; time queued for a slow subscriber included)",
+        TrafficStats::deliveryLatency);
+    histogram("ferrymq.store.commit.latency", "Commit and sync of the durable store, once per "
+        + "group commit", TrafficStats::storeCommitLatency);
+  }
+
+  /**
+   * A latency histogram as Prometheus reads one: a counter per bucket, cumulative, labelled
+   * with its upper bound in seconds ({@code le}, so {@code histogram_quantile} works), a count,
+   * and the sum in microseconds.
+   */
+  private void histogram(String name, String description,
+      Function<TrafficStats, LatencySnapshot> which) {
+    for (int i = 0; i < LatencySnapshot.buckets(); i++) {
+      int bucket = i;
+      double bound = LatencySnapshot.upperBoundSeconds(i);
+      String le = Double.isInfinite(bound) ? "+Inf"
+          : BigDecimal.valueOf(bound).stripTrailingZeros().toPlainString();
+      traffic(Kind.COUNTER, name + ".bucket", description + ": how many took at most le "
+          + "seconds", t -> which.apply(t).cumulative(bucket), new Tag("le", le));
+    }
+    traffic(Kind.COUNTER, name + ".count", description + ": how many",
+        t -> which.apply(t).count());
+    traffic(Kind.COUNTER, name + ".micros", description + ": their sum in microseconds",
+        t -> which.apply(t).sumMicros());
+  }
+
+  private void traffic(Kind kind, String name, String description,
+      ToLongFunction<TrafficStats> value, Tag... tags) {
+    metric(kind, name, description, MetricUnits.NONE, MqttBroker::trafficStats, value, tags);
   }
 
   private void registerFlow() {

@@ -72,6 +72,40 @@ class MetricsIT extends ServerIT {
         .until(() -> gauge("ferrymq_messages_received_total") >= before + 5);
   }
 
+  @Test
+  void deliveriesFeedTheLatencyHistogramAndTheCountsByQosAndListener() throws Exception {
+    long delivered = gauge("ferrymq_delivery_latency_count_total");
+    long qos1 = gauge("ferrymq_messages_received_by_qos_total{", "qos=\"1\"");
+    String topic = "it/metrics/latency/" + UUID.randomUUID();
+    java.util.concurrent.CountDownLatch got = new java.util.concurrent.CountDownLatch(5);
+    MqttClient subscriber = new MqttClient("tcp://localhost:" + MQTT_PORT,
+        "it-metrics-sub-" + UUID.randomUUID(), new MemoryPersistence());
+    MqttClient publisher = new MqttClient("tcp://localhost:" + MQTT_PORT,
+        "it-metrics-pub-" + UUID.randomUUID(), new MemoryPersistence());
+    subscriber.connect();
+    publisher.connect();
+    try {
+      subscriber.subscribe(topic, 1, (t, m) -> got.countDown());
+      assertTrue(gauge("ferrymq_connections_open_by_listener{", "listener=\"tcp\"") >= 2,
+          "both clients counted on the tcp listener");
+
+      for (int i = 0; i < 5; i++) {
+        publisher.publish(topic, new byte[] {(byte) i}, 1, false);
+      }
+
+      assertTrue(got.await(10, java.util.concurrent.TimeUnit.SECONDS), "delivered");
+      await().atMost(Duration.ofSeconds(10)).until(
+          () -> gauge("ferrymq_delivery_latency_count_total") >= delivered + 5
+              && gauge("ferrymq_messages_received_by_qos_total{", "qos=\"1\"") >= qos1 + 5);
+      // cumulative buckets: +Inf holds every delivery counted
+      assertTrue(gauge("ferrymq_delivery_latency_bucket_total{", "le=\"+Inf\"")
+          >= gauge("ferrymq_delivery_latency_bucket_total{", "le=\"0.001\""));
+    } finally {
+      Clients.close(publisher);
+      Clients.close(subscriber);
+    }
+  }
+
   /** @return the sample names in /metrics, without labels */
   private static Set<String> exposedNames() throws Exception {
     Set<String> names = new TreeSet<>();

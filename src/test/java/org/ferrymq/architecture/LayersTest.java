@@ -60,7 +60,7 @@ class LayersTest {
   @ArchTest
   static final ArchRule valuesDependOnNothingAbove = noClasses()
       .that().resideInAnyPackage("org.ferrymq.packet..", "org.ferrymq.topic..",
-          "org.ferrymq.message..")
+          "org.ferrymq.message..", "org.ferrymq.stats..")
       .should().dependOnClassesThat().resideInAnyPackage("org.ferrymq.codec..",
           "org.ferrymq.config..", "org.ferrymq.security..", "org.ferrymq.persistence..",
           "org.ferrymq.engine..", "org.ferrymq.transport..", "org.ferrymq.ra..",

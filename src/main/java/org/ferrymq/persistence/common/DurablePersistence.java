@@ -10,6 +10,7 @@ import org.ferrymq.persistence.RecoveryBackoff;
 import org.ferrymq.persistence.RetainedStore;
 import org.ferrymq.persistence.SessionStore;
 import org.ferrymq.persistence.StoreObserver;
+import org.ferrymq.stats.LatencySnapshot;
 
 /**
  * What every durable backend shares, so that each differs only in its storage: the mode guard,
@@ -163,6 +164,11 @@ public abstract class DurablePersistence implements Persistence {
   @Override
   public final long failureCount() {
     return committer.faultCount();
+  }
+
+  @Override
+  public final LatencySnapshot commitLatency() {
+    return committer.commitLatency();
   }
 
   @Override

@@ -13,6 +13,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.ferrymq.persistence.RecoveryBackoff;
 import org.ferrymq.persistence.StoreObserver;
+import org.ferrymq.stats.LatencyHistogram;
+import org.ferrymq.stats.LatencySnapshot;
 
 /**
  * Group commit: one background loop commits and syncs the store for every durability request
@@ -38,6 +40,9 @@ import org.ferrymq.persistence.StoreObserver;
  * machine run by one thread, and its transitions read best in one place.
  */
 public final class GroupCommitter implements AutoCloseable {
+
+  /** Commit-and-sync durations; written by the loop only. */
+  private final LatencyHistogram commitLatency = new LatencyHistogram();
   private static final Logger LOG = Logger.getLogger(GroupCommitter.class.getName());
 
   /** What the committer drives. */
@@ -222,6 +227,11 @@ public final class GroupCommitter implements AutoCloseable {
   }
 
   /** @return the running fault naming the store and its cause, or {@code null} while healthy */
+  /** @return how long commits with their sync took, since start (only the loop records) */
+  public LatencySnapshot commitLatency() {
+    return commitLatency.snapshot();
+  }
+
   public String fault() {
     Throwable f = failure.get();
     return f == null ? null : name + " failed: " + describe(f);
@@ -348,7 +358,9 @@ public final class GroupCommitter implements AutoCloseable {
       // No changes means everything written is already committed, and every commit is synced
       // before the next cycle starts, so the waiters need no sync of their own.
       if (target.hasChanges()) {
+        long started = System.nanoTime();
         target.commitAndSync();
+        commitLatency.record(System.nanoTime() - started);
         syncs.incrementAndGet();
       }
     } catch (Exception | Error e) {
