@@ -3,7 +3,7 @@
 // the Java TopicMatcher, SubscriptionTree and RetainedTree. Run: node --test src/test/js/
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isValidFilter, isValidTopicName, topicMatches } from '../../../webapp/js/topic-match.js';
+import { isValidFilter, isValidTopicName, topicMatches } from '../../../../../webapp/js/topic-match.js';
 
 const RULES = [
   // '#' matches the parent level and any number of further levels

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * makes the script exit with 1 (bench/compare.sh passes that on). Skipped without python3.
  */
 class SummarizeScriptTest {
-  private static final Path SCRIPT = Path.of("bench", "summarize.py");
+  private static final Path SCRIPT =
+      Path.of(System.getProperty("ferrymq.root", ".."), "bench", "summarize.py");
 
   @TempDir
   Path dir;

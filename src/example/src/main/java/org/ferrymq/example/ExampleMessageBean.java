@@ -1,4 +1,4 @@
-package org.ferrymq.web.example;
+package org.ferrymq.example;
 
 import jakarta.ejb.ActivationConfigProperty;
 import jakarta.ejb.MessageDriven;

@@ -1,4 +1,4 @@
-package org.ferrymq.web.example;
+package org.ferrymq.example;
 
 import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
@@ -8,8 +8,11 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 
-/** Lists what the example message-driven bean received, newest last, as JSON. */
-@WebServlet("/example/messages")
+/**
+ * Lists what the example message-driven bean received, newest last, as JSON: {@code
+ * /example/messages} under the context root that ferrymq-example.xml gives the application.
+ */
+@WebServlet("/messages")
 public class ExampleMessagesServlet extends HttpServlet {
 
   private static final long serialVersionUID = 1L;

@@ -1,4 +1,4 @@
-package org.ferrymq.web.example;
+package org.ferrymq.example;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;

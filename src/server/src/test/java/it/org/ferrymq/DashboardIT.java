@@ -24,6 +24,8 @@ class DashboardIT extends ServerIT {
 
   private static final Path SCRIPT = Path.of("src/test/js/dashboard-e2e.js");
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  /** The checkout's top level (docs/images); this module lives in src/server. */
+  private static final Path ROOT = Path.of(System.getProperty("ferrymq.root", "../.."));
 
   @Test
   void dashboardWorksEndToEndInHeadlessChromium() throws Exception {
@@ -36,8 +38,8 @@ class DashboardIT extends ServerIT {
     env.put("HTTP_PORT", String.valueOf(HTTP_PORT));
     env.put("MQTT_PORT", String.valueOf(MQTT_PORT));
     env.put("CHROMIUM", CHROMIUM.toString());
-    env.put("SCREENSHOT", "docs/images/dashboard.png");
-    env.put("SCREENSHOT_TABLET", "docs/images/dashboard-tablet.png");
+    env.put("SCREENSHOT", ROOT.resolve("docs/images/dashboard.png").toString());
+    env.put("SCREENSHOT_TABLET", ROOT.resolve("docs/images/dashboard-tablet.png").toString());
 
     // Exercise
     Process node = builder.start();
