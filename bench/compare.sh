@@ -15,7 +15,8 @@
 # this script then exits with 1, after printing every table.
 #
 # Everything listens on 127.0.0.1 only; every generator run is bounded by `timeout`.
-# BUILD_DIR (default target) is the Maven build directory of the FerryMQ build.
+# BUILD_DIR (default target) is the Maven build directory of the FerryMQ build (-Dbuild.dir): the
+# generator is bench/$BUILD_DIR/ferrymq-bench.jar, the Liberty server src/server/$BUILD_DIR/liberty.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -48,7 +49,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-OUT=${OUT:-$ROOT/$BUILD_DIR/bench-$(date +%Y%m%d-%H%M%S)}
+OUT=${OUT:-$ROOT/bench/$BUILD_DIR/bench-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$OUT"
 RESULTS=$OUT/results.txt
 : > "$RESULTS"
@@ -78,14 +79,15 @@ if [ -z "$HIVEMQ_JAVA" ]; then
 fi
 
 if [ "$SKIP_BUILD" = 0 ]; then
+  # Every module, then the Liberty goals, which act on src/server only (the others skip them).
   log "building FerryMQ (Liberty server, bench jar) into $BUILD_DIR"
   (cd "$ROOT" && mvn -q -B -Dbuild.dir="$BUILD_DIR" -DskipTests package liberty:create \
       liberty:install-feature liberty:deploy) >"$OUT/build.log" 2>&1
   log "building the HiveMQ CE launcher"
   (cd "$ROOT/bench/hivemq" && mvn -q -B package) >"$OUT/build-hivemq.log" 2>&1
 fi
-BENCH_JAR=$ROOT/$BUILD_DIR/ferrymq-bench.jar
-WLP=$ROOT/$BUILD_DIR/liberty/wlp
+BENCH_JAR=$ROOT/bench/$BUILD_DIR/ferrymq-bench.jar
+WLP=$ROOT/src/server/$BUILD_DIR/liberty/wlp
 [ -f "$BENCH_JAR" ] || { echo "missing $BENCH_JAR (build first)" >&2; exit 1; }
 
 free_port() {
