@@ -1,5 +1,6 @@
 /*
- * The admin REST API (/api, org.ferrymq.web.admin): who the user is and the broker's clients.
+ * The admin REST API (/api, org.ferrymq.web.admin): who the user is, the broker's clients and
+ * sessions, and its retained messages.
  * Requests carry HTTP basic credentials explicitly; /api/me never answers 401, so the browser
  * never shows its own login dialog.
  */
@@ -24,7 +25,9 @@ async function request(method, path, credentials) {
     cache: 'no-store',
   });
   if (!response.ok) {
-    const error = new Error(`${method} ${path}: HTTP ${response.status}`);
+    // refused admin calls answer {status, error} naming the problem
+    const problem = await response.json().catch(() => null);
+    const error = new Error(problem?.error ?? `${method} ${path}: HTTP ${response.status}`);
     error.status = response.status;
     throw error;
   }
@@ -46,7 +49,38 @@ export function disconnectClient(credentials, clientId) {
   return request('POST', `api/clients/${encodeURIComponent(clientId)}/disconnect`, credentials);
 }
 
-function relativeTime(iso) {
+/** @returns {Promise<object>} one session with its subscriptions; rejects with 404 if unknown */
+export function clientDetail(credentials, clientId) {
+  return request('GET', `api/clients/${encodeURIComponent(clientId)}`, credentials);
+}
+
+/** Disconnects the client if connected and deletes its session. */
+export function deleteSession(credentials, clientId) {
+  return request('DELETE', `api/sessions/${encodeURIComponent(clientId)}`, credentials);
+}
+
+/** @returns {Promise<{messages: object[], more: boolean}>} retained messages matching a filter */
+export function listRetained(credentials, filter, limit) {
+  const query = new URLSearchParams({ filter, limit: String(limit) });
+  return request('GET', `api/retained?${query}`, credentials);
+}
+
+/** Deletes the retained message of a topic; rejects with 404 when it has none. */
+export function deleteRetained(credentials, topic) {
+  return request('DELETE', `api/retained?${new URLSearchParams({ topic })}`, credentials);
+}
+
+/** @returns {HTMLTableCellElement} a cell with that text and optional class */
+export function tableCell(text, className) {
+  const td = document.createElement('td');
+  td.textContent = text;
+  if (className) {
+    td.className = className;
+  }
+  return td;
+}
+
+export function relativeTime(iso) {
   const seconds = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
   if (seconds < 60) {
     return `${seconds}s ago`;
@@ -60,7 +94,7 @@ function relativeTime(iso) {
   return new Date(iso).toLocaleString();
 }
 
-const TRANSPORTS = { tcp: 'TCP', tls: 'TLS', ws: 'WebSocket', wss: 'WebSocket TLS', local: 'In-process' };
+export const TRANSPORTS = { tcp: 'TCP', tls: 'TLS', ws: 'WebSocket', wss: 'WebSocket TLS', local: 'In-process' };
 const REFRESH_MS = 5000;
 
 /** The clients and sessions table, visible to administrators only. */
@@ -68,10 +102,12 @@ export class ClientsView {
   /**
    * @param {() => {username: string, password: string}|null} credentials the signed-in user
    * @param {() => string|null} ownClientId the dashboard's own MQTT client id
+   * @param {(clientId: string) => void} onSelect called when a client's row is clicked
    */
-  constructor(credentials, ownClientId) {
+  constructor(credentials, ownClientId, onSelect) {
     this.credentials = credentials;
     this.ownClientId = ownClientId;
+    this.onSelect = onSelect;
     this.locked = document.getElementById('clients-locked');
     this.error = document.getElementById('clients-error');
     this.wrap = document.getElementById('clients-table-wrap');
@@ -125,7 +161,13 @@ export class ClientsView {
   row(client) {
     const tr = document.createElement('tr');
     tr.dataset.clientId = client.clientId;
-    tr.className = client.connected ? 'online' : 'offline';
+    tr.className = `${client.connected ? 'online' : 'offline'} selectable`;
+    tr.title = 'Show this session';
+    tr.addEventListener('click', (event) => {
+      if (!event.target.closest('button')) {
+        this.onSelect(client.clientId);
+      }
+    });
     const id = document.createElement('td');
     id.className = 'client-id';
     id.title = client.clientId;
@@ -159,12 +201,7 @@ export class ClientsView {
   }
 
   cell(text, className) {
-    const td = document.createElement('td');
-    td.textContent = text;
-    if (className) {
-      td.className = className;
-    }
-    return td;
+    return tableCell(text, className);
   }
 
   // Two clicks: the first arms the button for a few seconds, the second disconnects.

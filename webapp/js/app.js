@@ -6,6 +6,8 @@ import { BrokerConnection, brokerUrl } from './connection.js';
 import { TopicTree } from './topic-tree.js';
 import { Overview, SYS_FILTER } from './overview.js';
 import { ClientsView, whoAmI } from './admin.js';
+import { ClientDetailView } from './client-detail.js';
+import { RetainedView } from './retained.js';
 import { asText, formatBytes, formatPayload } from './payload.js';
 import { isValidFilter, isValidTopicName, topicMatches } from './topic-match.js';
 
@@ -17,7 +19,10 @@ let explorerFilter = null;
 let explorerQos = 2;
 
 const overview = new Overview();
-const clients = new ClientsView(() => credentials, () => connection.clientId);
+const clientDetail = new ClientDetailView(() => credentials, () => clients.refresh());
+const clients = new ClientsView(() => credentials, () => connection.clientId,
+  (clientId) => clientDetail.show(clientId));
+const retained = new RetainedView(() => credentials);
 
 const tree = new TopicTree($('tree'), $('tree-empty'), {
   onSelect: (node) => showMessages(node),
@@ -233,6 +238,11 @@ async function refreshAccount() {
   $('sign-in').hidden = credentials !== null;
   $('sign-out').hidden = credentials === null;
   clients.setAdmin(admin, me.user);
+  $('clients-hint').hidden = !admin;
+  if (!admin) {
+    clientDetail.close();
+  }
+  retained.setAdmin(admin);
   return true;
 }
 

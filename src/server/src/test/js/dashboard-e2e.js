@@ -19,6 +19,8 @@ const ADMIN_USER = process.env.ADMIN_USER ?? 'admin';
 const ADMIN_PASSWORD = process.env.ADMIN_PASSWORD;
 const SCREENSHOT = process.env.SCREENSHOT ?? 'docs/images/dashboard.png';
 const SCREENSHOT_TABLET = process.env.SCREENSHOT_TABLET ?? 'docs/images/dashboard-tablet.png';
+const SCREENSHOT_SESSION = process.env.SCREENSHOT_SESSION ?? 'docs/images/dashboard-session.png';
+const SCREENSHOT_RETAINED = process.env.SCREENSHOT_RETAINED ?? 'docs/images/dashboard-retained.png';
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const BASE = `http://localhost:${HTTP_PORT}/`;
 const TIMEOUT = 30_000;
@@ -334,6 +336,8 @@ async function dashboardAgainstServer() {
   step(`tablet width (820 px) fits without horizontal scrolling; screenshot ${SCREENSHOT_TABLET}`);
   await page.setViewportSize({ width: 1440, height: 900 });
 
+  await sessionAndRetainedViews(page);
+
   await page.click('#sign-out');
   await signIn(page, ADMIN_USER, `${ADMIN_PASSWORD}-wrong`);
   await page.waitForSelector('#login[open] #login-error:not([hidden])', { timeout: TIMEOUT });
@@ -342,6 +346,47 @@ async function dashboardAgainstServer() {
   step('wrong password for the server\'s registry: the dialog says so and clients stay hidden');
   await page.click('#login-cancel');
   await page.close();
+}
+
+// The administrator's session detail (click a client) and retained-message views, over the API.
+async function sessionAndRetainedViews(page) {
+  await page.click('#clients-refresh');
+  const subscriberRow = page.locator('tr[data-client-id="dash-e2e-subscriber"]');
+  await subscriberRow.locator('td.client-id').click();
+  const detail = page.locator('#client-detail');
+  await detail.waitFor({ state: 'visible', timeout: TIMEOUT });
+  assert.equal(await page.locator('#client-detail-title').textContent(), 'dash-e2e-subscriber');
+  await page.locator('#client-detail-subscriptions td', { hasText: 'e2e/commands/#' })
+      .waitFor({ timeout: TIMEOUT });
+  assert.match(await page.locator('#client-detail-facts').textContent(), /TCP.*:\d+.*MQTT 3\.1\.1/s);
+  await page.mouse.move(0, 0);
+  await detail.screenshot({ path: SCREENSHOT_SESSION });
+  step(`session detail shows the TCP subscriber's subscription; screenshot ${SCREENSHOT_SESSION}`);
+
+  const doomed = await rawTcpClient('dash-e2e-doomed');
+  await page.click('#clients-refresh');
+  await page.locator('tr[data-client-id="dash-e2e-doomed"] td.client-id').click();
+  await page.locator('#client-detail-title', { hasText: 'dash-e2e-doomed' }).waitFor({ timeout: TIMEOUT });
+  await page.click('#client-detail-delete');
+  await page.click('#client-detail-delete');
+  await Promise.race([doomed.closed, new Promise((_, reject) => setTimeout(() => reject(new Error('doomed client still connected')), 10_000))]);
+  await page.locator('tr[data-client-id="dash-e2e-doomed"]').waitFor({ state: 'detached', timeout: TIMEOUT });
+  assert.equal(await detail.isVisible(), false, 'the panel closes with the deleted session');
+  step('Delete session closed the client\'s connection and removed it from the clients table');
+
+  await page.fill('#retained-filter', 'e2e/plant/#');
+  await page.click('#retained-apply');
+  const status = page.locator('#retained-body tr[data-topic="e2e/plant/line-2/status"]');
+  await status.waitFor({ timeout: TIMEOUT });
+  const temperature = page.locator('#retained-body tr[data-topic="e2e/plant/line-1/temperature"]');
+  assert.match(await temperature.textContent(), /"celsius": 21\.5.*text/);
+  await page.mouse.move(0, 0);
+  await page.locator('#retained').screenshot({ path: SCREENSHOT_RETAINED });
+  step(`retained view lists the retained plant topics; screenshot ${SCREENSHOT_RETAINED}`);
+  await status.getByRole('button', { name: 'Delete the retained message on e2e/plant/line-2/status' }).click();
+  await status.waitFor({ state: 'detached', timeout: TIMEOUT });
+  assert.equal(await temperature.count(), 1, 'the other retained message stays');
+  step('Delete removed one retained message');
 }
 
 async function signInFlowAgainstBrokerThatRequiresAuthentication() {

@@ -63,6 +63,8 @@ final class BrokerCore {
   final SessionSlots slots;
   final QuotaRefusals quotaRefusals = new QuotaRefusals();
   final SessionOwnership ownership = new SessionOwnership();
+  /** Client ids, user names and addresses refused at CONNECT ({@link BanCheck}). */
+  final org.ferrymq.security.ban.BanList bans;
   private final HeapGauge heapGauge;
   private final Lane[] lanes;
   private final Executor loopExecutor;
@@ -85,6 +87,7 @@ final class BrokerCore {
     this.clock = b.clock;
     this.persistence = b.persistence;
     this.authenticator = b.authenticator;
+    this.bans = b.bans;
     this.authorizer = new CountingAuthorizer(b.authorizer, security);
     this.authExecutor = b.authExecutor != null ? b.authExecutor
         : AuthExecutor.ownThreads("ferrymq-auth", config.authThreads(), config.authQueue());

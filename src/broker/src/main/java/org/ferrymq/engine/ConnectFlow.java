@@ -43,6 +43,9 @@ final class ConnectFlow {
           "client id longer than " + config.maxClientIdLength());
       return;
     }
+    if (BanCheck.refused(h, c.username())) {
+      return;
+    }
     if (h.core().metrics.clientsConnected.sum() >= config.maxConnections()) {
       refuse(h, ReasonCode.SERVER_BUSY, "connection limit " + config.maxConnections() + " reached");
       return;
@@ -83,6 +86,10 @@ final class ConnectFlow {
     BrokerCore core = h.core();
     BrokerConfig config = core.config;
     String id = h.clientId();
+    // An identity from a certificate or token may name a banned user the CONNECT did not
+    if (identity != null && BanCheck.refused(h, identity.username())) {
+      return;
+    }
     Session existing = core.session(id);
     if (existing != null && !SessionOwnership.permits(existing, identity)) {
       // [MQTT-3.1.3-5] a client id the server does not allow: another identity's session

@@ -4,6 +4,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import org.ferrymq.config.BrokerConfig;
@@ -13,6 +15,9 @@ import org.ferrymq.persistence.Persistence;
 import org.ferrymq.persistence.memory.TransientPersistence;
 import org.ferrymq.security.Authenticator;
 import org.ferrymq.security.Authorizer;
+import org.ferrymq.security.ban.Ban;
+import org.ferrymq.security.ban.BanKind;
+import org.ferrymq.security.ban.BanList;
 import org.ferrymq.security.EnhancedAuthenticator;
 import org.ferrymq.topic.SubscriptionIndex;
 import org.ferrymq.topic.SubscriptionTree;
@@ -134,6 +139,60 @@ public final class MqttBroker implements ConnectionAcceptor, AutoCloseable {
   }
 
   /**
+   * Reads one session in detail on its lane.
+   *
+   * @return completes with the detail, or empty when there is no session with that id
+   */
+  public CompletableFuture<Optional<ClientDetail>> client(String clientId) {
+    return AdminActions.detail(core, clientId);
+  }
+
+  /**
+   * Disconnects the client if connected (MQTT 5: DISCONNECT 0x98) and deletes its session:
+   * subscriptions, queued messages and the stored record.
+   *
+   * @return completes with whether there was such a session
+   */
+  public CompletableFuture<Boolean> deleteSession(String clientId) {
+    return AdminActions.deleteSession(core, clientId);
+  }
+
+  /**
+   * @param filter a topic filter (not shared)
+   * @param limit the most messages returned
+   * @return the live retained messages matching the filter, by topic
+   */
+  public RetainedPage retained(String filter, int limit) {
+    return AdminActions.retained(core, filter, limit);
+  }
+
+  /** @return whether the topic had a retained message, now deleted */
+  public boolean deleteRetained(String topic) {
+    return AdminActions.deleteRetained(core, topic);
+  }
+
+  /** @return the bans in force, by kind, then value */
+  public List<Ban> bans() {
+    return core.bans.all();
+  }
+
+  /**
+   * Adds (or replaces) a ban, stores it, and disconnects the connected clients it matches
+   * (MQTT 5: DISCONNECT 0x98 Administrative action, reason string "banned"; 0x8A is not a
+   * DISCONNECT reason code).
+   *
+   * @throws java.io.UncheckedIOException when the ban list cannot be stored; nothing changed
+   */
+  public void ban(Ban ban) {
+    AdminActions.ban(core, ban);
+  }
+
+  /** @return whether there was such a ban, now lifted */
+  public boolean unban(BanKind kind, String value) {
+    return AdminActions.unban(core, kind, value);
+  }
+
+  /**
    * @return how long the most stalled lane has had work waiting without progress; zero when
    *     every lane is idle or moving (liveness)
    */
@@ -167,6 +226,7 @@ public final class MqttBroker implements ConnectionAcceptor, AutoCloseable {
     Persistence persistence = new TransientPersistence();
     Authenticator authenticator = Authenticator.ALLOW_ALL;
     Authorizer authorizer = Authorizer.ALLOW_ALL;
+    BanList bans = new BanList();
     List<EnhancedAuthenticator> enhancedAuthenticators = List.of();
     AuthExecutor authExecutor;
     org.ferrymq.security.limit.LoginThrottle loginThrottle;
@@ -228,6 +288,12 @@ public final class MqttBroker implements ConnectionAcceptor, AutoCloseable {
 
     public Builder authenticator(Authenticator value) {
       this.authenticator = Objects.requireNonNull(value);
+      return this;
+    }
+
+    /** The bans checked at CONNECT; by default an empty list kept in memory only. */
+    public Builder bans(BanList value) {
+      this.bans = Objects.requireNonNull(value);
       return this;
     }
 

@@ -60,6 +60,18 @@ final class Outbox {
     this.core = core;
   }
 
+  /** @return messages waiting to be sent */
+  int queuedCount() {
+    lane.assertCurrent(session);
+    return queue.size();
+  }
+
+  /** @return messages sent and not yet acknowledged */
+  int inFlightCount() {
+    lane.assertCurrent(session);
+    return inflight.size();
+  }
+
   /** A connection attached: resends unacknowledged deliveries in order, then drains the queue. */
   void attached(ConnectionHandler c, int clientReceiveMaximum) {
     lane.assertCurrent(session);

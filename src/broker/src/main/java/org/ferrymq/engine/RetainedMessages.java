@@ -75,13 +75,23 @@ final class RetainedMessages {
     bytes.adjust(bytesDelta);
   }
 
-  private void remove(String topic) {
+  /**
+   * Deletes the retained message of a topic, as an empty retained PUBLISH would.
+   *
+   * @return whether there was one
+   */
+  boolean delete(String topic) {
+    return remove(topic);
+  }
+
+  private boolean remove(String topic) {
     Message previous = tree.remove(topic);
     if (previous != null) {
       count.adjust(-1);
       bytes.adjust(-previous.sizeInBytes());
       store.remove(topic);
     }
+    return previous != null;
   }
 
   /** Calls {@code action} for each live retained message matching the filter. */

@@ -224,6 +224,16 @@ final class Session implements DeliveryTarget, SessionHandle {
         current == null ? null : current.username());
   }
 
+  /** @return the detail view of this session; on the lane only */
+  ClientDetail detail() {
+    confined();
+    ConnectionHandler c = connection;
+    java.net.InetSocketAddress remote = c == null ? null : c.transport().info().remoteAddress();
+    return new ClientDetail(summary(), expiryIntervalSeconds,
+        remote == null ? null : remote.getHostString() + ":" + remote.getPort(),
+        outbox.queuedCount(), outbox.inFlightCount(), new ArrayList<>(subscriptions.values()));
+  }
+
   private void publishView() {
     ConnectionHandler c = connection;
     view = new View(c != null, c == null ? null : c.transport().info().kind(), version,

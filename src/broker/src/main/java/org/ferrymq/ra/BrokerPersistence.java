@@ -36,6 +36,8 @@ public final class BrokerPersistence {
   public static final String DEFAULT_DATASOURCE = "jdbc/ferrymq";
   /** The data directory's name under the server's output directory. */
   static final String DATA_DIR_NAME = "ferrymq-data";
+  /** The ban list's file in the data directory. */
+  static final String BAN_FILE_NAME = "bans.txt";
 
   private static final Logger LOG = Logger.getLogger(BrokerPersistence.class.getName());
 
@@ -134,6 +136,14 @@ public final class BrokerPersistence {
   /** @return the settings as read, with executor and data source */
   PersistenceSettings settings() {
     return settings;
+  }
+
+  /**
+   * @return the file that keeps the ban list: {@value #BAN_FILE_NAME} in the data directory,
+   *     whichever store the broker uses, so the bans follow the broker's data
+   */
+  Path banFile() {
+    return settings.directory().resolve(BAN_FILE_NAME);
   }
 
   /** @return mode, backend and location */

@@ -23,6 +23,8 @@ import org.ferrymq.config.ConfigException;
 import org.ferrymq.engine.AuthExecutor;
 import org.ferrymq.engine.MqttBroker;
 import org.ferrymq.persistence.PersistenceException;
+import org.ferrymq.security.ban.BanFile;
+import org.ferrymq.security.ban.BanList;
 import org.ferrymq.ra.AdapterSettings.Property;
 import org.ferrymq.transport.netty.MqttServer;
 import org.ferrymq.transport.netty.ServerSslConfig;
@@ -126,6 +128,7 @@ public class FerryResourceAdapter implements ResourceAdapter {
       persistence = BrokerPersistence.load(loader, executor);
       broker = security.configure(MqttBroker.builder().config(config).loopExecutor(executor)
           .authExecutor(AuthExecutor.on(authWork, config.authThreads(), config.authQueue()))
+          .bans(new BanList(new BanFile(persistence.banFile())))
           .persistence(persistence.open())).build();
       broker.start();
       server = new MqttServer(security.acceptor(broker), executor, settings.ioThreads());

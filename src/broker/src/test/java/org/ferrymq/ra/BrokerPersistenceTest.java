@@ -57,6 +57,14 @@ class BrokerPersistenceTest {
   }
 
   @Test
+  void theBanListLivesInTheDataDirectoryWhateverTheMode() {
+    assertEquals(temp.resolve("server/ferrymq-data/bans.txt"), load(NO_JNDI).banFile());
+    config.put(PersistenceSettings.MODE_KEY, "none");
+    assertEquals(temp.resolve("server/ferrymq-data/bans.txt"), load(NO_JNDI).banFile(),
+        "bans outlive a restart even when the broker keeps its sessions in memory");
+  }
+
+  @Test
   void anUnexpandedVariableFallsBackToTheServerOutputDirectory() {
     config.put(PersistenceSettings.DIR_KEY, "${server.output.dir}/ferrymq-data");
 

@@ -15,8 +15,9 @@ import org.junit.jupiter.api.Test;
  * The dashboard end to end in headless Chromium: {@code src/test/js/dashboard-e2e.js} (Playwright
  * over Debian's {@code /usr/bin/chromium}) opens {@code /} of this server, watches a TCP client's
  * messages arrive in the topic tree, publishes from the form to a TCP subscriber, signs in as the
- * administrator and disconnects a client, checks the sign-in flow and that the console stayed
- * free of errors, and saves {@code docs/images/dashboard.png}. The build installs playwright-core
+ * administrator and disconnects a client, opens a client's session and deletes another's, lists
+ * and deletes retained messages, checks the sign-in flow and that the console stayed free of
+ * errors, and saves {@code docs/images/dashboard.png} and the session and retained views' images. The build installs playwright-core
  * ({@code npm ci}) and passes its node_modules as NODE_PATH; the administrator's password is the
  * server's ADMIN_PASSWORD, both from the failsafe configuration.
  */
@@ -40,6 +41,8 @@ class DashboardIT extends ServerIT {
     env.put("CHROMIUM", CHROMIUM.toString());
     env.put("SCREENSHOT", ROOT.resolve("docs/images/dashboard.png").toString());
     env.put("SCREENSHOT_TABLET", ROOT.resolve("docs/images/dashboard-tablet.png").toString());
+    env.put("SCREENSHOT_SESSION", ROOT.resolve("docs/images/dashboard-session.png").toString());
+    env.put("SCREENSHOT_RETAINED", ROOT.resolve("docs/images/dashboard-retained.png").toString());
 
     // Exercise
     Process node = builder.start();

@@ -81,6 +81,8 @@ class SecureProfileIT {
     assertNull(anonymous.headers().firstValue("WWW-Authenticate").orElse(null),
         "no challenge that would invite a password over plain HTTP");
     assertEquals(403, withPassword.statusCode());
+    // the calls that change the broker too, e.g. a ban
+    assertEquals(403, plain("/api/bans", basic).statusCode());
   }
 
   @Test

@@ -15,14 +15,15 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
 @ApplicationPath("/api")
 @DeclareRoles(AdminApplication.ADMINISTRATOR)
 @OpenAPIDefinition(info = @Info(title = "FerryMQ administration API", version = "1",
-    description = "Clients and sessions of the running broker. Calls that change anything need "
-        + "the administrator role (HTTP basic authentication against Liberty's user registry; "
-        + "over HTTPS only in the secure profile)."))
+    description = "Clients and sessions, retained messages, publishing and bans of the running "
+        + "broker. Every call but /api/me needs the administrator role (HTTP basic "
+        + "authentication against Liberty's user registry; over HTTPS only in the secure "
+        + "profile)."))
 @SecurityScheme(securitySchemeName = AdminApplication.BASIC, type = SecuritySchemeType.HTTP,
     scheme = "basic")
 public class AdminApplication extends Application {
 
-  /** The role that may list and disconnect clients. */
+  /** The role that may use the admin calls: clients, sessions, retained, publish, bans. */
   public static final String ADMINISTRATOR = "administrator";
 
   /** The OpenAPI name of the HTTP basic authentication the administrator calls need. */

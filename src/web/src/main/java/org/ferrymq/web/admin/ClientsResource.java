@@ -7,7 +7,6 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.ServiceUnavailableException;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -18,7 +17,6 @@ import java.util.Comparator;
 import java.util.List;
 import org.ferrymq.engine.ClientSummary;
 import org.ferrymq.engine.MqttBroker;
-import org.ferrymq.ra.BrokerRuntime;
 
 /** The broker's sessions for the dashboard's clients view, and the administrative disconnect. */
 @Path("clients")
@@ -101,8 +99,27 @@ public class ClientsResource {
     return new Disconnected(clientId, true);
   }
 
+  /**
+   * One session in detail, read on its lane.
+   *
+   * @param clientId the client identifier; it may contain '/'
+   * @return the session with its subscriptions
+   */
+  @GET
+  @Path("{clientId: .+}")
+  @Produces(MediaType.APPLICATION_JSON)
+  @Operation(summary = "One session: connection, identity, session expiry, queued and in-flight "
+      + "messages, and its subscriptions with their options")
+  @APIResponse(responseCode = "200", description = "The session")
+  @APIResponse(responseCode = "404", description = "No session with that client id")
+  @APIResponse(responseCode = "401", description = "No credentials")
+  @APIResponse(responseCode = "403", description = "Not an administrator")
+  public ClientDetailView client(@PathParam("clientId") String clientId) {
+    return RunningBroker.await(broker().client(clientId)).map(ClientDetailView::of)
+        .orElseThrow(() -> Problem.notFound("No session for client '" + clientId + "'"));
+  }
+
   private static MqttBroker broker() {
-    return BrokerRuntime.current().map(BrokerRuntime.Running::broker)
-        .orElseThrow(() -> new ServiceUnavailableException("The broker is not running"));
+    return RunningBroker.get();
   }
 }
