@@ -14,6 +14,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.ferrymq.api.MqttMessage;
+import org.ferrymq.api.MqttMessageListener;
 import org.ferrymq.engine.LocalSubscription;
 import org.ferrymq.message.Message;
 import org.ferrymq.engine.MqttBroker;
@@ -35,8 +37,7 @@ final class EndpointActivation implements AutoCloseable {
 
   static {
     try {
-      ON_MESSAGE = MqttMessageListener.class.getMethod("onMessage", String.class, byte[].class,
-          int.class, boolean.class);
+      ON_MESSAGE = MqttMessageListener.class.getMethod("onMessage", MqttMessage.class);
     } catch (NoSuchMethodException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -127,8 +128,8 @@ final class EndpointActivation implements AutoCloseable {
         endpoint.beforeDelivery(ON_MESSAGE);
       }
       try {
-        ((MqttMessageListener) endpoint).onMessage(message.topic(), message.payload(),
-            QoS.min(message.qos(), QoS.of(spec.getQos())).value(), message.retain());
+        ((MqttMessageListener) endpoint).onMessage(ApiMessages.toApi(message,
+            QoS.min(message.qos(), QoS.of(spec.getQos())), System.currentTimeMillis()));
       } finally {
         if (transacted) {
           endpoint.afterDelivery();

@@ -4,7 +4,8 @@ import jakarta.ejb.ActivationConfigProperty;
 import jakarta.ejb.MessageDriven;
 import java.nio.charset.StandardCharsets;
 import java.util.logging.Logger;
-import org.ferrymq.ra.MqttMessageListener;
+import org.ferrymq.api.MqttMessage;
+import org.ferrymq.api.MqttMessageListener;
 
 /**
  * Example of a Jakarta EE application consuming MQTT without a network hop: a message-driven bean
@@ -20,9 +21,11 @@ public class ExampleMessageBean implements MqttMessageListener {
   private static final Logger LOG = Logger.getLogger(ExampleMessageBean.class.getName());
 
   @Override
-  public void onMessage(String topic, byte[] payload, int qos, boolean retained) {
-    String text = new String(payload, StandardCharsets.UTF_8);
-    LOG.info(() -> "Example bean received '" + text + "' on " + topic + " (QoS " + qos + ")");
-    RecentMessages.add(new RecentMessages.Received(topic, text, qos, retained));
+  public void onMessage(MqttMessage message) {
+    String text = new String(message.payload(), StandardCharsets.UTF_8);
+    LOG.info(() -> "Example bean received '" + text + "' on " + message.topic() + " (QoS "
+        + message.qos() + ")");
+    RecentMessages.add(new RecentMessages.Received(message.topic(), text, message.qos(),
+        message.retained()));
   }
 }
