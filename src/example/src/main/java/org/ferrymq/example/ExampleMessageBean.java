@@ -10,7 +10,8 @@ import org.ferrymq.api.MqttMessageListener;
 /**
  * Example of a Jakarta EE application consuming MQTT without a network hop: a message-driven bean
  * on {@code example/#} (server.xml's {@code activationSpec} may change the filter). It logs each
- * message and keeps the last ones for {@code /example/messages}.
+ * message and keeps the last ones for {@code /example/messages}; it throws for a payload that
+ * begins with {@code reject:}, which shows redelivery and the dead-letter topic.
  */
 @MessageDriven(activationConfig = {
     @ActivationConfigProperty(propertyName = "topicFilter", propertyValue = "example/#"),
@@ -19,6 +20,8 @@ import org.ferrymq.api.MqttMessageListener;
 public class ExampleMessageBean implements MqttMessageListener {
 
   private static final Logger LOG = Logger.getLogger(ExampleMessageBean.class.getName());
+  /** Payloads that begin with this stand for messages the application cannot process. */
+  static final String REJECTED_PREFIX = "reject:";
 
   @Override
   public void onMessage(MqttMessage message) {
@@ -27,5 +30,10 @@ public class ExampleMessageBean implements MqttMessageListener {
         + message.qos() + ")");
     RecentMessages.add(new RecentMessages.Received(message.topic(), text, message.qos(),
         message.retained()));
+    if (text.startsWith(REJECTED_PREFIX)) {
+      // A message the application cannot process: the adapter redelivers it, then publishes it
+      // to the activation's dead-letter topic
+      throw new IllegalArgumentException("The example bean rejects '" + text + "'");
+    }
   }
 }
