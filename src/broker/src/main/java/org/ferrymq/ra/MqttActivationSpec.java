@@ -61,10 +61,8 @@ public class MqttActivationSpec implements ActivationSpec {
     }
     String topicProblem = deadLetterTopic == null || deadLetterTopic.isEmpty() ? null
         : Topics.problemWithName(deadLetterTopic);
-    if (topicProblem == null && deadLetterTopic != null && !deadLetterTopic.isEmpty()
-        && TopicMatcher.matches(topicFilter, deadLetterTopic)) {
-      topicProblem = "the bean's own topicFilter '" + topicFilter + "' matches it, so a failed "
-          + "message would come back to the bean forever";
+    if (topicProblem == null && deadLetterTopic != null && !deadLetterTopic.isEmpty()) {
+      topicProblem = loopProblem(deadLetterTopic);
     }
     if (topicProblem != null) {
       throw new InvalidPropertyException(
@@ -72,11 +70,26 @@ public class MqttActivationSpec implements ActivationSpec {
     }
   }
 
-  /** @return the redelivery settings, with the default dead-letter topic of the activation */
-  RedeliveryPolicy redeliveryPolicy(String activationName) {
+  /**
+   * @return the redelivery settings, with the default dead-letter topic of the activation
+   * @throws InvalidPropertyException when the bean's filter matches that topic (a bean on
+   *     {@code $dlq/#} needs a deadLetterTopic elsewhere)
+   */
+  RedeliveryPolicy redeliveryPolicy(String activationName) throws InvalidPropertyException {
     String topic = deadLetterTopic == null || deadLetterTopic.isEmpty()
         ? RedeliveryPolicy.defaultDeadLetterTopic(activationName) : deadLetterTopic;
+    String problem = loopProblem(topic);
+    if (problem != null) {
+      throw new InvalidPropertyException("deadLetterTopic '" + topic + "': " + problem);
+    }
     return new RedeliveryPolicy(maxRedeliveries, redeliveryDelay, topic);
+  }
+
+  /** @return why the dead-letter topic cannot be used with this filter, or null */
+  private String loopProblem(String topic) {
+    return TopicMatcher.matches(topicFilter, topic) ? "the bean's own topicFilter '"
+        + topicFilter + "' matches it, so a failed message would come back to the bean forever"
+        : null;
   }
 
   public String getTopicFilter() {

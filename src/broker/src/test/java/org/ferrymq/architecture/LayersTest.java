@@ -17,9 +17,10 @@ import com.tngtech.archunit.library.dependencies.SliceIdentifier;
  * The product's layers point one way (docs/architecture.md): values at the bottom (packet,
  * topic, message), the codec on them, then configuration, security and the stores, the engine
  * above those, and the hosts on top (the resource adapter with its Netty transport, the web
- * module), with the application API (org.ferrymq.api) standing alone. The transport-neutral engine knows the connection abstraction ({@code transport}),
- * never Netty, Jakarta or Liberty; nothing in the product uses the benchmark's classes. Only
- * product classes are analysed (tests are not).
+ * module), with the application API (org.ferrymq.api) standing alone. The transport-neutral
+ * engine knows the connection abstraction ({@code transport}), never Netty, Jakarta or Liberty;
+ * nothing in the product uses the benchmark's classes. Only product classes are analysed (tests
+ * are not).
  */
 @AnalyzeClasses(packages = "org.ferrymq", importOptions = LayersTest.ProductOnly.class)
 class LayersTest {

@@ -48,6 +48,21 @@ class MqttActivationSpecTest {
     assertRefused("qos", spec -> spec.setQos(3));
   }
 
+  @Test
+  void aBeanOnTheDeadLetterTopicsNeedsAnotherDeadLetterTopic() throws Exception {
+    sut.setTopicFilter("$dlq/#");
+    sut.validate();
+
+    InvalidPropertyException e = assertThrows(InvalidPropertyException.class,
+        () -> sut.redeliveryPolicy("app#m.war#Reader"));
+    assertTrue(e.getMessage().startsWith("deadLetterTopic '$dlq/app/m.war/Reader'"),
+        e.getMessage());
+
+    sut.setDeadLetterTopic("failed/dead-letters");
+    sut.validate();
+    assertEquals("failed/dead-letters", sut.redeliveryPolicy("app#m.war#Reader").deadLetterTopic());
+  }
+
   private static void assertRefused(String property, Consumer<MqttActivationSpec> breakIt) {
     MqttActivationSpec spec = new MqttActivationSpec();
     breakIt.accept(spec);
