@@ -1,7 +1,6 @@
 package org.ferrymq.ra;
 
 import jakarta.resource.ResourceException;
-import jakarta.resource.spi.UnavailableException;
 import jakarta.resource.spi.endpoint.MessageEndpoint;
 import jakarta.resource.spi.endpoint.MessageEndpointFactory;
 import jakarta.resource.spi.work.Work;
@@ -14,6 +13,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.ferrymq.api.MqttMessage;
+import org.ferrymq.api.MqttMessageListener;
 import org.ferrymq.engine.LocalSubscription;
 import org.ferrymq.message.Message;
 import org.ferrymq.engine.MqttBroker;
@@ -25,7 +26,10 @@ import org.ferrymq.packet.QoS;
  *
  * <p>The broker calls the subscription listener on a session lane, which must never wait for a
  * bean; messages are therefore queued (bounded, drops counted and logged) and drained by at most
- * one work item at a time, which keeps per-publisher order. Thread-safe.
+ * one work item at a time, which keeps per-publisher order. A delivery whose {@code onMessage}
+ * throws is repeated after the spec's redelivery delay, up to its redelivery count, and the
+ * message then goes to the dead-letter topic ({@link DeliveryAttempts}, {@link DeadLetters}).
+ * Thread-safe.
  */
 final class EndpointActivation implements AutoCloseable {
 
@@ -35,8 +39,7 @@ final class EndpointActivation implements AutoCloseable {
 
   static {
     try {
-      ON_MESSAGE = MqttMessageListener.class.getMethod("onMessage", String.class, byte[].class,
-          int.class, boolean.class);
+      ON_MESSAGE = MqttMessageListener.class.getMethod("onMessage", MqttMessage.class);
     } catch (NoSuchMethodException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -50,13 +53,19 @@ final class EndpointActivation implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicLong dropped = new AtomicLong();
   private final boolean transacted;
+  private final MqttBroker broker;
+  private final RedeliveryPolicy policy;
+  private final DeliveryAttempts attempts;
   private volatile LocalSubscription subscription;
 
-  private EndpointActivation(WorkManager workManager, MessageEndpointFactory factory,
-      MqttActivationSpec spec) throws ResourceException {
+  private EndpointActivation(MqttBroker broker, WorkManager workManager,
+      MessageEndpointFactory factory, MqttActivationSpec spec) throws ResourceException {
+    this.broker = broker;
     this.workManager = workManager;
     this.factory = factory;
     this.spec = spec;
+    this.policy = spec.redeliveryPolicy(factory.getActivationName());
+    this.attempts = new DeliveryAttempts(policy, Thread::sleep, closed::get);
     try {
       this.transacted = factory.isDeliveryTransacted(ON_MESSAGE);
     } catch (NoSuchMethodException e) {
@@ -67,11 +76,13 @@ final class EndpointActivation implements AutoCloseable {
   /** Subscribes for the endpoint and starts delivering. */
   static EndpointActivation start(MqttBroker broker, WorkManager workManager,
       MessageEndpointFactory factory, MqttActivationSpec spec) throws ResourceException {
-    EndpointActivation activation = new EndpointActivation(workManager, factory, spec);
+    EndpointActivation activation = new EndpointActivation(broker, workManager, factory, spec);
     activation.subscription =
         broker.subscribe(spec.getTopicFilter(), QoS.of(spec.getQos()), activation::enqueue);
     LOG.info(() -> "FerryMQ delivers '" + spec.getTopicFilter() + "' at QoS " + spec.getQos()
-        + " to " + factory.getActivationName());
+        + " to " + factory.getActivationName() + "; failed messages are redelivered "
+        + activation.policy.maxRedeliveries() + " times, then published to '"
+        + activation.policy.deadLetterTopic() + "'");
     return activation;
   }
 
@@ -115,28 +126,45 @@ final class EndpointActivation implements AutoCloseable {
   }
 
   private void deliver(Message message) {
-    MessageEndpoint endpoint;
-    try {
-      endpoint = factory.createEndpoint(null);
-    } catch (UnavailableException e) {
-      LOG.log(Level.WARNING, "Endpoint " + factory.getActivationName() + " unavailable", e);
-      return;
+    MqttMessage delivered = ApiMessages.toApi(message,
+        QoS.min(message.qos(), QoS.of(spec.getQos())), System.currentTimeMillis());
+    DeliveryAttempts.Outcome outcome = attempts.run(n -> deliverOnce(delivered),
+        (n, e) -> LOG.log(Level.WARNING, "Delivery " + n + " of a message on '" + message.topic()
+            + "' to " + factory.getActivationName() + " failed", e));
+    if (outcome == DeliveryAttempts.Outcome.FAILED) {
+      deadLetter(message, policy.maxRedeliveries() + 1);
+    } else if (outcome == DeliveryAttempts.Outcome.ABANDONED) {
+      LOG.warning(() -> "A message on '" + message.topic() + "' was not delivered to "
+          + factory.getActivationName() + ": the activation ended before a delivery succeeded");
     }
+  }
+
+  private void deadLetter(Message message, int attemptCount) {
+    try {
+      broker.publish(DeadLetters.of(message, policy.deadLetterTopic(), attemptCount));
+      LOG.warning(() -> "A message on '" + message.topic() + "' failed " + attemptCount
+          + " deliveries to " + factory.getActivationName() + "; published to '"
+          + policy.deadLetterTopic() + "'");
+    } catch (IllegalStateException e) {
+      LOG.log(Level.SEVERE, "A message on '" + message.topic() + "' failed every delivery to "
+          + factory.getActivationName() + " and cannot be dead-lettered", e);
+    }
+  }
+
+  private void deliverOnce(MqttMessage message) throws ResourceException,
+      NoSuchMethodException {
+    MessageEndpoint endpoint = factory.createEndpoint(null);
     try {
       if (transacted) {
         endpoint.beforeDelivery(ON_MESSAGE);
       }
       try {
-        ((MqttMessageListener) endpoint).onMessage(message.topic(), message.payload(),
-            QoS.min(message.qos(), QoS.of(spec.getQos())).value(), message.retain());
+        ((MqttMessageListener) endpoint).onMessage(message);
       } finally {
         if (transacted) {
           endpoint.afterDelivery();
         }
       }
-    } catch (ResourceException | NoSuchMethodException | RuntimeException e) {
-      LOG.log(Level.WARNING, "Delivery of a message on '" + message.topic() + "' to "
-          + factory.getActivationName() + " failed", e);
     } finally {
       endpoint.release();
     }

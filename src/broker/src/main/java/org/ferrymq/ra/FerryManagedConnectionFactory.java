@@ -11,6 +11,8 @@ import jakarta.resource.spi.ResourceAdapterAssociation;
 import java.io.PrintWriter;
 import java.util.Set;
 import javax.security.auth.Subject;
+import org.ferrymq.api.MqttConnection;
+import org.ferrymq.api.MqttConnectionFactory;
 
 /**
  * Creates the outbound {@link MqttConnectionFactory}. All managed connections are equivalent, so

@@ -3,6 +3,8 @@ package org.ferrymq.ra;
 import jakarta.resource.ResourceException;
 import jakarta.resource.spi.ConnectionManager;
 import javax.naming.Reference;
+import org.ferrymq.api.MqttConnection;
+import org.ferrymq.api.MqttConnectionFactory;
 
 /** The container-managed factory handed out from JNDI. */
 final class MqttConnectionFactoryImpl implements MqttConnectionFactory {

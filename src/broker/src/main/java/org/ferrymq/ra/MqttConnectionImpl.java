@@ -1,8 +1,8 @@
 package org.ferrymq.ra;
 
-import org.ferrymq.message.Message;
+import org.ferrymq.api.MqttConnection;
+import org.ferrymq.api.MqttMessage;
 import org.ferrymq.engine.MqttBroker;
-import org.ferrymq.packet.QoS;
 
 /** A connection handle; publishing goes straight to the running broker. */
 final class MqttConnectionImpl implements MqttConnection {
@@ -22,16 +22,13 @@ final class MqttConnectionImpl implements MqttConnection {
   }
 
   @Override
-  public void publish(String topic, byte[] payload, int qos, boolean retained) {
+  public void publish(MqttMessage message) {
     if (managed == null) {
       throw new IllegalStateException("The FerryMQ connection is closed");
     }
-    if (qos < 0 || qos > 2) {
-      throw new IllegalArgumentException("qos must be 0, 1 or 2, not " + qos);
-    }
     MqttBroker broker = BrokerRuntime.current().map(BrokerRuntime.Running::broker)
         .orElseThrow(() -> new IllegalStateException("The FerryMQ broker is not running"));
-    broker.publish(Message.of(topic, payload.clone(), QoS.of(qos), retained));
+    broker.publish(ApiMessages.toBroker(message, System.currentTimeMillis()));
   }
 
   @Override

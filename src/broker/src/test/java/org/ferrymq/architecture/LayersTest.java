@@ -1,5 +1,6 @@
 package org.ferrymq.architecture;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
@@ -16,9 +17,10 @@ import com.tngtech.archunit.library.dependencies.SliceIdentifier;
  * The product's layers point one way (docs/architecture.md): values at the bottom (packet,
  * topic, message), the codec on them, then configuration, security and the stores, the engine
  * above those, and the hosts on top (the resource adapter with its Netty transport, the web
- * module). The transport-neutral engine knows the connection abstraction ({@code transport}),
- * never Netty, Jakarta or Liberty; nothing in the product uses the benchmark's classes. Only
- * product classes are analysed (tests are not).
+ * module), with the application API (org.ferrymq.api) standing alone. The transport-neutral
+ * engine knows the connection abstraction ({@code transport}), never Netty, Jakarta or Liberty;
+ * nothing in the product uses the benchmark's classes. Only product classes are analysed (tests
+ * are not).
  */
 @AnalyzeClasses(packages = "org.ferrymq", importOptions = LayersTest.ProductOnly.class)
 class LayersTest {
@@ -84,8 +86,18 @@ class LayersTest {
   static final ArchRule theEngineIsTransportNeutral = noClasses()
       .that().resideInAPackage("org.ferrymq.engine..")
       .should().dependOnClassesThat().resideInAnyPackage("org.ferrymq.transport.netty..",
-          "org.ferrymq.ra..", "org.ferrymq.web..", "io.netty..", "jakarta..",
-          "com.ibm..", "org.eclipse.microprofile..");
+          "org.ferrymq.ra..", "org.ferrymq.web..", "org.ferrymq.api..", "io.netty..",
+          "jakarta..", "com.ibm..", "org.eclipse.microprofile..");
+
+  /**
+   * The application API (ferrymq-api.jar, the only broker classes applications see) stands
+   * alone: it uses the JDK and jakarta.resource, nothing of the broker or its libraries.
+   */
+  @ArchTest
+  static final ArchRule theApplicationApiStandsAlone = classes()
+      .that().resideInAPackage("org.ferrymq.api..")
+      .should().onlyDependOnClassesThat().resideInAnyPackage("org.ferrymq.api..", "java..",
+          "jakarta.resource");
 
   @ArchTest
   static final ArchRule theTransportAbstractionStandsAlone = noClasses()

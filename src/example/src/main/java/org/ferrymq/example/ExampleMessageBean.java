@@ -4,12 +4,14 @@ import jakarta.ejb.ActivationConfigProperty;
 import jakarta.ejb.MessageDriven;
 import java.nio.charset.StandardCharsets;
 import java.util.logging.Logger;
-import org.ferrymq.ra.MqttMessageListener;
+import org.ferrymq.api.MqttMessage;
+import org.ferrymq.api.MqttMessageListener;
 
 /**
  * Example of a Jakarta EE application consuming MQTT without a network hop: a message-driven bean
  * on {@code example/#} (server.xml's {@code activationSpec} may change the filter). It logs each
- * message and keeps the last ones for {@code /example/messages}.
+ * message and keeps the last ones for {@code /example/messages}; it throws for a payload that
+ * begins with {@code reject:}, which shows redelivery and the dead-letter topic.
  */
 @MessageDriven(activationConfig = {
     @ActivationConfigProperty(propertyName = "topicFilter", propertyValue = "example/#"),
@@ -18,11 +20,20 @@ import org.ferrymq.ra.MqttMessageListener;
 public class ExampleMessageBean implements MqttMessageListener {
 
   private static final Logger LOG = Logger.getLogger(ExampleMessageBean.class.getName());
+  /** Payloads that begin with this stand for messages the application cannot process. */
+  static final String REJECTED_PREFIX = "reject:";
 
   @Override
-  public void onMessage(String topic, byte[] payload, int qos, boolean retained) {
-    String text = new String(payload, StandardCharsets.UTF_8);
-    LOG.info(() -> "Example bean received '" + text + "' on " + topic + " (QoS " + qos + ")");
-    RecentMessages.add(new RecentMessages.Received(topic, text, qos, retained));
+  public void onMessage(MqttMessage message) {
+    String text = new String(message.payload(), StandardCharsets.UTF_8);
+    LOG.info(() -> "Example bean received '" + text + "' on " + message.topic() + " (QoS "
+        + message.qos() + ")");
+    RecentMessages.add(new RecentMessages.Received(message.topic(), text, message.qos(),
+        message.retained()));
+    if (text.startsWith(REJECTED_PREFIX)) {
+      // A message the application cannot process: the adapter redelivers it, then publishes it
+      // to the activation's dead-letter topic
+      throw new IllegalArgumentException("The example bean rejects '" + text + "'");
+    }
   }
 }

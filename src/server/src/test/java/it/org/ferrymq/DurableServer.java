@@ -51,7 +51,8 @@ final class DurableServer implements AutoCloseable {
   private static final long COMMAND_TIMEOUT_SECONDS = 180;
   private static final int START_ATTEMPTS = 3;
   private static final String[] COPIED = {"server.xml", "profile-secure.xml",
-      "bootstrap.properties", "jvm.options", "server.env", "configDropins", "apps", "resources"};
+      "bootstrap.properties", "jvm.options", "server.env", "configDropins", "apps", "lib",
+      "resources"};
 
   private final Path wlpHome;
   private final Path userDir;

@@ -25,12 +25,14 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The product ships only product (issue 16): the WAR and the RAR the server deploys, with every
  * jar inside them, hold no class of the load generator, of the example application or of the
- * tests. Needs the packaged archives, not the running server.
+ * tests; the application API jar holds org.ferrymq.api and nothing else, and the RAR leaves it
+ * to the server's library (issue 17). Needs the packaged archives, not the running server.
  */
 class ProductArchivesIT {
 
   private static final Path WAR = Path.of(System.getProperty("ferrymq.war"));
   private static final Path RAR = Path.of(System.getProperty("ferrymq.rar"));
+  private static final Path API = Path.of(System.getProperty("ferrymq.api"));
   /** Packages that are not product, and the names the build gives test classes. */
   private static final Pattern NOT_PRODUCT = Pattern.compile(
       "^org/ferrymq/((bench|example|web/example)/|.*(Test|IT)(\\$[^/]*)?\\.class$)");
@@ -66,6 +68,22 @@ class ProductArchivesIT {
     assertTrue(classes.contains(new Entry(RAR.getFileName() + "!/ferrymq-broker.jar",
         "org/ferrymq/ra/FerryResourceAdapter.class")), "no resource adapter in " + RAR);
     assertEquals(List.of(), notProduct(classes));
+    assertEquals(List.of(), classes.stream()
+        .filter(c -> c.classFile().startsWith("org/ferrymq/api/")).toList(),
+        "a copy of the API in the RAR would shadow the shared library's for the adapter");
+  }
+
+  @Test
+  void theApiJarHoldsTheApplicationApiOnly() throws Exception {
+    // Exercise
+    List<Entry> classes = classes(API);
+
+    // Verify
+    assertTrue(classes.contains(new Entry(API.getFileName().toString(),
+        "org/ferrymq/api/MqttMessageListener.class")), "no listener interface in " + API);
+    assertEquals(List.of(), classes.stream()
+        .filter(c -> !c.classFile().startsWith("org/ferrymq/api/")).toList(),
+        "applications must see the API only, not the engine, Netty or H2");
   }
 
   @Test

@@ -1,4 +1,4 @@
-package org.ferrymq.ra;
+package org.ferrymq.api;
 
 import jakarta.resource.Referenceable;
 import jakarta.resource.ResourceException;
