@@ -20,7 +20,7 @@ final class BrokerCluster implements AutoCloseable {
   /** The started member; null with clustering off or before it joined. */
   private AutoCloseable member;
 
-  private BrokerCluster(ClusterConfig config) {
+  BrokerCluster(ClusterConfig config) {
     this.config = config;
   }
 
