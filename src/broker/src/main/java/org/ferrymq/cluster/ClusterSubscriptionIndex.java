@@ -89,10 +89,13 @@ final class ClusterSubscriptionIndex implements SubscriptionIndex {
     });
   }
 
+  /** {@code $SYS} topics are each node's own: its peers publish theirs themselves. */
   @Override
   public void match(String topic, MatchSink sink) {
     local.match(topic, sink);
-    peers.match(topic, sink);
+    if (!topic.startsWith("$SYS/")) {
+      peers.match(topic, sink);
+    }
   }
 
   @Override

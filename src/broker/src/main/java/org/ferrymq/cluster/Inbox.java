@@ -44,17 +44,22 @@ final class Inbox {
       TimeoutException {
     ClusterPort target = port;
     if (target == null) {
-      throw new IllegalStateException("this node's broker is not running yet");
+      throw new IllegalStateException("this node's broker is not attached yet");
     }
     List<Message> messages = BatchCodec.decode(batch);
     byte[] outcome = new byte[messages.size()];
     CountDownLatch taken = new CountDownLatch(messages.size());
     for (int i = 0; i < messages.size(); i++) {
       int index = i;
-      target.routeFromPeer(messages.get(i), receivers -> {
-        outcome[index] = receivers < 0 ? FAILED : TAKEN;
-        taken.countDown();
-      });
+      try {
+        target.routeFromPeer(messages.get(i), receivers -> {
+          outcome[index] = receivers < 0 ? FAILED : TAKEN;
+          taken.countDown();
+        });
+      } catch (IllegalStateException stopped) {
+        // stopping: its clients are disconnected, as when the member has left
+        throw new NodeStoppingException();
+      }
     }
     if (!taken.await(timeoutMillis, TimeUnit.MILLISECONDS)) {
       throw new TimeoutException("subscribers on this node took no forwarded message for "

@@ -189,7 +189,8 @@ final class PeerForwarder implements PeerLink {
 
   private static boolean left(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof MemberLeftException || c instanceof TargetNotMemberException) {
+      if (c instanceof MemberLeftException || c instanceof TargetNotMemberException
+          || c instanceof NodeStoppingException) {
         return true;
       }
     }

@@ -30,7 +30,14 @@ public final class ClusterPort {
     if (!core.isRunning()) {
       throw new IllegalStateException("broker is not running");
     }
-    core.routeFromPeer(message.arrivedAt(System.nanoTime()), whenTaken);
+    // Its number in the publisher's QoS 2 stream means nothing here, where that stream's
+    // receipts are not: recovery must not take it for a local publisher's message
+    Message m = message;
+    if (m.originSequence() != 0) {
+      m = new Message(m.topic(), m.payload(), m.qos(), m.retain(), m.properties(),
+          m.expiresAtMillis(), m.originClientId(), 0);
+    }
+    core.routeFromPeer(m.arrivedAt(System.nanoTime()), whenTaken);
   }
 
   /** Keeps a retained message stored cluster-wide for this node's future subscribers. */

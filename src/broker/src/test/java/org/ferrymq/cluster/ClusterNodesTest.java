@@ -211,6 +211,36 @@ class ClusterNodesTest {
   }
 
   @Test
+  void aNodeThatStopsLeavesTheClusterAndItsFiltersGoWithIt() throws Exception {
+    int port = ClusterBroker.freePort();
+    ClusterBroker d = ClusterBroker.start(NAME, SECRET, port, List.of(port, a.node.port()));
+    String leaving = d.id();
+    try {
+      await().atMost(WAIT).until(() -> a.node.memberCount() == 4);
+      subscribe(d, "leave/t", 1, new LinkedBlockingQueue<>());
+      awaitFilterKnown(a, d, "leave/t");
+    } finally {
+      // Exercise: the adapter's order, broker first, then the member
+      clients.forEach(client -> {
+        try {
+          client.disconnectForcibly(100, 100);
+        } catch (MqttException e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      d.close();
+    }
+
+    // Verify: gone from every member's view and from the index, nothing forwarded there
+    await().atMost(WAIT).until(() -> NODES.stream().allMatch(n -> n.node.memberCount() == 3
+        && !n.node.knowsPeerFilter(leaving, "leave/t")));
+    TestClient publisher = TestClient.connect(a.broker, ProtocolVersion.MQTT_5, "pub-leave", true);
+    assertEquals(ReasonCode.NO_MATCHING_SUBSCRIBERS,
+        publisher.publishAcked("leave/t", "x").reasonCode());
+    clients.clear();
+  }
+
+  @Test
   void aMemberWithoutTheSecretCannotJoin() {
     int port = ClusterBroker.freePort();
     ClusterConfig stranger = ClusterBroker.config(NAME, "not-the-secret-of-this-cluster", port,
