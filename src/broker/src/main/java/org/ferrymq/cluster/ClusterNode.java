@@ -154,8 +154,9 @@ public final class ClusterNode implements AutoCloseable {
       public void memberAdded(MembershipEvent event) {
         Member m = event.getMember();
         if (!proof.verifies(m.getAttribute(JoinProof.ATTRIBUTE))) {
+          // only a master that is not a FerryMQ node with the secret admits such a member
           LOG.severe(() -> "Cluster member " + m.getAddress() + " joined without proving it "
-              + "knows mqtt.cluster.secret; messages will not be forwarded to it");
+              + "knows mqtt.cluster.secret: the cluster's master does not check the secret");
         }
       }
 
