@@ -21,7 +21,7 @@ import org.ferrymq.config.ConfigException;
  * @param secret the shared secret every member must prove it knows to join
  * @param backupCount synchronous backups of each cluster-wide retained message
  * @param forwardTimeoutSeconds how long a node waits for its subscribers to take a forwarded
- *     batch before it reports the batch failed
+ *     QoS 1/2 message before it settles the message as failed with its origin
  */
 public record ClusterConfig(boolean enabled, String name, String host, int port,
     List<String> members, String secret, int backupCount, int forwardTimeoutSeconds) {

@@ -31,11 +31,10 @@ import org.ferrymq.topic.SubscriptionTree;
  * leaves the cluster gracefully (the member hands its data partitions over first).
  */
 public final class ClusterNode implements AutoCloseable {
-  /** Key of this node's {@link Inbox} in the Hazelcast instance's user context. */
-  static final String INBOX = "ferrymq.inbox";
   static final String FILTERS = "ferrymq.filters";
   static final String RETAINED = "ferrymq.retained";
   static final String FORWARDING = "ferrymq.forwarding";
+  static final String SETTLING = "ferrymq.settling";
   private static final Logger LOG = Logger.getLogger(ClusterNode.class.getName());
 
   private final ClusterConfig config;
@@ -45,6 +44,7 @@ public final class ClusterNode implements AutoCloseable {
   private final Inbox inbox;
   private final LongAdder refusedJoins;
   private final PeerForwarder forwarder;
+  private final Settlements settlements;
   private final FilterDirectory directory;
   private final IMap<String, byte[]> retained;
 
@@ -56,7 +56,10 @@ public final class ClusterNode implements AutoCloseable {
     this.proof = proof;
     this.inbox = inbox;
     this.refusedJoins = refusedJoins;
-    this.forwarder = new PeerForwarder(hazelcast, hazelcast.getExecutorService(FORWARDING));
+    this.forwarder = new PeerForwarder(hazelcast, hazelcast.getExecutorService(FORWARDING),
+        self);
+    this.settlements = new Settlements(hazelcast, hazelcast.getExecutorService(SETTLING), self);
+    hazelcast.getUserContext().put(PeerForwarder.class.getName(), forwarder);
     ReplicatedMap<String, String> filters = hazelcast.getReplicatedMap(FILTERS);
     this.directory = new FilterDirectory(filters, self);
     this.retained = hazelcast.getMap(RETAINED);
@@ -119,8 +122,9 @@ public final class ClusterNode implements AutoCloseable {
     join.getAutoDetectionConfig().setEnabled(false);
     join.getTcpIpConfig().setEnabled(true).setMembers(c.members());
     hz.getMapConfig(RETAINED).setBackupCount(c.backupCount());
+    // what the tasks peers send here find: the inbox now, the forwarder once it exists
     ConcurrentHashMap<String, Object> context = new ConcurrentHashMap<>();
-    context.put(INBOX, inbox);
+    context.put(Inbox.class.getName(), inbox);
     hz.setUserContext(context);
     return hz;
   }
@@ -162,7 +166,10 @@ public final class ClusterNode implements AutoCloseable {
 
       @Override
       public void memberRemoved(MembershipEvent event) {
-        directory.memberLeft(event.getMember().getUuid().toString());
+        String node = event.getMember().getUuid().toString();
+        directory.memberLeft(node);
+        forwarder.peerGone(node);
+        settlements.peerGone(node);
       }
     });
     directory.forgetAllBut(members);
@@ -174,7 +181,30 @@ public final class ClusterNode implements AutoCloseable {
   /** Connects the built broker: forwarded batches and retained changes reach it from now on. */
   public void attach(MqttBroker broker) {
     retained.addEntryListener(new ClusterRetained.Mirror(broker.clusterPort()), true);
-    inbox.attach(broker.clusterPort());
+    inbox.attach(broker.clusterPort(), settlements);
+  }
+
+  /**
+   * @return the part of this node that tasks sent by peers use, found in the member's user
+   *     context
+   * @throws IllegalStateException when the member has none (not a FerryMQ node)
+   */
+  static <T> T local(HazelcastInstance instance, Class<T> type) {
+    Object found = instance.getUserContext().get(type.getName());
+    if (!type.isInstance(found)) {
+      throw new IllegalStateException("no FerryMQ broker on this member");
+    }
+    return type.cast(found);
+  }
+
+  /** @return the member with that node id, null when it is not in the cluster (any more) */
+  static Member member(HazelcastInstance instance, String node) {
+    for (Member m : instance.getCluster().getMembers()) {
+      if (m.getUuid().toString().equals(node)) {
+        return m;
+      }
+    }
+    return null;
   }
 
   /** @return this node's id in the cluster (its Hazelcast member UUID) */
@@ -207,7 +237,7 @@ public final class ClusterNode implements AutoCloseable {
     return forwarder.batches();
   }
 
-  /** @return messages peers forwarded to this node that its subscribers took */
+  /** @return messages peers forwarded to this node, routed here */
   public long receivedFromPeers() {
     return inbox.received();
   }

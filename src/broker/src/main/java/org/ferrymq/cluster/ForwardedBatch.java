@@ -10,10 +10,13 @@ import java.util.concurrent.Callable;
 
 /**
  * A batch of messages one node forwards to another, run there by Hazelcast's executor: it hands
- * the batch to that node's {@link Inbox} and returns the per-message outcome.
+ * the batch to that node's {@link Inbox}, which routes it, and answers once it is routed (not
+ * yet taken: the settlements follow on their own, {@link SettledBatch}).
  */
-public final class ForwardedBatch implements Callable<byte[]>, DataSerializable,
+public final class ForwardedBatch implements Callable<Integer>, DataSerializable,
     HazelcastInstanceAware {
+  private String origin;
+  private long firstId;
   private byte[] batch;
   private transient HazelcastInstance instance;
 
@@ -21,7 +24,13 @@ public final class ForwardedBatch implements Callable<byte[]>, DataSerializable,
   public ForwardedBatch() {
   }
 
-  ForwardedBatch(byte[] batch) {
+  /**
+   * @param origin the sending node's id, where the settlements go
+   * @param firstId the first message's number; the others follow consecutively
+   */
+  ForwardedBatch(String origin, long firstId, byte[] batch) {
+    this.origin = origin;
+    this.firstId = firstId;
     this.batch = batch;
   }
 
@@ -31,21 +40,21 @@ public final class ForwardedBatch implements Callable<byte[]>, DataSerializable,
   }
 
   @Override
-  public byte[] call() throws Exception {
-    Object inbox = instance.getUserContext().get(ClusterNode.INBOX);
-    if (!(inbox instanceof Inbox target)) {
-      throw new IllegalStateException("no FerryMQ broker on this member");
-    }
-    return target.take(batch);
+  public Integer call() throws Exception {
+    return ClusterNode.local(instance, Inbox.class).take(origin, firstId, batch);
   }
 
   @Override
   public void writeData(ObjectDataOutput out) throws IOException {
+    out.writeString(origin);
+    out.writeLong(firstId);
     out.writeByteArray(batch);
   }
 
   @Override
   public void readData(ObjectDataInput in) throws IOException {
+    origin = in.readString();
+    firstId = in.readLong();
     batch = in.readByteArray();
   }
 }

@@ -20,16 +20,18 @@ import org.ferrymq.packet.QoS;
 
 /**
  * Forwards messages to the peers with matching subscribers ({@link PeerLink}), in batches: per
- * peer, one batch is in flight at a time and whatever arrives meanwhile waits for the next, so a
- * busy link sends fewer, larger batches and the order in which the engine handed messages over
- * (per publisher, per topic) is the order the peer routes them in.
+ * peer, one batch is on its way at a time until the peer has routed it, and whatever arrives
+ * meanwhile waits for the next, so a busy link sends fewer, larger batches and the peer routes
+ * the messages in the order the engine handed them over (per publisher, per topic).
  *
- * <p>A message's receipt is settled when the peer answers: taken (the publisher's
- * acknowledgement may go), failed, or the peer left the cluster (taken by no one: its
- * subscribers left with it, since sessions are not cluster-wide yet). QoS 1/2 messages wait
- * without bound here; their publishers' unacknowledged windows bound them. QoS 0 messages
- * beyond {@link #MAX_QOS0_WAITING} per peer are dropped and counted, as for a slow subscriber.
- * Thread-safe: each peer's queue is guarded by its channel.
+ * <p>A QoS 1/2 message's receipt waits for the peer's settlement ({@link SettledBatch}), which
+ * the peer sends once its sessions took the message; settlements arrive on their own, so a
+ * congested subscriber on the peer holds back the acknowledgements of the messages it receives
+ * and not those of every message sent there. A peer that leaves settles its messages as taken
+ * by no one (its subscribers left with it, since sessions are not cluster-wide yet). QoS 0 is
+ * settled when sent; beyond {@link #MAX_QOS0_WAITING} waiting per peer it is dropped and
+ * counted, as for a slow subscriber. QoS 1/2 waits without bound here: the publishers'
+ * unacknowledged windows bound it. Thread-safe: each peer's state is guarded by its channel.
  */
 final class PeerForwarder implements PeerLink {
   static final int MAX_BATCH_MESSAGES = 512;
@@ -39,14 +41,16 @@ final class PeerForwarder implements PeerLink {
 
   private final HazelcastInstance hazelcast;
   private final IExecutorService executor;
+  private final String self;
   private final Map<String, Channel> channels = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> forwarded = new ConcurrentHashMap<>();
   private final LongAdder batches = new LongAdder();
   private final LongAdder qos0Dropped = new LongAdder();
 
-  PeerForwarder(HazelcastInstance hazelcast, IExecutorService executor) {
+  PeerForwarder(HazelcastInstance hazelcast, IExecutorService executor, String self) {
     this.hazelcast = hazelcast;
     this.executor = executor;
+    this.self = self;
   }
 
   @Override
@@ -54,7 +58,23 @@ final class PeerForwarder implements PeerLink {
     channels.computeIfAbsent(node, Channel::new).add(message, receipt);
   }
 
-  /** @return messages forwarded to that node so far (answered or not) */
+  /** The peer settled messages it was sent: their receipts learn how. */
+  void settle(String node, long[] ids, byte[] outcomes) {
+    Channel c = channels.get(node);
+    if (c != null) {
+      c.settle(ids, outcomes);
+    }
+  }
+
+  /** The peer left the cluster: whatever it still owes an answer for is taken by no one. */
+  void peerGone(String node) {
+    Channel c = channels.remove(node);
+    if (c != null) {
+      c.gone();
+    }
+  }
+
+  /** @return messages forwarded to that node so far (settled or not) */
   long forwardedTo(String node) {
     LongAdder n = forwarded.get(node);
     return n == null ? 0 : n.sum();
@@ -73,12 +93,15 @@ final class PeerForwarder implements PeerLink {
   private record Pending(Message message, Receipt receipt) {
   }
 
-  /** The way to one peer: its waiting messages and whether a batch is in flight. */
+  /** The way to one peer: messages waiting, whether a batch is on its way, receipts owed. */
   private final class Channel {
     private final String node;
     private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
+    private final Map<Long, Receipt> unsettled = new ConcurrentHashMap<>();
+    private long nextId = 1;
     private int qos0Waiting;
-    private boolean inFlight;
+    private boolean sending;
+    private boolean closed;
 
     Channel(String node) {
       this.node = node;
@@ -86,6 +109,10 @@ final class PeerForwarder implements PeerLink {
 
     void add(Message m, Receipt receipt) {
       synchronized (this) {
+        if (closed) {
+          receipt.accepted();
+          return;
+        }
         if (m.qos() == QoS.AT_MOST_ONCE) {
           if (qos0Waiting >= MAX_QOS0_WAITING) {
             qos0Dropped.increment();
@@ -95,47 +122,55 @@ final class PeerForwarder implements PeerLink {
           qos0Waiting++;
         }
         waiting.add(new Pending(m, receipt));
-        if (inFlight) {
+        if (sending) {
           return;
         }
-        inFlight = true;
+        sending = true;
       }
       sendNext();
     }
 
-    /** Sends the next batch, or ends the flight when nothing waits. */
+    /** Sends the next batch, or ends the sending when nothing waits. */
     private void sendNext() {
       while (true) {
-        List<Pending> batch = takeBatch();
-        if (batch == null) {
-          return;
+        long firstId;
+        List<Pending> batch;
+        synchronized (this) {
+          batch = takeBatch();
+          if (batch == null) {
+            sending = false;
+            return;
+          }
+          firstId = nextId;
+          nextId += batch.size();
         }
-        Member member = memberOf(node);
+        Member member = ClusterNode.member(hazelcast, node);
+        List<Message> messages = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+          Pending p = batch.get(i);
+          messages.add(p.message());
+          if (p.message().qos() == QoS.AT_MOST_ONCE || member == null) {
+            p.receipt().accepted();
+          } else {
+            unsettled.put(firstId + i, p.receipt());
+          }
+        }
         if (member == null) {
-          batch.forEach(p -> p.receipt().accepted());
           continue;
         }
-        List<Message> messages = new ArrayList<>(batch.size());
-        batch.forEach(p -> messages.add(p.message()));
         forwarded.computeIfAbsent(node, n -> new LongAdder()).add(batch.size());
         batches.increment();
-        executor.submitToMember(new ForwardedBatch(BatchCodec.encode(messages)), member,
-            new ExecutionCallback<byte[]>() {
+        int count = batch.size();
+        executor.submitToMember(new ForwardedBatch(self, firstId, BatchCodec.encode(messages)),
+            member, new ExecutionCallback<Integer>() {
               @Override
-              public void onResponse(byte[] outcome) {
-                for (int i = 0; i < batch.size(); i++) {
-                  if (outcome[i] == Inbox.TAKEN) {
-                    batch.get(i).receipt().accepted();
-                  } else {
-                    batch.get(i).receipt().failed();
-                  }
-                }
+              public void onResponse(Integer routed) {
                 sendNext();
               }
 
               @Override
               public void onFailure(Throwable t) {
-                settleFailed(batch, t);
+                settleFailed(firstId, count, t);
                 sendNext();
               }
             });
@@ -143,48 +178,77 @@ final class PeerForwarder implements PeerLink {
       }
     }
 
+    /** @return up to a batch of the waiting messages, null when none waits; holds the lock */
     private List<Pending> takeBatch() {
-      synchronized (this) {
-        if (waiting.isEmpty()) {
-          inFlight = false;
-          return null;
+      if (waiting.isEmpty()) {
+        return null;
+      }
+      List<Pending> batch = new ArrayList<>();
+      long bytes = 0;
+      while (!waiting.isEmpty() && batch.size() < MAX_BATCH_MESSAGES
+          && (batch.isEmpty() || bytes + waiting.peek().message().sizeInBytes()
+              <= MAX_BATCH_BYTES)) {
+        Pending p = waiting.poll();
+        bytes += p.message().sizeInBytes();
+        if (p.message().qos() == QoS.AT_MOST_ONCE) {
+          qos0Waiting--;
         }
-        List<Pending> batch = new ArrayList<>();
-        long bytes = 0;
-        while (!waiting.isEmpty() && batch.size() < MAX_BATCH_MESSAGES
-            && (batch.isEmpty() || bytes + waiting.peek().message().sizeInBytes()
-                <= MAX_BATCH_BYTES)) {
-          Pending p = waiting.poll();
-          bytes += p.message().sizeInBytes();
-          if (p.message().qos() == QoS.AT_MOST_ONCE) {
-            qos0Waiting--;
-          }
-          batch.add(p);
+        batch.add(p);
+      }
+      return batch;
+    }
+
+    void settle(long[] ids, byte[] outcomes) {
+      for (int i = 0; i < ids.length; i++) {
+        Receipt r = unsettled.remove(ids[i]);
+        if (r == null) {
+          continue;
         }
-        return batch;
+        if (outcomes[i] == Inbox.TAKEN) {
+          r.accepted();
+        } else {
+          r.failed();
+        }
       }
     }
 
-    private void settleFailed(List<Pending> batch, Throwable t) {
-      if (left(t)) {
-        LOG.fine(() -> "Cluster member " + node + " left with " + batch.size()
-            + " forwarded messages unanswered; its subscribers left with it");
-        batch.forEach(p -> p.receipt().accepted());
+    /** The batch did not reach the peer's broker: its messages are settled here. */
+    private void settleFailed(long firstId, int count, Throwable t) {
+      boolean left = left(t);
+      if (left) {
+        LOG.fine(() -> "Cluster member " + node + " left or stopped with " + count
+            + " forwarded messages unrouted; its subscribers left with it");
       } else {
-        LOG.log(Level.WARNING, "Forwarding " + batch.size() + " messages to cluster member "
-            + node + " failed; their publishers are told", t);
-        batch.forEach(p -> p.receipt().failed());
+        LOG.log(Level.WARNING, "Forwarding " + count + " messages to cluster member " + node
+            + " failed; their publishers are told", t);
+      }
+      for (long id = firstId; id < firstId + count; id++) {
+        Receipt r = unsettled.remove(id);
+        if (r != null) {
+          if (left) {
+            r.accepted();
+          } else {
+            r.failed();
+          }
+        }
       }
     }
-  }
 
-  private Member memberOf(String node) {
-    for (Member m : hazelcast.getCluster().getMembers()) {
-      if (m.getUuid().toString().equals(node)) {
-        return m;
+    void gone() {
+      List<Pending> dropped;
+      synchronized (this) {
+        closed = true;
+        dropped = new ArrayList<>(waiting);
+        waiting.clear();
+      }
+      dropped.forEach(p -> p.receipt().accepted());
+      for (Long id : List.copyOf(unsettled.keySet())) {
+        Receipt r = unsettled.remove(id);
+        if (r != null) {
+          r.accepted();
+        }
       }
     }
-    return null;
   }
 
   private static boolean left(Throwable t) {

@@ -157,10 +157,13 @@ class ClusterNodesTest {
   }
 
   @Test
-  void theAcknowledgementWaitsForTheRemoteSessionAndACongestedOneHoldsThePublisherBack() {
+  void theAcknowledgementWaitsForTheRemoteSessionAndACongestedOneHoldsThePublisherBack()
+      throws MqttException {
     TestClient subscriber = TestClient.connect(b.broker, ProtocolVersion.MQTT_5, "slow-sub", true);
     subscriber.subscribe("slow/t", QoS.AT_LEAST_ONCE);
+    subscribe(b, "fast/t", 1, new LinkedBlockingQueue<>());
     awaitFilterKnown(a, b, "slow/t");
+    awaitFilterKnown(a, b, "fast/t");
     TestClient publisher = TestClient.connect(a.broker, ProtocolVersion.MQTT_5, "pub-slow", true);
     int count = 12;
 
@@ -177,6 +180,11 @@ class ClusterNodesTest {
 
     // Verify: acknowledgements are held while B's session cannot take more, then all arrive
     assertTrue(heldBack >= count - 6, "acknowledged before B took them: " + acks.size());
+    // meanwhile a publisher on A feeding another subscriber on B is not held back
+    TestClient other = TestClient.connect(a.broker, ProtocolVersion.MQTT_5, "pub-fast", true);
+    for (int i = 0; i < 3; i++) {
+      assertEquals(ReasonCode.SUCCESS, other.publishAcked("fast/t", "f").reasonCode());
+    }
     for (int i = 0; i < count; i++) {
       Publish p = subscriber.expect(Publish.class);
       assertEquals(Integer.toString(i), TestClient.payloadOf(p));
