@@ -1,7 +1,9 @@
 package org.ferrymq.cluster;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,11 +23,15 @@ import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.ferrymq.engine.TestClient;
+import org.ferrymq.packet.Properties;
+import org.ferrymq.packet.Property;
 import org.ferrymq.packet.ProtocolVersion;
 import org.ferrymq.packet.PubAck;
 import org.ferrymq.packet.Publish;
 import org.ferrymq.packet.QoS;
 import org.ferrymq.packet.ReasonCode;
+import org.ferrymq.packet.RetainHandling;
+import org.ferrymq.packet.Subscription;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -104,6 +110,39 @@ class ClusterNodesTest {
       assertEquals("m" + qos, new String(n.getPayload(), StandardCharsets.UTF_8));
       assertEquals(Math.min(qos, 1), n.getQos(), "QoS on node C, granted 1");
     }
+  }
+
+  @Test
+  void subscriptionOptionsApplyOnTheReceivingNodeAndPropertiesCrossUnchanged() {
+    TestClient keeps = TestClient.connect(b.broker, ProtocolVersion.MQTT_5, "rap-1", true);
+    keeps.subscribe(Properties.EMPTY, new Subscription("opt/t", QoS.EXACTLY_ONCE, false, true,
+        RetainHandling.DO_NOT_SEND));
+    TestClient clears = TestClient.connect(c.broker, ProtocolVersion.MQTT_5, "rap-0", true);
+    clears.subscribe(Properties.EMPTY, new Subscription("opt/t", QoS.AT_MOST_ONCE, false, false,
+        RetainHandling.DO_NOT_SEND));
+    awaitFilterKnown(a, b, "opt/t");
+    awaitFilterKnown(a, c, "opt/t");
+    TestClient publisher = TestClient.connect(a.broker, ProtocolVersion.MQTT_5, "pub-opt", true);
+    Properties props = Properties.builder().put(Property.CONTENT_TYPE, "text/plain")
+        .put(Property.CORRELATION_DATA, new byte[] {1, 2, 3}).userProperty("site", "plant-7")
+        .build();
+
+    // Exercise: a retained QoS 2 message with MQTT 5 properties
+    publisher.publish("opt/t", "live", QoS.EXACTLY_ONCE, true, props);
+
+    // Verify
+    Publish kept = keeps.expectPublish("opt/t", "live");
+    assertTrue(kept.retain(), "[MQTT-3.3.1-13] Retain As Published keeps the flag");
+    assertEquals(QoS.EXACTLY_ONCE, kept.qos());
+    assertEquals(props.userProperties(), kept.properties().userProperties(),
+        "[MQTT-3.3.2-17] user properties forwarded unchanged");
+    assertEquals("text/plain", kept.properties().get(Property.CONTENT_TYPE));
+    assertArrayEquals(new byte[] {1, 2, 3}, (byte[]) kept.properties().get(
+        Property.CORRELATION_DATA));
+    Publish cleared = clears.expectPublish("opt/t", "live");
+    assertFalse(cleared.retain(), "[MQTT-3.3.1-12] RETAIN cleared on a live message");
+    assertEquals(QoS.AT_MOST_ONCE, cleared.qos(), "granted QoS 0 on node C");
+    publisher.publish("opt/t", "", QoS.AT_MOST_ONCE, true);
   }
 
   @Test
