@@ -301,6 +301,39 @@ class ClusterNodesTest {
     NODES.forEach(n -> assertEquals(3, n.node.memberCount()));
   }
 
+  @Test
+  void aNodeDoesNotStayInAClusterWhoseMasterDoesNotCheckTheSecret() {
+    // a plain Hazelcast member, without FerryMQ's join check, starts a cluster first
+    String name = "rogue-" + UUID.randomUUID().toString().substring(0, 8);
+    int roguePort = ClusterBroker.freePort();
+    int port = ClusterBroker.freePort();
+    com.hazelcast.config.Config config = new com.hazelcast.config.Config();
+    config.setClusterName(name);
+    config.setProperty("hazelcast.logging.type", "jdk");
+    config.setProperty("hazelcast.phone.home.enabled", "false");
+    config.setProperty("hazelcast.wait.seconds.before.join", "1");
+    config.getJetConfig().setEnabled(false);
+    config.getNetworkConfig().setPort(roguePort).setPortAutoIncrement(false);
+    config.getNetworkConfig().getJoin().getMulticastConfig().setEnabled(false);
+    config.getNetworkConfig().getJoin().getAutoDetectionConfig().setEnabled(false);
+    config.getNetworkConfig().getJoin().getTcpIpConfig().setEnabled(true)
+        .addMember(ClusterBroker.HOST + ":" + port);
+    config.setProperty("hazelcast.local.localAddress", ClusterBroker.HOST);
+    com.hazelcast.core.HazelcastInstance rogue =
+        com.hazelcast.core.Hazelcast.newHazelcastInstance(config);
+    try {
+      ClusterConfig joining = ClusterBroker.config(name, SECRET, port, List.of(roguePort));
+
+      IllegalStateException refused = assertThrows(IllegalStateException.class,
+          () -> ClusterNode.join(joining));
+
+      assertTrue(refused.getMessage().contains("does not prove"), refused.getMessage());
+      await().atMost(WAIT).until(() -> rogue.getCluster().getMembers().size() == 1);
+    } finally {
+      rogue.shutdown();
+    }
+  }
+
   private static void collect(TestClient client, List<PubAck> into) {
     org.ferrymq.packet.Packet p;
     while ((p = client.transport.pollNow()) != null) {
