@@ -107,7 +107,6 @@ public final class ClusterNode implements AutoCloseable {
     hz.setProperty("hazelcast.logging.type", "jdk");
     hz.setProperty("hazelcast.phone.home.enabled", "false");
     hz.setProperty("hazelcast.shutdownhook.enabled", "false");
-    hz.setProperty("hazelcast.wait.seconds.before.join", "1");
     hz.getJetConfig().setEnabled(false);
     hz.getMemberAttributeConfig().setAttribute(JoinProof.ATTRIBUTE, proof.token());
     NetworkConfig network = hz.getNetworkConfig();

@@ -23,6 +23,12 @@ import org.ferrymq.transport.netty.MqttServer;
 final class ClusterBroker implements AutoCloseable {
   static final String HOST = "127.0.0.1";
 
+  static {
+    // Hazelcast waits 5 s by default before it joins, so that members started together find
+    // one another; the tests start them one after the other, and a second is enough
+    System.setProperty("hazelcast.wait.seconds.before.join", "1");
+  }
+
   final ClusterNode node;
   final MqttBroker broker;
   private final ExecutorService io;

@@ -311,7 +311,6 @@ class ClusterNodesTest {
     config.setClusterName(name);
     config.setProperty("hazelcast.logging.type", "jdk");
     config.setProperty("hazelcast.phone.home.enabled", "false");
-    config.setProperty("hazelcast.wait.seconds.before.join", "1");
     config.getJetConfig().setEnabled(false);
     config.getNetworkConfig().setPort(roguePort).setPortAutoIncrement(false);
     config.getNetworkConfig().getJoin().getMulticastConfig().setEnabled(false);
