@@ -49,7 +49,12 @@ final class FilterDirectory implements ClusterSubscriptionIndex.Announcer,
   /** A member left: its filters go, from the map (any survivor may do it) and from the index. */
   void memberLeft(String node) {
     index.peerGone(node);
-    map.keySet().removeIf(k -> k.startsWith(node + SEPARATOR));
+    // the map's key set is a read-only view: each key goes by itself
+    for (String key : java.util.List.copyOf(map.keySet())) {
+      if (key.startsWith(node + SEPARATOR)) {
+        map.remove(key);
+      }
+    }
   }
 
   /** Drops the filters of nodes that left before this one joined. */
