@@ -14,9 +14,10 @@ import org.ferrymq.topic.SubscriptionTree;
 /**
  * The broker's subscription index in a cluster: this node's own subscriptions in a local
  * {@link SubscriptionTree}, and, in a second tree, the topic filters the other nodes have
- * subscribers for. A match reports the local entries as usual and each peer with a matching
- * filter once, under its {@link PeerKey}, so the engine forwards a message only to the nodes
- * that want it.
+ * subscribers for. A match reports the local entries as usual and each matching filter of a
+ * peer under that peer's {@link PeerKey}; the router merges entries with one key (as it merges
+ * overlapping subscriptions of one client) into one delivery per peer, so the engine forwards a
+ * message once, and only to the nodes that want it.
  *
  * <p>Kept incrementally: this node announces a filter to the {@link Announcer} when its first
  * subscription (of any client, shared or not) with that filter arrives and withdraws it when the

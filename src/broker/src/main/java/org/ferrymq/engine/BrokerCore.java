@@ -333,9 +333,10 @@ final class BrokerCore {
    */
   DeliveryTarget targetOf(String key) {
     if (InProcessSubscribers.isInProcessKey(key)) {
-      return inProcess.get(key);
+      // U+0000 first: never a client id; a peer key is one of these
+      return PeerKey.is(key) ? peer(key) : inProcess.get(key);
     }
-    return PeerKey.is(key) ? peer(key) : session(key);
+    return session(key);
   }
 
   private PeerTarget peer(String key) {
