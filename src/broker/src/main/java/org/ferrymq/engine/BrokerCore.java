@@ -12,6 +12,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 import java.util.logging.Logger;
 import org.ferrymq.config.BrokerConfig;
 import org.ferrymq.message.Message;
@@ -56,6 +57,10 @@ final class BrokerCore {
   /** Network sessions by client id; read through {@link #session}. */
   final SessionRegistry sessions;
   final InProcessSubscribers inProcess = new InProcessSubscribers();
+  /** The way to cluster peers; null on a single node, the default. */
+  private final PeerLink peerLink;
+  /** Cluster peers as receivers, by {@link PeerKey}; empty on a single node. */
+  private final Map<String, PeerTarget> peers = new ConcurrentHashMap<>();
   final SubscriptionIndex index;
   final Router router;
   final RetainedMessages retained;
@@ -100,6 +105,7 @@ final class BrokerCore {
     this.sessions = b.sessionRegistry != null ? b.sessionRegistry : new LocalSessionRegistry();
     this.index = b.subscriptionIndex != null ? b.subscriptionIndex : new SubscriptionTree();
     this.router = new Router(this, index);
+    this.peerLink = b.peerLink;
     this.retained = new RetainedMessages(persistence.retained(), clock,
         config.maxRetainedMessages(), config.maxRetainedBytes());
     this.slots = new SessionSlots(config);
@@ -322,11 +328,40 @@ final class BrokerCore {
   }
 
   /**
-   * @return the session or in-process subscriber whose subscription entries carry this key,
-   *     null when it is gone; one character test tells the two registries apart
+   * @return the session, in-process subscriber or cluster peer whose subscription entries carry
+   *     this key, null when it is gone; the first character tells the registries apart
    */
   DeliveryTarget targetOf(String key) {
-    return InProcessSubscribers.isInProcessKey(key) ? inProcess.get(key) : session(key);
+    if (InProcessSubscribers.isInProcessKey(key)) {
+      // U+0000 first: never a client id; a peer key is one of these
+      return PeerKey.is(key) ? peer(key) : inProcess.get(key);
+    }
+    return session(key);
+  }
+
+  private PeerTarget peer(String key) {
+    if (peerLink == null) {
+      return null;
+    }
+    return peers.computeIfAbsent(key, k -> new PeerTarget(k, laneFor(k), peerLink));
+  }
+
+  /**
+   * Routes a message a cluster peer forwarded to this node's own subscribers, never back to a
+   * peer. The messages of one origin publisher share a lane, so they keep their order.
+   *
+   * @param whenTaken runs once every receiving session has admitted the message and the store
+   *     has made it durable; gets {@link Router#FAILED} when a delivery failed, else the count
+   */
+  void routeFromPeer(Message m, IntConsumer whenTaken) {
+    Lane lane = laneFor(m.originClientId());
+    lane.execute(() -> router.routeFromPeer(m, lane, receivers -> {
+      if (receivers == Router.FAILED) {
+        whenTaken.accept(receivers);
+      } else {
+        persistence.afterDurable(() -> whenTaken.accept(receivers));
+      }
+    }));
   }
 
   /** @return seconds since start, 0 when not running */

@@ -5,12 +5,12 @@ import org.ferrymq.message.Message;
 import org.ferrymq.packet.QoS;
 
 /**
- * Where the {@link Router} hands a matching message: a network client's {@link Session}, or an
- * {@link InProcessSubscriber}. Both are found by the client id that keys their entries in the
- * subscription index; the two kinds are kept in separate registries whose keys can never be
- * equal (see {@link InProcessSubscribers}).
+ * Where the {@link Router} hands a matching message: a network client's {@link Session}, an
+ * {@link InProcessSubscriber} or a cluster peer ({@link PeerTarget}). Each is found by the key
+ * of its entries in the subscription index; the kinds are kept in separate registries whose
+ * keys can never be equal (see {@link InProcessSubscribers} and {@link PeerKey}).
  */
-sealed interface DeliveryTarget permits Session, InProcessSubscriber {
+sealed interface DeliveryTarget permits Session, InProcessSubscriber, PeerTarget {
 
   /** @return the key of this target's entries in the subscription index */
   String key();

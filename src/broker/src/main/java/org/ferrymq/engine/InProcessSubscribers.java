@@ -25,7 +25,10 @@ final class InProcessSubscribers {
   private final Map<String, InProcessSubscriber> byKey = new ConcurrentHashMap<>();
   private final AtomicLong keys = new AtomicLong();
 
-  /** @return whether the index key names an in-process subscriber rather than a session */
+  /**
+   * @return whether the index key names an in-process subscriber or a cluster peer ({@link
+   *     PeerKey}) rather than a session
+   */
   static boolean isInProcessKey(String key) {
     return !key.isEmpty() && key.charAt(0) == KEY_MARK;
   }

@@ -210,6 +210,11 @@ public final class MqttBroker implements ConnectionAcceptor, AutoCloseable {
     return core.config();
   }
 
+  /** @return the seam through which a cluster layer serves this broker's peers */
+  public ClusterPort clusterPort() {
+    return new ClusterPort(core);
+  }
+
   /** The engine behind this facade, for tests in this package. */
   BrokerCore core() {
     return core;
@@ -236,6 +241,8 @@ public final class MqttBroker implements ConnectionAcceptor, AutoCloseable {
     SessionRegistry sessionRegistry;
     /** Null: a new {@link SubscriptionTree}. */
     SubscriptionIndex subscriptionIndex;
+    /** Null: a single node, no peers. */
+    PeerLink peerLink;
     /** Share of the heap in use after collection; null: the JVM's, read by {@link HeapGauge}. */
     java.util.function.DoubleSupplier heapUse;
 
@@ -267,6 +274,16 @@ public final class MqttBroker implements ConnectionAcceptor, AutoCloseable {
      */
     public Builder subscriptionIndex(SubscriptionIndex value) {
       this.subscriptionIndex = Objects.requireNonNull(value);
+      return this;
+    }
+
+    /**
+     * The way to the cluster's other nodes; by default there is none. The subscription index
+     * then reports each peer with a matching subscriber under its {@link PeerKey}, and the
+     * broker forwards the message there through this link.
+     */
+    public Builder peerLink(PeerLink value) {
+      this.peerLink = Objects.requireNonNull(value);
       return this;
     }
 

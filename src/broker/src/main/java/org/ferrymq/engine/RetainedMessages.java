@@ -63,6 +63,24 @@ final class RetainedMessages {
   }
 
   /**
+   * Applies a retained message that a cluster peer stored in the cluster-wide map: kept for
+   * this node's subscribers, not written to the store again, whatever the caps (the node that
+   * took the PUBLISH applied them).
+   */
+  void mirror(Message m) {
+    account(tree.put(m.topic(), m), m, false);
+  }
+
+  /** Forgets a retained message that was deleted cluster-wide, without touching the store. */
+  void mirrorRemoved(String topic) {
+    Message previous = tree.remove(topic);
+    if (previous != null) {
+      count.adjust(-1);
+      bytes.adjust(-previous.sizeInBytes());
+    }
+  }
+
+  /**
    * Settles the counts once {@code m} replaced {@code previous} (null: there was none). A new
    * topic has reserved its place already; a racing publisher may have made it a replacement, or
    * a racing delete a new topic, so what was reserved and what happened are reconciled here.

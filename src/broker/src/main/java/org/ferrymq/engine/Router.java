@@ -59,8 +59,22 @@ final class Router {
    */
   int route(Message m, Lane current, IntConsumer whenTaken, InboundGate publisher,
       AlreadyRouted reached, Runnable whenStored, Consumer<AlreadyRouted> whenBrokeOff) {
+    return route(m, current, whenTaken, publisher, reached, whenStored, whenBrokeOff, false);
+  }
+
+  /**
+   * Routes a message a cluster peer forwarded: to this node's own receivers only, since the
+   * peer has forwarded it to every other node with a match itself.
+   */
+  int routeFromPeer(Message m, Lane current, IntConsumer whenTaken) {
+    return route(m, current, whenTaken, null, null, null, null, true);
+  }
+
+  private int route(Message m, Lane current, IntConsumer whenTaken, InboundGate publisher,
+      AlreadyRouted reached, Runnable whenStored, Consumer<AlreadyRouted> whenBrokeOff,
+      boolean fromPeer) {
     Collector c = current.collector;
-    c.reset(m.originClientId());
+    c.reset(m.originClientId(), fromPeer);
     try {
       index.match(m.topic(), c);
       int skipped = 0;
@@ -95,7 +109,7 @@ final class Router {
       }
       return delivered + skipped;
     } finally {
-      c.reset(null);
+      c.reset(null, false);
     }
   }
 
@@ -314,17 +328,23 @@ final class Router {
     final Map<String, Target> targets = new HashMap<>();
     final List<SharedGroup> groups = new ArrayList<>();
     private String publisher;
+    private boolean fromPeer;
 
-    void reset(String publisherClientId) {
+    void reset(String publisherClientId, boolean forwardedByPeer) {
       targets.clear();
       groups.clear();
       publisher = publisherClientId;
+      fromPeer = forwardedByPeer;
     }
 
     @Override
     public void direct(SubscriptionEntry entry) {
       // [MQTT-3.8.3-3] No Local: not to the publisher's own subscription
       if (entry.noLocal() && entry.clientId().equals(publisher)) {
+        return;
+      }
+      // a forwarded message goes no further: its origin node forwarded it to every peer
+      if (fromPeer && PeerKey.is(entry.clientId())) {
         return;
       }
       add(entry, null);

@@ -96,6 +96,7 @@ public class FerryResourceAdapter implements ResourceAdapter {
   private WorkManagerExecutor executor;
   private WorkManagerExecutor authWork;
   private BrokerPersistence persistence;
+  private BrokerCluster cluster;
   private MqttBroker broker;
   private MqttServer server;
   private MqttListeners listeners;
@@ -125,11 +126,13 @@ public class FerryResourceAdapter implements ResourceAdapter {
       BrokerSecurity security = BrokerSecurity.load(loader);
       AdapterSettings settings = settings();
       ServerSslConfig tls = LibertySsl.load(settings.sslRef(), settings.clientAuth());
+      cluster = BrokerCluster.load(loader);
       persistence = BrokerPersistence.load(loader, executor);
-      broker = security.configure(MqttBroker.builder().config(config).loopExecutor(executor)
+      broker = security.configure(cluster.configure(MqttBroker.builder().config(config)
+          .loopExecutor(executor)
           .authExecutor(AuthExecutor.on(authWork, config.authThreads(), config.authQueue()))
-          .bans(new BanList(new BanFile(persistence.banFile())))
-          .persistence(persistence.open())).build();
+          .bans(new BanList(new BanFile(persistence.banFile()))), persistence.open())).build();
+      cluster.attach(broker);
       broker.start();
       server = new MqttServer(security.acceptor(broker), executor, settings.ioThreads());
       // A TLS handshake or WebSocket upgrade gets the time a client has to send CONNECT
@@ -146,7 +149,8 @@ public class FerryResourceAdapter implements ResourceAdapter {
       LOG.info(() -> "FerryMQ broker started in " + millis + " ms: " + listeners.summary()
           + " (SSL configuration " + tls.name() + ", client certificates " + tls.clientAuth()
           + ", " + config.lanes()
-          + " lanes, native transport " + server.nativeTransport() + ")");
+          + " lanes, native transport " + server.nativeTransport() + ", " + cluster.describe()
+          + ")");
     } catch (ConfigException | PersistenceException | IllegalStateException e) {
       fail(e.getMessage(), e);
     } catch (RuntimeException e) {
@@ -209,6 +213,11 @@ public class FerryResourceAdapter implements ResourceAdapter {
     if (broker != null) {
       broker.stop();
       broker = null;
+    }
+    // Left after the broker stopped: its clients are gone, so nothing is forwarded any more
+    if (cluster != null) {
+      cluster.close();
+      cluster = null;
     }
     // The broker closed the store; this closes it when the start failed before the broker ran.
     if (persistence != null) {

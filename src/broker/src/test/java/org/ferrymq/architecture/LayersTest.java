@@ -16,9 +16,10 @@ import com.tngtech.archunit.library.dependencies.SliceIdentifier;
 /**
  * The product's layers point one way (docs/architecture.md): values at the bottom (packet,
  * topic, message), the codec on them, then configuration, security and the stores, the engine
- * above those, and the hosts on top (the resource adapter with its Netty transport, the web
- * module), with the application API (org.ferrymq.api) standing alone. The transport-neutral
- * engine knows the connection abstraction ({@code transport}), never Netty, Jakarta or Liberty;
+ * above those, the cluster above the engine (it adapts Hazelcast to the engine's seams), and the
+ * hosts on top (the resource adapter with its Netty transport, the web module), with the
+ * application API (org.ferrymq.api) standing alone. The transport-neutral engine knows the
+ * connection abstraction ({@code transport}), never Netty, Jakarta, Liberty or Hazelcast;
  * nothing in the product uses the benchmark's classes. Only product classes are analysed (tests
  * are not).
  */
@@ -65,29 +66,47 @@ class LayersTest {
           "org.ferrymq.message..", "org.ferrymq.stats..")
       .should().dependOnClassesThat().resideInAnyPackage("org.ferrymq.codec..",
           "org.ferrymq.config..", "org.ferrymq.security..", "org.ferrymq.persistence..",
-          "org.ferrymq.engine..", "org.ferrymq.transport..", "org.ferrymq.ra..",
-          "org.ferrymq.web..", "org.ferrymq.bench..");
+          "org.ferrymq.engine..", "org.ferrymq.transport..", "org.ferrymq.cluster..",
+          "org.ferrymq.ra..", "org.ferrymq.web..", "org.ferrymq.bench..");
 
   @ArchTest
   static final ArchRule theCodecIsBytesInObjectsOut = noClasses()
       .that().resideInAPackage("org.ferrymq.codec..")
       .should().dependOnClassesThat().resideInAnyPackage("org.ferrymq.engine..",
           "org.ferrymq.persistence..", "org.ferrymq.security..", "org.ferrymq.transport..",
-          "org.ferrymq.ra..", "org.ferrymq.web..", "io.netty..", "jakarta..");
+          "org.ferrymq.cluster..", "org.ferrymq.ra..", "org.ferrymq.web..", "io.netty..",
+          "jakarta..");
 
   @ArchTest
   static final ArchRule storesAndSecurityDoNotKnowTheEngine = noClasses()
       .that().resideInAnyPackage("org.ferrymq.persistence..", "org.ferrymq.security..",
           "org.ferrymq.config..")
       .should().dependOnClassesThat().resideInAnyPackage("org.ferrymq.engine..",
-          "org.ferrymq.ra..", "org.ferrymq.web..");
+          "org.ferrymq.cluster..", "org.ferrymq.ra..", "org.ferrymq.web..");
 
   @ArchTest
   static final ArchRule theEngineIsTransportNeutral = noClasses()
       .that().resideInAPackage("org.ferrymq.engine..")
       .should().dependOnClassesThat().resideInAnyPackage("org.ferrymq.transport.netty..",
-          "org.ferrymq.ra..", "org.ferrymq.web..", "org.ferrymq.api..", "io.netty..",
-          "jakarta..", "com.ibm..", "org.eclipse.microprofile..");
+          "org.ferrymq.cluster..", "org.ferrymq.ra..", "org.ferrymq.web..", "org.ferrymq.api..",
+          "io.netty..", "jakarta..", "com.ibm..", "org.eclipse.microprofile..", "com.hazelcast..");
+
+  /**
+   * Hazelcast stays in the cluster layer: the engine sees only its seams (subscription index,
+   * peer link, cluster port), so a broker with clustering off loads no Hazelcast class.
+   */
+  @ArchTest
+  static final ArchRule onlyTheClusterLayerUsesHazelcast = noClasses()
+      .that().resideOutsideOfPackage("org.ferrymq.cluster..")
+      .should().dependOnClassesThat().resideInAPackage("com.hazelcast..");
+
+  /** The cluster adapts the engine to Hazelcast; it knows no host, listener or transport. */
+  @ArchTest
+  static final ArchRule theClusterSitsBetweenTheEngineAndTheHosts = noClasses()
+      .that().resideInAPackage("org.ferrymq.cluster..")
+      .should().dependOnClassesThat().resideInAnyPackage("org.ferrymq.ra..",
+          "org.ferrymq.web..", "org.ferrymq.transport..", "io.netty..", "jakarta..",
+          "org.eclipse.microprofile..");
 
   /**
    * The application API (ferrymq-api.jar, the only broker classes applications see) stands
@@ -103,7 +122,8 @@ class LayersTest {
   static final ArchRule theTransportAbstractionStandsAlone = noClasses()
       .that().resideInAPackage("org.ferrymq.transport")
       .should().dependOnClassesThat().resideInAnyPackage("org.ferrymq.engine..",
-          "org.ferrymq.transport.netty..", "org.ferrymq.ra..", "org.ferrymq.web..");
+          "org.ferrymq.transport.netty..", "org.ferrymq.cluster..", "org.ferrymq.ra..",
+          "org.ferrymq.web..");
 
   @ArchTest
   static final ArchRule theResourceAdapterDoesNotKnowTheWebModule = noClasses()

@@ -1,0 +1,140 @@
+package org.ferrymq.cluster;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Function;
+import org.ferrymq.config.ConfigException;
+
+/**
+ * The cluster settings ({@code mqtt.cluster.*}), read through the same key lookup as the engine's
+ * (MicroProfile Config on Liberty: server.xml variables, environment, system properties) and
+ * validated: an invalid value is a {@link ConfigException} naming its key. Loading this record
+ * loads no Hazelcast class, so a broker with clustering off (the default) never does.
+ *
+ * @param enabled whether this broker joins a cluster ({@code mqtt.cluster.enabled})
+ * @param name the cluster's name; members of other clusters are not joined
+ * @param host the interface the member binds and announces, empty for Hazelcast's choice
+ * @param port the member's TCP port, fixed (no auto-increment)
+ * @param members the other members to contact, {@code host:port}, from the TCP/IP member list
+ * @param secret the shared secret every member must prove it knows to join
+ * @param backupCount synchronous backups of each cluster-wide retained message
+ * @param forwardTimeoutSeconds how long a node waits for its subscribers to take a forwarded
+ *     QoS 1/2 message before it settles the message as failed with its origin
+ */
+public record ClusterConfig(boolean enabled, String name, String host, int port,
+    List<String> members, String secret, int backupCount, int forwardTimeoutSeconds) {
+
+  /** Shortest secret accepted: 16 characters of a random string carry enough entropy. */
+  static final int MIN_SECRET_LENGTH = 16;
+
+  /** A cluster setting: its key, default and meaning (documented in docs/cluster.md). */
+  public enum Key {
+    ENABLED("mqtt.cluster.enabled", "false"),
+    NAME("mqtt.cluster.name", "ferrymq"),
+    HOST("mqtt.cluster.host", ""),
+    PORT("mqtt.cluster.port", "5701"),
+    MEMBERS("mqtt.cluster.members", ""),
+    SECRET("mqtt.cluster.secret", ""),
+    BACKUP_COUNT("mqtt.cluster.backup-count", "1"),
+    FORWARD_TIMEOUT("mqtt.cluster.forward-timeout", "60");
+
+    private final String key;
+    private final String defaultValue;
+
+    Key(String key, String defaultValue) {
+      this.key = key;
+      this.defaultValue = defaultValue;
+    }
+
+    public String key() {
+      return key;
+    }
+
+    public String defaultValue() {
+      return defaultValue;
+    }
+  }
+
+  public ClusterConfig {
+    members = List.copyOf(members);
+  }
+
+  /** @return clustering off */
+  public static ClusterConfig disabled() {
+    return from(key -> Optional.empty());
+  }
+
+  /**
+   * Reads and validates every {@link Key}; with clustering off only {@code mqtt.cluster.enabled}
+   * is validated, the others are taken as given.
+   *
+   * @param lookup returns the configured value for a key, empty for the default
+   * @throws ConfigException naming the first invalid key
+   */
+  public static ClusterConfig from(Function<String, Optional<String>> lookup) {
+    Function<Key, String> raw = k -> lookup.apply(k.key()).map(String::trim)
+        .filter(v -> !v.isEmpty()).orElse(k.defaultValue());
+    boolean enabled = switch (raw.apply(Key.ENABLED).toLowerCase(Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new ConfigException(Key.ENABLED.key(), "'" + raw.apply(Key.ENABLED)
+          + "' is not true or false");
+    };
+    if (!enabled) {
+      return new ClusterConfig(false, Key.NAME.defaultValue(), "", 5701, List.of(), "", 1, 60);
+    }
+    String name = raw.apply(Key.NAME);
+    if (!name.matches("[A-Za-z0-9._-]{1,64}")) {
+      throw new ConfigException(Key.NAME.key(), "'" + name
+          + "' is not 1 to 64 letters, digits, '.', '_' or '-'");
+    }
+    int port = (int) whole(Key.PORT, raw.apply(Key.PORT), 1, 65_535);
+    List<String> members = new ArrayList<>();
+    for (String m : raw.apply(Key.MEMBERS).split(",")) {
+      if (!m.isBlank()) {
+        members.add(member(m.trim()));
+      }
+    }
+    String secret = raw.apply(Key.SECRET);
+    if (secret.length() < MIN_SECRET_LENGTH) {
+      throw new ConfigException(Key.SECRET.key(), "a cluster needs a shared secret of at least "
+          + MIN_SECRET_LENGTH + " characters, so that a stranger cannot join");
+    }
+    return new ClusterConfig(true, name, raw.apply(Key.HOST), port, members, secret,
+        (int) whole(Key.BACKUP_COUNT, raw.apply(Key.BACKUP_COUNT), 0, 6),
+        (int) whole(Key.FORWARD_TIMEOUT, raw.apply(Key.FORWARD_TIMEOUT), 1, 3600));
+  }
+
+  /** @return {@code host:port}, validated */
+  private static String member(String value) {
+    int colon = value.lastIndexOf(':');
+    if (colon <= 0 || colon == value.length() - 1) {
+      throw new ConfigException(Key.MEMBERS.key(), "'" + value + "' is not host:port");
+    }
+    String port = value.substring(colon + 1);
+    whole(Key.MEMBERS, port, 1, 65_535);
+    return value;
+  }
+
+  private static long whole(Key key, String value, long min, long max) {
+    long parsed;
+    try {
+      parsed = Long.parseLong(value);
+    } catch (NumberFormatException e) {
+      throw new ConfigException(key.key(), "'" + value + "' is not a whole number");
+    }
+    if (parsed < min || parsed > max) {
+      throw new ConfigException(key.key(), parsed + " is outside " + min + ".." + max);
+    }
+    return parsed;
+  }
+
+  /** The secret never appears in logs or error messages. */
+  @Override
+  public String toString() {
+    return "ClusterConfig[enabled=" + enabled + ", name=" + name + ", host=" + host + ", port="
+        + port + ", members=" + members + ", backupCount=" + backupCount + "]";
+  }
+}

@@ -1,0 +1,257 @@
+package org.ferrymq.cluster;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.instance.impl.HazelcastInstanceFactory;
+import com.hazelcast.map.IMap;
+import com.hazelcast.replicatedmap.ReplicatedMap;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.logging.Logger;
+import org.ferrymq.engine.MqttBroker;
+import org.ferrymq.persistence.Persistence;
+import org.ferrymq.topic.SubscriptionTree;
+
+/**
+ * This broker's membership in a cluster: an embedded Hazelcast member, joined by TCP/IP from the
+ * configured member list (no multicast, no auto-detection), guarded by the shared secret
+ * ({@link JoinGuard}), and the parts it plugs into the broker's seams: the cluster-wide
+ * subscription index, the link that forwards messages to peers, and the cluster-wide retained
+ * messages. See docs/cluster.md.
+ *
+ * <p>Lifecycle: {@link #join} before the broker is built, {@link #configure} its builder,
+ * {@link #attach} the built broker before it starts, and {@link #close} after it stopped, which
+ * leaves the cluster gracefully (the member hands its data partitions over first).
+ */
+public final class ClusterNode implements AutoCloseable {
+  static final String FILTERS = "ferrymq.filters";
+  static final String RETAINED = "ferrymq.retained";
+  static final String FORWARDING = "ferrymq.forwarding";
+  static final String SETTLING = "ferrymq.settling";
+  private static final Logger LOG = Logger.getLogger(ClusterNode.class.getName());
+
+  private final ClusterConfig config;
+  private final HazelcastInstance hazelcast;
+  private final String self;
+  private final JoinProof proof;
+  private final Inbox inbox;
+  private final LongAdder refusedJoins;
+  private final PeerForwarder forwarder;
+  private final Settlements settlements;
+  private final FilterDirectory directory;
+  private final IMap<String, byte[]> retained;
+
+  private ClusterNode(ClusterConfig config, HazelcastInstance hazelcast, JoinProof proof,
+      Inbox inbox, LongAdder refusedJoins) {
+    this.config = config;
+    this.hazelcast = hazelcast;
+    this.self = hazelcast.getCluster().getLocalMember().getUuid().toString();
+    this.proof = proof;
+    this.inbox = inbox;
+    this.refusedJoins = refusedJoins;
+    this.forwarder = new PeerForwarder(hazelcast, hazelcast.getExecutorService(FORWARDING),
+        self);
+    this.settlements = new Settlements(hazelcast, hazelcast.getExecutorService(SETTLING), self);
+    hazelcast.getUserContext().put(PeerForwarder.class.getName(), forwarder);
+    ReplicatedMap<String, String> filters = hazelcast.getReplicatedMap(FILTERS);
+    this.directory = new FilterDirectory(filters, self);
+    this.retained = hazelcast.getMap(RETAINED);
+  }
+
+  /**
+   * Starts this node's member and joins the cluster of the configured members.
+   *
+   * @throws IllegalStateException when the member cannot start or join (port taken, refused as
+   *     a stranger, or a member of the cluster does not prove the secret); the message names
+   *     the setting to look at
+   */
+  public static ClusterNode join(ClusterConfig config) {
+    if (!config.enabled()) {
+      throw new IllegalArgumentException("clustering is off (mqtt.cluster.enabled)");
+    }
+    JoinProof proof = new JoinProof(config.secret(), config.name());
+    Inbox inbox = new Inbox(config.forwardTimeoutSeconds());
+    Config hz = memberConfig(config, proof, inbox);
+    LongAdder refused = new LongAdder();
+    HazelcastInstance instance;
+    try {
+      instance = HazelcastInstanceFactory.newHazelcastInstance(hz, hz.getInstanceName(),
+          JoinGuard.context(proof, refused));
+    } catch (RuntimeException e) {
+      // a refused join shows in the log of the member that refused it and of this one
+      throw new IllegalStateException("This node could not start its member of cluster '"
+          + config.name() + "' on port " + config.port() + " (check mqtt.cluster.port, "
+          + "mqtt.cluster.members and, when a member refused this one, mqtt.cluster.secret): "
+          + e.getMessage(), e);
+    }
+    ClusterNode node = new ClusterNode(config, instance, proof, inbox, refused);
+    node.checkMembers();
+    LOG.info(() -> "FerryMQ joined cluster '" + config.name() + "' as " + node.self + " with "
+        + instance.getCluster().getMembers().size() + " members");
+    return node;
+  }
+
+  private static Config memberConfig(ClusterConfig c, JoinProof proof, Inbox inbox) {
+    Config hz = new Config();
+    hz.setInstanceName("ferrymq-" + c.name() + "-" + c.port());
+    hz.setClusterName(c.name());
+    // Liberty: deserialise FerryMQ's classes (the forwarded batches) with the adapter's loader
+    hz.setClassLoader(ClusterNode.class.getClassLoader());
+    hz.setProperty("hazelcast.logging.type", "jdk");
+    hz.setProperty("hazelcast.phone.home.enabled", "false");
+    hz.setProperty("hazelcast.shutdownhook.enabled", "false");
+    hz.getJetConfig().setEnabled(false);
+    hz.getMemberAttributeConfig().setAttribute(JoinProof.ATTRIBUTE, proof.token());
+    NetworkConfig network = hz.getNetworkConfig();
+    network.setPort(c.port()).setPortAutoIncrement(false);
+    if (!c.host().isEmpty()) {
+      network.getInterfaces().setEnabled(true).addInterface(c.host());
+      hz.setProperty("hazelcast.local.localAddress", c.host());
+      hz.setProperty("hazelcast.socket.bind.any", "false");
+    }
+    JoinConfig join = network.getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    join.getTcpIpConfig().setEnabled(true).setMembers(c.members());
+    hz.getMapConfig(RETAINED).setBackupCount(c.backupCount());
+    // what the tasks peers send here find: the inbox now, the forwarder once it exists
+    ConcurrentHashMap<String, Object> context = new ConcurrentHashMap<>();
+    context.put(Inbox.class.getName(), inbox);
+    hz.setUserContext(context);
+    return hz;
+  }
+
+  /** Every member must prove the secret: a cluster whose master let a stranger in is left. */
+  private void checkMembers() {
+    for (Member m : hazelcast.getCluster().getMembers()) {
+      if (!proof.verifies(m.getAttribute(JoinProof.ATTRIBUTE))) {
+        hazelcast.getLifecycleService().terminate();
+        throw new IllegalStateException("Cluster '" + config.name() + "' has member "
+            + m.getAddress() + " that does not prove it knows mqtt.cluster.secret; this node "
+            + "left it");
+      }
+    }
+  }
+
+  /**
+   * Gives the broker this node's cluster-wide parts: the subscription index, the link to the
+   * peers and the cluster-wide retained messages over the node's own persistence.
+   *
+   * @param persistence the node's own backend (sessions, queues, its copy of retained messages)
+   */
+  public MqttBroker.Builder configure(MqttBroker.Builder builder, Persistence persistence) {
+    ClusterSubscriptionIndex index = new ClusterSubscriptionIndex(new SubscriptionTree(),
+        directory);
+    directory.mirrorInto(index);
+    Set<String> members = new HashSet<>();
+    hazelcast.getCluster().getMembers().forEach(m -> members.add(m.getUuid().toString()));
+    hazelcast.getCluster().addMembershipListener(new MembershipListener() {
+      @Override
+      public void memberAdded(MembershipEvent event) {
+        Member m = event.getMember();
+        if (!proof.verifies(m.getAttribute(JoinProof.ATTRIBUTE))) {
+          // only a master that is not a FerryMQ node with the secret admits such a member
+          LOG.severe(() -> "Cluster member " + m.getAddress() + " joined without proving it "
+              + "knows mqtt.cluster.secret: the cluster's master does not check the secret");
+        }
+      }
+
+      @Override
+      public void memberRemoved(MembershipEvent event) {
+        String node = event.getMember().getUuid().toString();
+        directory.memberLeft(node);
+        forwarder.peerGone(node);
+        settlements.peerGone(node);
+      }
+    });
+    directory.forgetAllBut(members);
+    return builder.subscriptionIndex(index).peerLink(forwarder)
+        .persistence(new ClusteredPersistence(persistence,
+            new ClusterRetained(persistence.retained(), retained)));
+  }
+
+  /** Connects the built broker: forwarded batches and retained changes reach it from now on. */
+  public void attach(MqttBroker broker) {
+    retained.addEntryListener(new ClusterRetained.Mirror(broker.clusterPort()), true);
+    inbox.attach(broker.clusterPort(), settlements);
+  }
+
+  /**
+   * @return the part of this node that tasks sent by peers use, found in the member's user
+   *     context
+   * @throws IllegalStateException when the member has none (not a FerryMQ node)
+   */
+  static <T> T local(HazelcastInstance instance, Class<T> type) {
+    Object found = instance.getUserContext().get(type.getName());
+    if (!type.isInstance(found)) {
+      throw new IllegalStateException("no FerryMQ broker on this member");
+    }
+    return type.cast(found);
+  }
+
+  /** @return the member with that node id, null when it is not in the cluster (any more) */
+  static Member member(HazelcastInstance instance, String node) {
+    for (Member m : instance.getCluster().getMembers()) {
+      if (m.getUuid().toString().equals(node)) {
+        return m;
+      }
+    }
+    return null;
+  }
+
+  /** @return this node's id in the cluster (its Hazelcast member UUID) */
+  public String nodeId() {
+    return self;
+  }
+
+  /** @return the TCP port this node's member listens on */
+  public int port() {
+    return config.port();
+  }
+
+  /** @return the members the cluster has now, this one included */
+  public int memberCount() {
+    return hazelcast.getCluster().getMembers().size();
+  }
+
+  /** @return join requests this node refused, as master, for want of the secret */
+  public long refusedJoins() {
+    return refusedJoins.sum();
+  }
+
+  /** @return messages this node forwarded to {@code node} so far */
+  public long forwardedTo(String node) {
+    return forwarder.forwardedTo(node);
+  }
+
+  /** @return batches this node sent to peers so far */
+  public long batchesSent() {
+    return forwarder.batches();
+  }
+
+  /** @return messages peers forwarded to this node, routed here */
+  public long receivedFromPeers() {
+    return inbox.received();
+  }
+
+  /** @return whether a peer has announced subscribers for exactly this filter, as seen here */
+  public boolean knowsPeerFilter(String node, String filter) {
+    return directory.has(node, filter);
+  }
+
+  /** Leaves the cluster gracefully: the member hands its partitions to the others first. */
+  @Override
+  public void close() {
+    if (hazelcast.getLifecycleService().isRunning()) {
+      hazelcast.shutdown();
+      LOG.info(() -> "FerryMQ left cluster '" + config.name() + "'");
+    }
+  }
+}

@@ -1,0 +1,119 @@
+package org.ferrymq.cluster;
+
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.core.EntryListener;
+import com.hazelcast.map.MapEvent;
+import com.hazelcast.replicatedmap.ReplicatedMap;
+import java.util.Map;
+
+/**
+ * The cluster-wide directory of which node has subscribers for which topic filter: a Hazelcast
+ * replicated map (a full copy on every member, changes replicated asynchronously) whose keys are
+ * {@code node + U+0000 + filter}. Each node writes only its own keys ({@link
+ * ClusterSubscriptionIndex.Announcer}) and mirrors everyone else's into its index; when a member
+ * leaves, the others drop its keys. Only filters cross the network, never client ids or
+ * per-client state: the directory grows with distinct filters per node, not with subscribers.
+ */
+final class FilterDirectory implements ClusterSubscriptionIndex.Announcer,
+    EntryListener<String, String> {
+  private static final char SEPARATOR = '\u0000';
+
+  private final ReplicatedMap<String, String> map;
+  private final String self;
+  private ClusterSubscriptionIndex index;
+
+  FilterDirectory(ReplicatedMap<String, String> map, String self) {
+    this.map = map;
+    this.self = self;
+  }
+
+  /** Starts mirroring the peers' filters into {@code target}, those announced so far first. */
+  void mirrorInto(ClusterSubscriptionIndex target) {
+    this.index = target;
+    map.addEntryListener(this);
+    for (Map.Entry<String, String> e : map.entrySet()) {
+      apply(e.getKey(), true);
+    }
+  }
+
+  @Override
+  public void announce(String filter) {
+    map.put(self + SEPARATOR + filter, filter);
+  }
+
+  @Override
+  public void withdraw(String filter) {
+    map.remove(self + SEPARATOR + filter);
+  }
+
+  /** A member left: its filters go, from the map (any survivor may do it) and from the index. */
+  void memberLeft(String node) {
+    index.peerGone(node);
+    // the map's key set is a read-only view: each key goes by itself
+    for (String key : java.util.List.copyOf(map.keySet())) {
+      if (key.startsWith(node + SEPARATOR)) {
+        map.remove(key);
+      }
+    }
+  }
+
+  /** Drops the filters of nodes that left before this one joined. */
+  void forgetAllBut(java.util.Set<String> members) {
+    map.keySet().stream().map(k -> k.substring(0, k.indexOf(SEPARATOR))).distinct()
+        .filter(node -> !members.contains(node)).toList().forEach(this::memberLeft);
+  }
+
+  /** @return whether the directory, as this node sees it, has the node's filter */
+  boolean has(String node, String filter) {
+    return map.containsKey(node + SEPARATOR + filter);
+  }
+
+  @Override
+  public void entryAdded(EntryEvent<String, String> event) {
+    apply(event.getKey(), true);
+  }
+
+  @Override
+  public void entryUpdated(EntryEvent<String, String> event) {
+    apply(event.getKey(), true);
+  }
+
+  @Override
+  public void entryRemoved(EntryEvent<String, String> event) {
+    apply(event.getKey(), false);
+  }
+
+  @Override
+  public void entryEvicted(EntryEvent<String, String> event) {
+    apply(event.getKey(), false);
+  }
+
+  @Override
+  public void entryExpired(EntryEvent<String, String> event) {
+    apply(event.getKey(), false);
+  }
+
+  @Override
+  public void mapCleared(MapEvent event) {
+    // never cleared: each node writes and removes its own keys only
+  }
+
+  @Override
+  public void mapEvicted(MapEvent event) {
+    // no eviction is configured for the directory
+  }
+
+  private void apply(String key, boolean present) {
+    int at = key.indexOf(SEPARATOR);
+    String node = key.substring(0, at);
+    if (node.equals(self)) {
+      return;
+    }
+    String filter = key.substring(at + 1);
+    if (present) {
+      index.peerAdded(node, filter);
+    } else {
+      index.peerRemoved(node, filter);
+    }
+  }
+}

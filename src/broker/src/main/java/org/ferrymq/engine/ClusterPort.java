@@ -1,0 +1,52 @@
+package org.ferrymq.engine;
+
+import java.util.function.IntConsumer;
+import org.ferrymq.message.Message;
+
+/**
+ * What a cluster layer may do to this broker on behalf of its peers
+ * ({@link MqttBroker#clusterPort()}): route a message a peer forwarded, and mirror the
+ * cluster-wide retained messages. Thread-safe; calls may come from any thread.
+ */
+public final class ClusterPort {
+  private final BrokerCore core;
+
+  ClusterPort(BrokerCore core) {
+    this.core = core;
+  }
+
+  /**
+   * Routes a message forwarded by a peer to this node's own subscribers (sessions and
+   * in-process subscribers), with the usual QoS downgrade and Retain As Published per
+   * subscription; it is never forwarded again, and not retained again here.
+   *
+   * @param message the message as its publisher sent it
+   * @param whenTaken receives the number of receivers once every receiving session admitted
+   *     the message (a congested one defers that, which is the backpressure towards the origin
+   *     node) and the store made it durable, or a negative number when a delivery failed
+   * @throws IllegalStateException when the broker is not running
+   */
+  public void routeFromPeer(Message message, IntConsumer whenTaken) {
+    if (!core.isRunning()) {
+      throw new IllegalStateException("broker is not running");
+    }
+    // Its number in the publisher's QoS 2 stream means nothing here, where that stream's
+    // receipts are not: recovery must not take it for a local publisher's message
+    Message m = message;
+    if (m.originSequence() != 0) {
+      m = new Message(m.topic(), m.payload(), m.qos(), m.retain(), m.properties(),
+          m.expiresAtMillis(), m.originClientId(), 0);
+    }
+    core.routeFromPeer(m.arrivedAt(System.nanoTime()), whenTaken);
+  }
+
+  /** Keeps a retained message stored cluster-wide for this node's future subscribers. */
+  public void mirrorRetained(Message message) {
+    core.retained.mirror(message.withoutArrival());
+  }
+
+  /** Forgets the retained message of a topic deleted cluster-wide. */
+  public void mirrorRetainedRemoved(String topic) {
+    core.retained.mirrorRemoved(topic);
+  }
+}

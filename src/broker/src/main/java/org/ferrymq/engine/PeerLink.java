@@ -1,0 +1,34 @@
+package org.ferrymq.engine;
+
+import org.ferrymq.message.Message;
+
+/**
+ * The way to the broker's peers in a cluster (SPI; {@code org.ferrymq.cluster} implements it).
+ * The engine hands it each message that a peer has a matching subscriber for, on the lane of
+ * that peer's {@link PeerKey key}, so the messages of one publisher reach it in their order.
+ * Without a link (the default) the engine has no peers and this is never called.
+ */
+public interface PeerLink {
+
+  /**
+   * Sends one message to a peer, whose broker routes it to its own subscribers only.
+   *
+   * @param node the peer's node id, as in {@link PeerKey#of(String)}
+   * @param message the message as published (QoS and RETAIN as the publisher sent them)
+   * @param receipt told, from any thread and exactly once, how the peer took it
+   */
+  void forward(String node, Message message, Receipt receipt);
+
+  /** How a forwarded message ended. */
+  interface Receipt {
+    /**
+     * The peer took the message into every matching session of its own (queued, stored), or
+     * it has left the cluster and with it its subscribers. The publisher's acknowledgement may
+     * go.
+     */
+    void accepted();
+
+    /** The peer could not take it: the publisher is not acknowledged as a success. */
+    void failed();
+  }
+}

@@ -1,0 +1,76 @@
+package org.ferrymq.engine;
+
+import java.util.List;
+import org.ferrymq.message.Message;
+import org.ferrymq.packet.QoS;
+
+/**
+ * A cluster peer as a receiver: the router hands it a message once, whatever number of that
+ * peer's subscriptions match, and the peer routes it to its own subscribers. The publisher's
+ * acknowledgement waits until the peer has taken the message ({@link PeerLink.Receipt}); a peer
+ * that takes its time therefore holds the publishers back as a congested session would.
+ */
+final class PeerTarget implements DeliveryTarget {
+  private final String key;
+  private final String node;
+  private final Lane lane;
+  private final PeerLink link;
+
+  PeerTarget(String key, Lane lane, PeerLink link) {
+    this.key = key;
+    this.node = PeerKey.nodeOf(key);
+    this.lane = lane;
+    this.link = link;
+  }
+
+  @Override
+  public String key() {
+    return key;
+  }
+
+  @Override
+  public Lane lane() {
+    return lane;
+  }
+
+  /**
+   * Forwards the message with the publisher's QoS (the peer grants each subscriber its own)
+   * and RETAIN flag (the peer applies Retain As Published per subscription).
+   */
+  @Override
+  public void deliver(Message m, QoS qos, boolean retain, List<Integer> subscriptionIds,
+      String sharedFilter, Admission admission) {
+    link.forward(node, m, new PeerLink.Receipt() {
+      @Override
+      public void accepted() {
+        lane.execute(admission::admitted);
+      }
+
+      @Override
+      public void failed() {
+        lane.execute(() -> admission.failed(key, null));
+      }
+    });
+  }
+
+  /** The peer applies its subscribers' rights itself. */
+  @Override
+  public boolean mayRead(String topic) {
+    return true;
+  }
+
+  @Override
+  public boolean isOnline() {
+    return true;
+  }
+
+  @Override
+  public int load() {
+    return 0;
+  }
+
+  @Override
+  public String toString() {
+    return "cluster peer " + node;
+  }
+}

@@ -1,0 +1,106 @@
+package org.ferrymq.cluster;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.ferrymq.engine.MqttBroker;
+import org.ferrymq.engine.TestBrokers;
+import org.ferrymq.persistence.memory.TransientPersistence;
+import org.ferrymq.transport.netty.BoundListener;
+import org.ferrymq.transport.netty.ListenerSettings;
+import org.ferrymq.transport.netty.MqttServer;
+
+/**
+ * One node of a test cluster: a broker with its embedded Hazelcast member on a free loopback
+ * port, wired the way the resource adapter wires it, served over TCP by the Netty listener.
+ */
+final class ClusterBroker implements AutoCloseable {
+  static final String HOST = "127.0.0.1";
+
+  static {
+    // Hazelcast waits 5 s by default before it joins, so that members started together find
+    // one another; the tests start them one after the other, and a second is enough
+    System.setProperty("hazelcast.wait.seconds.before.join", "1");
+  }
+
+  final ClusterNode node;
+  final MqttBroker broker;
+  private final ExecutorService io;
+  private final MqttServer server;
+  private final BoundListener listener;
+
+  private ClusterBroker(ClusterNode node, MqttBroker broker) throws IOException {
+    this.node = node;
+    this.broker = broker;
+    this.io = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "cluster-test-io");
+      t.setDaemon(true);
+      return t;
+    });
+    this.server = new MqttServer(broker, io, 1);
+    this.listener = server.bind(ListenerSettings.tcp(HOST, 0));
+  }
+
+  /**
+   * Starts a node that contacts the given member ports.
+   *
+   * @param extra alternating engine setting keys and values
+   */
+  static ClusterBroker start(String name, String secret, int port, List<Integer> members,
+      String... extra) throws IOException {
+    ClusterNode node = ClusterNode.join(config(name, secret, port, members));
+    try {
+      MqttBroker broker = node.configure(MqttBroker.builder().config(TestBrokers.config(extra)),
+          new TransientPersistence()).build();
+      node.attach(broker);
+      broker.start();
+      return new ClusterBroker(node, broker);
+    } catch (RuntimeException | IOException e) {
+      node.close();
+      throw e;
+    }
+  }
+
+  static ClusterConfig config(String name, String secret, int port, List<Integer> members) {
+    Map<String, String> values = new HashMap<>();
+    values.put("mqtt.cluster.enabled", "true");
+    values.put("mqtt.cluster.name", name);
+    values.put("mqtt.cluster.host", HOST);
+    values.put("mqtt.cluster.port", Integer.toString(port));
+    values.put("mqtt.cluster.members", String.join(",",
+        members.stream().map(p -> HOST + ":" + p).toList()));
+    values.put("mqtt.cluster.secret", secret);
+    return ClusterConfig.from(k -> Optional.ofNullable(values.get(k)));
+  }
+
+  /** @return a loopback port free now */
+  static int freePort() {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName(HOST))) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  String uri() {
+    return "tcp://" + HOST + ":" + listener.port();
+  }
+
+  String id() {
+    return node.nodeId();
+  }
+
+  @Override
+  public void close() {
+    server.close();
+    broker.stop();
+    node.close();
+    io.shutdownNow();
+  }
+}

@@ -1,0 +1,373 @@
+package org.ferrymq.cluster;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.MqttCallback;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.ferrymq.engine.TestClient;
+import org.ferrymq.packet.Properties;
+import org.ferrymq.packet.Property;
+import org.ferrymq.packet.ProtocolVersion;
+import org.ferrymq.packet.PubAck;
+import org.ferrymq.packet.Publish;
+import org.ferrymq.packet.QoS;
+import org.ferrymq.packet.ReasonCode;
+import org.ferrymq.packet.RetainHandling;
+import org.ferrymq.packet.Subscription;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Three brokers, each with its embedded Hazelcast member on loopback, act as one: a message
+ * published on one node reaches the subscribers of the others with the usual QoS semantics,
+ * only nodes with a matching subscriber receive it, a publisher's acknowledgement waits for the
+ * remote sessions (and so is held back by a congested one), retained messages are seen from
+ * every node, and a member without the shared secret is refused. Clients are Paho (MQTT 3.1.1
+ * over TCP) and the project's {@link TestClient}.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class ClusterNodesTest {
+  private static final String NAME = "test-" + UUID.randomUUID().toString().substring(0, 8);
+  private static final String SECRET = "a-shared-secret-of-the-test-cluster";
+  private static final Duration WAIT = Duration.ofSeconds(20);
+  private static final List<ClusterBroker> NODES = new ArrayList<>();
+  private static ClusterBroker a;
+  private static ClusterBroker b;
+  private static ClusterBroker c;
+  private final List<MqttClient> clients = new ArrayList<>();
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    List<Integer> ports = List.of(ClusterBroker.freePort(), ClusterBroker.freePort(),
+        ClusterBroker.freePort());
+    // a small window and queue per subscriber, so that one test can congest a session
+    for (int port : ports) {
+      NODES.add(ClusterBroker.start(NAME, SECRET, port, ports, "mqtt.max-inflight", "2",
+          "mqtt.queue.max-messages", "4"));
+    }
+    a = NODES.get(0);
+    b = NODES.get(1);
+    c = NODES.get(2);
+    await().atMost(WAIT).until(() -> NODES.stream().allMatch(n -> n.node.memberCount() == 3));
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    NODES.forEach(ClusterBroker::close);
+  }
+
+  @org.junit.jupiter.api.AfterEach
+  void disconnectClients() throws MqttException {
+    for (MqttClient client : clients) {
+      if (client.isConnected()) {
+        client.disconnect();
+      }
+      client.close();
+    }
+  }
+
+  @Test
+  void aMessagePublishedOnOneNodeReachesSubscribersOnTheOthersAtEachQos() throws Exception {
+    BlockingQueue<MqttMessage> onB = new LinkedBlockingQueue<>();
+    BlockingQueue<MqttMessage> onC = new LinkedBlockingQueue<>();
+    subscribe(b, "q/#", 2, onB);
+    subscribe(c, "q/#", 1, onC);
+    awaitFilterKnown(a, b, "q/#");
+    awaitFilterKnown(a, c, "q/#");
+    MqttClient publisher = paho(a, "pub-q");
+
+    // Exercise
+    for (int qos = 0; qos <= 2; qos++) {
+      publisher.publish("q/" + qos, ("m" + qos).getBytes(StandardCharsets.UTF_8), qos, false);
+    }
+
+    // Verify: [MQTT-3.8.4-6] each delivered at the lower of the published and granted QoS
+    for (int qos = 0; qos <= 2; qos++) {
+      MqttMessage m = onB.poll(20, TimeUnit.SECONDS);
+      assertEquals("m" + qos, new String(m.getPayload(), StandardCharsets.UTF_8));
+      assertEquals(qos, m.getQos(), "QoS on node B, granted 2");
+      MqttMessage n = onC.poll(20, TimeUnit.SECONDS);
+      assertEquals("m" + qos, new String(n.getPayload(), StandardCharsets.UTF_8));
+      assertEquals(Math.min(qos, 1), n.getQos(), "QoS on node C, granted 1");
+    }
+  }
+
+  @Test
+  void subscriptionOptionsApplyOnTheReceivingNodeAndPropertiesCrossUnchanged() {
+    TestClient keeps = TestClient.connect(b.broker, ProtocolVersion.MQTT_5, "rap-1", true);
+    keeps.subscribe(Properties.EMPTY, new Subscription("opt/t", QoS.EXACTLY_ONCE, false, true,
+        RetainHandling.DO_NOT_SEND));
+    TestClient clears = TestClient.connect(c.broker, ProtocolVersion.MQTT_5, "rap-0", true);
+    clears.subscribe(Properties.EMPTY, new Subscription("opt/t", QoS.AT_MOST_ONCE, false, false,
+        RetainHandling.DO_NOT_SEND));
+    awaitFilterKnown(a, b, "opt/t");
+    awaitFilterKnown(a, c, "opt/t");
+    TestClient publisher = TestClient.connect(a.broker, ProtocolVersion.MQTT_5, "pub-opt", true);
+    Properties props = Properties.builder().put(Property.CONTENT_TYPE, "text/plain")
+        .put(Property.CORRELATION_DATA, new byte[] {1, 2, 3}).userProperty("site", "plant-7")
+        .build();
+
+    // Exercise: a retained QoS 2 message with MQTT 5 properties
+    publisher.publish("opt/t", "live", QoS.EXACTLY_ONCE, true, props);
+
+    // Verify
+    Publish kept = keeps.expectPublish("opt/t", "live");
+    assertTrue(kept.retain(), "[MQTT-3.3.1-13] Retain As Published keeps the flag");
+    assertEquals(QoS.EXACTLY_ONCE, kept.qos());
+    assertEquals(props.userProperties(), kept.properties().userProperties(),
+        "[MQTT-3.3.2-17] user properties forwarded unchanged");
+    assertEquals("text/plain", kept.properties().get(Property.CONTENT_TYPE));
+    assertArrayEquals(new byte[] {1, 2, 3}, (byte[]) kept.properties().get(
+        Property.CORRELATION_DATA));
+    Publish cleared = clears.expectPublish("opt/t", "live");
+    assertFalse(cleared.retain(), "[MQTT-3.3.1-12] RETAIN cleared on a live message");
+    assertEquals(QoS.AT_MOST_ONCE, cleared.qos(), "granted QoS 0 on node C");
+    publisher.publish("opt/t", "", QoS.AT_MOST_ONCE, true);
+  }
+
+  @Test
+  void onePublishersMessagesArriveOnAnotherNodeInTheirOrder() throws Exception {
+    BlockingQueue<MqttMessage> onB = new LinkedBlockingQueue<>();
+    subscribe(b, "order/t", 1, onB);
+    awaitFilterKnown(a, b, "order/t");
+    TestClient publisher = TestClient.connect(a.broker, ProtocolVersion.MQTT_5, "pub-order", true);
+
+    // Exercise: published back to back, without waiting for acknowledgements
+    int count = 60;
+    for (int i = 0; i < count; i++) {
+      publisher.publish("order/t", Integer.toString(i), QoS.AT_LEAST_ONCE, false);
+    }
+
+    // Verify: [MQTT-4.6.0-6] the order of one publisher's messages on a topic is kept
+    for (int i = 0; i < count; i++) {
+      MqttMessage m = onB.poll(20, TimeUnit.SECONDS);
+      assertEquals(Integer.toString(i), new String(m.getPayload(), StandardCharsets.UTF_8));
+    }
+    for (int i = 0; i < count; i++) {
+      assertEquals(ReasonCode.SUCCESS, publisher.expect(PubAck.class).reasonCode());
+    }
+  }
+
+  @Test
+  void onlyNodesWithAMatchingSubscriberReceiveTheMessage() throws Exception {
+    BlockingQueue<MqttMessage> onB = new LinkedBlockingQueue<>();
+    subscribe(b, "only/b/+", 1, onB);
+    awaitFilterKnown(a, b, "only/b/+");
+    long toB = a.node.forwardedTo(b.id());
+    long toC = a.node.forwardedTo(c.id());
+    TestClient publisher = TestClient.connect(a.broker, ProtocolVersion.MQTT_5, "pub-only", true);
+
+    // Exercise
+    for (int i = 0; i < 10; i++) {
+      assertEquals(ReasonCode.SUCCESS,
+          publisher.publishAcked("only/b/" + i, Integer.toString(i)).reasonCode());
+    }
+    // no node has a subscriber: MQTT 5 says so, and nothing crosses
+    PubAck none = publisher.publishAcked("only/nobody", "x");
+
+    // Verify
+    assertEquals(ReasonCode.NO_MATCHING_SUBSCRIBERS, none.reasonCode());
+    assertEquals(10, a.node.forwardedTo(b.id()) - toB, "forwarded to the subscriber's node");
+    assertEquals(0, a.node.forwardedTo(c.id()) - toC, "nothing to the node without one");
+    for (int i = 0; i < 10; i++) {
+      MqttMessage m = onB.poll(20, TimeUnit.SECONDS);
+      assertEquals(Integer.toString(i), new String(m.getPayload(), StandardCharsets.UTF_8));
+    }
+  }
+
+  @Test
+  void theAcknowledgementWaitsForTheRemoteSessionAndACongestedOneHoldsThePublisherBack()
+      throws MqttException {
+    TestClient subscriber = TestClient.connect(b.broker, ProtocolVersion.MQTT_5, "slow-sub", true);
+    subscriber.subscribe("slow/t", QoS.AT_LEAST_ONCE);
+    subscribe(b, "fast/t", 1, new LinkedBlockingQueue<>());
+    awaitFilterKnown(a, b, "slow/t");
+    awaitFilterKnown(a, b, "fast/t");
+    TestClient publisher = TestClient.connect(a.broker, ProtocolVersion.MQTT_5, "pub-slow", true);
+    int count = 12;
+
+    // Exercise: the subscriber on B acknowledges nothing; 2 in flight and 4 queued congest it
+    for (int i = 0; i < count; i++) {
+      publisher.publish("slow/t", Integer.toString(i), QoS.AT_LEAST_ONCE, false);
+    }
+    List<PubAck> acks = new ArrayList<>();
+    await().during(Duration.ofMillis(500)).atMost(WAIT).until(() -> {
+      collect(publisher, acks);
+      return acks.size() < count;
+    });
+    int heldBack = count - acks.size();
+
+    // Verify: acknowledgements are held while B's session cannot take more, then all arrive
+    assertTrue(heldBack >= count - 6, "acknowledged before B took them: " + acks.size());
+    // meanwhile a publisher on A feeding another subscriber on B is not held back
+    TestClient other = TestClient.connect(a.broker, ProtocolVersion.MQTT_5, "pub-fast", true);
+    for (int i = 0; i < 3; i++) {
+      assertEquals(ReasonCode.SUCCESS, other.publishAcked("fast/t", "f").reasonCode());
+    }
+    for (int i = 0; i < count; i++) {
+      Publish p = subscriber.expect(Publish.class);
+      assertEquals(Integer.toString(i), TestClient.payloadOf(p));
+      subscriber.puback(p);
+    }
+    await().atMost(WAIT).until(() -> {
+      collect(publisher, acks);
+      return acks.size() == count;
+    });
+  }
+
+  @Test
+  void aRetainedMessageIsSeenFromEveryNode() throws Exception {
+    MqttClient publisher = paho(a, "pub-retained");
+
+    // Exercise
+    publisher.publish("ret/x", "kept".getBytes(StandardCharsets.UTF_8), 1, true);
+
+    // Verify: [MQTT-3.3.1-6] a later subscriber on any node gets it, with RETAIN set
+    for (ClusterBroker node : NODES) {
+      await().atMost(WAIT).until(() -> node.broker.retained("ret/#", 10).messages().size() == 1);
+      BlockingQueue<MqttMessage> got = new LinkedBlockingQueue<>();
+      subscribe(node, "ret/#", 1, got);
+      MqttMessage m = got.poll(20, TimeUnit.SECONDS);
+      assertEquals("kept", new String(m.getPayload(), StandardCharsets.UTF_8));
+      assertTrue(m.isRetained(), "[MQTT-3.3.1-9] RETAIN set on a retained message");
+    }
+    publisher.publish("ret/x", new byte[0], 1, true);
+    for (ClusterBroker node : NODES) {
+      await().atMost(WAIT).until(() -> node.broker.retained("ret/#", 10).messages().isEmpty());
+    }
+  }
+
+  @Test
+  void aNodeThatStopsLeavesTheClusterAndItsFiltersGoWithIt() throws IOException {
+    int port = ClusterBroker.freePort();
+    ClusterBroker d = ClusterBroker.start(NAME, SECRET, port, List.of(port, a.node.port()));
+    String leaving = d.id();
+    try {
+      await().atMost(WAIT).until(() -> a.node.memberCount() == 4);
+      // a persistent session: its subscription outlives the connection, so only the leave
+      // can take the filter out of the directory
+      TestClient.connect(d.broker, ProtocolVersion.MQTT_5, "stays", false,
+          null, Properties.builder().put(Property.SESSION_EXPIRY_INTERVAL, 3600).build())
+          .subscribe("leave/t", QoS.AT_LEAST_ONCE);
+      awaitFilterKnown(a, d, "leave/t");
+    } finally {
+      // Exercise: the adapter's order, broker first, then the member
+      d.close();
+    }
+
+    // Verify: gone from every member's view and from the index, nothing forwarded there
+    await().atMost(WAIT).until(() -> NODES.stream().allMatch(n -> n.node.memberCount() == 3
+        && !n.node.knowsPeerFilter(leaving, "leave/t")));
+    TestClient publisher = TestClient.connect(a.broker, ProtocolVersion.MQTT_5, "pub-leave", true);
+    assertEquals(ReasonCode.NO_MATCHING_SUBSCRIBERS,
+        publisher.publishAcked("leave/t", "x").reasonCode());
+  }
+
+  @Test
+  void aMemberWithoutTheSecretCannotJoin() {
+    int port = ClusterBroker.freePort();
+    ClusterConfig stranger = ClusterBroker.config(NAME, "not-the-secret-of-this-cluster", port,
+        List.of(port, a.node.port()));
+    long refusedBefore = a.node.refusedJoins();
+
+    assertThrows(IllegalStateException.class, () -> ClusterNode.join(stranger));
+
+    assertTrue(a.node.refusedJoins() > refusedBefore, "the master refused its join request");
+    assertEquals(3, a.node.memberCount());
+    NODES.forEach(n -> assertEquals(3, n.node.memberCount()));
+  }
+
+  @Test
+  void aNodeDoesNotStayInAClusterWhoseMasterDoesNotCheckTheSecret() {
+    // a plain Hazelcast member, without FerryMQ's join check, starts a cluster first
+    String name = "rogue-" + UUID.randomUUID().toString().substring(0, 8);
+    int roguePort = ClusterBroker.freePort();
+    int port = ClusterBroker.freePort();
+    com.hazelcast.config.Config config = new com.hazelcast.config.Config();
+    config.setClusterName(name);
+    config.setProperty("hazelcast.logging.type", "jdk");
+    config.setProperty("hazelcast.phone.home.enabled", "false");
+    config.getJetConfig().setEnabled(false);
+    config.getNetworkConfig().setPort(roguePort).setPortAutoIncrement(false);
+    config.getNetworkConfig().getJoin().getMulticastConfig().setEnabled(false);
+    config.getNetworkConfig().getJoin().getAutoDetectionConfig().setEnabled(false);
+    config.getNetworkConfig().getJoin().getTcpIpConfig().setEnabled(true)
+        .addMember(ClusterBroker.HOST + ":" + port);
+    config.setProperty("hazelcast.local.localAddress", ClusterBroker.HOST);
+    com.hazelcast.core.HazelcastInstance rogue =
+        com.hazelcast.core.Hazelcast.newHazelcastInstance(config);
+    try {
+      ClusterConfig joining = ClusterBroker.config(name, SECRET, port, List.of(roguePort));
+
+      IllegalStateException refused = assertThrows(IllegalStateException.class,
+          () -> ClusterNode.join(joining));
+
+      assertTrue(refused.getMessage().contains("does not prove"), refused.getMessage());
+      await().atMost(WAIT).until(() -> rogue.getCluster().getMembers().size() == 1);
+    } finally {
+      rogue.shutdown();
+    }
+  }
+
+  private static void collect(TestClient client, List<PubAck> into) {
+    org.ferrymq.packet.Packet p;
+    while ((p = client.transport.pollNow()) != null) {
+      into.add((PubAck) p);
+    }
+  }
+
+  private static void awaitFilterKnown(ClusterBroker at, ClusterBroker of, String filter) {
+    await().atMost(WAIT).until(() -> at.node.knowsPeerFilter(of.id(), filter));
+  }
+
+  private MqttClient paho(ClusterBroker node, String clientId) throws MqttException {
+    MqttClient client = new MqttClient(node.uri(), clientId, new MemoryPersistence());
+    MqttConnectOptions options = new MqttConnectOptions();
+    options.setCleanSession(true);
+    options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+    client.connect(options);
+    clients.add(client);
+    return client;
+  }
+
+  private void subscribe(ClusterBroker node, String filter, int qos,
+      BlockingQueue<MqttMessage> into) throws MqttException {
+    MqttClient client = paho(node, "sub-" + UUID.randomUUID().toString().substring(0, 8));
+    client.setCallback(new MqttCallback() {
+      @Override
+      public void connectionLost(Throwable cause) {
+      }
+
+      @Override
+      public void messageArrived(String topic, MqttMessage message) {
+        into.add(message);
+      }
+
+      @Override
+      public void deliveryComplete(IMqttDeliveryToken token) {
+      }
+    });
+    client.subscribe(filter, qos);
+  }
+}
