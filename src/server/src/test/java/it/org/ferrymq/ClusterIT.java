@@ -1,0 +1,351 @@
+package it.org.ferrymq;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.eclipse.paho.client.mqttv3.IMqttActionListener;
+import org.eclipse.paho.client.mqttv3.IMqttToken;
+import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Issue 19 on real Liberty servers: three servers of their own ({@link DurableServer}, each in
+ * its own user directory, on free ports), joined as one cluster over loopback by TCP/IP with a
+ * shared secret ({@code MQTT_CLUSTER_*}), act as one broker for Paho clients: a message published
+ * on one node reaches subscribers on the others at QoS 0, 1 and 2, over TCP and over Liberty's
+ * WebSocket endpoint; retained messages are seen from every node; and when the publisher's node
+ * gets {@code kill -9} mid-stream, every message it had acknowledged still arrives, QoS 2 once.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterIT {
+
+  private static final int NODES = 3;
+  private static final Duration DELIVERY = Duration.ofSeconds(60);
+  private static final String SECRET = "cluster-it-" + UUID.randomUUID();
+  private static final List<DurableServer> nodes = new ArrayList<>();
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    List<Integer> clusterPorts = new ArrayList<>();
+    for (int i = 0; i < NODES; i++) {
+      clusterPorts.add(freePort());
+    }
+    String members = clusterPorts.stream().map(p -> "127.0.0.1:" + p)
+        .collect(Collectors.joining(","));
+    List<CompletableFuture<String>> starts = new ArrayList<>();
+    for (int i = 0; i < NODES; i++) {
+      DurableServer node = DurableServer.create();
+      nodes.add(node);
+      Map<String, String> env = new HashMap<>();
+      env.put("MQTT_CLUSTER_ENABLED", "true");
+      env.put("MQTT_CLUSTER_NAME", "cluster-it");
+      env.put("MQTT_CLUSTER_HOST", "127.0.0.1");
+      env.put("MQTT_CLUSTER_PORT", Integer.toString(clusterPorts.get(i)));
+      env.put("MQTT_CLUSTER_MEMBERS", members);
+      env.put("MQTT_CLUSTER_SECRET", SECRET);
+      starts.add(CompletableFuture.supplyAsync(() -> {
+        try {
+          return node.start(env);
+        } catch (IOException | InterruptedException e) {
+          throw new IllegalStateException(e);
+        }
+      }));
+    }
+    for (CompletableFuture<String> start : starts) {
+      start.get(10, TimeUnit.MINUTES);
+    }
+    // The members find each other after their servers are ready: wait until a message
+    // crosses from every node to every other
+    for (int from = 0; from < NODES; from++) {
+      for (int to = 0; to < NODES; to++) {
+        if (from != to) {
+          awaitCrossing(from, to);
+        }
+      }
+    }
+  }
+
+  @AfterAll
+  static void stopCluster() throws IOException {
+    for (DurableServer node : nodes) {
+      node.close();
+    }
+  }
+
+  /** [MQTT-3.3.5-1]: the server delivers to every matching subscription, at min(QoS). */
+  @Test
+  @Order(1)
+  void aMessagePublishedOnOneNodeReachesSubscribersOnTheOthersAtEveryQos() throws Exception {
+    String base = "cluster/qos/" + UUID.randomUUID();
+    MqttClient tcpSubscriber = client(tcpUri(1));
+    MqttClient wsSubscriber = client(webSocketUri(2));
+    MqttClient publisher = client(tcpUri(0));
+    try {
+      Map<String, List<String>> overTcp = collect(tcpSubscriber, base + "/#", 2);
+      Map<String, List<String>> overWs = collect(wsSubscriber, base + "/#", 2);
+      int perQos = 100;
+      for (int i = 0; i < perQos; i++) {
+        for (int qos = 0; qos <= 2; qos++) {
+          MqttMessage m = new MqttMessage(("m-" + i).getBytes(StandardCharsets.UTF_8));
+          m.setQos(qos);
+          publisher.publish(base + "/q" + qos, m);
+        }
+      }
+      for (Map<String, List<String>> received : List.of(overTcp, overWs)) {
+        for (int qos = 1; qos <= 2; qos++) {
+          String topic = base + "/q" + qos;
+          List<String> expected = new ArrayList<>();
+          for (int i = 0; i < perQos; i++) {
+            expected.add("m-" + i);
+          }
+          await(topic).atMost(DELIVERY).until(
+              () -> received.getOrDefault(topic, List.of()).size() >= perQos);
+          // in publishing order and once: ordered per topic [MQTT-4.6.0-5], QoS 2 once
+          assertEquals(expected, received.get(topic), topic);
+        }
+        // QoS 0 over loopback, nothing congested: every message arrives, in order
+        await(base + "/q0").atMost(DELIVERY).until(
+            () -> received.getOrDefault(base + "/q0", List.of()).size() >= perQos);
+      }
+    } finally {
+      Clients.close(publisher);
+      Clients.close(tcpSubscriber);
+      Clients.close(wsSubscriber);
+    }
+  }
+
+  /** Retained messages are cluster-wide: stored from one node, sent by every node. */
+  @Test
+  @Order(2)
+  void aRetainedMessageIsSeenFromEveryNodeAndClearedFromAnyNode() throws Exception {
+    String topic = "cluster/retained/" + UUID.randomUUID();
+    MqttClient publisher = client(tcpUri(0));
+    try {
+      MqttMessage kept = new MqttMessage("kept".getBytes(StandardCharsets.UTF_8));
+      kept.setQos(1);
+      kept.setRetained(true);
+      publisher.publish(topic, kept);
+    } finally {
+      Clients.close(publisher);
+    }
+    for (int node = 0; node < NODES; node++) {
+      int n = node;
+      await("retained on node " + n).atMost(DELIVERY)
+          .until(() -> "kept".equals(retainedOn(n, topic)));
+    }
+
+    MqttClient clearer = client(tcpUri(2));
+    try {
+      MqttMessage clear = new MqttMessage(new byte[0]);
+      clear.setQos(1);
+      clear.setRetained(true);
+      clearer.publish(topic, clear);
+    } finally {
+      Clients.close(clearer);
+    }
+    for (int node = 0; node < NODES; node++) {
+      int n = node;
+      await("retained cleared on node " + n).atMost(DELIVERY)
+          .until(() -> retainedOn(n, topic) == null);
+    }
+  }
+
+  /**
+   * The publisher's node gets SIGKILL while QoS 1 and QoS 2 streams run to a subscriber on
+   * another node: a node acknowledges a message only once the subscriber's node took it, so
+   * every acknowledged message arrives, and no QoS 2 message twice.
+   */
+  @Test
+  @Order(3)
+  void killingThePublishersNodeLosesNoAcknowledgedMessage() throws Exception {
+    String base = "cluster/kill/" + UUID.randomUUID();
+    MqttClient subscriber = client(tcpUri(1));
+    Map<String, List<String>> received = collect(subscriber, base + "/#", 2);
+    Stream qos1 = new Stream(tcpUri(0), base + "/q1", 1);
+    Stream qos2 = new Stream(tcpUri(0), base + "/q2", 2);
+    try {
+      qos1.start();
+      qos2.start();
+      await("acknowledgements before the kill").atMost(DELIVERY)
+          .until(() -> qos1.acknowledged.size() >= 500 && qos2.acknowledged.size() >= 100);
+      nodes.get(0).kill();
+      Set<String> acked1 = Set.copyOf(qos1.acknowledged);
+      Set<String> acked2 = Set.copyOf(qos2.acknowledged);
+
+      await("every acknowledged message on node 1").atMost(DELIVERY).until(
+          () -> received.getOrDefault(base + "/q1", List.of()).containsAll(acked1)
+              && received.getOrDefault(base + "/q2", List.of()).containsAll(acked2));
+      List<String> delivered2 = received.get(base + "/q2");
+      assertEquals(Set.copyOf(delivered2).size(), delivered2.size(),
+          "a QoS 2 message arrived twice: " + delivered2);
+      assertFalse(acked1.isEmpty());
+    } finally {
+      qos1.close();
+      qos2.close();
+      Clients.close(subscriber);
+    }
+  }
+
+  // ---- helpers
+
+  private static void awaitCrossing(int from, int to) throws Exception {
+    String topic = "cluster/probe/" + from + "-" + to;
+    MqttClient subscriber = client(tcpUri(to));
+    MqttClient publisher = client(tcpUri(from));
+    try {
+      BlockingQueue<MqttMessage> got = Clients.subscribe(subscriber, topic, 1);
+      await("node " + from + " reaches node " + to).atMost(Duration.ofMinutes(2))
+          .pollInterval(Duration.ofMillis(500)).until(() -> {
+            publisher.publish(topic, "probe".getBytes(StandardCharsets.UTF_8), 1, false);
+            return got.poll(200, TimeUnit.MILLISECONDS) != null;
+          });
+    } finally {
+      Clients.close(publisher);
+      Clients.close(subscriber);
+    }
+  }
+
+  /** @return what a new subscriber on the node gets as retained for the topic, null for none */
+  private static String retainedOn(int node, String topic) throws Exception {
+    MqttClient probe = client(tcpUri(node));
+    try {
+      BlockingQueue<MqttMessage> got = Clients.subscribe(probe, topic, 1);
+      MqttMessage m = got.poll(2, TimeUnit.SECONDS);
+      return m == null ? null : new String(m.getPayload(), StandardCharsets.UTF_8);
+    } finally {
+      Clients.close(probe);
+    }
+  }
+
+  private static Map<String, List<String>> collect(MqttClient client, String filter, int qos)
+      throws MqttException {
+    Map<String, List<String>> received = new ConcurrentHashMap<>();
+    client.subscribe(filter, qos, (topic, message) -> received
+        .computeIfAbsent(topic, t -> new CopyOnWriteArrayList<>())
+        .add(new String(message.getPayload(), StandardCharsets.UTF_8)));
+    return received;
+  }
+
+  private static String tcpUri(int node) {
+    return nodes.get(node).mqttUri();
+  }
+
+  /** Liberty's own WebSocket endpoint on the node's HTTP port. */
+  private static String webSocketUri(int node) {
+    return "ws://localhost:" + nodes.get(node).httpPort() + "/mqtt";
+  }
+
+  private static MqttClient client(String uri) throws MqttException {
+    return Clients.connect(uri, null);
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  /** A Paho publisher that keeps up to 20 messages in flight and records what was acknowledged. */
+  private static final class Stream implements AutoCloseable {
+    final List<String> acknowledged = new CopyOnWriteArrayList<>();
+    private final MqttAsyncClient client;
+    private final String topic;
+    private final int qos;
+    private final BlockingQueue<Integer> permits = new LinkedBlockingQueue<>();
+    private volatile boolean running = true;
+    private Thread thread;
+
+    Stream(String uri, String topic, int qos) throws MqttException {
+      this.client = new MqttAsyncClient(uri, "cluster-it-" + UUID.randomUUID(),
+          new MemoryPersistence());
+      this.topic = topic;
+      this.qos = qos;
+      MqttConnectOptions options = new MqttConnectOptions();
+      options.setCleanSession(true);
+      options.setMaxInflight(20);
+      options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+      client.connect(options).waitForCompletion(10_000);
+      for (int i = 0; i < 20; i++) {
+        permits.add(i);
+      }
+    }
+
+    void start() {
+      thread = new Thread(this::run, "cluster-it-stream-q" + qos);
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    private void run() {
+      int i = 0;
+      try {
+        while (running) {
+          Integer permit = permits.poll(100, TimeUnit.MILLISECONDS);
+          if (permit == null) {
+            continue;
+          }
+          String payload = "s-" + i++;
+          MqttMessage m = new MqttMessage(payload.getBytes(StandardCharsets.UTF_8));
+          m.setQos(qos);
+          client.publish(topic, m, null, new IMqttActionListener() {
+            @Override
+            public void onSuccess(IMqttToken token) {
+              acknowledged.add(payload);
+              permits.add(permit);
+            }
+
+            @Override
+            public void onFailure(IMqttToken token, Throwable error) {
+              running = false;
+            }
+          });
+        }
+      } catch (MqttException | InterruptedException e) {
+        running = false;
+      }
+    }
+
+    @Override
+    public void close() throws Exception {
+      running = false;
+      if (thread != null) {
+        thread.join(5_000);
+      }
+      try {
+        client.disconnectForcibly(100, 100);
+      } catch (MqttException ignored) {
+        // the node is gone
+      }
+      client.close(true);
+    }
+  }
+}
