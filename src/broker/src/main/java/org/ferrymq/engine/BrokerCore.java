@@ -323,10 +323,16 @@ final class BrokerCore {
 
   /**
    * @return the session or in-process subscriber whose subscription entries carry this key,
-   *     null when it is gone; one character test tells the two registries apart
+   *     null when it is gone; one character test tells network sessions from the rest, and an
+   *     in-process key that is no subscriber's is an application's session ({@link
+   *     InProcessSessions})
    */
   DeliveryTarget targetOf(String key) {
-    return InProcessSubscribers.isInProcessKey(key) ? inProcess.get(key) : session(key);
+    if (!InProcessSubscribers.isInProcessKey(key)) {
+      return session(key);
+    }
+    InProcessSubscriber subscriber = inProcess.get(key);
+    return subscriber != null ? subscriber : session(key);
   }
 
   /** @return seconds since start, 0 when not running */
