@@ -251,8 +251,10 @@ class DurableRestartIT {
     // Verify
     await("every acknowledged message at the bean").atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(200))
-        .until(() -> published.stream().allMatch(p -> server.httpGet("/example/messages")
-            .orElse("").contains("\"" + p + "\"")));
+        .until(() -> {
+          String received = server.httpGet("/example/messages").orElse("");
+          return published.stream().allMatch(p -> received.contains("\"" + p + "\""));
+        });
   }
 
   /**
