@@ -169,7 +169,8 @@ final class EndpointActivation implements AutoCloseable {
         (n, e) -> LOG.log(Level.WARNING, "Delivery " + n + " of a message on '" + message.topic()
             + "' to " + factory.getActivationName() + " failed", e));
     if (outcome == DeliveryAttempts.Outcome.FAILED) {
-      return deadLetter(message, policy.maxRedeliveries() + 1);
+      return DeadLetters.publish(broker, message, policy.deadLetterTopic(),
+          policy.maxRedeliveries() + 1, factory.getActivationName());
     }
     if (outcome == DeliveryAttempts.Outcome.ABANDONED) {
       LOG.warning(() -> "A message on '" + message.topic() + "' was not delivered to "
@@ -178,21 +179,6 @@ final class EndpointActivation implements AutoCloseable {
       return false;
     }
     return true;
-  }
-
-  /** @return whether the dead letter was published */
-  private boolean deadLetter(Message message, int attemptCount) {
-    try {
-      broker.publish(DeadLetters.of(message, policy.deadLetterTopic(), attemptCount));
-      LOG.warning(() -> "A message on '" + message.topic() + "' failed " + attemptCount
-          + " deliveries to " + factory.getActivationName() + "; published to '"
-          + policy.deadLetterTopic() + "'");
-      return true;
-    } catch (IllegalStateException e) {
-      LOG.log(Level.SEVERE, "A message on '" + message.topic() + "' failed every delivery to "
-          + factory.getActivationName() + " and cannot be dead-lettered", e);
-      return false;
-    }
   }
 
   private void deliverOnce(MqttMessage message) throws ResourceException,
