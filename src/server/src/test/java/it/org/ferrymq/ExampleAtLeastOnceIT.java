@@ -100,8 +100,7 @@ class ExampleAtLeastOnceIT extends ServerIT {
             return acknowledged.get() == SLOW_MESSAGES;
           });
     } finally {
-      publisher.disconnect().waitForCompletion(10_000);
-      publisher.close();
+      Clients.closeQuietly(publisher);
     }
     assertTrue(throttled.get(), "the publisher was never throttled");
     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
