@@ -65,4 +65,5 @@ final class Clients {
     } catch (MqttException e) {
       // already gone
     }
+  }
 }

@@ -1119,8 +1119,6 @@ class FlowControlIT extends ServerIT {
     return client;
   }
 
-  }
-
   private static void assertDeliveredExactlyOnce(Tally received, int count,
       List<String> problems) {
     awaitCount("messages at the subscriber", received::unique, count, Duration.ofSeconds(10),
