@@ -92,8 +92,9 @@ class ExampleAtLeastOnceIT extends ServerIT {
       }
 
       // Verify: the broker held PUBACKs back while the bean's queue was full
-      await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100))
-          .until(() -> {
+      // A /metrics request that times out on the busy machine is only a missed sample
+      await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
+          .ignoreExceptions().until(() -> {
             if (gauge("ferrymq_publishers_throttled") > 0) {
               throttled.set(true);
             }
