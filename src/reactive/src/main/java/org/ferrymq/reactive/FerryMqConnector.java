@@ -4,6 +4,8 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import javax.naming.InitialContext;
 import javax.naming.NamingException;
 import org.eclipse.microprofile.config.Config;
@@ -41,11 +43,13 @@ public class FerryMqConnector implements IncomingConnectorFactory, OutgoingConne
   public static final String NAME = "ferrymq";
 
   private final List<IncomingChannel> incoming = new CopyOnWriteArrayList<>();
+  private final List<ExecutorService> emitters = new CopyOnWriteArrayList<>();
 
   @Override
   public PublisherBuilder<Message<MqttMessage>> getPublisherBuilder(Config config) {
     ChannelSettings settings = settings(config);
     MqttConnectionFactory factory = lookup(settings.connectionFactory());
+    ExecutorService emitter = emitterFor(settings.channel());
     IncomingChannel channel = new IncomingChannel(settings.channel(), listener -> {
       try (MqttConnection connection = factory.getConnection()) {
         return connection.subscribe(settings.subscription(), listener);
@@ -53,8 +57,9 @@ public class FerryMqConnector implements IncomingConnectorFactory, OutgoingConne
         throw new IllegalStateException("The ferrymq channel '" + settings.channel()
             + "' cannot connect to the broker", e);
       }
-    });
+    }, emitter);
     incoming.add(channel);
+    emitters.add(emitter);
     return ReactiveStreams.fromPublisher(channel);
   }
 
@@ -71,6 +76,23 @@ public class FerryMqConnector implements IncomingConnectorFactory, OutgoingConne
   void closeChannels() {
     incoming.forEach(IncomingChannel::close);
     incoming.clear();
+    emitters.forEach(ExecutorService::shutdownNow);
+    emitters.clear();
+  }
+
+  /**
+   * @return the one thread that calls an incoming channel's subscriber, so that the broker's
+   *     threads never run the application's {@code @Incoming} method; it carries the
+   *     application's class loader, as the thread that builds the channel does
+   */
+  private static ExecutorService emitterFor(String channel) {
+    ClassLoader application = Thread.currentThread().getContextClassLoader();
+    return Executors.newSingleThreadExecutor(task -> {
+      Thread t = new Thread(task, "ferrymq-channel-" + channel);
+      t.setDaemon(true);
+      t.setContextClassLoader(application);
+      return t;
+    });
   }
 
   private static ChannelSettings settings(Config config) {

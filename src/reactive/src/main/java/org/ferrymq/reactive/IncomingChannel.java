@@ -3,6 +3,7 @@ package org.ferrymq.reactive;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -24,8 +25,12 @@ import org.reactivestreams.Subscription;
  * rejects it (redelivery, then the dead-letter topic). At QoS 1/2 the broker hands over at most
  * the channel's receive maximum before acknowledgements come back, so the backlog here is
  * bounded and a slow consumer slows the publishers; QoS 0 deliveries past {@link
- * #QOS0_BACKLOG} are dropped and logged. Thread-safe; emission is serialised by a
- * work-in-progress counter as Reactive Streams requires (rule 1.3).
+ * #QOS0_BACKLOG} are dropped and logged.
+ *
+ * <p>The broker hands deliveries over on its own threads, which serve network clients too and
+ * must never run application code: the subscriber's {@code onNext} (and with it the {@code
+ * @Incoming} method) runs on the channel's {@code emitter} instead. Thread-safe; emission is
+ * serialised by a work-in-progress counter as Reactive Streams requires (rule 1.3).
  */
 final class IncomingChannel implements Publisher<Message<MqttMessage>> {
 
@@ -34,6 +39,7 @@ final class IncomingChannel implements Publisher<Message<MqttMessage>> {
 
   private final String name;
   private final Function<MqttDeliveryListener, MqttSubscription> subscribe;
+  private final Executor emitter;
   private final AtomicBoolean subscribed = new AtomicBoolean();
   private final Queue<MqttDelivery> backlog = new ConcurrentLinkedQueue<>();
   private final AtomicInteger backlogSize = new AtomicInteger();
@@ -47,10 +53,13 @@ final class IncomingChannel implements Publisher<Message<MqttMessage>> {
   /**
    * @param name the channel, for the log
    * @param subscribe makes the in-process subscription for a listener
+   * @param emitter where the subscriber is called
    */
-  IncomingChannel(String name, Function<MqttDeliveryListener, MqttSubscription> subscribe) {
+  IncomingChannel(String name, Function<MqttDeliveryListener, MqttSubscription> subscribe,
+      Executor emitter) {
     this.name = name;
     this.subscribe = subscribe;
+    this.emitter = emitter;
   }
 
   @Override
@@ -79,7 +88,7 @@ final class IncomingChannel implements Publisher<Message<MqttMessage>> {
           return;
         }
         demand.getAndAccumulate(n, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b);
-        drain();
+        emitter.execute(IncomingChannel.this::drain);
       }
 
       @Override
@@ -115,7 +124,7 @@ final class IncomingChannel implements Publisher<Message<MqttMessage>> {
     }
     backlog.add(delivery);
     backlogSize.incrementAndGet();
-    drain();
+    emitter.execute(this::drain);
   }
 
   private void drain() {

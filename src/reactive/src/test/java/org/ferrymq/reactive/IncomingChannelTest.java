@@ -19,7 +19,8 @@ import org.reactivestreams.Subscription;
 /**
  * The incoming channel's publisher against a recorded in-process subscription: it emits no more
  * than requested, maps ack and nack onto the broker's delivery, and ends the subscription when
- * cancelled.
+ * cancelled. The emitter runs each task at once, so the test sees emissions synchronously;
+ * {@link #theSubscriberIsCalledOnTheEmitterNotOnTheDeliveringThread} checks the hand-off.
  */
 class IncomingChannelTest {
 
@@ -38,7 +39,7 @@ class IncomingChannelTest {
         subscriptionClosed = true;
       }
     };
-  });
+  }, Runnable::run);
 
   /** A delivery that records how it was settled. */
   private static final class RecordedDelivery implements MqttDelivery {
@@ -72,7 +73,7 @@ class IncomingChannelTest {
   }
 
   /** Collects what the channel emits; requests only when the test says. */
-  private static final class Collector implements Subscriber<Message<MqttMessage>> {
+  private static class Collector implements Subscriber<Message<MqttMessage>> {
     final List<Message<MqttMessage>> received = new ArrayList<>();
     Subscription subscription;
     Throwable error;
@@ -150,6 +151,36 @@ class IncomingChannelTest {
     assertTrue(subscriptionClosed);
     assertEquals(List.of(), payloads(downstream));
     assertInstanceOf(IllegalStateException.class, second.error);
+  }
+
+  @Test
+  void theSubscriberIsCalledOnTheEmitterNotOnTheDeliveringThread() throws Exception {
+    java.util.concurrent.ExecutorService emitter = java.util.concurrent.Executors
+        .newSingleThreadExecutor(r -> new Thread(r, "emitter"));
+    List<String> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+    IncomingChannel channel = new IncomingChannel("sensors", l -> {
+      listener = l;
+      return null;
+    }, emitter);
+    channel.subscribe(new Collector() {
+      @Override
+      public void onSubscribe(Subscription s) {
+        s.request(1);
+      }
+
+      @Override
+      public void onNext(Message<MqttMessage> m) {
+        threads.add(Thread.currentThread().getName());
+      }
+    });
+
+    // Exercise: delivered on this (the "broker's") thread
+    listener.onDelivery(new RecordedDelivery("m", 1));
+
+    // Verify
+    emitter.shutdown();
+    assertTrue(emitter.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS));
+    assertEquals(List.of("emitter"), threads);
   }
 
   private static List<String> payloads(Collector c) {
