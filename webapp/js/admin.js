@@ -1,6 +1,6 @@
 /*
  * The admin REST API (/api, org.ferrymq.web.admin): who the user is, the broker's clients and
- * sessions, and its retained messages.
+ * sessions, its retained messages and its bans.
  * Requests carry HTTP basic credentials explicitly; /api/me never answers 401, so the browser
  * never shows its own login dialog.
  */
@@ -17,10 +17,15 @@ function authorization(credentials) {
   return { Authorization: `Basic ${btoa(binary)}` };
 }
 
-async function request(method, path, credentials) {
+async function request(method, path, credentials, body) {
+  const headers = { Accept: 'application/json', ...authorization(credentials) };
+  if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+  }
   const response = await fetch(path, {
     method,
-    headers: { Accept: 'application/json', ...authorization(credentials) },
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
     credentials: 'omit',
     cache: 'no-store',
   });
@@ -68,6 +73,63 @@ export function listRetained(credentials, filter, limit) {
 /** Deletes the retained message of a topic; rejects with 404 when it has none. */
 export function deleteRetained(credentials, topic) {
   return request('DELETE', `api/retained?${new URLSearchParams({ topic })}`, credentials);
+}
+
+/** @returns {Promise<object[]>} the bans in force: {kind, value, reason, createdAt} */
+export function listBans(credentials) {
+  return request('GET', 'api/bans', credentials);
+}
+
+/**
+ * Bans a client id, user name or address (or CIDR range); the broker disconnects the clients it
+ * matches. Rejects with status 400 and the server's explanation for an invalid value.
+ */
+export function addBan(credentials, kind, value, reason) {
+  return request('POST', 'api/bans', credentials, { kind, value, reason });
+}
+
+/** Lifts a ban; rejects with status 404 when there is none. A CIDR range keeps its '/'. */
+export function liftBan(credentials, kind, value) {
+  const path = value.split('/').map(encodeURIComponent).join('/');
+  return request('DELETE', `api/bans/${encodeURIComponent(kind)}/${path}`, credentials);
+}
+
+/**
+ * A panel for administrators only, found by its id prefix: {id} itself, {id}-form, {id}-body
+ * (a table body), {id}-summary and {id}-error. Subclasses load the body in refresh() and act on
+ * the form in submitted().
+ */
+export class AdminPanel {
+  /**
+   * @param {() => {username: string, password: string}|null} credentials the signed-in user
+   * @param {string} id the panel's element id
+   */
+  constructor(credentials, id) {
+    this.credentials = credentials;
+    this.panel = document.getElementById(id);
+    this.form = document.getElementById(`${id}-form`);
+    this.body = document.getElementById(`${id}-body`);
+    this.summary = document.getElementById(`${id}-summary`);
+    this.error = document.getElementById(`${id}-error`);
+    this.form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      this.submitted();
+    });
+  }
+
+  setAdmin(admin) {
+    this.panel.hidden = !admin;
+    if (admin) {
+      this.refresh();
+    } else {
+      this.body.replaceChildren();
+    }
+  }
+
+  showError(text) {
+    this.error.textContent = text;
+    this.error.hidden = false;
+  }
 }
 
 /** @returns {HTMLTableCellElement} a cell with that text and optional class */

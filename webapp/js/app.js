@@ -8,6 +8,7 @@ import { Overview, SYS_FILTER } from './overview.js';
 import { ClientsView, whoAmI } from './admin.js';
 import { ClientDetailView } from './client-detail.js';
 import { RetainedView } from './retained.js';
+import { BansView } from './bans.js';
 import { asText, formatBytes, formatPayload } from './payload.js';
 import { isValidFilter, isValidTopicName, topicMatches } from './topic-match.js';
 
@@ -23,6 +24,7 @@ const clientDetail = new ClientDetailView(() => credentials, () => clients.refre
 const clients = new ClientsView(() => credentials, () => connection.clientId,
   (clientId) => clientDetail.show(clientId));
 const retained = new RetainedView(() => credentials);
+const bans = new BansView(() => credentials);
 
 const tree = new TopicTree($('tree'), $('tree-empty'), {
   onSelect: (node) => showMessages(node),
@@ -243,6 +245,7 @@ async function refreshAccount() {
     clientDetail.close();
   }
   retained.setAdmin(admin);
+  bans.setAdmin(admin);
   return true;
 }
 

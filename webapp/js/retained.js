@@ -2,36 +2,24 @@
  * The retained messages (GET/DELETE /api/retained): a filtered, bounded list, each message with
  * its payload as text or base64, QoS and size, and a delete button.
  */
-import { deleteRetained, listRetained, tableCell } from './admin.js';
+import {
+  AdminPanel, deleteRetained, listRetained, tableCell,
+} from './admin.js';
 import { formatBytes } from './payload.js';
 import { isValidFilter } from './topic-match.js';
 
 const LIMIT = 200;
 
 /** The retained-messages panel, visible to administrators only. */
-export class RetainedView {
+export class RetainedView extends AdminPanel {
   /** @param {() => {username: string, password: string}|null} credentials the signed-in user */
   constructor(credentials) {
-    this.credentials = credentials;
-    this.panel = document.getElementById('retained');
-    this.form = document.getElementById('retained-form');
+    super(credentials, 'retained');
     this.filter = document.getElementById('retained-filter');
-    this.body = document.getElementById('retained-body');
-    this.error = document.getElementById('retained-error');
-    this.summary = document.getElementById('retained-summary');
-    this.form.addEventListener('submit', (event) => {
-      event.preventDefault();
-      this.refresh();
-    });
   }
 
-  setAdmin(admin) {
-    this.panel.hidden = !admin;
-    if (admin) {
-      this.refresh();
-    } else {
-      this.body.replaceChildren();
-    }
+  submitted() {
+    this.refresh();
   }
 
   async refresh() {
@@ -55,11 +43,11 @@ export class RetainedView {
   row(m) {
     const tr = document.createElement('tr');
     tr.dataset.topic = m.topic;
-    const topic = this.cell(m.topic, 'client-id');
+    const topic = tableCell(m.topic, 'client-id');
     topic.title = m.topic;
-    const payload = this.cell(m.payload, 'payload');
+    const payload = tableCell(m.payload, 'payload');
     payload.title = m.encoding === 'base64' ? 'binary payload, shown as base64' : m.payload;
-    const remove = this.cell('', 'actions');
+    const remove = tableCell('', 'actions');
     const button = document.createElement('button');
     button.type = 'button';
     button.className = 'button danger';
@@ -75,17 +63,8 @@ export class RetainedView {
       await this.refresh();
     });
     remove.append(button);
-    tr.append(topic, payload, this.cell(m.encoding), this.cell(String(m.qos), 'num'),
-      this.cell(formatBytes(m.size), 'num'), remove);
+    tr.append(topic, payload, tableCell(m.encoding), tableCell(String(m.qos), 'num'),
+      tableCell(formatBytes(m.size), 'num'), remove);
     return tr;
-  }
-
-  cell(text, className) {
-    return tableCell(text, className);
-  }
-
-  showError(text) {
-    this.error.textContent = text;
-    this.error.hidden = false;
   }
 }

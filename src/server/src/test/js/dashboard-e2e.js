@@ -21,6 +21,7 @@ const SCREENSHOT = process.env.SCREENSHOT ?? 'docs/images/dashboard.png';
 const SCREENSHOT_TABLET = process.env.SCREENSHOT_TABLET ?? 'docs/images/dashboard-tablet.png';
 const SCREENSHOT_SESSION = process.env.SCREENSHOT_SESSION ?? 'docs/images/dashboard-session.png';
 const SCREENSHOT_RETAINED = process.env.SCREENSHOT_RETAINED ?? 'docs/images/dashboard-retained.png';
+const SCREENSHOT_BANS = process.env.SCREENSHOT_BANS ?? 'docs/images/dashboard-bans.png';
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const BASE = `http://localhost:${HTTP_PORT}/`;
 const TIMEOUT = 30_000;
@@ -337,6 +338,7 @@ async function dashboardAgainstServer() {
   await page.setViewportSize({ width: 1440, height: 900 });
 
   await sessionAndRetainedViews(page);
+  await bansView(page);
 
   await page.click('#sign-out');
   await signIn(page, ADMIN_USER, `${ADMIN_PASSWORD}-wrong`);
@@ -387,6 +389,48 @@ async function sessionAndRetainedViews(page) {
   await status.waitFor({ state: 'detached', timeout: TIMEOUT });
   assert.equal(await temperature.count(), 1, 'the other retained message stays');
   step('Delete removed one retained message');
+}
+
+// Bans: adding one disconnects the client it names and refuses its next CONNECT; lifting it
+// lets the client back; an invalid address gets the API's explanation.
+async function bansView(page) {
+  const banned = await rawTcpClient('dash-e2e-banned');
+  await page.selectOption('#ban-kind', 'clientId');
+  await page.fill('#ban-value', 'dash-e2e-banned');
+  await page.fill('#ban-reason', 'e2e: misbehaving sensor');
+  await page.click('#ban-add');
+  const row = page.locator('#bans-body tr[data-kind="clientId"][data-value="dash-e2e-banned"]');
+  await row.waitFor({ timeout: TIMEOUT });
+  assert.match(await row.textContent(), /Client id.*dash-e2e-banned.*misbehaving sensor/);
+  await Promise.race([banned.closed, new Promise((_, reject) => setTimeout(() => reject(new Error('banned client still connected')), 10_000))]);
+  // MQTT 3.1.1 has no Banned code: return code 5, not authorized
+  await assert.rejects(rawTcpClient('dash-e2e-banned'), /CONNACK refused: 20020005/);
+  step('Ban on a client id disconnected the client and refuses its CONNECT with return code 5');
+
+  await page.selectOption('#ban-kind', 'address');
+  await page.fill('#ban-value', '203.0.113.0/24');
+  await page.click('#ban-add');
+  await page.locator('#bans-body tr[data-value="203.0.113.0/24"]').waitFor({ timeout: TIMEOUT });
+  const errorsBefore = consoleErrors.length;
+  await page.fill('#ban-value', '300.1.2.3');
+  await page.click('#ban-add');
+  await page.locator('#bans-error:not([hidden])').waitFor({ timeout: TIMEOUT });
+  assert.match(await page.locator('#bans-error').textContent(), /Could not ban 300\.1\.2\.3 \(.+\)/);
+  // The browser logs the refused request itself; that one error is expected, nothing else
+  const logged = consoleErrors.splice(errorsBefore);
+  assert.deepEqual(logged.map((e) => /status of 400/.test(e)), [true], `console: ${logged}`);
+  await page.mouse.move(0, 0);
+  await page.locator('#bans').screenshot({ path: SCREENSHOT_BANS });
+  step(`a CIDR range is banned, an invalid address explained; screenshot ${SCREENSHOT_BANS}`);
+
+  await row.getByRole('button', { name: 'Lift the ban on Client id dash-e2e-banned' }).click();
+  await row.waitFor({ state: 'detached', timeout: TIMEOUT });
+  const back = await rawTcpClient('dash-e2e-banned');
+  back.socket.destroy();
+  const range = page.locator('#bans-body tr[data-value="203.0.113.0/24"]');
+  await range.getByRole('button', { name: 'Lift the ban on Address 203.0.113.0/24' }).click();
+  await range.waitFor({ state: 'detached', timeout: TIMEOUT });
+  step('Lift removed both bans and the client connects again');
 }
 
 async function signInFlowAgainstBrokerThatRequiresAuthentication() {

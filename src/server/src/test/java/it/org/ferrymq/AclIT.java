@@ -66,6 +66,29 @@ class AclIT extends ServerIT {
     }
   }
 
+  /**
+   * Issue 15's tricks on the running server: "ALICE" logs in as alice in the case-insensitive
+   * registry and gets exactly alice's rules, not the rules of a user "ALICE" nor a pass around
+   * hers; a client id that is a wildcard cannot widen the %c pattern to every client's tree.
+   */
+  @Test
+  void caseAndPatternTricksInNamesGainNothing() throws Exception {
+    MqttClient upper = AuthenticationIT.connect(TCP, "ALICE", "alice-secret", null);
+    MqttClient wildcard = new MqttClient(TCP, "+", new org.eclipse.paho.client.mqttv3.persist
+        .MemoryPersistence());
+    wildcard.connect();
+    try {
+      assertEquals(1, AuthenticationIT.grantedQos(upper, "acl/alice/#"), "alice's own rule");
+      assertEquals(128, AuthenticationIT.grantedQos(upper, "acl/sensors/#"));
+      // acl/clients/%c/# with %c = "+" would be every client's tree: the pattern does not apply
+      assertEquals(128, AuthenticationIT.grantedQos(wildcard, "acl/clients/+/#"));
+      assertEquals(128, AuthenticationIT.grantedQos(wildcard, "acl/clients/someone-else/#"));
+    } finally {
+      Clients.close(upper);
+      Clients.close(wildcard);
+    }
+  }
+
   @Test
   void willTopicIsCheckedAtConnect() throws Exception {
     MqttException refused = assertThrows(MqttException.class,

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  * messages arrive in the topic tree, publishes from the form to a TCP subscriber, signs in as the
  * administrator and disconnects a client, opens a client's session and deletes another's, lists
  * and deletes retained messages, checks the sign-in flow and that the console stayed free of
- * errors, and saves {@code docs/images/dashboard.png} and the session and retained views' images. The build installs playwright-core
+ * errors, and saves {@code docs/images/dashboard.png} and the session, retained and bans views' images. The build installs playwright-core
  * ({@code npm ci}) and passes its node_modules as NODE_PATH; the administrator's password is the
  * server's ADMIN_PASSWORD, both from the failsafe configuration.
  */
@@ -43,6 +43,7 @@ class DashboardIT extends ServerIT {
     env.put("SCREENSHOT_TABLET", ROOT.resolve("docs/images/dashboard-tablet.png").toString());
     env.put("SCREENSHOT_SESSION", ROOT.resolve("docs/images/dashboard-session.png").toString());
     env.put("SCREENSHOT_RETAINED", ROOT.resolve("docs/images/dashboard-retained.png").toString());
+    env.put("SCREENSHOT_BANS", ROOT.resolve("docs/images/dashboard-bans.png").toString());
 
     // Exercise
     Process node = builder.start();

@@ -222,13 +222,73 @@ class DurableRestartIT {
   }
 
   /**
+   * Issue 18: a ban added through the admin API is kept in the data directory and still refuses
+   * the client after a restart (MQTT 3.1.1 has no Banned code: return code 5, not authorized
+   * [MQTT-3.2.2-5]); lifting it is kept too.
+   */
+  @Test
+  @Order(5)
+  void bansSurviveARestart() throws Exception {
+    server.kill();
+    Path data = start("none");
+    String banned = "durable-banned-" + UUID.randomUUID();
+    assertEquals(201, admin("POST", "/api/bans",
+        "{\"kind\":\"clientId\",\"value\":\"" + banned + "\",\"reason\":\"restart test\"}")
+        .statusCode());
+    assertEquals(MqttException.REASON_CODE_NOT_AUTHORIZED, refusal(banned));
+
+    server.stop();
+    start("none", data);
+    assertTrue(admin("GET", "/api/bans", null).body().contains(banned),
+        "the ban list after the restart");
+    assertEquals(MqttException.REASON_CODE_NOT_AUTHORIZED, refusal(banned),
+        "the ban refuses the client after the restart");
+
+    assertEquals(200, admin("DELETE", "/api/bans/clientId/" + banned, null).statusCode());
+    server.stop();
+    start("none", data);
+    MqttClient back = new MqttClient(server.mqttUri(), banned, new MemoryPersistence());
+    back.connect(options(true));
+    Clients.close(back);
+  }
+
+  private static int refusal(String clientId) throws MqttException {
+    MqttClient client = new MqttClient(server.mqttUri(), clientId, new MemoryPersistence());
+    try {
+      client.connect(options(true));
+      Clients.close(client);
+      return 0;
+    } catch (MqttException e) {
+      return e.getReasonCode();
+    } finally {
+      client.close();
+    }
+  }
+
+  private static java.net.http.HttpResponse<String> admin(String method, String path,
+      String json) throws IOException, InterruptedException {
+    java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create("http://localhost:" + server.httpPort() + path))
+        .timeout(Duration.ofSeconds(30))
+        .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
+            "admin:it-admin-secret".getBytes(StandardCharsets.UTF_8)))
+        .method(method, json == null ? java.net.http.HttpRequest.BodyPublishers.noBody()
+            : java.net.http.HttpRequest.BodyPublishers.ofString(json));
+    if (json != null) {
+      request.header("Content-Type", "application/json");
+    }
+    return java.net.http.HttpClient.newHttpClient().send(request.build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+  }
+
+  /**
    * Issue 17: the example message-driven bean (QoS 1) is a persistent session. Messages
    * published while its application is stopped, each acknowledged to the publisher, reach the
    * bean after SIGKILL and a restart on the same store, the application starting with the
    * server.
    */
   @Test
-  @Order(5)
+  @Order(6)
   void persistentKeepsAStoppedBeansMessagesThroughKillNine() throws Exception {
     server.kill();
     Path data = start("persistent");

@@ -6,7 +6,10 @@ import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.math.BigDecimal;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
@@ -40,11 +43,21 @@ import org.ferrymq.transport.TransportKind;
 @ApplicationScoped
 public class BrokerMetrics {
 
+  private static final Function<MqttBroker, BrokerStats> STATS = MqttBroker::stats;
+  private static final Function<MqttBroker, TrafficStats> TRAFFIC = MqttBroker::trafficStats;
+  private static final Function<MqttBroker, FlowStats> FLOW = MqttBroker::flowStats;
+  private static final Function<MqttBroker, QuotaStats> QUOTA = MqttBroker::quotaStats;
+  private static final Function<MqttBroker, AuthStats> AUTH = MqttBroker::authStats;
+  private static final Function<MqttBroker, SecurityStats> SECURITY = MqttBroker::securityStats;
+
   @Inject
   @RegistryScope(scope = MetricRegistry.APPLICATION_SCOPE)
   MetricRegistry registry;
 
   private CounterBridge counters;
+  /** One per snapshot function, shared by every counter that reads it (see metric). */
+  private final Map<Function<MqttBroker, ?>, Supplier<Optional<?>>> snapshotsPerSync =
+      new HashMap<>();
 
   void unregister(@Observes @BeforeDestroyed(ApplicationScoped.class) Object stopping) {
     if (counters != null) {
@@ -76,7 +89,7 @@ public class BrokerMetrics {
         MetricUnits.NONE, BrokerStats::messagesDropped);
     for (DropReason reason : DropReason.values()) {
       metric(Kind.COUNTER, "ferrymq.messages.dropped.by.reason", "Messages not delivered, by "
-          + "reason", MetricUnits.NONE, MqttBroker::flowStats,
+          + "reason", MetricUnits.NONE, FLOW,
           flow -> flow.dropped().getOrDefault(reason, 0L), new Tag("reason", reason.label()));
     }
     gauge("ferrymq.messages.queued", "Messages held in session queues", MetricUnits.NONE,
@@ -136,7 +149,7 @@ public class BrokerMetrics {
 
   private void traffic(Kind kind, String name, String description,
       ToLongFunction<TrafficStats> value, Tag... tags) {
-    metric(kind, name, description, MetricUnits.NONE, MqttBroker::trafficStats, value, tags);
+    metric(kind, name, description, MetricUnits.NONE, TRAFFIC, value, tags);
   }
 
   private void registerFlow() {
@@ -169,17 +182,17 @@ public class BrokerMetrics {
     for (QuotaCap cap : QuotaCap.values()) {
       metric(Kind.COUNTER, "ferrymq.quota.refusals", "CONNECTs, subscriptions and retained "
           + "messages refused with Quota exceeded (0x97), by cap", MetricUnits.NONE,
-          MqttBroker::quotaStats, quota -> quota.refusals().getOrDefault(cap, 0L),
+          QUOTA, quota -> quota.refusals().getOrDefault(cap, 0L),
           new Tag("cap", cap.label()));
     }
     metric(Kind.GAUGE, "ferrymq.sessions.kept", "Sessions of network clients kept, connected "
-        + "or not (mqtt.max-sessions)", MetricUnits.NONE, MqttBroker::quotaStats,
+        + "or not (mqtt.max-sessions)", MetricUnits.NONE, QUOTA,
         QuotaStats::sessions);
     metric(Kind.GAUGE, "ferrymq.sessions.persistent", "Sessions with a non-zero expiry, "
         + "connected or not (mqtt.max-persistent-sessions)", MetricUnits.NONE,
-        MqttBroker::quotaStats, QuotaStats::persistentSessions);
+        QUOTA, QuotaStats::persistentSessions);
     metric(Kind.GAUGE, "ferrymq.retained.size", "Bytes of retained messages: payload, topic "
-        + "and properties (mqtt.retained.max-bytes)", MetricUnits.BYTES, MqttBroker::quotaStats,
+        + "and properties (mqtt.retained.max-bytes)", MetricUnits.BYTES, QUOTA,
         QuotaStats::retainedBytes);
   }
 
@@ -225,41 +238,49 @@ public class BrokerMetrics {
 
   private void flow(Kind kind, String name, String description, String unit,
       ToLongFunction<FlowStats> value) {
-    metric(kind, name, description, unit, MqttBroker::flowStats, value);
+    metric(kind, name, description, unit, FLOW, value);
   }
 
   private void auth(Kind kind, String name, String description,
       ToLongFunction<AuthStats> value) {
-    metric(kind, name, description, MetricUnits.NONE, MqttBroker::authStats, value);
+    metric(kind, name, description, MetricUnits.NONE, AUTH, value);
   }
 
   private void security(String name, String description, ToLongFunction<SecurityStats> value,
       Tag... tags) {
-    metric(Kind.COUNTER, name, description, MetricUnits.NONE, MqttBroker::securityStats, value,
+    metric(Kind.COUNTER, name, description, MetricUnits.NONE, SECURITY, value,
         tags);
   }
 
   private void gauge(String name, String description, String unit,
       ToLongFunction<BrokerStats> value) {
-    metric(Kind.GAUGE, name, description, unit, MqttBroker::stats, value);
+    metric(Kind.GAUGE, name, description, unit, STATS, value);
   }
 
   private void counter(String name, String description, String unit,
       ToLongFunction<BrokerStats> value) {
-    metric(Kind.COUNTER, name, description, unit, MqttBroker::stats, value);
+    metric(Kind.COUNTER, name, description, unit, STATS, value);
   }
 
-  /** One value of a broker snapshot, 0 while no broker runs. */
+  /**
+   * One value of a broker snapshot, 0 while no broker runs. A gauge takes its snapshot when
+   * scraped; counters share one snapshot per sync of the bridge.
+   */
   private <T> void metric(Kind kind, String name, String description, String unit,
       Function<MqttBroker, T> snapshot, ToLongFunction<T> value, Tag... tags) {
     Metadata metadata = Metadata.builder().withName(name).withDescription(description)
         .withUnit(unit).build();
-    Supplier<Long> reading = () -> BrokerRuntime.current()
-        .map(running -> value.applyAsLong(snapshot.apply(running.broker()))).orElse(0L);
     if (kind == Kind.GAUGE) {
-      registry.gauge(metadata, reading, tags);
+      registry.gauge(metadata, () -> BrokerRuntime.current()
+          .map(running -> value.applyAsLong(snapshot.apply(running.broker()))).orElse(0L), tags);
     } else {
-      counters.feed(registry.counter(metadata, tags), reading::get);
+      Supplier<Optional<?>> taken = snapshotsPerSync.computeIfAbsent(snapshot,
+          which -> counters.oncePerSync(() -> BrokerRuntime.current()
+              .map(running -> which.apply(running.broker()))));
+      @SuppressWarnings("unchecked")
+      Supplier<Optional<T>> typed = (Supplier<Optional<T>>) (Supplier<?>) taken;
+      counters.feed(registry.counter(metadata, tags),
+          () -> typed.get().map(value::applyAsLong).orElse(0L));
     }
   }
 }

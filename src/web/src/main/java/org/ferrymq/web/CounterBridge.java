@@ -6,6 +6,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.metrics.Counter;
@@ -26,6 +27,8 @@ final class CounterBridge implements AutoCloseable {
   static final long PERIOD_MILLIS = 1000;
 
   private final List<Feed> feeds = new CopyOnWriteArrayList<>();
+  /** Counts syncs, so that a snapshot read by many feeds is taken once per sync. */
+  private long generation;
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
       task -> {
         Thread t = new Thread(task, "ferrymq-metrics");
@@ -34,7 +37,12 @@ final class CounterBridge implements AutoCloseable {
       });
 
   CounterBridge() {
-    timer.scheduleAtFixedRate(this::syncGuarded, PERIOD_MILLIS, PERIOD_MILLIS,
+    this(PERIOD_MILLIS);
+  }
+
+  /** @param periodMillis how often it syncs by itself (tests that sync by hand pass hours) */
+  CounterBridge(long periodMillis) {
+    timer.scheduleAtFixedRate(this::syncGuarded, periodMillis, periodMillis,
         TimeUnit.MILLISECONDS);
   }
 
@@ -45,8 +53,19 @@ final class CounterBridge implements AutoCloseable {
     feeds.add(f);
   }
 
+  /**
+   * @return {@code take}, called at most once per sync however many feeds read it: one broker
+   *     snapshot (traffic, flow...) feeds dozens of counters
+   */
+  <T> Supplier<T> oncePerSync(Supplier<T> take) {
+    return new PerSync<>(take);
+  }
+
   /** Brings every counter up to its count now. */
   void sync() {
+    synchronized (this) {
+      generation++;
+    }
     for (Feed f : feeds) {
       f.sync();
     }
@@ -64,6 +83,27 @@ final class CounterBridge implements AutoCloseable {
   @Override
   public void close() {
     timer.shutdownNow();
+  }
+
+  private final class PerSync<T> implements Supplier<T> {
+    private final Supplier<T> take;
+    private long takenIn = -1;
+    private T value;
+
+    PerSync(Supplier<T> take) {
+      this.take = take;
+    }
+
+    @Override
+    public T get() {
+      synchronized (CounterBridge.this) {
+        if (takenIn != generation) {
+          value = take.get();
+          takenIn = generation;
+        }
+        return value;
+      }
+    }
   }
 
   private static final class Feed {

@@ -75,4 +75,28 @@ class CounterBridgeTest {
       await().atMost(Duration.ofSeconds(5)).until(() -> counter.getCount() == 5);
     }
   }
+
+  @Test
+  void aSnapshotReadByManyCountersIsTakenOncePerSync() {
+    AtomicLong taken = new AtomicLong();
+    AtomicLong count = new AtomicLong(1);
+    UpOnly first = new UpOnly();
+    UpOnly second = new UpOnly();
+    try (CounterBridge bridge = new CounterBridge(Duration.ofHours(1).toMillis())) {
+      var snapshot = bridge.oncePerSync(() -> {
+        taken.incrementAndGet();
+        return count.get();
+      });
+      bridge.feed(first, snapshot::get);
+      bridge.feed(second, () -> snapshot.get() * 10);
+      long before = taken.get();
+
+      count.set(3);
+      bridge.sync();
+
+      assertEquals(1, taken.get() - before, "one snapshot for both counters");
+      assertEquals(3, first.getCount());
+      assertEquals(30, second.getCount());
+    }
+  }
 }

@@ -23,6 +23,7 @@ import org.ferrymq.packet.RetainHandling;
 import org.ferrymq.persistence.DeliveryState;
 import org.ferrymq.persistence.PersistenceException;
 import org.ferrymq.persistence.PersistenceMode;
+import org.ferrymq.persistence.ReopenScenario;
 import org.ferrymq.persistence.StoredDelivery;
 import org.ferrymq.persistence.StoredSession;
 import org.ferrymq.persistence.common.GroupCommitter;
@@ -106,30 +107,10 @@ class JdbcPersistenceTest {
   @Test
   void reopenKeepsEverything() {
     JdbcPersistence sut = open(PersistenceMode.PERSISTENT);
-    sut.sessions().save(session("a"));
-    sut.sessions().save(session("gone"));
-    sut.queues().put("a", delivery(1, "one", DeliveryState.QUEUED));
-    sut.queues().put("a", delivery(2, "two", DeliveryState.QUEUED));
-    sut.queues().put("a", delivery(3, "three", DeliveryState.QUEUED));
-    sut.queues().put("a", delivery(2, "two", DeliveryState.AWAITING_ACK));
-    sut.queues().remove("a", 1);
-    sut.queues().put("gone", delivery(1, "dropped", DeliveryState.QUEUED));
-    sut.sessions().delete("gone");
-    sut.retained().put(Message.of("r/1", "kept".getBytes(StandardCharsets.UTF_8),
-        QoS.AT_LEAST_ONCE, true));
-    sut.retained().put(Message.of("r/2", "removed".getBytes(StandardCharsets.UTF_8),
-        QoS.AT_LEAST_ONCE, true));
-    sut.retained().remove("r/2");
+    ReopenScenario.write(sut);
     sut.close();
 
-    JdbcPersistence reopened = open(PersistenceMode.PERSISTENT);
-
-    assertEquals(List.of(session("a")), reopened.sessions().loadSessions());
-    assertEquals("two:AWAITING_ACK three:QUEUED", payloads(reopened.queues().load("a")));
-    assertEquals(List.of(), reopened.queues().load("gone"));
-    List<Message> retained = reopened.retained().loadRetained();
-    assertEquals(1, retained.size());
-    assertEquals("r/1", retained.get(0).topic());
+    ReopenScenario.assertKept(open(PersistenceMode.PERSISTENT));
   }
 
   @Test

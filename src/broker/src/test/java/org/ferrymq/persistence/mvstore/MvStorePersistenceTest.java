@@ -25,6 +25,7 @@ import org.ferrymq.packet.RetainHandling;
 import org.ferrymq.persistence.DeliveryState;
 import org.ferrymq.persistence.PersistenceException;
 import org.ferrymq.persistence.PersistenceMode;
+import org.ferrymq.persistence.ReopenScenario;
 import org.ferrymq.persistence.StoredDelivery;
 import org.ferrymq.persistence.StoredReceipt;
 import org.ferrymq.persistence.StoredSession;
@@ -70,48 +71,13 @@ class MvStorePersistenceTest {
         Set.of(42));
   }
 
-  private static String payloads(List<StoredDelivery> ds) {
-    StringBuilder sb = new StringBuilder();
-    for (StoredDelivery d : ds) {
-      sb.append(new String(d.message().payload(), StandardCharsets.UTF_8)).append(':')
-          .append(d.state()).append(' ');
-    }
-    return sb.toString().trim();
-  }
-
   @Test
   void reopenAfterCloseKeepsEverything() {
     MvStorePersistence sut = open(PersistenceMode.PERSISTENT);
-    sut.sessions().save(session("a"));
-    sut.sessions().save(session("b"));
-    sut.sessions().save(session("gone"));
-    sut.queues().put("a", delivery(1, "one", DeliveryState.QUEUED));
-    sut.queues().put("a", delivery(2, "two", DeliveryState.QUEUED));
-    sut.queues().put("a", delivery(3, "three", DeliveryState.QUEUED));
-    sut.queues().put("a", delivery(2, "two", DeliveryState.AWAITING_PUBCOMP));
-    sut.queues().remove("a", 1);
-    sut.queues().put("ab", delivery(1, "other client", DeliveryState.QUEUED));
-    sut.queues().put("gone", delivery(1, "dropped", DeliveryState.QUEUED));
-    sut.sessions().delete("gone");
-    sut.retained().put(Message.of("r/1", "kept".getBytes(StandardCharsets.UTF_8),
-        QoS.AT_LEAST_ONCE, true));
-    sut.retained().put(Message.of("r/2", "removed".getBytes(StandardCharsets.UTF_8),
-        QoS.AT_LEAST_ONCE, true));
-    sut.retained().remove("r/2");
+    ReopenScenario.write(sut);
     sut.close();
 
-    // Exercise
-    MvStorePersistence reopened = open(PersistenceMode.PERSISTENT);
-
-    // Verify
-    assertEquals(Set.of(session("a"), session("b")),
-        Set.copyOf(reopened.sessions().loadSessions()));
-    assertEquals("two:AWAITING_PUBCOMP three:QUEUED", payloads(reopened.queues().load("a")));
-    assertEquals("other client:QUEUED", payloads(reopened.queues().load("ab")));
-    assertEquals(List.of(), reopened.queues().load("gone"));
-    List<Message> retained = reopened.retained().loadRetained();
-    assertEquals(1, retained.size());
-    assertEquals("kept", new String(retained.get(0).payload(), StandardCharsets.UTF_8));
+    ReopenScenario.assertKept(open(PersistenceMode.PERSISTENT));
   }
 
   @Test

@@ -2,6 +2,7 @@ package org.ferrymq.web.security;
 
 import com.ibm.websphere.security.EntryNotFoundException;
 import com.ibm.websphere.security.PasswordCheckFailedException;
+import com.ibm.websphere.security.Result;
 import com.ibm.websphere.security.UserRegistry;
 import com.ibm.websphere.security.WSSecurityException;
 import com.ibm.wsspi.security.registry.RegistryHelper;
@@ -27,7 +28,7 @@ final class RegistryUserDirectory implements UserDirectory {
 
   private final UserRegistry registry;
 
-  private RegistryUserDirectory(UserRegistry registry) {
+  RegistryUserDirectory(UserRegistry registry) {
     this.registry = registry;
   }
 
@@ -69,9 +70,58 @@ final class RegistryUserDirectory implements UserDirectory {
     if (securityName == null || securityName.isEmpty()) {
       return Optional.empty();
     }
-    // checkPassword answers the registry's user security name: for an LDAP registry, which
-    // matches the typed name case-insensitively, the name as the directory spells it
-    return Optional.of(new Account(securityName, groups(securityName)));
+    String canonical = canonical(securityName);
+    return Optional.of(new Account(canonical, groups(canonical)));
+  }
+
+  /**
+   * The user's name as the registry spells it. checkPassword answers a security name, but a
+   * registry that matches names case-insensitively may answer it as typed: "ALICE" would then
+   * escape the ACL rules of alice. An LDAP registry gives its own spelling through the unique id
+   * (the entry's DN) and back; Liberty's basicRegistry with ignoreCaseForAuthentication returns
+   * the typed name there too, but its user search ignores case, so the one stored name equal to
+   * it but for case is the spelling. Two stored names differing only in case stay as typed.
+   */
+  private String canonical(String securityName) {
+    try {
+      String spelled = registry.getUserSecurityName(registry.getUniqueUserId(securityName));
+      if (spelled == null || spelled.isEmpty()) {
+        spelled = securityName;
+      }
+      return storedSpelling(spelled);
+    } catch (EntryNotFoundException e) {
+      return securityName;
+    } catch (com.ibm.websphere.security.CustomRegistryException | RemoteException
+        | RuntimeException e) {
+      throw new CredentialStoreUnavailableException("the user registry failed: " + e, e);
+    }
+  }
+
+  private String storedSpelling(String name)
+      throws com.ibm.websphere.security.CustomRegistryException, RemoteException {
+    Result found = registry.getUsers(name, 4);
+    return spellingAmong(name, found == null ? List.of() : found.getList());
+  }
+
+  /**
+   * @return {@code name} as one of the {@code stored} names spells it: itself when stored as is,
+   *     the only stored name equal to it but for case, else {@code name} unchanged
+   */
+  static String spellingAmong(String name, List<?> stored) {
+    String only = null;
+    for (Object candidate : stored) {
+      String spelled = String.valueOf(candidate);
+      if (spelled.equals(name)) {
+        return name;
+      }
+      if (spelled.equalsIgnoreCase(name)) {
+        if (only != null) {
+          return name;
+        }
+        only = spelled;
+      }
+    }
+    return only != null ? only : name;
   }
 
   @Override
