@@ -329,14 +329,19 @@ final class BrokerCore {
 
   /**
    * @return the session, in-process subscriber or cluster peer whose subscription entries carry
-   *     this key, null when it is gone; the first character tells the registries apart
+   *     this key, null when it is gone. One character test tells network sessions from the rest
+   *     (U+0000 first is never a client id); then the prefix tells a peer node, and an in-process
+   *     key that is no subscriber's is an application's session ({@link InProcessSessions})
    */
   DeliveryTarget targetOf(String key) {
-    if (InProcessSubscribers.isInProcessKey(key)) {
-      // U+0000 first: never a client id; a peer key is one of these
-      return PeerKey.is(key) ? peer(key) : inProcess.get(key);
+    if (!InProcessSubscribers.isInProcessKey(key)) {
+      return session(key);
     }
-    return session(key);
+    if (PeerKey.is(key)) {
+      return peer(key);
+    }
+    InProcessSubscriber subscriber = inProcess.get(key);
+    return subscriber != null ? subscriber : session(key);
   }
 
   private PeerTarget peer(String key) {

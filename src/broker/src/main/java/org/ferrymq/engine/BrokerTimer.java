@@ -92,7 +92,7 @@ final class BrokerTimer {
     }
     long now = core.clock.millis();
     for (Session s : new ArrayList<>(lane.offlineSessions)) {
-      if (s.connection() != null) {
+      if (s.peer() != null) {
         lane.offlineSessions.remove(s);
       } else if (s.sessionExpired(now)) {
         SessionEnd.endSession(core, s);

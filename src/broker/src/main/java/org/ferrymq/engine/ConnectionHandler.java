@@ -37,7 +37,7 @@ import org.ferrymq.transport.Transport;
  * {@link Session} it drives needs locks; mutators check it when assertions are enabled ({@link
  * Lane#assertCurrent}). Acknowledgements and held PUBLISH packets are its {@link InboundAcks}.
  */
-final class ConnectionHandler {
+final class ConnectionHandler implements Peer {
   private static final Logger LOG = Logger.getLogger(ConnectionHandler.class.getName());
 
   /**
@@ -484,7 +484,8 @@ final class ConnectionHandler {
   }
 
   /** Sends one delivery as PUBLISH; returns false when it exceeds the client's maximum size. */
-  boolean sendPublish(StoredDelivery d, boolean dup) {
+  @Override
+  public boolean sendPublish(StoredDelivery d, boolean dup) {
     Message m = d.message();
     Properties props = version.isV5() ? outboundProperties(d) : Properties.EMPTY;
     String topic = m.topic();
@@ -524,7 +525,8 @@ final class ConnectionHandler {
     return b.build();
   }
 
-  void sendPubRel(int packetId) {
+  @Override
+  public void sendPubRel(int packetId) {
     send(new PubRel(packetId));
   }
 
@@ -536,7 +538,8 @@ final class ConnectionHandler {
     return Properties.builder().put(Property.REASON_STRING, text).build();
   }
 
-  boolean isWritable() {
+  @Override
+  public boolean isWritable() {
     return transport.isWritable();
   }
 

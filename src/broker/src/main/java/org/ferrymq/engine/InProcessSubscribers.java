@@ -46,20 +46,10 @@ final class InProcessSubscribers {
     InProcessSubscriber subscriber = new InProcessSubscriber(key, filter, lane, listener, core);
     add(subscriber);
     core.index.subscribe(SubscriptionEntry.of(key, new Subscription(filter, maxQos), 0));
-    return new LocalSubscription() {
-      @Override
-      public String filter() {
-        return filter;
-      }
-
-      @Override
-      public void close() {
-        lane.execute(() -> {
-          core.index.unsubscribeAll(key);
-          remove(subscriber);
-        });
-      }
-    };
+    return new ClosingSubscription(filter, () -> lane.execute(() -> {
+      core.index.unsubscribeAll(key);
+      remove(subscriber);
+    }));
   }
 
   private void add(InProcessSubscriber s) {

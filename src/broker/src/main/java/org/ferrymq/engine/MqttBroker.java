@@ -90,6 +90,43 @@ public final class MqttBroker implements ConnectionAcceptor, AutoCloseable {
     return core.subscribeLocal(filter, maxQos, listener);
   }
 
+  /**
+   * Attaches a durable in-process subscriber: a persistent session of this broker named after
+   * {@code name}, created on first use, that keeps its subscription and queue while nothing is
+   * attached, in the store too, and expires {@code mqtt.max-session-expiry} after the last
+   * detach. A QoS 1/2 delivery stays in flight until {@link InProcessDelivery#acknowledge()};
+   * unacknowledged ones come again (redelivered) on the next attach. At most {@code
+   * receiveMaximum} are in flight; past them messages queue, and a full queue holds the
+   * publishers' acknowledgements back as for a slow network client. The session subscribes to
+   * exactly {@code filter} (an earlier filter of the same session is replaced). Waits for the
+   * session's lane: not to be called from a listener.
+   *
+   * @param name the session's name, stable across restarts (e.g. application and bean)
+   * @param filter a topic filter, possibly {@code $share/group/filter}
+   * @param maxQos the highest QoS the listener wants
+   * @param receiveMaximum how many QoS 1/2 deliveries may await acknowledgement (1..65535)
+   * @param listener receives each delivery on a broker lane and must return quickly
+   * @return a handle whose {@code close()} detaches the listener and keeps the session
+   * @throws IllegalStateException when the session has a listener already, or a session cap
+   *     refuses a new one
+   * @throws IllegalArgumentException for an invalid filter, an empty name or a receive maximum
+   *     out of range
+   */
+  public LocalSubscription attachSession(String name, String filter, QoS maxQos,
+      int receiveMaximum, Consumer<InProcessDelivery> listener) {
+    return InProcessSessions.attach(core, name, filter, maxQos, receiveMaximum, listener);
+  }
+
+  /**
+   * Ends the durable in-process session of that name, if there is one: its subscription, queue
+   * and stored record go. Waits for the session's lane.
+   *
+   * @return whether there was such a session
+   */
+  public boolean endSession(String name) {
+    return InProcessSessions.end(core, name);
+  }
+
   /** @return a snapshot of the counters */
   public FlowStats flowStats() {
     return BrokerReadings.flowStats(core);

@@ -73,7 +73,7 @@ final class Outbox {
   }
 
   /** A connection attached: resends unacknowledged deliveries in order, then drains the queue. */
-  void attached(ConnectionHandler c, int clientReceiveMaximum) {
+  void attached(Peer c, int clientReceiveMaximum) {
     lane.assertCurrent(session);
     lastProgressMillis = core.clock.millis();
     sendQuota = Math.min(clientReceiveMaximum, core.config.maxInflight());
@@ -135,7 +135,7 @@ final class Outbox {
     }
     StoredDelivery d = new StoredDelivery(nextSequence++, m, qos, retain, subscriptionIds,
         sharedFilter, 0, DeliveryState.QUEUED);
-    if (session.connection() == null) {
+    if (session.peer() == null) {
       if (makeRoomOffline(m.sizeInBytes())) {
         enqueue(d);
       }
@@ -154,7 +154,7 @@ final class Outbox {
 
   private void deliverAtMostOnce(Message m, boolean retain, List<Integer> subscriptionIds,
       String sharedFilter) {
-    ConnectionHandler c = session.connection();
+    Peer c = session.peer();
     if (c == null) {
       core.metrics.on(lane).dropped(DropReason.QOS0_OFFLINE);
       return;
@@ -272,7 +272,7 @@ final class Outbox {
   }
 
   private void drainWindow() {
-    ConnectionHandler c = session.connection();
+    Peer c = session.peer();
     long now = core.clock.millis();
     while (c != null && !queue.isEmpty() && c.isWritable()) {
       StoredDelivery d = queue.peek();
@@ -316,7 +316,7 @@ final class Outbox {
    * @return false if the PUBLISH was too large for the client and an in-flight delivery was
    *     discarded
    */
-  private boolean sendInflight(ConnectionHandler c, StoredDelivery d, boolean dup) {
+  private boolean sendInflight(Peer c, StoredDelivery d, boolean dup) {
     if (d.qos() == QoS.AT_MOST_ONCE) {
       sendAtMostOnce(c, d);
       return true;
@@ -336,7 +336,7 @@ final class Outbox {
   }
 
   /** A packet waiting for the store, or behind one that does; see {@link #held}. */
-  private record Held(StoredDelivery delivery, boolean dup, ConnectionHandler connection,
+  private record Held(StoredDelivery delivery, boolean dup, Peer connection,
       long ticket) {
   }
 
@@ -344,7 +344,7 @@ final class Outbox {
    * Sends now, unless it is a QoS 2 packet of a stored session (held until the store made its
    * state durable) or something is held already (then it waits behind it).
    */
-  private void sendInOrder(ConnectionHandler c, StoredDelivery d, boolean dup) {
+  private void sendInOrder(Peer c, StoredDelivery d, boolean dup) {
     if (held.isEmpty() && (d.qos() != QoS.EXACTLY_ONCE || !session.isPersistent())) {
       sendInflight(c, d, dup);
       return;
@@ -373,7 +373,7 @@ final class Outbox {
       Held h = held.poll();
       StoredDelivery d = h.delivery();
       boolean current = d.qos() == QoS.AT_MOST_ONCE || inflight.get(d.packetId()) == d;
-      if (h.connection() == session.connection() && current
+      if (h.connection() == session.peer() && current
           && !sendInflight(h.connection(), d, h.dup())) {
         discarded = true;
       }
@@ -397,12 +397,12 @@ final class Outbox {
    */
   boolean isStuck(long nowMillis, long timeoutMillis) {
     lane.assertCurrent(session);
-    return session.connection() != null && !queue.isEmpty()
+    return session.peer() != null && !queue.isEmpty()
         && nowMillis - lastProgressMillis > timeoutMillis;
   }
 
   /** Sends a QoS 0 delivery; one too large for the client is dropped [MQTT-3.1.2-25]. */
-  private void sendAtMostOnce(ConnectionHandler c, StoredDelivery d) {
+  private void sendAtMostOnce(Peer c, StoredDelivery d) {
     if (!c.sendPublish(d, false)) {
       core.metrics.on(lane).dropped(DropReason.TOO_LARGE);
     }
@@ -469,7 +469,7 @@ final class Outbox {
         core.persistence.queues().put(session.clientId(), d);
       }
     }
-    ConnectionHandler c = session.connection();
+    Peer c = session.peer();
     if (c != null) {
       sendInOrder(c, d, false);
       requestDurable();

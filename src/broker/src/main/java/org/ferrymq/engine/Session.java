@@ -45,6 +45,8 @@ final class Session implements DeliveryTarget, SessionHandle {
   /** Who the session belongs to; null only for one recovered from an older store, unclaimed. */
   private SessionOwner owner;
   private ConnectionHandler connection;
+  /** What the outbox sends to while online: the connection, or an in-process consumer. */
+  private Peer peer;
 
   private final Map<String, SubscriptionEntry> subscriptions = new LinkedHashMap<>();
   private final InboundQos2 inbound = new InboundQos2();
@@ -145,10 +147,22 @@ final class Session implements DeliveryTarget, SessionHandle {
     return connection;
   }
 
+  /** @return what deliveries go to now: the connection or an in-process peer; null offline */
+  Peer peer() {
+    confined();
+    return peer;
+  }
+
   /** @return whether the session holds a subscription with that full filter */
   boolean hasSubscription(String fullFilter) {
     confined();
     return subscriptions.containsKey(fullFilter);
+  }
+
+  /** @return the full filters of the session's subscriptions, in the order made */
+  List<String> subscriptionFilters() {
+    confined();
+    return List.copyOf(subscriptions.keySet());
   }
 
   int subscriptionCount() {
@@ -236,7 +250,7 @@ final class Session implements DeliveryTarget, SessionHandle {
 
   private void publishView() {
     ConnectionHandler c = connection;
-    view = new View(c != null, c == null ? null : c.transport().info().kind(), version,
+    view = new View(peer != null, c == null ? null : c.transport().info().kind(), version,
         c == null ? null : Instant.ofEpochMilli(c.connectedAtMillis()), subscriptions.size());
   }
 
@@ -272,9 +286,16 @@ final class Session implements DeliveryTarget, SessionHandle {
     outbox.deliver(m, qos, retain, subscriptionIds, sharedFilter, admission);
   }
 
-  /** Reads the identity across lanes: the field is volatile, the identity immutable. */
+  /**
+   * Reads the identity across lanes: the field is volatile, the identity immutable. An
+   * application's session ({@link InProcessSessions}) reads in the broker's own name, as an
+   * in-process subscriber does.
+   */
   @Override
   public boolean mayRead(String topic) {
+    if (InProcessSubscribers.isInProcessKey(clientId)) {
+      return true;
+    }
     ClientIdentity current = identity;
     return current == null || core.authorizer.canReceive(current, topic);
   }
@@ -321,17 +342,32 @@ final class Session implements DeliveryTarget, SessionHandle {
   void attach(ConnectionHandler c, int clientReceiveMaximum) {
     confined();
     connection = c;
+    attachPeer(c, clientReceiveMaximum);
+  }
+
+  /**
+   * Attaches an in-process consumer ({@link InProcessSessions}) as if a client had connected
+   * with that Receive Maximum: unacknowledged deliveries are resent, then the queue drains.
+   */
+  void attachInProcess(Peer p, int receiveMaximum) {
+    confined();
+    attachPeer(p, receiveMaximum);
+  }
+
+  private void attachPeer(Peer p, int receiveMaximum) {
+    peer = p;
     online = true;
     disconnectedAtMillis = 0;
     pendingWill = null;
-    outbox.attached(c, clientReceiveMaximum);
+    outbox.attached(p, receiveMaximum);
     publishView();
   }
 
-  /** The connection is gone; keeps state for a persistent session. */
+  /** The connection (or in-process consumer) is gone; keeps state for a persistent session. */
   void detach(long nowMillis) {
     confined();
     connection = null;
+    peer = null;
     online = false;
     disconnectedAtMillis = nowMillis;
     outbox.detached();
@@ -358,7 +394,7 @@ final class Session implements DeliveryTarget, SessionHandle {
 
   boolean sessionExpired(long nowMillis) {
     confined();
-    return connection == null && expiryIntervalSeconds != NEVER_EXPIRES
+    return peer == null && expiryIntervalSeconds != NEVER_EXPIRES
         && nowMillis - disconnectedAtMillis >= expiryIntervalSeconds * 1000;
   }
 }

@@ -1,5 +1,8 @@
 package org.ferrymq.ra;
 
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.ferrymq.engine.MqttBroker;
 import org.ferrymq.message.Message;
 import org.ferrymq.packet.Properties;
 
@@ -15,7 +18,29 @@ final class DeadLetters {
   /** User property with the number of deliveries that failed. */
   static final String DELIVERY_ATTEMPTS = "ferrymq-delivery-attempts";
 
+  private static final Logger LOG = Logger.getLogger(DeadLetters.class.getName());
+
   private DeadLetters() {
+  }
+
+  /**
+   * Publishes the dead letter and logs it as a WARNING, or as SEVERE when the broker is gone.
+   *
+   * @param consumer who failed, for the log (an activation's or a session's name)
+   * @return whether it was published
+   */
+  static boolean publish(MqttBroker broker, Message failed, String deadLetterTopic, int attempts,
+      String consumer) {
+    try {
+      broker.publish(of(failed, deadLetterTopic, attempts));
+      LOG.warning(() -> "A message on '" + failed.topic() + "' failed " + attempts
+          + " deliveries to " + consumer + "; published to '" + deadLetterTopic + "'");
+      return true;
+    } catch (IllegalStateException e) {
+      LOG.log(Level.SEVERE, "A message on '" + failed.topic() + "' failed every delivery to "
+          + consumer + " and cannot be dead-lettered", e);
+      return false;
+    }
   }
 
   /** @return the dead letter of {@code failed} after {@code attempts} failed deliveries */

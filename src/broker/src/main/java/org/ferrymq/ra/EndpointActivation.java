@@ -7,8 +7,8 @@ import jakarta.resource.spi.work.Work;
 import jakarta.resource.spi.work.WorkException;
 import jakarta.resource.spi.work.WorkManager;
 import java.lang.reflect.Method;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
@@ -24,17 +24,27 @@ import org.ferrymq.packet.QoS;
  * One active message-driven bean: a broker subscription whose messages are delivered to bean
  * instances on short work items, in arrival order.
  *
- * <p>The broker calls the subscription listener on a session lane, which must never wait for a
- * bean; messages are therefore queued (bounded, drops counted and logged) and drained by at most
- * one work item at a time, which keeps per-publisher order. A delivery whose {@code onMessage}
- * throws is repeated after the spec's redelivery delay, up to its redelivery count, and the
- * message then goes to the dead-letter topic ({@link DeliveryAttempts}, {@link DeadLetters}).
- * Thread-safe.
+ * <p>At QoS 1 or 2 the subscription is a persistent session of the broker named after the
+ * activation ({@link MqttBroker#attachSession}): it keeps the bean's messages while the
+ * application is stopped, and in the store across server restarts. A message is acknowledged to
+ * the session only once {@code onMessage} returned or the message was dead-lettered; the
+ * session hands over at most {@code receiveMaximum} unacknowledged messages and queues the rest,
+ * slowing the publishers when its queue is full, as for a slow network client. At QoS 0 the
+ * bean is a plain in-process subscriber: at most once, its backlog here bounded (drops counted
+ * and logged).
+ *
+ * <p>The broker calls the listener on a session lane, which must never wait for a bean; messages
+ * are therefore queued here and drained by at most one work item at a time, which keeps
+ * per-publisher order. A delivery whose {@code onMessage} throws is repeated after the spec's
+ * redelivery delay, up to its redelivery count, and the message then goes to the dead-letter
+ * topic ({@link DeliveryAttempts}, {@link DeadLetters}). Thread-safe.
  */
 final class EndpointActivation implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(EndpointActivation.class.getName());
+  /** Bound of the QoS 0 backlog; QoS 1/2 is bounded by the session's receive maximum. */
   private static final int QUEUE_CAPACITY = 10_000;
+  private static final Runnable NO_ACKNOWLEDGEMENT = () -> { };
   private static final Method ON_MESSAGE;
 
   static {
@@ -48,7 +58,7 @@ final class EndpointActivation implements AutoCloseable {
   private final WorkManager workManager;
   private final MessageEndpointFactory factory;
   private final MqttActivationSpec spec;
-  private final BlockingQueue<Message> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+  private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private final AtomicBoolean draining = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicLong dropped = new AtomicLong();
@@ -77,27 +87,52 @@ final class EndpointActivation implements AutoCloseable {
   static EndpointActivation start(MqttBroker broker, WorkManager workManager,
       MessageEndpointFactory factory, MqttActivationSpec spec) throws ResourceException {
     EndpointActivation activation = new EndpointActivation(broker, workManager, factory, spec);
-    activation.subscription =
-        broker.subscribe(spec.getTopicFilter(), QoS.of(spec.getQos()), activation::enqueue);
+    String session = sessionName(factory.getActivationName());
+    if (spec.getQos() == 0) {
+      // A bean moved to QoS 0 keeps no session: what its former one held is not for it now
+      broker.endSession(session);
+      activation.subscription = broker.subscribe(spec.getTopicFilter(), QoS.AT_MOST_ONCE,
+          m -> activation.enqueue(new Pending(m, QoS.AT_MOST_ONCE, NO_ACKNOWLEDGEMENT)));
+    } else {
+      activation.subscription = broker.attachSession(session, spec.getTopicFilter(),
+          QoS.of(spec.getQos()), spec.getReceiveMaximum(),
+          d -> activation.enqueue(new Pending(d.message(), d.qos(), d::acknowledge)));
+    }
     LOG.info(() -> "FerryMQ delivers '" + spec.getTopicFilter() + "' at QoS " + spec.getQos()
-        + " to " + factory.getActivationName() + "; failed messages are redelivered "
-        + activation.policy.maxRedeliveries() + " times, then published to '"
-        + activation.policy.deadLetterTopic() + "'");
+        + " to " + factory.getActivationName()
+        + (spec.getQos() == 0 ? "" : " through the persistent session '" + session + "'")
+        + "; failed messages are redelivered " + activation.policy.maxRedeliveries()
+        + " times, then published to '" + activation.policy.deadLetterTopic() + "'");
     return activation;
   }
 
-  private void enqueue(Message message) {
+  /**
+   * @param activationName the container's name, e.g. {@code app#module.war#Bean}: stable
+   *     across application and server restarts
+   * @return the name of the activation's broker session, e.g. {@code app/module.war/Bean}
+   */
+  static String sessionName(String activationName) {
+    return activationName.replace('#', '/');
+  }
+
+  /** A message waiting for the bean, and how to acknowledge it to the broker once done. */
+  private record Pending(Message message, QoS qos, Runnable acknowledgement) {
+  }
+
+  private void enqueue(Pending pending) {
     if (closed.get()) {
+      // Not acknowledged: a session hands it over again on the next activation
       return;
     }
-    if (!queue.offer(message)) {
+    if (pending.qos() == QoS.AT_MOST_ONCE && queue.size() >= QUEUE_CAPACITY) {
       long count = dropped.incrementAndGet();
       if (Long.bitCount(count) == 1) {
         LOG.warning(() -> factory.getActivationName() + " is too slow: " + count
-            + " messages dropped so far");
+            + " QoS 0 messages dropped so far");
       }
       return;
     }
+    queue.add(pending);
     scheduleDrain();
   }
 
@@ -115,9 +150,11 @@ final class EndpointActivation implements AutoCloseable {
 
   private void drain() {
     try {
-      Message message;
-      while (!closed.get() && (message = queue.poll()) != null) {
-        deliver(message);
+      Pending pending;
+      while (!closed.get() && (pending = queue.poll()) != null) {
+        if (deliver(pending.message(), pending.qos())) {
+          pending.acknowledgement().run();
+        }
       }
     } finally {
       draining.set(false);
@@ -125,30 +162,23 @@ final class EndpointActivation implements AutoCloseable {
     scheduleDrain();
   }
 
-  private void deliver(Message message) {
-    MqttMessage delivered = ApiMessages.toApi(message,
-        QoS.min(message.qos(), QoS.of(spec.getQos())), System.currentTimeMillis());
+  /** @return whether the message is done with: processed, or on the dead-letter topic */
+  private boolean deliver(Message message, QoS qos) {
+    MqttMessage delivered = ApiMessages.toApi(message, qos, System.currentTimeMillis());
     DeliveryAttempts.Outcome outcome = attempts.run(n -> deliverOnce(delivered),
         (n, e) -> LOG.log(Level.WARNING, "Delivery " + n + " of a message on '" + message.topic()
             + "' to " + factory.getActivationName() + " failed", e));
     if (outcome == DeliveryAttempts.Outcome.FAILED) {
-      deadLetter(message, policy.maxRedeliveries() + 1);
-    } else if (outcome == DeliveryAttempts.Outcome.ABANDONED) {
+      return DeadLetters.publish(broker, message, policy.deadLetterTopic(),
+          policy.maxRedeliveries() + 1, factory.getActivationName());
+    }
+    if (outcome == DeliveryAttempts.Outcome.ABANDONED) {
       LOG.warning(() -> "A message on '" + message.topic() + "' was not delivered to "
-          + factory.getActivationName() + ": the activation ended before a delivery succeeded");
+          + factory.getActivationName() + ": the activation ended before a delivery succeeded"
+          + (qos == QoS.AT_MOST_ONCE ? "" : "; its session hands it over again on the next"));
+      return false;
     }
-  }
-
-  private void deadLetter(Message message, int attemptCount) {
-    try {
-      broker.publish(DeadLetters.of(message, policy.deadLetterTopic(), attemptCount));
-      LOG.warning(() -> "A message on '" + message.topic() + "' failed " + attemptCount
-          + " deliveries to " + factory.getActivationName() + "; published to '"
-          + policy.deadLetterTopic() + "'");
-    } catch (IllegalStateException e) {
-      LOG.log(Level.SEVERE, "A message on '" + message.topic() + "' failed every delivery to "
-          + factory.getActivationName() + " and cannot be dead-lettered", e);
-    }
+    return true;
   }
 
   private void deliverOnce(MqttMessage message) throws ResourceException,

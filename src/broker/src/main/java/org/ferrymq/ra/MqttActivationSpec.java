@@ -12,7 +12,8 @@ import org.ferrymq.topic.Topics;
 
 /**
  * What a FerryMQ message-driven bean subscribes to: a topic filter (wildcards and {@code
- * $share/group/filter} allowed), the highest QoS it wants, and what happens to a message whose
+ * $share/group/filter} allowed), the highest QoS it wants (at 1 or 2 a persistent session, with
+ * {@code receiveMaximum} messages in flight to the bean), and what happens to a message whose
  * {@code onMessage} throws (redeliveries, their delay, the dead-letter topic).
  */
 @Activation(messageListeners = MqttMessageListener.class)
@@ -20,6 +21,7 @@ public class MqttActivationSpec implements ActivationSpec {
 
   private static final int MAX_REDELIVERIES = 100;
   private static final long MAX_DELAY_MILLIS = 3_600_000;
+  private static final int MAX_RECEIVE = 65_535;
 
   @ConfigProperty(description = "Topic filter, e.g. sensors/+/temperature", defaultValue = "#")
   private String topicFilter = "#";
@@ -40,6 +42,10 @@ public class MqttActivationSpec implements ActivationSpec {
       + "$dlq/ and the activation's name", defaultValue = "")
   private String deadLetterTopic = "";
 
+  @ConfigProperty(description = "At QoS 1 or 2, messages handed to the adapter and not yet "
+      + "processed by the bean (the session's Receive Maximum), 1 to 65535", defaultValue = "10")
+  private Integer receiveMaximum = 10;
+
   private ResourceAdapter resourceAdapter;
 
   @Override
@@ -50,6 +56,10 @@ public class MqttActivationSpec implements ActivationSpec {
     }
     if (qos == null || qos < 0 || qos > 2) {
       throw new InvalidPropertyException("qos must be 0, 1 or 2, not " + qos);
+    }
+    if (receiveMaximum == null || receiveMaximum < 1 || receiveMaximum > MAX_RECEIVE) {
+      throw new InvalidPropertyException(
+          "receiveMaximum must be 1 to " + MAX_RECEIVE + ", not " + receiveMaximum);
     }
     if (maxRedeliveries == null || maxRedeliveries < 0 || maxRedeliveries > MAX_REDELIVERIES) {
       throw new InvalidPropertyException(
@@ -106,6 +116,14 @@ public class MqttActivationSpec implements ActivationSpec {
 
   public void setQos(Integer qos) {
     this.qos = qos;
+  }
+
+  public Integer getReceiveMaximum() {
+    return receiveMaximum;
+  }
+
+  public void setReceiveMaximum(Integer receiveMaximum) {
+    this.receiveMaximum = receiveMaximum;
   }
 
   public Integer getMaxRedeliveries() {

@@ -1,7 +1,10 @@
 package org.ferrymq.ra;
 
 import org.ferrymq.api.MqttConnection;
+import org.ferrymq.api.MqttDeliveryListener;
 import org.ferrymq.api.MqttMessage;
+import org.ferrymq.api.MqttSubscription;
+import org.ferrymq.api.MqttSubscriptionOptions;
 import org.ferrymq.engine.MqttBroker;
 
 /** A connection handle; publishing goes straight to the running broker. */
@@ -23,12 +26,21 @@ final class MqttConnectionImpl implements MqttConnection {
 
   @Override
   public void publish(MqttMessage message) {
+    broker().publish(ApiMessages.toBroker(message, System.currentTimeMillis()));
+  }
+
+  @Override
+  public MqttSubscription subscribe(MqttSubscriptionOptions options,
+      MqttDeliveryListener listener) {
+    return ApiSubscriptions.subscribe(broker(), options, listener);
+  }
+
+  private MqttBroker broker() {
     if (managed == null) {
       throw new IllegalStateException("The FerryMQ connection is closed");
     }
-    MqttBroker broker = BrokerRuntime.current().map(BrokerRuntime.Running::broker)
+    return BrokerRuntime.current().map(BrokerRuntime.Running::broker)
         .orElseThrow(() -> new IllegalStateException("The FerryMQ broker is not running"));
-    broker.publish(ApiMessages.toBroker(message, System.currentTimeMillis()));
   }
 
   @Override

@@ -105,6 +105,28 @@ class LaneConfinementTest {
   }
 
   @Test
+  @DisplayName("An application's session is confined like a network one; its consumer's"
+      + " acknowledgement, made on a container thread, runs on the lane")
+  void inProcessSessionIsConfinedAndAcknowledgedOnItsLane() throws Exception {
+    List<InProcessDelivery> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+    sut.attachSession("app/Bean", "t/#", QoS.AT_LEAST_ONCE, 10, received::add);
+    sut.publish(Message.of("t/1", new byte[0], QoS.AT_LEAST_ONCE, false));
+    TestBrokers.drainLanes(sut);
+    Session s = sessionOf(InProcessSubscribers.KEY_MARK + "session/app/Bean");
+
+    // Exercise
+    Throwable fromOtherLane = thrownOn(otherLaneThan(s), s::peer);
+    received.get(0).acknowledge();
+    TestBrokers.drainLanes(sut);
+
+    // Verify
+    assertTrue(fromOtherLane instanceof AssertionError, String.valueOf(fromOtherLane));
+    assertThrows(AssertionError.class, () -> s.outbox().complete(1));
+    assertEquals(0, sut.clients().stream().filter(c -> c.clientId().endsWith("app/Bean"))
+        .findFirst().orElseThrow().queuedMessages(), "acknowledged: nothing left in flight");
+  }
+
+  @Test
   @DisplayName("The connection state machine checks its lane too")
   void connectionCalledFromAForeignThreadFails() throws Exception {
     TestClient client = TestClient.connect(sut, ProtocolVersion.MQTT_5, "owned", true);

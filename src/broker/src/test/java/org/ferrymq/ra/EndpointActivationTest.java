@@ -2,6 +2,7 @@ package org.ferrymq.ra;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.resource.spi.endpoint.MessageEndpoint;
 import jakarta.resource.spi.endpoint.MessageEndpointFactory;
@@ -13,6 +14,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
@@ -22,6 +25,9 @@ import org.ferrymq.api.MqttMessageListener;
 import org.ferrymq.engine.LocalSubscription;
 import org.ferrymq.engine.MqttBroker;
 import org.ferrymq.engine.TestBrokers;
+import org.ferrymq.engine.TestClient;
+import org.ferrymq.packet.ProtocolVersion;
+import org.ferrymq.packet.PubAck;
 import org.ferrymq.message.Message;
 import org.ferrymq.packet.QoS;
 import org.ferrymq.packet.UserProperty;
@@ -38,7 +44,7 @@ class EndpointActivationTest {
 
   private static final String ACTIVATION = "app#app.war#Bean";
 
-  private final MqttBroker broker = TestBrokers.started();
+  private MqttBroker broker = TestBrokers.started();
   private final ExecutorService threads = Executors.newCachedThreadPool();
   private final List<String> deliveries = new CopyOnWriteArrayList<>();
   private final List<Message> deadLetters = new CopyOnWriteArrayList<>();
@@ -121,6 +127,88 @@ class EndpointActivationTest {
     assertEquals(1, deadLetters.stream()
         .filter(m -> "poison".equals(new String(m.payload(), StandardCharsets.UTF_8))).count());
     dlq.close();
+  }
+
+  @Test
+  void messagesPublishedWhileTheApplicationIsStoppedArriveWhenItStartsAgain() throws Exception {
+    sut = activate(spec(0, 0), m -> deliveries.add(text(m)));
+    publishAndAwait("orders/1", "before");
+    sut.close();
+    TestBrokers.drainLanes(broker);
+
+    // Exercise
+    broker.publish(Message.of("orders/2", bytes("while stopped"), QoS.AT_LEAST_ONCE, false));
+    broker.publish(Message.of("orders/3", bytes("also"), QoS.EXACTLY_ONCE, false));
+    TestBrokers.drainLanes(broker);
+    sut = activate(spec(0, 0), m -> deliveries.add(text(m)));
+
+    // Verify
+    await().atMost(Duration.ofSeconds(10)).until(() -> deliveries.size() == 3);
+    assertEquals(List.of("before", "while stopped", "also"), deliveries);
+  }
+
+  @Test
+  void aMessageTheBeanWasProcessingWhenItsApplicationStoppedComesAgain() throws Exception {
+    CountDownLatch inside = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    sut = activate(spec(0, 0), m -> {
+      deliveries.add(text(m));
+      inside.countDown();
+      awaitLatch(release);
+    });
+    broker.publish(Message.of("orders/1", bytes("in progress"), QoS.AT_LEAST_ONCE, false));
+    assertTrue(inside.await(10, TimeUnit.SECONDS));
+
+    // Exercise: the application stops while onMessage runs; it returns afterwards
+    sut.close();
+    TestBrokers.drainLanes(broker);
+    release.countDown();
+    sut = activate(spec(0, 0), m -> deliveries.add(text(m)));
+
+    // Verify: acknowledged only after onMessage returned, to the activation that handed it over
+    await().atMost(Duration.ofSeconds(10)).until(() -> deliveries.size() == 2);
+    assertEquals(List.of("in progress", "in progress"), deliveries);
+  }
+
+  @Test
+  void aSlowBeanHoldsTheNetworkPublisherBackAndLosesNoAcknowledgedMessage() throws Exception {
+    broker.stop();
+    broker = TestBrokers.started(b -> b.config(TestBrokers.config(
+        "mqtt.queue.max-messages", "5")));
+    CountDownLatch gate = new CountDownLatch(1);
+    MqttActivationSpec spec = spec(0, 0);
+    spec.setReceiveMaximum(2);
+    sut = activate(spec, m -> {
+      awaitLatch(gate);
+      deliveries.add(text(m));
+    });
+    TestClient publisher = TestClient.connect(broker, ProtocolVersion.MQTT_5, "sensor", true);
+
+    // Exercise
+    List<String> sent = new java.util.ArrayList<>();
+    for (int i = 1; i <= 30; i++) {
+      sent.add("m" + i);
+      publisher.publish("orders/" + i, "m" + i, QoS.AT_LEAST_ONCE, false);
+    }
+
+    // Verify: past the bound the PUBACKs wait for the bean, as for a slow network subscriber
+    int early = publisher.drainAll(PubAck.class).size();
+    assertTrue(early < 30, "PUBACKs held back while the bean is stuck: " + early);
+    assertTrue(broker.flowStats().publishersThrottled() > 0);
+    gate.countDown();
+    await().atMost(Duration.ofSeconds(20)).until(() -> deliveries.size() == 30);
+    assertEquals(sent, deliveries);
+    assertEquals(30 - early, publisher.drainAll(PubAck.class).size());
+    assertEquals(0L, broker.flowStats().dropped().values().stream()
+        .mapToLong(Long::longValue).sum());
+  }
+
+  private static void awaitLatch(CountDownLatch latch) {
+    try {
+      latch.await(20, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void publishAndAwait(String topic, String text) {

@@ -36,6 +36,8 @@ class MqttActivationSpecTest {
   void invalidSettingsAreRefusedNamingTheProperty() {
     assertRefused("maxRedeliveries", spec -> spec.setMaxRedeliveries(-1));
     assertRefused("maxRedeliveries", spec -> spec.setMaxRedeliveries(101));
+    assertRefused("receiveMaximum", spec -> spec.setReceiveMaximum(0));
+    assertRefused("receiveMaximum", spec -> spec.setReceiveMaximum(65_536));
     assertRefused("redeliveryDelay", spec -> spec.setRedeliveryDelay(-1L));
     assertRefused("redeliveryDelay", spec -> spec.setRedeliveryDelay(3_600_001L));
     assertRefused("deadLetterTopic", spec -> spec.setDeadLetterTopic("dead/#"));

@@ -9,6 +9,7 @@ public final class RecentMessages {
 
   static final int CAPACITY = 100;
   private static final ArrayDeque<Received> MESSAGES = new ArrayDeque<>();
+  private static long total;
 
   private RecentMessages() {
   }
@@ -18,6 +19,12 @@ public final class RecentMessages {
       MESSAGES.removeFirst();
     }
     MESSAGES.addLast(message);
+    total++;
+  }
+
+  /** @return how many messages the bean received since the application started */
+  static synchronized long total() {
+    return total;
   }
 
   static synchronized List<Received> snapshot() {

@@ -4,6 +4,7 @@ import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import javax.net.ssl.SSLContext;
+import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
@@ -42,5 +43,27 @@ final class Clients {
       client.disconnect(5_000);
     }
     client.close();
+  }
+
+  /**
+   * Disconnects and closes. A plain disconnect, because Paho's disconnectForcibly always waits
+   * out its whole timeout.
+   */
+  static void closeQuietly(MqttAsyncClient client) {
+    try {
+      if (client.isConnected()) {
+        client.disconnect(0).waitForCompletion(2_000);
+      }
+    } catch (MqttException e) {
+      // closed forcibly below
+    }
+    try {
+      if (client.isConnected()) {
+        client.disconnectForcibly(0, 500);
+      }
+      client.close();
+    } catch (MqttException e) {
+      // already gone
+    }
   }
 }

@@ -24,6 +24,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import javax.management.remote.JMXConnector;
 import org.eclipse.paho.client.mqttv3.IMqttActionListener;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.IMqttToken;
@@ -278,6 +279,42 @@ class DurableRestartIT {
     }
     return java.net.http.HttpClient.newHttpClient().send(request.build(),
         java.net.http.HttpResponse.BodyHandlers.ofString());
+  }
+
+  /**
+   * Issue 17: the example message-driven bean (QoS 1) is a persistent session. Messages
+   * published while its application is stopped, each acknowledged to the publisher, reach the
+   * bean after SIGKILL and a restart on the same store, the application starting with the
+   * server.
+   */
+  @Test
+  @Order(6)
+  void persistentKeepsAStoppedBeansMessagesThroughKillNine() throws Exception {
+    server.kill();
+    Path data = start("persistent");
+    await("the example application").atMost(Duration.ofSeconds(60))
+        .until(() -> server.httpGet("/example/messages").isPresent());
+    String marker = "bean-restart-" + UUID.randomUUID();
+    List<String> published = new ArrayList<>();
+    try (JMXConnector jmx = LocalJmx.connect(server.serverDirectory())) {
+      LocalJmx.stopApplication(jmx.getMBeanServerConnection(), "ferrymq-example");
+      for (int i = 0; i < 20; i++) {
+        published.add(marker + "-" + i);
+        publish("example/durable/" + i, 1 + i % 2, marker + "-" + i);
+      }
+    }
+
+    // Exercise
+    server.kill();
+    start("persistent", data);
+
+    // Verify
+    await("every acknowledged message at the bean").atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> {
+          String received = server.httpGet("/example/messages").orElse("");
+          return published.stream().allMatch(p -> received.contains("\"" + p + "\""));
+        });
   }
 
   /**

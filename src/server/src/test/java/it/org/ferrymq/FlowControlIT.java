@@ -187,7 +187,7 @@ class FlowControlIT extends ServerIT {
       return fanIn(serverUri, base, received,
           () -> problems.isEmpty() ? null : new AssertionError(problems.toString()));
     } finally {
-      closeQuietly(subscriber);
+      Clients.closeQuietly(subscriber);
     }
   }
 
@@ -289,7 +289,7 @@ class FlowControlIT extends ServerIT {
     } finally {
       monitor.shutdownNow();
       pool.shutdownNow();
-      publishers.forEach(FlowControlIT::closeQuietly);
+      publishers.forEach(Clients::closeQuietly);
     }
   }
 
@@ -440,7 +440,7 @@ class FlowControlIT extends ServerIT {
     } finally {
       timers.shutdownNow();
       flood.shutdownNow();
-      closeQuietly(pinger);
+      Clients.closeQuietly(pinger);
     }
   }
 
@@ -487,7 +487,7 @@ class FlowControlIT extends ServerIT {
       assertInstanceOf(PingResp.class, ping, "the connection is still open");
       assertDeliveredExactlyOnce(received, count, problems);
     } finally {
-      closeQuietly(subscriber);
+      Clients.closeQuietly(subscriber);
     }
   }
 
@@ -519,8 +519,8 @@ class FlowControlIT extends ServerIT {
       assertTrue(publisher.isConnected(), "the publisher was disconnected: " + problems);
       assertDeliveredExactlyOnce(received, count, problems);
     } finally {
-      closeQuietly(publisher);
-      closeQuietly(subscriber);
+      Clients.closeQuietly(publisher);
+      Clients.closeQuietly(subscriber);
     }
   }
 
@@ -914,7 +914,7 @@ class FlowControlIT extends ServerIT {
           + "disconnected it; " + report);
     } finally {
       release.countDown();
-      closeQuietly(subscriber);
+      Clients.closeQuietly(subscriber);
     }
   }
 
@@ -976,7 +976,7 @@ class FlowControlIT extends ServerIT {
       return report;
     } finally {
       pool.shutdownNow();
-      closeQuietly(publisher);
+      Clients.closeQuietly(publisher);
     }
   }
 
@@ -1117,28 +1117,6 @@ class FlowControlIT extends ServerIT {
     subscribed.waitForCompletion(10_000);
     assertEquals(qos, subscribed.getGrantedQos()[0]);
     return client;
-  }
-
-  /**
-   * Disconnects and closes. A plain disconnect, because Paho's disconnectForcibly always waits
-   * out its whole timeout.
-   */
-  private static void closeQuietly(MqttAsyncClient client) {
-    try {
-      if (client.isConnected()) {
-        client.disconnect(0).waitForCompletion(2_000);
-      }
-    } catch (MqttException e) {
-      // closed forcibly below
-    }
-    try {
-      if (client.isConnected()) {
-        client.disconnectForcibly(0, 500);
-      }
-      client.close();
-    } catch (MqttException e) {
-      // already gone
-    }
   }
 
   private static void assertDeliveredExactlyOnce(Tally received, int count,

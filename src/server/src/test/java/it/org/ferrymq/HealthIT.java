@@ -5,13 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.time.Duration;
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
 import javax.management.remote.JMXConnector;
-import javax.management.remote.JMXConnectorFactory;
-import javax.management.remote.JMXServiceURL;
 import org.junit.jupiter.api.Test;
 
 /** Health endpoints report real state; readiness follows the listeners. */
@@ -85,12 +82,5 @@ class HealthIT extends ServerIT {
       }
     }
     return false;
-  }
-
-  /** Liberty's local connector: only the same user on the same machine can attach. */
-  private static JMXConnector localJmx() throws Exception {
-    String address = Files.readString(
-        SERVER_DIR.resolve("logs/state/com.ibm.ws.jmx.local.address")).trim();
-    return JMXConnectorFactory.connect(new JMXServiceURL(address));
   }
 }

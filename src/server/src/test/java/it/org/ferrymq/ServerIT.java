@@ -11,6 +11,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.security.KeyStore;
 import java.time.Duration;
+import javax.management.remote.JMXConnector;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -65,6 +66,11 @@ public abstract class ServerIT {
       }
     }
     throw new AssertionError("no " + prefix + " in /metrics");
+  }
+
+  /** Liberty's local connector: only the same user on the same machine can attach. */
+  protected static JMXConnector localJmx() throws Exception {
+    return LocalJmx.connect(SERVER_DIR);
   }
 
   /**
