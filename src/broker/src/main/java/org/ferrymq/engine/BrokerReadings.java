@@ -63,11 +63,16 @@ final class BrokerReadings {
         core.ownership.refusedCount());
   }
 
-  /** Reads each session's published view: safe from the admin thread, no lane is asked. */
+  /**
+   * Reads each network client's session's published view: safe from the admin thread, no lane
+   * is asked. Applications' durable sessions are not listed (see MqttBroker.clients).
+   */
   static List<ClientSummary> clients(BrokerCore core) {
     List<ClientSummary> out = new ArrayList<>();
     for (SessionHandle s : core.sessions.all()) {
-      out.add(((Session) s).summary());
+      if (!InProcessSubscribers.isInProcessKey(s.clientId())) {
+        out.add(((Session) s).summary());
+      }
     }
     return out;
   }

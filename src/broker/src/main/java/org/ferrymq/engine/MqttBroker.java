@@ -166,12 +166,22 @@ public final class MqttBroker implements ConnectionAcceptor, AutoCloseable {
     return BrokerReadings.clients(core);
   }
 
+  /*
+   * The administrative calls below and clients() are about network clients. An application's
+   * durable session (a message-driven bean's, a Reactive Messaging channel's) belongs to its
+   * application: it is neither listed nor disconnected nor deleted here, so an id it cannot be
+   * named by (U+0000 first) answers as unknown.
+   */
+
   /**
    * Disconnects a client as an administrative action (MQTT 5: DISCONNECT 0x98).
    *
    * @return whether the client was connected
    */
   public boolean disconnect(String clientId) {
+    if (InProcessSubscribers.isInProcessKey(clientId)) {
+      return false;
+    }
     return core.disconnectClient(clientId);
   }
 
@@ -181,6 +191,9 @@ public final class MqttBroker implements ConnectionAcceptor, AutoCloseable {
    * @return completes with the detail, or empty when there is no session with that id
    */
   public CompletableFuture<Optional<ClientDetail>> client(String clientId) {
+    if (InProcessSubscribers.isInProcessKey(clientId)) {
+      return CompletableFuture.completedFuture(Optional.empty());
+    }
     return AdminActions.detail(core, clientId);
   }
 
@@ -191,6 +204,9 @@ public final class MqttBroker implements ConnectionAcceptor, AutoCloseable {
    * @return completes with whether there was such a session
    */
   public CompletableFuture<Boolean> deleteSession(String clientId) {
+    if (InProcessSubscribers.isInProcessKey(clientId)) {
+      return CompletableFuture.completedFuture(false);
+    }
     return AdminActions.deleteSession(core, clientId);
   }
 

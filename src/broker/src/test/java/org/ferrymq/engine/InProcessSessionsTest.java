@@ -199,7 +199,7 @@ class InProcessSessionsTest {
   }
 
   @Test
-  void theSessionKeyIsNoNetworkClientIdAndItsClientIsNotListedAsConnectedAfterDetach() {
+  void theSessionKeyIsNoNetworkClientIdAndTheSessionStaysUnconnectedAfterDetach() {
     sut = TestBrokers.started();
 
     // Exercise
@@ -207,9 +207,28 @@ class InProcessSessionsTest {
     TestBrokers.drainLanes(sut);
 
     // Verify: U+0000 is in no client id the codec accepts [MQTT-1.5.4-2]
-    ClientSummary session = sut.clients().stream()
-        .filter(c -> c.clientId().endsWith(NAME)).findFirst().orElseThrow();
-    assertEquals(InProcessSubscribers.KEY_MARK, session.clientId().charAt(0));
-    assertFalse(session.connected());
+    assertEquals(InProcessSubscribers.KEY_MARK, InProcessSessions.keyOf(NAME).charAt(0));
+    assertEquals(0, sut.stats().clientsConnected());
+    assertEquals(1, sut.stats().clientsTotal(), "the session is kept");
+  }
+
+  /**
+   * The admin calls are about network clients: an application's session is not listed, and its
+   * key cannot be used to read, disconnect or delete it behind the application's back.
+   */
+  @Test
+  void theAdminCallsNeitherListNorTouchAnApplicationsSession() throws Exception {
+    sut = TestBrokers.started();
+    attach(10);
+    String key = InProcessSessions.keyOf(NAME);
+
+    assertTrue(sut.clients().stream().noneMatch(c -> c.clientId().equals(key)),
+        "listed: " + sut.clients());
+    assertTrue(sut.client(key).get().isEmpty());
+    assertFalse(sut.disconnect(key));
+    assertFalse(sut.deleteSession(key).get());
+
+    publish("orders/after", "still delivered", QoS.AT_LEAST_ONCE);
+    assertEquals(List.of("still delivered"), payloads());
   }
 }

@@ -37,6 +37,21 @@ class ExampleMessageBeanIT extends ServerIT {
         .until(() -> get("/example/messages").body().contains(marker));
   }
 
+  /** The same over Liberty's WebSocket endpoint, as a browser or a device behind a proxy does. */
+  @Test
+  void beanReceivesMessagePublishedOverWebSocket() throws Exception {
+    String marker = "mdb-ws-" + UUID.randomUUID();
+    MqttClient ws = Clients.connect("ws://localhost:" + HTTP_PORT + "/mqtt", null);
+    try {
+      ws.publish("example/it", marker.getBytes(StandardCharsets.UTF_8), 1, false);
+    } finally {
+      Clients.close(ws);
+    }
+
+    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+        .until(() -> get("/example/messages").body().contains(marker));
+  }
+
   @Test
   void aRejectedMessageIsRedeliveredThenDeadLettered() throws Exception {
     String marker = "reject:" + UUID.randomUUID();

@@ -35,8 +35,12 @@ import org.junit.jupiter.api.Test;
 class ReactiveMessagingIT extends ServerIT {
 
   private static MqttClient connect() throws Exception {
-    MqttClient client = new MqttClient("tcp://localhost:" + MQTT_PORT,
-        "it-rm-" + UUID.randomUUID(), new MemoryPersistence());
+    return connect("tcp://localhost:" + MQTT_PORT);
+  }
+
+  private static MqttClient connect(String uri) throws Exception {
+    MqttClient client = new MqttClient(uri, "it-rm-" + UUID.randomUUID(),
+        new MemoryPersistence());
     MqttConnectionOptions options = new MqttConnectionOptions();
     options.setCleanStart(true);
     options.setConnectionTimeout(10);
@@ -53,9 +57,19 @@ class ReactiveMessagingIT extends ServerIT {
 
   @Test
   void aMessagePublishedOverTcpReachesTheIncomingBeanWithItsProperties() throws Exception {
+    publishReachesTheIncomingBean("tcp://localhost:" + MQTT_PORT);
+  }
+
+  /** Over Liberty's WebSocket endpoint, the path of browsers and proxied devices. */
+  @Test
+  void aMessagePublishedOverWebSocketReachesTheIncomingBeanWithItsProperties() throws Exception {
+    publishReachesTheIncomingBean("ws://localhost:" + HTTP_PORT + "/mqtt");
+  }
+
+  private void publishReachesTheIncomingBean(String uri) throws Exception {
     String marker = "21.5-" + UUID.randomUUID();
     String correlation = "request-" + UUID.randomUUID();
-    MqttClient tcp = connect();
+    MqttClient tcp = connect(uri);
     try {
       MqttMessage message = new MqttMessage(marker.getBytes(StandardCharsets.UTF_8));
       message.setQos(1);
