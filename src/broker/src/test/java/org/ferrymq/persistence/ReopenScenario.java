@@ -15,9 +15,14 @@ import org.ferrymq.topic.SubscriptionEntry;
  * What every durable backend (mvstore, jdbc) must keep across a close and a reopen, written once:
  * sessions with their subscriptions and pending packet ids, one session deleted with its queue;
  * queued and in-flight deliveries in sequence order with their state and properties, one removed
- * and one replaced; a client whose id is a prefix of another's; retained messages, one removed.
+ * and one replaced; a client whose id is a prefix of another's; an application's durable
+ * session, whose key begins with U+0000 (which PostgreSQL's text columns refuse); retained
+ * messages, one removed.
  */
 public final class ReopenScenario {
+
+  /** The key form of an application's durable session (engine.InProcessSessions). */
+  private static final String APPLICATION = "\u0000session/app/module.war/Bean";
 
   private ReopenScenario() {
   }
@@ -27,6 +32,8 @@ public final class ReopenScenario {
     store.sessions().save(session("a"));
     store.sessions().save(session("b"));
     store.sessions().save(session("gone"));
+    store.sessions().save(session(APPLICATION));
+    store.queues().put(APPLICATION, delivery(7, "for the bean", DeliveryState.AWAITING_ACK));
     store.queues().put("a", delivery(1, "one", DeliveryState.QUEUED));
     store.queues().put("a", delivery(2, "two", DeliveryState.QUEUED));
     store.queues().put("a", delivery(3, "three", DeliveryState.QUEUED));
@@ -44,8 +51,9 @@ public final class ReopenScenario {
 
   /** Checks a store reopened on what {@link #write} left. */
   public static void assertKept(Persistence reopened) {
-    assertEquals(Set.of(session("a"), session("b")),
+    assertEquals(Set.of(session("a"), session("b"), session(APPLICATION)),
         Set.copyOf(reopened.sessions().loadSessions()));
+    assertEquals("for the bean:AWAITING_ACK", payloads(reopened.queues().load(APPLICATION)));
     List<StoredDelivery> a = reopened.queues().load("a");
     assertEquals("two:AWAITING_PUBCOMP three:QUEUED", payloads(a));
     assertEquals("two", a.get(0).message().properties().userProperties().get(0).value(),

@@ -71,7 +71,7 @@ final class JdbcBatch {
     try (PreparedStatement ins = c.prepareStatement(
         "INSERT INTO ferrymq_session (client_id, record) VALUES (?, ?)")) {
       for (Map.Entry<String, byte[]> e : sessionPuts.entrySet()) {
-        ins.setString(1, e.getKey());
+        ins.setString(1, ClientIdColumn.of(e.getKey()));
         ins.setBytes(2, e.getValue());
         ins.addBatch();
       }
@@ -89,7 +89,7 @@ final class JdbcBatch {
         "DELETE FROM ferrymq_delivery WHERE client_id = ? AND seq = ?")) {
       for (Map.Entry<String, TreeMap<Long, byte[]>> q : deliveries.entrySet()) {
         for (Map.Entry<Long, byte[]> d : q.getValue().entrySet()) {
-          del.setString(1, q.getKey());
+          del.setString(1, ClientIdColumn.of(q.getKey()));
           del.setLong(2, d.getKey());
           del.addBatch();
           rows++;
@@ -103,7 +103,7 @@ final class JdbcBatch {
       for (Map.Entry<String, TreeMap<Long, byte[]>> q : deliveries.entrySet()) {
         for (Map.Entry<Long, byte[]> d : q.getValue().entrySet()) {
           if (d.getValue() != REMOVED) {
-            ins.setString(1, q.getKey());
+            ins.setString(1, ClientIdColumn.of(q.getKey()));
             ins.setLong(2, d.getKey());
             ins.setBytes(3, d.getValue());
             ins.addBatch();
@@ -143,7 +143,7 @@ final class JdbcBatch {
       throws SQLException {
     try (PreparedStatement del = c.prepareStatement(sql)) {
       for (String id : clientIds) {
-        del.setString(1, id);
+        del.setString(1, ClientIdColumn.of(id));
         del.addBatch();
       }
       executeIfAny(del, clientIds.size());

@@ -230,7 +230,7 @@ public final class JdbcPersistence extends DurablePersistence {
     @Override
     public List<StoredDelivery> load(String clientId) {
       return query("SELECT record FROM ferrymq_delivery WHERE client_id = ? ORDER BY seq",
-          clientId, RecordCodec::decodeDelivery);
+          ClientIdColumn.of(clientId), RecordCodec::decodeDelivery);
     }
   }
 
