@@ -6,15 +6,19 @@ import org.ferrymq.packet.QoS;
 
 /**
  * Publishes broker statistics as retained messages under {@code $SYS/broker/}, the layout
- * Mosquitto made common, so existing dashboards and scripts read them unchanged.
+ * Mosquitto made common, so existing dashboards and scripts read them unchanged; then the
+ * figures of the {@link SysExtension}, if any (a cluster's totals).
  */
 final class SysTopics {
   private final BrokerCore core;
   private final String version;
+  /** Null: this node's figures only. */
+  private final SysExtension extension;
 
-  SysTopics(BrokerCore core, String version) {
+  SysTopics(BrokerCore core, String version, SysExtension extension) {
     this.core = core;
     this.version = version;
+    this.extension = extension;
   }
 
   void publish() {
@@ -33,6 +37,9 @@ final class SysTopics {
     put("bytes/sent", s.bytesSent());
     put("subscriptions/count", s.subscriptions());
     put("retained messages/count", s.retainedMessages());
+    if (extension != null) {
+      extension.figures(s).forEach(this::put);
+    }
   }
 
   private void put(String leaf, Object value) {
