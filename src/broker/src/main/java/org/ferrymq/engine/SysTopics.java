@@ -1,6 +1,9 @@
 package org.ferrymq.engine;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.ferrymq.message.Message;
 import org.ferrymq.packet.QoS;
 
@@ -10,6 +13,7 @@ import org.ferrymq.packet.QoS;
  * figures of the {@link SysExtension}, if any (a cluster's totals).
  */
 final class SysTopics {
+  private static final Logger LOG = Logger.getLogger(SysTopics.class.getName());
   private final BrokerCore core;
   private final String version;
   /** Null: this node's figures only. */
@@ -38,7 +42,16 @@ final class SysTopics {
     put("subscriptions/count", s.subscriptions());
     put("retained messages/count", s.retainedMessages());
     if (extension != null) {
-      extension.figures(s).forEach(this::put);
+      Map<String, Object> figures;
+      try {
+        figures = extension.figures(s);
+      } catch (RuntimeException e) {
+        // this runs on the broker's timer: a failing extension must not end its sweeps
+        LOG.log(Level.WARNING, "$SYS figures of " + extension.getClass().getSimpleName()
+            + " not published", e);
+        return;
+      }
+      figures.forEach(this::put);
     }
   }
 
