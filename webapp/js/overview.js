@@ -157,6 +157,14 @@ export class Overview {
       case 'messages/dropped':
         this.dropped(number);
         break;
+      case 'cluster/members':
+        // only a clustered broker publishes $SYS/broker/cluster/...: the card shows up then
+        document.getElementById('card-cluster').hidden = false;
+        document.getElementById('stat-cluster').textContent = formatCount(number);
+        break;
+      case 'cluster/clients/connected':
+        document.getElementById('stat-cluster-sub').textContent = `${formatCount(number)} clients over the cluster`;
+        break;
       default:
         if (key in this.counters) {
           this.counters[key].count(number, this.brokerTime ?? now);

@@ -297,6 +297,7 @@ async function dashboardAgainstServer() {
       && Number(document.querySelector('#stat-clients').textContent) >= 2, null, { timeout: TIMEOUT });
   step(`overview from $SYS: uptime ${await page.locator('#stat-uptime').textContent()}, `
       + `${await page.locator('#stat-clients').textContent()} clients, messages in ${await page.locator('#stat-msg-in').textContent()}`);
+  assert.equal(await page.locator('#card-cluster').isVisible(), false, 'no cluster card on a single node');
 
   assert.equal(await page.locator('#clients-table-wrap').isVisible(), false, 'clients hidden before sign-in');
   await signIn(page, ADMIN_USER, ADMIN_PASSWORD);

@@ -10,7 +10,9 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.instance.impl.HazelcastInstanceFactory;
 import com.hazelcast.map.IMap;
 import com.hazelcast.replicatedmap.ReplicatedMap;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -35,6 +37,7 @@ public final class ClusterNode implements AutoCloseable {
   static final String RETAINED = "ferrymq.retained";
   static final String FORWARDING = "ferrymq.forwarding";
   static final String SETTLING = "ferrymq.settling";
+  static final String FIGURES = "ferrymq.node-figures";
   private static final Logger LOG = Logger.getLogger(ClusterNode.class.getName());
 
   private final ClusterConfig config;
@@ -47,6 +50,7 @@ public final class ClusterNode implements AutoCloseable {
   private final Settlements settlements;
   private final FilterDirectory directory;
   private final IMap<String, byte[]> retained;
+  private final ClusterFigures figures;
 
   private ClusterNode(ClusterConfig config, HazelcastInstance hazelcast, JoinProof proof,
       Inbox inbox, LongAdder refusedJoins) {
@@ -63,6 +67,8 @@ public final class ClusterNode implements AutoCloseable {
     ReplicatedMap<String, String> filters = hazelcast.getReplicatedMap(FILTERS);
     this.directory = new FilterDirectory(filters, self);
     this.retained = hazelcast.getMap(RETAINED);
+    ReplicatedMap<String, long[]> figuresMap = hazelcast.getReplicatedMap(FIGURES);
+    this.figures = new ClusterFigures(figuresMap, self, this::memberIds);
   }
 
   /**
@@ -150,8 +156,7 @@ public final class ClusterNode implements AutoCloseable {
     ClusterSubscriptionIndex index = new ClusterSubscriptionIndex(new SubscriptionTree(),
         directory);
     directory.mirrorInto(index);
-    Set<String> members = new HashSet<>();
-    hazelcast.getCluster().getMembers().forEach(m -> members.add(m.getUuid().toString()));
+    Set<String> members = memberIds();
     hazelcast.getCluster().addMembershipListener(new MembershipListener() {
       @Override
       public void memberAdded(MembershipEvent event) {
@@ -167,12 +172,14 @@ public final class ClusterNode implements AutoCloseable {
       public void memberRemoved(MembershipEvent event) {
         String node = event.getMember().getUuid().toString();
         directory.memberLeft(node);
+        figures.memberLeft(node);
         forwarder.peerGone(node);
         settlements.peerGone(node);
       }
     });
     directory.forgetAllBut(members);
-    return builder.subscriptionIndex(index).peerLink(forwarder)
+    figures.forgetAllBut(members);
+    return builder.subscriptionIndex(index).peerLink(forwarder).sysExtension(figures)
         .persistence(new ClusteredPersistence(persistence,
             new ClusterRetained(persistence.retained(), retained)));
   }
@@ -204,6 +211,42 @@ public final class ClusterNode implements AutoCloseable {
       }
     }
     return null;
+  }
+
+  private Set<String> memberIds() {
+    Set<String> ids = new HashSet<>();
+    hazelcast.getCluster().getMembers().forEach(m -> ids.add(m.getUuid().toString()));
+    return ids;
+  }
+
+  private static String address(Member m) {
+    return m.getAddress().getHost() + ":" + m.getAddress().getPort();
+  }
+
+  /**
+   * @return this node's view of the cluster now: membership, its forwarding counters and the
+   *     members' totals; local reads only, nothing crosses the network
+   */
+  public ClusterStatus status() {
+    try {
+      if (hazelcast.getLifecycleService().isRunning()) {
+        List<String> addresses = new ArrayList<>();
+        hazelcast.getCluster().getMembers().forEach(m -> addresses.add(address(m)));
+        return status(true, address(hazelcast.getCluster().getLocalMember()), addresses,
+            figures.totals());
+      }
+    } catch (IllegalStateException e) {
+      // the member shut down while it was read (HazelcastInstanceNotActiveException)
+    }
+    return status(false, config.host() + ":" + config.port(), List.of(),
+        new ClusterTotals(0, 0, 0, 0, 0, 0));
+  }
+
+  private ClusterStatus status(boolean running, String address, List<String> members,
+      ClusterTotals totals) {
+    return new ClusterStatus(config.name(), self, address, running, members, config.members(),
+        forwarder.forwarded(), forwarder.batches(), inbox.received(), refusedJoins.sum(),
+        totals);
   }
 
   /** @return this node's id in the cluster (its Hazelcast member UUID) */
@@ -244,6 +287,11 @@ public final class ClusterNode implements AutoCloseable {
   /** @return whether a peer has announced subscribers for exactly this filter, as seen here */
   public boolean knowsPeerFilter(String node, String filter) {
     return directory.has(node, filter);
+  }
+
+  /** @return whether the cluster-wide retained map holds a message on this topic */
+  boolean sharesRetained(String topic) {
+    return retained.containsKey(topic);
   }
 
   /** Leaves the cluster gracefully: the member hands its partitions to the others first. */

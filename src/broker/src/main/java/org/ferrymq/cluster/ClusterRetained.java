@@ -42,6 +42,9 @@ final class ClusterRetained implements RetainedStore {
   @Override
   public void put(Message m) {
     local.put(m);
+    if (nodeOwn(m.topic())) {
+      return;
+    }
     byte[] value = RecordCodec.encodeMessage(m);
     if (m.expiresAtMillis() == 0) {
       map.setAsync(m.topic(), value);
@@ -54,7 +57,19 @@ final class ClusterRetained implements RetainedStore {
   @Override
   public void remove(String topic) {
     local.remove(topic);
-    map.deleteAsync(topic);
+    if (!nodeOwn(topic)) {
+      map.deleteAsync(topic);
+    }
+  }
+
+  /**
+   * @return whether a retained topic belongs to this node only: {@code $SYS/...}, and any
+   *     topic starting with {@code $} (MQTT 4.7.2 leaves those to the server), carries this
+   *     node's own figures; shared, each node's would overwrite the others'. Such entries that
+   *     an older version put in the map are ignored.
+   */
+  static boolean nodeOwn(String topic) {
+    return topic.startsWith("$");
   }
 
   /**
@@ -64,12 +79,17 @@ final class ClusterRetained implements RetainedStore {
    */
   @Override
   public List<Message> loadRetained() {
+    List<Message> own = new ArrayList<>();
     for (Message m : local.loadRetained()) {
-      map.putIfAbsent(m.topic(), RecordCodec.encodeMessage(m));
+      if (nodeOwn(m.topic())) {
+        own.add(m);
+      } else {
+        map.putIfAbsent(m.topic(), RecordCodec.encodeMessage(m));
+      }
     }
-    List<Message> all = new ArrayList<>();
+    List<Message> all = new ArrayList<>(own);
     map.forEach((topic, value) -> {
-      Message m = decode(topic, value);
+      Message m = nodeOwn(topic) ? null : decode(topic, value);
       if (m != null) {
         all.add(m);
       }
@@ -99,16 +119,22 @@ final class ClusterRetained implements RetainedStore {
 
     @Override
     public void entryRemoved(EntryEvent<String, byte[]> event) {
-      port.mirrorRetainedRemoved(event.getKey());
+      removed(event);
     }
 
     @Override
     public void entryExpired(EntryEvent<String, byte[]> event) {
-      port.mirrorRetainedRemoved(event.getKey());
+      removed(event);
+    }
+
+    private void removed(EntryEvent<String, byte[]> event) {
+      if (!nodeOwn(event.getKey())) {
+        port.mirrorRetainedRemoved(event.getKey());
+      }
     }
 
     private void apply(EntryEvent<String, byte[]> event) {
-      Message m = decode(event.getKey(), event.getValue());
+      Message m = nodeOwn(event.getKey()) ? null : decode(event.getKey(), event.getValue());
       if (m != null) {
         port.mirrorRetained(m);
       }

@@ -80,6 +80,11 @@ final class PeerForwarder implements PeerLink {
     return n == null ? 0 : n.sum();
   }
 
+  /** @return messages forwarded to any node so far, those that left included */
+  long forwarded() {
+    return forwarded.values().stream().mapToLong(LongAdder::sum).sum();
+  }
+
   /** @return batches sent to any node so far */
   long batches() {
     return batches.sum();

@@ -113,7 +113,7 @@ final class BrokerCore {
     for (int i = 0; i < lanes.length; i++) {
       lanes[i] = new Lane(i, metrics.newLane());
     }
-    this.timer = new BrokerTimer(this, new SysTopics(this, b.version));
+    this.timer = new BrokerTimer(this, new SysTopics(this, b.version, b.sysExtension));
     this.heapGauge = b.heapUse == null ? HeapGauge.install() : null;
     this.overload = new OverloadMonitor(b.heapUse == null ? heapGauge : b.heapUse,
         config.overloadHeapHighPercent(), config.overloadHeapLowPercent());

@@ -296,6 +296,8 @@ public final class MqttBroker implements ConnectionAcceptor, AutoCloseable {
     SubscriptionIndex subscriptionIndex;
     /** Null: a single node, no peers. */
     PeerLink peerLink;
+    /** Null: {@code $SYS} has this node's own figures only. */
+    SysExtension sysExtension;
     /** Share of the heap in use after collection; null: the JVM's, read by {@link HeapGauge}. */
     java.util.function.DoubleSupplier heapUse;
 
@@ -337,6 +339,15 @@ public final class MqttBroker implements ConnectionAcceptor, AutoCloseable {
      */
     public Builder peerLink(PeerLink value) {
       this.peerLink = Objects.requireNonNull(value);
+      return this;
+    }
+
+    /**
+     * Adds figures to each {@code $SYS} publish, after the node's own; by default there are
+     * none. A cluster adds its totals over the members here.
+     */
+    public Builder sysExtension(SysExtension value) {
+      this.sysExtension = Objects.requireNonNull(value);
       return this;
     }
 

@@ -1,9 +1,11 @@
 package org.ferrymq.ra;
 
+import java.util.function.Supplier;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.ferrymq.cluster.ClusterConfig;
 import org.ferrymq.cluster.ClusterNode;
+import org.ferrymq.cluster.ClusterStatus;
 import org.ferrymq.config.ConfigException;
 import org.ferrymq.engine.MqttBroker;
 import org.ferrymq.persistence.Persistence;
@@ -50,6 +52,18 @@ final class BrokerCluster implements AutoCloseable {
     if (member != null) {
       ((ClusterNode) member).attach(broker);
     }
+  }
+
+  /**
+   * @return reads the member's view of its cluster, for health and metrics; null with
+   *     clustering off or before it joined
+   */
+  Supplier<ClusterStatus> status() {
+    if (member == null) {
+      return null;
+    }
+    ClusterNode node = (ClusterNode) member;
+    return node::status;
   }
 
   /** @return how the broker runs, for the start-up log line */

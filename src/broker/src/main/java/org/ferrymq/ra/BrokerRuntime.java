@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import org.ferrymq.cluster.ClusterStatus;
 import org.ferrymq.engine.MqttBroker;
 
 /**
@@ -48,12 +50,29 @@ public final class BrokerRuntime {
    * @param broker the one broker of the server
    * @param listeners the MQTT TCP, TLS, ws and wss listeners
    * @param persistence the store's mode, backend and location
+   * @param clusterStatus reads this node's view of its cluster; null with clustering off
    */
   public record Running(MqttBroker broker, List<ListenerControl> listeners,
-      BrokerPersistence.Summary persistence) {
+      BrokerPersistence.Summary persistence, Supplier<ClusterStatus> clusterStatus) {
     public Running {
       listeners = List.copyOf(listeners);
       Objects.requireNonNull(persistence, "persistence");
+    }
+
+    /** A single node: clustering off. */
+    public Running(MqttBroker broker, List<ListenerControl> listeners,
+        BrokerPersistence.Summary persistence) {
+      this(broker, listeners, persistence, null);
+    }
+
+    /** @return whether this server is a member of a cluster ({@code mqtt.cluster.enabled}) */
+    public boolean clustered() {
+      return clusterStatus != null;
+    }
+
+    /** @return this node's view of its cluster now, empty with clustering off */
+    public Optional<ClusterStatus> cluster() {
+      return clusterStatus == null ? Optional.empty() : Optional.of(clusterStatus.get());
     }
   }
 

@@ -61,10 +61,11 @@ class ClusterNodesTest {
   static void startCluster() throws Exception {
     List<Integer> ports = List.of(ClusterBroker.freePort(), ClusterBroker.freePort(),
         ClusterBroker.freePort());
-    // a small window and queue per subscriber, so that one test can congest a session
+    // a small window and queue per subscriber, so that one test can congest a session; $SYS
+    // every second, so that the cluster totals are soon there
     for (int port : ports) {
       NODES.add(ClusterBroker.start(NAME, SECRET, port, ports, "mqtt.max-inflight", "2",
-          "mqtt.queue.max-messages", "4"));
+          "mqtt.queue.max-messages", "4", "mqtt.sys-interval", "1"));
     }
     a = NODES.get(0);
     b = NODES.get(1);
@@ -256,6 +257,46 @@ class ClusterNodesTest {
     for (ClusterBroker node : NODES) {
       await().atMost(WAIT).until(() -> node.broker.retained("ret/#", 10).messages().isEmpty());
     }
+  }
+
+  @Test
+  void eachNodePublishesItsOwnSysFiguresAndTheClusterTotals() {
+    List<TestClient> connected = new ArrayList<>();
+    for (ClusterBroker node : List.of(b, b, c)) {
+      connected.add(TestClient.connect(node.broker, ProtocolVersion.MQTT_5,
+          "sys-" + connected.size(), true));
+    }
+
+    // Verify: every node's $SYS/broker/cluster/ sums the members' figures
+    for (ClusterBroker node : NODES) {
+      await().atMost(WAIT).until(() -> "3".equals(sys(node, "cluster/members"))
+          && "3".equals(sys(node, "cluster/members/reporting"))
+          && Long.toString(connectedOnAllNodes()).equals(sys(node, "cluster/clients/connected")));
+      ClusterStatus status = node.node.status();
+      assertEquals(3, status.memberCount());
+      assertTrue(status.running());
+      assertEquals(connectedOnAllNodes(), status.totals().clientsConnected());
+    }
+    assertTrue(connectedOnAllNodes() - a.broker.stats().clientsConnected() >= connected.size(),
+        "the total counts the clients of the other nodes");
+    // each node's own figures stay its own: never in the cluster-wide retained messages
+    for (ClusterBroker node : NODES) {
+      await().atMost(WAIT).until(() -> Long.toString(node.broker.stats().clientsConnected())
+          .equals(sys(node, "clients/connected")));
+      assertFalse(node.node.sharesRetained("$SYS/broker/clients/connected"));
+      assertFalse(node.node.sharesRetained("$SYS/broker/cluster/members"));
+    }
+  }
+
+  private static long connectedOnAllNodes() {
+    return NODES.stream().mapToLong(n -> n.broker.stats().clientsConnected()).sum();
+  }
+
+  /** @return the node's retained {@code $SYS/broker/<leaf>}, null while it has none */
+  private static String sys(ClusterBroker node, String leaf) {
+    List<org.ferrymq.message.Message> found = node.broker.retained("$SYS/broker/" + leaf, 1)
+        .messages();
+    return found.isEmpty() ? null : new String(found.get(0).payload(), StandardCharsets.UTF_8);
   }
 
   @Test

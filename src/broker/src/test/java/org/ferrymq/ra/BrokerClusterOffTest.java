@@ -33,6 +33,9 @@ class BrokerClusterOffTest {
     MqttBroker broker = cluster.configure(MqttBroker.builder().config(TestBrokers.config()),
         new TransientPersistence()).build();
     cluster.attach(broker);
+    if (cluster.status() != null) {
+      throw new AssertionError("a cluster status with clustering off");
+    }
     broker.start();
     TestClient subscriber = TestClient.connect(broker, ProtocolVersion.MQTT_5, "sub", true);
     subscriber.subscribe("t", QoS.AT_LEAST_ONCE);

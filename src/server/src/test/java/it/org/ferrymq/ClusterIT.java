@@ -180,12 +180,41 @@ class ClusterIT {
   }
 
   /**
+   * Operations: every node's readiness shows the three members; every metric the Grafana
+   * dashboard's cluster panels query is exposed, and the forwarding counters moved with the
+   * messages of the first test (published on node 0 for subscribers on nodes 1 and 2).
+   */
+  @Test
+  @Order(3)
+  void everyNodeShowsTheClusterInItsReadinessAndMetrics() throws Exception {
+    for (int node = 0; node < NODES; node++) {
+      String ready = nodes.get(node).httpGet("/health/ready").orElse("");
+      assertTrue(ready.matches("(?s).*\"cluster\\.members\"\\s*:\\s*3\\b.*"), ready);
+      assertTrue(ready.matches("(?s).*\"cluster\\.name\"\\s*:\\s*\"cluster-it\".*"), ready);
+      assertTrue(ready.matches("(?s).*\"status\"\\s*:\\s*\"UP\".*"), ready);
+    }
+    String metrics = nodes.get(0).httpGet("/metrics").orElse("");
+    Set<String> clusterPanels = GrafanaDashboard.queried();
+    clusterPanels.removeIf(name -> !name.startsWith(GrafanaDashboard.CLUSTER_PREFIX));
+    assertFalse(clusterPanels.isEmpty(), "the dashboard has cluster panels");
+    Set<String> exposed = GrafanaDashboard.exposed(metrics);
+    assertTrue(exposed.containsAll(clusterPanels), clusterPanels + " not all in " + exposed);
+    assertEquals(3, GrafanaDashboard.value(metrics, "ferrymq_cluster_members"));
+    // 100 messages at each QoS to each of two nodes
+    assertTrue(GrafanaDashboard.value(metrics, "ferrymq_cluster_messages_forwarded_total") >= 600,
+        metrics);
+    String received = nodes.get(1).httpGet("/metrics").orElse("");
+    assertTrue(GrafanaDashboard.value(received, "ferrymq_cluster_messages_received_total")
+        >= 300, received);
+  }
+
+  /**
    * The publisher's node gets SIGKILL while QoS 1 and QoS 2 streams run to a subscriber on
    * another node: a node acknowledges a message only once the subscriber's node took it, so
    * every acknowledged message arrives, and no QoS 2 message twice.
    */
   @Test
-  @Order(3)
+  @Order(4)
   void killingThePublishersNodeLosesNoAcknowledgedMessage() throws Exception {
     String base = "cluster/kill/" + UUID.randomUUID();
     MqttClient subscriber = client(tcpUri(1));

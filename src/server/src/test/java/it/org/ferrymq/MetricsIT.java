@@ -4,14 +4,10 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.Test;
@@ -23,21 +19,16 @@ import org.junit.jupiter.api.Test;
  */
 class MetricsIT extends ServerIT {
 
-  /** In the checkout's top level; this module lives in src/server. */
-  private static final Path DASHBOARD = Path.of(System.getProperty("ferrymq.root", "../.."))
-      .resolve("docs/grafana/ferrymq-dashboard.json");
-  private static final Pattern METRIC = Pattern.compile("\\bferrymq_[a-z0-9_]+");
-
   @Test
   void everyMetricTheGrafanaDashboardQueriesIsExposed() throws Exception {
-    Set<String> queried = new TreeSet<>();
-    Matcher m = METRIC.matcher(Files.readString(DASHBOARD));
-    while (m.find()) {
-      queried.add(m.group());
-    }
+    Set<String> queried = GrafanaDashboard.queried();
     assertTrue(queried.size() > 20, "the dashboard queries the broker's metrics: " + queried);
+    // this server is a single node: ClusterIT checks the cluster's metrics on clustered ones
+    queried.removeIf(name -> name.startsWith(GrafanaDashboard.CLUSTER_PREFIX));
 
-    Set<String> exposed = exposedNames();
+    Set<String> exposed = GrafanaDashboard.exposed(get("/metrics").body());
+    assertTrue(exposed.stream().noneMatch(n -> n.startsWith(GrafanaDashboard.CLUSTER_PREFIX)),
+        "no cluster metric on a single node: " + exposed);
     Set<String> missing = new TreeSet<>(queried);
     missing.removeAll(exposed);
 
@@ -105,17 +96,5 @@ class MetricsIT extends ServerIT {
       Clients.close(publisher);
       Clients.close(subscriber);
     }
-  }
-
-  /** @return the sample names in /metrics, without labels */
-  private static Set<String> exposedNames() throws Exception {
-    Set<String> names = new TreeSet<>();
-    for (String line : get("/metrics").body().split("\n")) {
-      Matcher m = METRIC.matcher(line);
-      if (!line.startsWith("#") && m.lookingAt()) {
-        names.add(m.group());
-      }
-    }
-    return names;
   }
 }

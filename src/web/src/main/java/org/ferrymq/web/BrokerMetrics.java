@@ -18,19 +18,20 @@ import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.eclipse.microprofile.metrics.MetricUnits;
 import org.eclipse.microprofile.metrics.Tag;
 import org.eclipse.microprofile.metrics.annotation.RegistryScope;
+import org.ferrymq.cluster.ClusterStatus;
 import org.ferrymq.engine.AclDirection;
 import org.ferrymq.engine.AuthRefusal;
 import org.ferrymq.engine.AuthStats;
 import org.ferrymq.engine.BrokerStats;
 import org.ferrymq.engine.DropReason;
 import org.ferrymq.engine.FlowStats;
-import org.ferrymq.engine.MqttBroker;
 import org.ferrymq.engine.QuotaCap;
 import org.ferrymq.engine.QuotaStats;
 import org.ferrymq.engine.SecurityStats;
 import org.ferrymq.engine.TrafficStats;
 import org.ferrymq.packet.QoS;
 import org.ferrymq.ra.BrokerRuntime;
+import org.ferrymq.ra.BrokerRuntime.Running;
 import org.ferrymq.stats.LatencySnapshot;
 import org.ferrymq.transport.TransportKind;
 
@@ -43,12 +44,14 @@ import org.ferrymq.transport.TransportKind;
 @ApplicationScoped
 public class BrokerMetrics {
 
-  private static final Function<MqttBroker, BrokerStats> STATS = MqttBroker::stats;
-  private static final Function<MqttBroker, TrafficStats> TRAFFIC = MqttBroker::trafficStats;
-  private static final Function<MqttBroker, FlowStats> FLOW = MqttBroker::flowStats;
-  private static final Function<MqttBroker, QuotaStats> QUOTA = MqttBroker::quotaStats;
-  private static final Function<MqttBroker, AuthStats> AUTH = MqttBroker::authStats;
-  private static final Function<MqttBroker, SecurityStats> SECURITY = MqttBroker::securityStats;
+  private static final Function<Running, BrokerStats> STATS = r -> r.broker().stats();
+  private static final Function<Running, TrafficStats> TRAFFIC = r -> r.broker().trafficStats();
+  private static final Function<Running, FlowStats> FLOW = r -> r.broker().flowStats();
+  private static final Function<Running, QuotaStats> QUOTA = r -> r.broker().quotaStats();
+  private static final Function<Running, AuthStats> AUTH = r -> r.broker().authStats();
+  private static final Function<Running, SecurityStats> SECURITY =
+      r -> r.broker().securityStats();
+  private static final Function<Running, Optional<ClusterStatus>> CLUSTER = Running::cluster;
 
   @Inject
   @RegistryScope(scope = MetricRegistry.APPLICATION_SCOPE)
@@ -56,7 +59,7 @@ public class BrokerMetrics {
 
   private CounterBridge counters;
   /** One per snapshot function, shared by every counter that reads it (see metric). */
-  private final Map<Function<MqttBroker, ?>, Supplier<Optional<?>>> snapshotsPerSync =
+  private final Map<Function<Running, ?>, Supplier<Optional<?>>> snapshotsPerSync =
       new HashMap<>();
 
   void unregister(@Observes @BeforeDestroyed(ApplicationScoped.class) Object stopping) {
@@ -102,6 +105,35 @@ public class BrokerMetrics {
     registerFlow();
     registerQuotas();
     registerSecurity();
+    if (BrokerRuntime.current().map(Running::clustered).orElse(false)) {
+      registerCluster();
+    }
+  }
+
+  /**
+   * The cluster's metrics, registered only on a clustered server (the adapter started before
+   * this module, so whether it joined a cluster is known here).
+   */
+  private void registerCluster() {
+    cluster(Kind.GAUGE, "ferrymq.cluster.members", "Members in the cluster now, this one "
+        + "included", ClusterStatus::memberCount);
+    cluster(Kind.GAUGE, "ferrymq.cluster.clients.connected", "Clients connected over all "
+        + "members, as each last reported (every mqtt.sys-interval)",
+        status -> status.totals().clientsConnected());
+    cluster(Kind.COUNTER, "ferrymq.cluster.messages.forwarded", "Messages this node forwarded "
+        + "to peers with a matching subscriber", ClusterStatus::forwarded);
+    cluster(Kind.COUNTER, "ferrymq.cluster.messages.received", "Messages peers forwarded to "
+        + "this node, routed to its subscribers", ClusterStatus::receivedFromPeers);
+    cluster(Kind.COUNTER, "ferrymq.cluster.batches.sent", "Batches the forwarded messages "
+        + "crossed in", ClusterStatus::batchesSent);
+    cluster(Kind.COUNTER, "ferrymq.cluster.joins.refused", "Join requests this node refused, "
+        + "as master, for want of the shared secret", ClusterStatus::refusedJoins);
+  }
+
+  private void cluster(Kind kind, String name, String description,
+      ToLongFunction<ClusterStatus> value) {
+    metric(kind, name, description, MetricUnits.NONE, CLUSTER,
+        status -> status.map(value::applyAsLong).orElse(0L));
   }
 
   private void registerTraffic() {
@@ -267,16 +299,16 @@ public class BrokerMetrics {
    * scraped; counters share one snapshot per sync of the bridge.
    */
   private <T> void metric(Kind kind, String name, String description, String unit,
-      Function<MqttBroker, T> snapshot, ToLongFunction<T> value, Tag... tags) {
+      Function<Running, T> snapshot, ToLongFunction<T> value, Tag... tags) {
     Metadata metadata = Metadata.builder().withName(name).withDescription(description)
         .withUnit(unit).build();
     if (kind == Kind.GAUGE) {
       registry.gauge(metadata, () -> BrokerRuntime.current()
-          .map(running -> value.applyAsLong(snapshot.apply(running.broker()))).orElse(0L), tags);
+          .map(running -> value.applyAsLong(snapshot.apply(running))).orElse(0L), tags);
     } else {
       Supplier<Optional<?>> taken = snapshotsPerSync.computeIfAbsent(snapshot,
           which -> counters.oncePerSync(() -> BrokerRuntime.current()
-              .map(running -> which.apply(running.broker()))));
+              .map(which)));
       @SuppressWarnings("unchecked")
       Supplier<Optional<T>> typed = (Supplier<Optional<T>>) (Supplier<?>) taken;
       counters.feed(registry.counter(metadata, tags),

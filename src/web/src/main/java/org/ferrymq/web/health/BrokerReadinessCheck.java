@@ -5,6 +5,7 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
+import org.ferrymq.cluster.ClusterStatus;
 import org.ferrymq.engine.BrokerStats;
 import org.ferrymq.engine.FlowStats;
 import org.ferrymq.ra.BrokerRuntime;
@@ -12,9 +13,10 @@ import org.ferrymq.ra.ListenerControl;
 
 /**
  * Ready while every MQTT listener accepts connections, the store is open and writable (while it
- * is failed, {@code store.fault} names the store and the cause), and the
+ * is failed, {@code store.fault} names the store and the cause), the
  * broker is not overloaded (it refuses new connections then, so a load balancer should send them
- * elsewhere).
+ * elsewhere) and, with clustering on, its cluster member runs ({@link ClusterReadiness}, which
+ * adds the membership to the data).
  */
 @Readiness
 @ApplicationScoped
@@ -44,6 +46,19 @@ public class BrokerReadinessCheck implements HealthCheck {
     FlowStats flow = running.broker().flowStats();
     up &= !flow.overloaded();
     BrokerStats stats = running.broker().stats();
+    if (running.clustered()) {
+      ClusterStatus cluster = running.cluster().orElseThrow();
+      up &= ClusterReadiness.ready(cluster);
+      ClusterReadiness.data(cluster).forEach((key, value) -> {
+        if (value instanceof Number n) {
+          response.withData(key, n.longValue());
+        } else if (value instanceof Boolean b) {
+          response.withData(key, b);
+        } else {
+          response.withData(key, String.valueOf(value));
+        }
+      });
+    }
     return response
         .withData("overloaded", flow.overloaded())
         .withData("heap.after-gc.percent", Math.round(flow.heapUse() * 100))

@@ -1,0 +1,34 @@
+package org.ferrymq.cluster;
+
+import java.util.List;
+
+/**
+ * This node's view of its cluster at one moment, for health checks, metrics and the admin
+ * surface. A plain value: reading it loads no Hazelcast class.
+ *
+ * @param name the cluster's name
+ * @param nodeId this node's id in the cluster
+ * @param address this member's {@code host:port}
+ * @param running whether this node's member runs (false once it left or was shut down)
+ * @param members the members' {@code host:port} now, this one included, oldest first
+ * @param configuredMembers the member list from {@code mqtt.cluster.members}
+ * @param forwarded messages this node forwarded to peers since it joined
+ * @param batchesSent batches those messages crossed in
+ * @param receivedFromPeers messages peers forwarded to this node, routed here
+ * @param refusedJoins join requests this node refused, as master, for want of the secret
+ * @param totals the members' figures summed
+ */
+public record ClusterStatus(String name, String nodeId, String address, boolean running,
+    List<String> members, List<String> configuredMembers, long forwarded, long batchesSent,
+    long receivedFromPeers, long refusedJoins, ClusterTotals totals) {
+
+  public ClusterStatus {
+    members = List.copyOf(members);
+    configuredMembers = List.copyOf(configuredMembers);
+  }
+
+  /** @return the number of members now, this one included */
+  public int memberCount() {
+    return members.size();
+  }
+}
