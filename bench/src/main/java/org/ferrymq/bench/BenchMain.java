@@ -33,6 +33,7 @@ public final class BenchMain {
     try {
       o = BenchOptions.parse(args);
       o.endpoint();
+      o.subscriberEndpoint();
     } catch (IllegalArgumentException e) {
       System.err.println(e.getMessage());
       System.err.print(BenchOptions.USAGE);

@@ -10,11 +10,21 @@ final class BenchOptions {
   static final String USAGE = """
       usage: java -jar ferrymq-bench.jar [options]
         --host H              broker host (default 127.0.0.1)
-        --port P              broker port for the transport (default 1883)
+        --port P              broker port for the transport (default 1883); publishers
+                              (and the subscribers unless --sub-host/--sub-port) use it
+        --sub-host H          subscribers' broker, e.g. another node of a cluster (default
+                              --host)
+        --sub-port P          subscribers' broker port (default --port)
+        --subscription-wait-ms N
+                              longest wait until a probe published on the publishers'
+                              broker reaches every subscriber, before each flow (default
+                              30000; a cluster's filter directory is eventually consistent)
         --transport T         tcp | tls | ws | wss (default tcp)
         --path P              WebSocket path (default /mqtt)
         --broker NAME         label for the results (default broker)
-        --broker-pid PID      broker process: CPU use and resident memory per connection
+        --broker-pid PID[,PID...]
+                              broker processes (summed, e.g. both nodes of a cluster): CPU
+                              use and resident memory per connection
         --scenarios LIST      fanin,fanout,latency,connections,qos2,persistent,routing
                               (default fanin,fanout,latency,qos2,persistent)
         --qos LIST            QoS levels for fanin (default 0,1)
@@ -50,10 +60,15 @@ final class BenchOptions {
 
   String host = "127.0.0.1";
   int port = 1883;
+  /** The subscribers' broker; null for {@link #host}. */
+  String subHost;
+  /** The subscribers' broker port; 0 for {@link #port}. */
+  int subPort;
+  long subscriptionWaitMillis = 30_000;
   String transport = "tcp";
   String path = "/mqtt";
   String broker = "broker";
-  long brokerPid;
+  List<Long> brokerPids = List.of();
   List<String> scenarios = List.of("fanin", "fanout", "latency", "qos2", "persistent");
   List<Integer> qos = List.of(0, 1);
   List<Integer> fanoutQos = List.of(0);
@@ -95,10 +110,13 @@ final class BenchOptions {
       switch (e.getKey()) {
         case "host" -> o.host = v;
         case "port" -> o.port = positive(e.getKey(), v);
+        case "sub-host" -> o.subHost = v;
+        case "sub-port" -> o.subPort = positive(e.getKey(), v);
+        case "subscription-wait-ms" -> o.subscriptionWaitMillis = positive(e.getKey(), v);
         case "transport" -> o.transport = v;
         case "path" -> o.path = v;
         case "broker" -> o.broker = v;
-        case "broker-pid" -> o.brokerPid = positive(e.getKey(), v);
+        case "broker-pid" -> o.brokerPids = pids(e.getKey(), v);
         case "scenarios" -> o.scenarios = List.of(v.split(","));
         case "qos" -> o.qos = ints(e.getKey(), v);
         case "fanout-qos" -> o.fanoutQos = ints(e.getKey(), v);
@@ -141,8 +159,15 @@ final class BenchOptions {
     return o;
   }
 
+  /** @return where the publishers connect (and every client of the other scenarios) */
   Endpoint endpoint() {
     return new Endpoint(host, port, transport, path);
+  }
+
+  /** @return where the subscribers of the message flows connect */
+  Endpoint subscriberEndpoint() {
+    return new Endpoint(subHost == null ? host : subHost, subPort == 0 ? port : subPort,
+        transport, path);
   }
 
   private static int positive(String name, String v) {
@@ -163,6 +188,14 @@ final class BenchOptions {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("--" + name + " needs a number: " + v, e);
     }
+  }
+
+  private static List<Long> pids(String name, String v) {
+    List<Long> list = new ArrayList<>();
+    for (String s : v.split(",")) {
+      list.add((long) positive(name, s));
+    }
+    return List.copyOf(list);
   }
 
   private static List<Integer> ints(String name, String v) {

@@ -32,8 +32,8 @@ final class Connections {
     AtomicInteger next = new AtomicInteger();
     AtomicInteger failed = new AtomicInteger();
     AtomicReference<String> firstError = new AtomicReference<>();
-    long rssBefore = CpuMeter.residentKib(o.brokerPid);
-    CpuMeter cpu = new CpuMeter(o.brokerPid);
+    long rssBefore = CpuMeter.residentKib(o.brokerPids);
+    CpuMeter cpu = new CpuMeter(o.brokerPids);
     cpu.start();
     long t0 = System.nanoTime();
     List<Thread> threads = new ArrayList<>();
@@ -61,7 +61,7 @@ final class Connections {
     double seconds = (System.nanoTime() - t0) / 1e9;
     cpu.stop();
     Thread.sleep(SETTLE_MILLIS);
-    long rssAfter = CpuMeter.residentKib(o.brokerPid);
+    long rssAfter = CpuMeter.residentKib(o.brokerPids);
     int connected = clients.size();
     Result r = new Result("connections", o.broker, endpoint.transport())
         .put("clients", connected)

@@ -11,17 +11,26 @@ import org.ferrymq.packet.QoS;
  * persistent session QoS 1). Each uses fresh client ids and topics under a random prefix so that
  * runs never see each other's messages. Every result carries the {@link Delivery} check: a QoS
  * 1/2 run in which the broker lost an acknowledged message is marked {@code status=FAILED}.
+ *
+ * <p>Publishers connect to {@code --host/--port}, subscribers to {@code --sub-host/--sub-port}
+ * (the same broker unless given, or another node of a cluster); each result says where, as
+ * {@code pub_at} and {@code sub_at}. Before a flow starts, a {@link SubscriptionProbe} makes sure
+ * its subscriptions are in effect on the publishers' broker ({@code sub_visible_ms}).
  */
 final class FlowScenarios {
   private static final int BUFFER = 64 * 1024;
 
   private final BenchOptions o;
   private final Endpoint endpoint;
+  private final Endpoint subscribers;
   private final String prefix;
+  /** Milliseconds the last flow's probe took until its subscriptions were in effect. */
+  private long visibleMillis;
 
   FlowScenarios(BenchOptions o) {
     this.o = o;
     this.endpoint = o.endpoint();
+    this.subscribers = o.subscriberEndpoint();
     this.prefix = "bench/" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
   }
 
@@ -33,6 +42,7 @@ final class FlowScenarios {
     try {
       Subscriber sub = subscriber(clients, base + "-sub", base + "/+", qos, true, null,
           o.publishers);
+      awaitSubscriptions(base, base + "/probe", List.of(sub));
       List<Publisher> pubs = new ArrayList<>();
       for (int i = 0; i < o.publishers; i++) {
         pubs.add(publisher(clients, i, base + "-pub" + i, base + "/" + i, qos, 0,
@@ -55,6 +65,7 @@ final class FlowScenarios {
       for (int i = 0; i < o.subscribers; i++) {
         subs.add(subscriber(clients, base + "-sub" + i, base, qos, true, null, 1));
       }
+      awaitSubscriptions(base, base, subs);
       Publisher pub = publisher(clients, 0, base + "-pub", base, qos, 0, o.messages, true);
       // paced by the last subscriber to connect; the others see the same stream
       closeLoop(subs.get(subs.size() - 1), List.of(pub));
@@ -71,9 +82,10 @@ final class FlowScenarios {
     try {
       Percentiles p = new Percentiles(o.rate * o.durationSeconds);
       Subscriber sub = subscriber(clients, base + "-sub", base, QoS.AT_LEAST_ONCE, true, p, 1);
+      awaitSubscriptions(base, base, List.of(sub));
       Publisher pub = publisher(clients, 0, base + "-pub", base, QoS.AT_LEAST_ONCE, o.rate,
           o.messages, true);
-      CpuMeter cpu = new CpuMeter(o.brokerPid);
+      CpuMeter cpu = new CpuMeter(o.brokerPids);
       FlowRun.Measured m = FlowRun.run(o, QoS.AT_LEAST_ONCE.value(), List.of(sub), List.of(pub),
           cpu, () -> sub.record(true));
       sub.record(false);
@@ -104,23 +116,23 @@ final class FlowScenarios {
     List<BenchClient> clients = new ArrayList<>();
     try {
       Subscriber sub = subscriber(clients, base + "-sub", base, qos, !persistent, null, 1);
+      awaitSubscriptions(base, base, List.of(sub));
       Publisher pub = publisher(clients, 0, base + "-pub", base, qos, 0, o.messages,
           !persistent);
       closeLoop(sub, List.of(pub));
       return flowResult(scenario, qos, List.of(sub), List.of(pub));
     } finally {
       clients.forEach(BenchClient::close);
-      if (persistent) {
-        for (BenchClient c : clients) {
-          BenchClient.connect(endpoint, c.clientId, true, null, 256).close();
-        }
+      if (persistent && !clients.isEmpty()) {
+        BenchClient.connect(subscribers, base + "-sub", true, null, 256).close();
+        BenchClient.connect(endpoint, base + "-pub", true, null, 256).close();
       }
     }
   }
 
   private Result flowResult(String scenario, QoS qos, List<Subscriber> subs,
       List<Publisher> pubs) throws InterruptedException {
-    CpuMeter cpu = new CpuMeter(o.brokerPid);
+    CpuMeter cpu = new CpuMeter(o.brokerPids);
     FlowRun.Measured m = FlowRun.run(o, qos.value(), subs, pubs, cpu, () -> { });
     Result r = base(scenario, qos, m, true);
     cpu.addTo(r);
@@ -132,6 +144,9 @@ final class FlowScenarios {
     Delivery d = m.delivery();
     Result r = new Result(scenario, o.broker, endpoint.transport())
         .put("qos", qos.value())
+        .put("pub_at", at(endpoint))
+        .put("sub_at", at(subscribers))
+        .put("sub_visible_ms", visibleMillis)
         .put("msgs_per_s", m.perSecond(), 0)
         .put("sent", d.sent());
     d.addTo(r);
@@ -160,9 +175,21 @@ final class FlowScenarios {
     return String.join(",", parts);
   }
 
+  /** @return {@code host:port} of a broker, for the results */
+  static String at(Endpoint e) {
+    return e.host() + ":" + e.port();
+  }
+
+  /** Waits until a probe on {@code topic} published on the publishers' broker reaches them. */
+  private void awaitSubscriptions(String base, String topic, List<Subscriber> subs)
+      throws IOException, InterruptedException {
+    visibleMillis = SubscriptionProbe.await(endpoint, base + "-probe", topic, subs,
+        o.subscriptionWaitMillis);
+  }
+
   private Subscriber subscriber(List<BenchClient> clients, String id, String filter, QoS qos,
       boolean clean, Percentiles latencies, int publisherCount) throws IOException {
-    BenchClient c = BenchClient.connect(endpoint, id, clean, null, BUFFER);
+    BenchClient c = BenchClient.connect(subscribers, id, clean, null, BUFFER);
     clients.add(c);
     c.subscribe(filter, qos);
     Subscriber s = new Subscriber(latencies, publisherCount);

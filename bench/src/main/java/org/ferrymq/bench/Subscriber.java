@@ -3,12 +3,15 @@ package org.ferrymq.bench;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Counts received PUBLISH packets and acknowledges QoS 1 and 2 as a client must; records which
  * message of which publisher arrived (from the publisher number and message number in the
  * payload, see {@link Publisher}), so that duplicates and missing messages show; optionally
- * records the end-to-end latency from the payload timestamp.
+ * records the end-to-end latency from the payload timestamp. A {@link SubscriptionProbe}
+ * message is only noted (its arrival shows the subscription is in effect), never counted.
  */
 final class Subscriber implements BenchClient.Handler {
   private final Percentiles latencies;
@@ -16,6 +19,7 @@ final class Subscriber implements BenchClient.Handler {
   private volatile long received;
   private volatile boolean recording;
   private volatile Publisher[] publishers = new Publisher[0];
+  private final CountDownLatch probed = new CountDownLatch(1);
 
   /**
    * @param latencies where to record latencies while {@link #record} is on, or {@code null}
@@ -58,6 +62,11 @@ final class Subscriber implements BenchClient.Handler {
     return d;
   }
 
+  /** @return whether a probe arrived within {@code millis} (or before) */
+  boolean awaitProbe(long millis) throws InterruptedException {
+    return probed.await(millis, TimeUnit.MILLISECONDS);
+  }
+
   void record(boolean on) {
     recording = on;
   }
@@ -78,27 +87,11 @@ final class Subscriber implements BenchClient.Handler {
     if (type == Packets.PUBLISH) {
       int qos = Packets.publishQos(firstByte);
       int payload = Packets.publishPayloadOffset(buf, off, qos);
-      if (latencies != null && recording) {
-        long now = System.nanoTime();
-        long sentAt = Payload.nanos(buf, payload);
-        synchronized (latencies) {
-          latencies.add(now - sentAt);
-        }
-      }
       long sequence = Payload.sequence(buf, payload);
-      int index = Publisher.indexOf(sequence);
-      long number = Publisher.numberOf(sequence);
-      boolean first = true;
-      if (index < receivedFrom.length && number <= Integer.MAX_VALUE) {
-        first = receivedFrom[index].add(number);
-      }
-      if (first) {
-        Publisher[] pubs = publishers;
-        if (index < pubs.length) {
-          pubs[index].delivered();
-        }
-        // single writer (the reader thread), so a volatile increment is exact
-        received = received + 1;
+      if (Publisher.indexOf(sequence) == SubscriptionProbe.INDEX) {
+        probed.countDown();
+      } else {
+        count(Payload.nanos(buf, payload), sequence);
       }
       if (qos == 1) {
         c.sendAck(Packets.PUBACK, Packets.publishPacketId(buf, off));
@@ -107,6 +100,29 @@ final class Subscriber implements BenchClient.Handler {
       }
     } else if (type == Packets.PUBREL) {
       c.sendAck(Packets.PUBCOMP, Packets.u16(buf, off));
+    }
+  }
+
+  private void count(long sentAt, long sequence) {
+    if (latencies != null && recording) {
+      long now = System.nanoTime();
+      synchronized (latencies) {
+        latencies.add(now - sentAt);
+      }
+    }
+    int index = Publisher.indexOf(sequence);
+    long number = Publisher.numberOf(sequence);
+    boolean first = true;
+    if (index < receivedFrom.length && number <= Integer.MAX_VALUE) {
+      first = receivedFrom[index].add(number);
+    }
+    if (first) {
+      Publisher[] pubs = publishers;
+      if (index < pubs.length) {
+        pubs[index].delivered();
+      }
+      // single writer (the reader thread), so a volatile increment is exact
+      received = received + 1;
     }
   }
 }

@@ -2,6 +2,10 @@ package org.ferrymq.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -125,6 +129,60 @@ class FlowAccountingTest {
       assertNull(r.get("acked"), r.line());
       assertEquals("100", r.get("lost"), r.line());
       assertEquals("ok", r.get("status"), r.line());
+    }
+  }
+
+  @Test
+  void subscribersOnAnotherNodeWaitUntilTheirSubscriptionIsInEffectThere() throws Exception {
+    // the publishers' "node" forwards to a subscription only 300 ms after its SUBACK: without
+    // the probe, the messages acknowledged meanwhile would be lost
+    try (ScriptedBroker broker = new ScriptedBroker(ScriptedBroker.FAITHFUL).visibleAfter(300)) {
+      Result r = new FlowScenarios(options(broker, "--sub-port",
+          String.valueOf(broker.otherPort()))).fanIn(1);
+
+      assertEquals("127.0.0.1:" + broker.port(), r.get("pub_at"), r.line());
+      assertEquals("127.0.0.1:" + broker.otherPort(), r.get("sub_at"), r.line());
+      assertTrue(Long.parseLong(r.get("sub_visible_ms")) >= 200, r.line());
+      assertEquals("1000", r.get("acked"), r.line());
+      assertEquals("1000", r.get("received"), r.line());
+      assertEquals("0", r.get("lost"), r.line());
+      assertEquals("ok", r.get("status"), r.line());
+    }
+  }
+
+  @Test
+  void fanOutWaitsForEverySubscriberOnTheOtherNode() throws Exception {
+    try (ScriptedBroker broker = new ScriptedBroker(ScriptedBroker.FAITHFUL).visibleAfter(200)) {
+      Result r = new FlowScenarios(options(broker, "--sub-port",
+          String.valueOf(broker.otherPort()))).fanOut(1);
+
+      assertEquals("3000", r.get("received"), r.line());
+      assertEquals("0", r.get("lost"), r.line());
+      assertEquals("ok", r.get("status"), r.line());
+    }
+  }
+
+  @Test
+  void aSubscriptionThatNeverTakesEffectFailsTheFlowBeforeItStarts() throws Exception {
+    try (ScriptedBroker broker = new ScriptedBroker(ScriptedBroker.FAITHFUL)
+        .visibleAfter(60_000)) {
+      FlowScenarios sut = new FlowScenarios(options(broker, "--sub-port",
+          String.valueOf(broker.otherPort()), "--subscription-wait-ms", "300"));
+
+      IOException e = assertThrows(IOException.class, () -> sut.fanIn(1));
+      assertTrue(e.getMessage().contains("not in effect on 127.0.0.1:" + broker.port()),
+          e.getMessage());
+    }
+  }
+
+  @Test
+  void oneBrokerNeedsNoWaitAndSaysSo() throws Exception {
+    try (ScriptedBroker broker = new ScriptedBroker(ScriptedBroker.FAITHFUL)) {
+      Result r = new FlowScenarios(options(broker)).latency();
+
+      assertEquals(r.get("pub_at"), r.get("sub_at"), r.line());
+      assertTrue(Long.parseLong(r.get("sub_visible_ms")) < 200, r.line());
+      assertEquals("0", r.get("lost"), r.line());
     }
   }
 }

@@ -102,4 +102,57 @@ class ResultTest {
         && lines[0].contains("dups") && lines[0].contains("status"), lines[0]);
     assertTrue(lines[1].endsWith("FAILED"), lines[1]);
   }
+
+  @Test
+  void subscribersUseThePublishersBrokerUnlessGivenAnother() {
+    BenchOptions same = BenchOptions.parse(new String[] {"--host", "10.0.0.5", "--port", "1884"});
+    assertEquals(new Endpoint("10.0.0.5", 1884, "tcp", "/mqtt"), same.subscriberEndpoint());
+
+    BenchOptions cross = BenchOptions.parse(new String[] {"--host", "10.0.0.5", "--port", "1884",
+        "--sub-host", "10.0.0.6", "--sub-port", "1885", "--transport", "ws",
+        "--subscription-wait-ms", "5000"});
+    assertEquals(new Endpoint("10.0.0.5", 1884, "ws", "/mqtt"), cross.endpoint());
+    assertEquals(new Endpoint("10.0.0.6", 1885, "ws", "/mqtt"), cross.subscriberEndpoint());
+    assertEquals(5000, cross.subscriptionWaitMillis);
+    assertEquals("10.0.0.6:1885", FlowScenarios.at(cross.subscriberEndpoint()));
+
+    BenchOptions portOnly = BenchOptions.parse(new String[] {"--sub-port", "1885"});
+    assertEquals(new Endpoint("127.0.0.1", 1885, "tcp", "/mqtt"), portOnly.subscriberEndpoint());
+
+    assertThrows(IllegalArgumentException.class,
+        () -> BenchOptions.parse(new String[] {"--sub-port", "0"}));
+    assertThrows(IllegalArgumentException.class,
+        () -> BenchOptions.parse(new String[] {"--sub-port", "70000"}).subscriberEndpoint());
+    assertThrows(IllegalArgumentException.class,
+        () -> BenchOptions.parse(new String[] {"--subscription-wait-ms", "0"}));
+  }
+
+  @Test
+  void brokerPidsAreAListWhoseCpuIsSummed() throws Exception {
+    assertEquals(List.of(), BenchOptions.parse(new String[0]).brokerPids);
+    assertEquals(List.of(12L, 34L),
+        BenchOptions.parse(new String[] {"--broker-pid", "12,34"}).brokerPids);
+    assertThrows(IllegalArgumentException.class,
+        () -> BenchOptions.parse(new String[] {"--broker-pid", "12,x"}));
+
+    // this process twice: the sum is twice each share
+    long self = ProcessHandle.current().pid();
+    CpuMeter sut = new CpuMeter(List.of(self, self));
+    sut.start();
+    long end = System.nanoTime() + 300_000_000L;
+    double x = 0;
+    while (System.nanoTime() < end) {
+      x += Math.sqrt(x + 1);
+    }
+    sut.stop();
+    Result r = new Result("fanin", "b", "tcp");
+    sut.addTo(r);
+
+    String[] each = r.get("broker_cpu_pct_each").split("/");
+    assertEquals(2, each.length, r.line() + x);
+    assertEquals(Integer.parseInt(each[0]), Integer.parseInt(each[1]), 1, r.line());
+    assertEquals(2.0 * Integer.parseInt(each[0]), Integer.parseInt(r.get("broker_cpu_pct")), 2,
+        r.line());
+    assertTrue(Integer.parseInt(r.get("broker_cpu_pct")) > 0, r.line());
+  }
 }

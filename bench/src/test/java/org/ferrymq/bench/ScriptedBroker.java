@@ -19,6 +19,11 @@ import java.util.function.LongPredicate;
  * test), and per message number (the publisher's own count, from the payload) the script decides
  * whether the broker acknowledges it, and how many copies each subscriber gets.
  *
+ * <p>It listens on two ports, {@link #port()} and {@link #otherPort()}, which stand for two
+ * nodes of one cluster: clients of either get the messages of both. {@link #visibleAfter} delays
+ * when a subscription takes effect after its SUBACK, as a cluster's eventually consistent filter
+ * directory does on the other nodes.
+ *
  * <p>One thread per connection; writes to a subscriber are synchronized on its connection.
  */
 final class ScriptedBroker implements AutoCloseable {
@@ -45,17 +50,27 @@ final class ScriptedBroker implements AutoCloseable {
   };
 
   private final ServerSocket server;
+  private final ServerSocket other;
   private final Script script;
   private final List<Connection> subscribers = new CopyOnWriteArrayList<>();
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
-  private final Thread acceptor;
+  private volatile long visibleAfterNanos;
 
   ScriptedBroker(Script script) throws IOException {
     this.script = script;
     this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    this.acceptor = new Thread(this::accept, "scripted-broker-accept");
-    acceptor.setDaemon(true);
-    acceptor.start();
+    this.other = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    for (ServerSocket s : List.of(server, other)) {
+      Thread acceptor = new Thread(() -> accept(s), "scripted-broker-accept");
+      acceptor.setDaemon(true);
+      acceptor.start();
+    }
+  }
+
+  /** Subscriptions take effect {@code millis} after the broker takes their SUBSCRIBE. */
+  ScriptedBroker visibleAfter(long millis) {
+    visibleAfterNanos = millis * 1_000_000L;
+    return this;
   }
 
   /** Acknowledges every message and forwards it once, except those {@code selected}. */
@@ -79,10 +94,15 @@ final class ScriptedBroker implements AutoCloseable {
     return server.getLocalPort();
   }
 
-  private void accept() {
+  /** @return the second listener's port: "another node" of the same broker */
+  int otherPort() {
+    return other.getLocalPort();
+  }
+
+  private void accept(ServerSocket listener) {
     try {
       while (true) {
-        Socket s = server.accept();
+        Socket s = listener.accept();
         s.setTcpNoDelay(true);
         sockets.add(s);
         Connection c = new Connection(s);
@@ -98,6 +118,7 @@ final class ScriptedBroker implements AutoCloseable {
   @Override
   public void close() throws IOException {
     server.close();
+    other.close();
     for (Socket s : sockets) {
       s.close();
     }
@@ -107,6 +128,7 @@ final class ScriptedBroker implements AutoCloseable {
     private final Socket socket;
     private final OutputStream out;
     private int nextPacketId;
+    private volatile long subscribedAt;
 
     Connection(Socket socket) throws IOException {
       this.socket = socket;
@@ -134,8 +156,9 @@ final class ScriptedBroker implements AutoCloseable {
       switch (Packets.type(first)) {
         case 1 -> send(new byte[] {0x20, 2, 0, 0}); // CONNECT: CONNACK accepted
         case 8 -> { // SUBSCRIBE: SUBACK granting the requested QoS
-          send(new byte[] {(byte) 0x90, 3, body[0], body[1], body[body.length - 1]});
+          subscribedAt = System.nanoTime();
           subscribers.add(this);
+          send(new byte[] {(byte) 0x90, 3, body[0], body[1], body[body.length - 1]});
         }
         case Packets.PUBLISH -> publish(first, body);
         case Packets.PUBREL -> send(ack(Packets.PUBCOMP, Packets.u16(body, 0)));
@@ -157,6 +180,9 @@ final class ScriptedBroker implements AutoCloseable {
       }
       for (int i = 0; i < subscribers.size(); i++) {
         Connection sub = subscribers.get(i);
+        if (System.nanoTime() - sub.subscribedAt < visibleAfterNanos) {
+          continue;
+        }
         for (int copy = script.copies(number, i); copy > 0; copy--) {
           sub.forward(first, body, qos);
         }
