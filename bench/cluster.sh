@@ -138,6 +138,13 @@ run_config() { # config
     | grep '^RESULT ' \
     | sed "s/\$/ round=$round persistence=$PERSISTENCE load=$(cut -d' ' -f1 /proc/loadavg)/" \
     | tee -a "$RESULTS"
+  # the forwarding counters since start (warm-up and probes included): messages per batch
+  if [ "$config" != single ]; then
+    for n in "${nodes[@]}"; do
+      curl -s -m 5 "http://localhost:${HTTP[$n]}/metrics" | grep '^ferrymq_cluster_' \
+        | sed "s/^/config=$config round=$round node=$n /" >>"$OUT/cluster-metrics.txt"
+    done
+  fi
   stop_nodes "${nodes[@]}"
 }
 
@@ -185,6 +192,20 @@ for line in failed:
 sys.exit(1 if failed else 0)
 PY
 status=$?
+[ -s "$OUT/cluster-metrics.txt" ] && python3 - "$OUT/cluster-metrics.txt" <<'PY'
+import re, sys
+counters = {}
+for line in open(sys.argv[1]):
+    m = re.match(r'config=(\S+) round=(\S+) node=(\S+) (ferrymq_cluster_\w+)\S* (\S+)', line)
+    if m:
+        counters.setdefault(m.groups()[:3], {})[m.group(4)] = float(m.group(5))
+for (config, rnd, node), c in sorted(counters.items()):
+    sent = c.get('ferrymq_cluster_messages_forwarded_total', 0)
+    batches = c.get('ferrymq_cluster_batches_sent_total', 0)
+    if sent:
+        print('forwarding config=%s round=%s node=%s messages=%d batches=%d per_batch=%.1f'
+              % (config, rnd, node, sent, batches, sent / batches if batches else 0))
+PY
 [ -s "$OUT/skipped.txt" ] && { cat "$OUT/skipped.txt"; status=1; }
 echo "results in $RESULTS"
 exit $status
