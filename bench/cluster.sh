@@ -80,10 +80,16 @@ start_node() { # node, clustered (true/false), members
     "$WLP/bin/server" start "$SERVER" >>"$OUT/server.log" 2>&1
 }
 
-# Waits until the node's /health/ready is UP and, clustered, it sees `members` members.
+# Waits until the node's /health/ready is UP and, clustered, it sees `members` members. Gives up
+# at once when the broker could not bind a port: a free port picked here was taken meanwhile
+# by another process on this shared machine (the caller then retries on other ports).
 await_ready() { # node, members (0: not clustered)
-  local n=$1 members=$2 body
+  local n=$1 members=$2 body log=$OUT/node$1/servers/$SERVER/logs/messages.log
   for _ in $(seq 1 $((START_TIMEOUT * 2))); do
+    if grep -q "Cannot bind" "$log" 2>/dev/null; then
+      echo "node $n: $(grep -m1 -o 'Cannot bind[^:]*:[^:]*' "$log")" >&2
+      return 1
+    fi
     body=$(curl -s -m 2 "http://localhost:${HTTP[$n]}/health/ready")
     if python3 - "$members" "$body" <<'PY' 2>/dev/null; then return 0; fi
 import json, sys
@@ -110,8 +116,9 @@ stop_nodes() {
   done
 }
 
-run_config() { # config
-  local nodes=(1) members="" pids sub=() ready=0
+start_config() { # sets nodes and sub; 0 when every node is ready
+  local members ready=0
+  nodes=(1); sub=()
   pick_ports
   case $config in
     single) start_node 1 false "" && await_ready 1 0 || ready=1 ;;
@@ -126,12 +133,21 @@ run_config() { # config
       [ $ready -eq 0 ] && await_ready 1 2 && await_ready 2 2 || ready=1
       sub=(--sub-host 127.0.0.1 --sub-port "${MQTT[2]}") ;;
   esac
-  if [ $ready -ne 0 ]; then
-    echo "SKIPPED config=$config round=$round: not ready (logs in $OUT/node*/servers/$SERVER/logs)" \
-      | tee -a "$OUT/skipped.txt"
+  return $ready
+}
+
+run_config() { # config
+  local nodes sub pids attempt
+  for attempt in 1 2 3; do
+    start_config && break
     stop_nodes "${nodes[@]}"
-    return
-  fi
+    if [ $attempt -eq 3 ]; then
+      echo "SKIPPED config=$config round=$round: not ready (logs in $OUT/node*/servers/$SERVER/logs)" \
+        | tee -a "$OUT/skipped.txt"
+      return
+    fi
+    echo "config=$config round=$round: start attempt $attempt failed, again on other ports" >&2
+  done
   pids=$(for n in "${nodes[@]}"; do pid_of "$n"; done | paste -sd,)
   timeout 600 java -jar "$JAR" --host 127.0.0.1 --port "${MQTT[1]}" "${sub[@]}" \
     --broker "$config" --broker-pid "$pids" "${OPTIONS[@]}" 2>&1 \
