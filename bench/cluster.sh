@@ -154,8 +154,10 @@ run_config() { # config
     | grep '^RESULT ' \
     | sed "s/\$/ round=$round persistence=$PERSISTENCE load=$(cut -d' ' -f1 /proc/loadavg)/" \
     | tee -a "$RESULTS"
-  # the forwarding counters since start (warm-up and probes included): messages per batch
+  # the forwarding counters since start (warm-up and probes included): messages per batch.
+  # /metrics counters follow the broker's counts once a second (CounterBridge): wait one sync.
   if [ "$config" != single ]; then
+    sleep 1.5
     for n in "${nodes[@]}"; do
       curl -s -m 5 "http://localhost:${HTTP[$n]}/metrics" | grep '^ferrymq_cluster_' \
         | sed "s/^/config=$config round=$round node=$n /" >>"$OUT/cluster-metrics.txt"
