@@ -16,9 +16,12 @@
 # Each node is a copy of that server in a user directory of its own (WLP_USER_DIR) under the
 # output folder, on free ports. Generator options default to `--scenarios fanin,fanout,latency
 # --qos 0,1 --fanout-qos 1 --duration 8 --warmup 3`. PERSISTENCE sets mqtt.persistence
-# (default none), CONFIGS the configurations (default "single clustered1 cross").
+# (default none), CONFIGS the configurations (default "single clustered1 cross"), JFR=1 records
+# a profile of every server run, OUT the output folder. Exits 1 when a scenario FAILED (lost an
+# acknowledged message) or a configuration did not start in 3 attempts. Docs: performance.md,
+# "Cluster: cross-node against single node".
 set -u
-[ $# -ge 1 ] || { sed -n 2,20p "$0" >&2; exit 2; }
+[ $# -ge 1 ] || { sed -n 2,23p "$0" >&2; exit 2; }
 ROUNDS=$1; shift
 OPTIONS=("$@")
 [ ${#OPTIONS[@]} -gt 0 ] || OPTIONS=(--scenarios fanin,fanout,latency --qos 0,1 --fanout-qos 1
