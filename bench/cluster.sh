@@ -21,7 +21,7 @@
 # acknowledged message) or a configuration did not start in 3 attempts. Docs: performance.md,
 # "Cluster: cross-node against single node".
 set -u
-[ $# -ge 1 ] || { sed -n 2,23p "$0" >&2; exit 2; }
+[ $# -ge 1 ] || { sed -n 2,22p "$0" >&2; exit 2; }
 ROUNDS=$1; shift
 OPTIONS=("$@")
 [ ${#OPTIONS[@]} -gt 0 ] || OPTIONS=(--scenarios fanin,fanout,latency --qos 0,1 --fanout-qos 1
