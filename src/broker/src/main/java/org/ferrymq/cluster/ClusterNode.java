@@ -51,6 +51,7 @@ public final class ClusterNode implements AutoCloseable {
   private final FilterDirectory directory;
   private final IMap<String, byte[]> retained;
   private final ClusterFigures figures;
+  private final SplitBrainGuard splitBrain;
 
   private ClusterNode(ClusterConfig config, HazelcastInstance hazelcast, JoinProof proof,
       Inbox inbox, LongAdder refusedJoins) {
@@ -69,6 +70,7 @@ public final class ClusterNode implements AutoCloseable {
     this.retained = hazelcast.getMap(RETAINED);
     ReplicatedMap<String, long[]> figuresMap = hazelcast.getReplicatedMap(FIGURES);
     this.figures = new ClusterFigures(figuresMap, self, this::memberIds);
+    this.splitBrain = new SplitBrainGuard(config.minMembers(), hazelcast);
   }
 
   /**
@@ -127,6 +129,7 @@ public final class ClusterNode implements AutoCloseable {
     join.getAutoDetectionConfig().setEnabled(false);
     join.getTcpIpConfig().setEnabled(true).setMembers(c.members());
     hz.getMapConfig(RETAINED).setBackupCount(c.backupCount());
+    SplitBrainGuard.protect(hz, c, RETAINED);
     // what the tasks peers send here find: the inbox now, the forwarder once it exists
     ConcurrentHashMap<String, Object> context = new ConcurrentHashMap<>();
     context.put(Inbox.class.getName(), inbox);
@@ -157,6 +160,8 @@ public final class ClusterNode implements AutoCloseable {
         directory);
     directory.mirrorInto(index);
     Set<String> members = memberIds();
+    ClusterRetained clusterRetained = new ClusterRetained(persistence.retained(), retained,
+        splitBrain::quorate);
     hazelcast.getCluster().addMembershipListener(new MembershipListener() {
       @Override
       public void memberAdded(MembershipEvent event) {
@@ -166,6 +171,7 @@ public final class ClusterNode implements AutoCloseable {
           LOG.severe(() -> "Cluster member " + m.getAddress() + " joined without proving it "
               + "knows mqtt.cluster.secret: the cluster's master does not check the secret");
         }
+        clusterRetained.memberJoined();
       }
 
       @Override
@@ -180,8 +186,7 @@ public final class ClusterNode implements AutoCloseable {
     directory.forgetAllBut(members);
     figures.forgetAllBut(members);
     return builder.subscriptionIndex(index).peerLink(forwarder).sysExtension(figures)
-        .persistence(new ClusteredPersistence(persistence,
-            new ClusterRetained(persistence.retained(), retained)));
+        .persistence(new ClusteredPersistence(persistence, clusterRetained));
   }
 
   /** Connects the built broker: forwarded batches and retained changes reach it from now on. */
@@ -246,7 +251,8 @@ public final class ClusterNode implements AutoCloseable {
       ClusterTotals totals) {
     return new ClusterStatus(config.name(), self, address, running, members, config.members(),
         forwarder.forwarded(), forwarder.batches(), inbox.received(), refusedJoins.sum(),
-        totals);
+        totals, config.minMembers(), running && splitBrain.quorate(),
+        splitBrain.mergedAfterSplit());
   }
 
   /** @return this node's id in the cluster (its Hazelcast member UUID) */

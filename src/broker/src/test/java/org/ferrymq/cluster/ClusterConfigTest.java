@@ -52,6 +52,32 @@ class ClusterConfigTest {
 
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
+      "''|1|false",
+      "a:1|1|false",
+      "a:1,b:1|2|true",
+      "a:1,b:1,c:1|2|true",
+      "a:1,b:1,c:1,d:1|3|true",
+      "a:1,b:1,c:1,d:1,e:1|3|true"})
+  void splitBrainProtectionDefaultsToAMajorityOfTheMemberList(String members, int expected,
+      boolean protectedSides) {
+    ClusterConfig sut = read("mqtt.cluster.members", members);
+
+    assertEquals(expected, sut.minMembers());
+    assertEquals(protectedSides, sut.splitBrainProtected());
+  }
+
+  @Test
+  void minMembersCanBeSetOrTurnedOff() {
+    assertEquals(1, read("mqtt.cluster.members", "a:1,b:1,c:1", "mqtt.cluster.min-members", "1")
+        .minMembers());
+    assertFalse(read("mqtt.cluster.members", "a:1,b:1,c:1", "mqtt.cluster.min-members", "1")
+        .splitBrainProtected());
+    assertEquals(3, read("mqtt.cluster.members", "a:1,b:1,c:1", "mqtt.cluster.min-members", "3")
+        .minMembers());
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
       "mqtt.cluster.enabled|yes",
       "mqtt.cluster.secret|too-short",
       "mqtt.cluster.port|0",
@@ -60,7 +86,9 @@ class ClusterConfigTest {
       "mqtt.cluster.members|10.0.0.6:99999",
       "mqtt.cluster.name|two words",
       "mqtt.cluster.backup-count|7",
-      "mqtt.cluster.forward-timeout|0"})
+      "mqtt.cluster.forward-timeout|0",
+      "mqtt.cluster.min-members|0",
+      "mqtt.cluster.min-members|half"})
   void aBadValueFailsWithTheNameOfItsSetting(String key, String value) {
     ConfigException e = assertThrows(ConfigException.class, () -> read(key, value));
 

@@ -192,6 +192,12 @@ class ClusterIT {
       assertTrue(ready.matches("(?s).*\"cluster\\.members\"\\s*:\\s*3\\b.*"), ready);
       assertTrue(ready.matches("(?s).*\"cluster\\.name\"\\s*:\\s*\"cluster-it\".*"), ready);
       assertTrue(ready.matches("(?s).*\"status\"\\s*:\\s*\"UP\".*"), ready);
+      // three members listed: a side needs two to change cluster-wide state
+      assertTrue(ready.matches("(?s).*\"cluster\\.min-members\"\\s*:\\s*2\\b.*"), ready);
+      assertTrue(ready.matches("(?s).*\"cluster\\.quorum\"\\s*:\\s*true\\b.*"), ready);
+      String live = nodes.get(node).httpGet("/health/live").orElse("");
+      assertTrue(live.contains("\"ferrymq-cluster\"")
+          && live.matches("(?s).*\"mergedAfterSplit\"\\s*:\\s*false\\b.*"), live);
     }
     String metrics = nodes.get(0).httpGet("/metrics").orElse("");
     Set<String> clusterPanels = GrafanaDashboard.queried();
