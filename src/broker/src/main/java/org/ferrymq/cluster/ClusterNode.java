@@ -13,10 +13,16 @@ import com.hazelcast.replicatedmap.ReplicatedMap;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Logger;
+import org.ferrymq.engine.ClientSummary;
 import org.ferrymq.engine.MqttBroker;
 import org.ferrymq.persistence.Persistence;
 import org.ferrymq.topic.SubscriptionTree;
@@ -32,12 +38,15 @@ import org.ferrymq.topic.SubscriptionTree;
  * {@link #attach} the built broker before it starts, and {@link #close} after it stopped, which
  * leaves the cluster gracefully (the member hands its data partitions over first).
  */
-public final class ClusterNode implements AutoCloseable {
+public final class ClusterNode implements ClusterView, AutoCloseable {
   static final String FILTERS = "ferrymq.filters";
   static final String RETAINED = "ferrymq.retained";
   static final String FORWARDING = "ferrymq.forwarding";
   static final String SETTLING = "ferrymq.settling";
   static final String FIGURES = "ferrymq.node-figures";
+  static final String ADMIN = "ferrymq.admin";
+  /** How long a cluster-wide admin query waits for the members' answers. */
+  private static final long ADMIN_ANSWER_MILLIS = 5_000;
   private static final Logger LOG = Logger.getLogger(ClusterNode.class.getName());
 
   private final ClusterConfig config;
@@ -191,6 +200,7 @@ public final class ClusterNode implements AutoCloseable {
 
   /** Connects the built broker: forwarded batches and retained changes reach it from now on. */
   public void attach(MqttBroker broker) {
+    hazelcast.getUserContext().put(MqttBroker.class.getName(), broker);
     retained.addEntryListener(new ClusterRetained.Mirror(broker.clusterPort()), true);
     inbox.attach(broker.clusterPort(), settlements);
   }
@@ -232,6 +242,7 @@ public final class ClusterNode implements AutoCloseable {
    * @return this node's view of the cluster now: membership, its forwarding counters and the
    *     members' totals; local reads only, nothing crosses the network
    */
+  @Override
   public ClusterStatus status() {
     try {
       if (hazelcast.getLifecycleService().isRunning()) {
@@ -253,6 +264,44 @@ public final class ClusterNode implements AutoCloseable {
         forwarder.forwarded(), forwarder.batches(), inbox.received(), refusedJoins.sum(),
         totals, config.minMembers(), running && splitBrain.quorate(),
         splitBrain.mergedAfterSplit());
+  }
+
+  @Override
+  public List<NodeFigures> nodes() {
+    List<NodeFigures> nodes = new ArrayList<>();
+    for (Member m : hazelcast.getCluster().getMembers()) {
+      nodes.add(figures.of(m.getUuid().toString(), address(m), m.localMember()));
+    }
+    return nodes;
+  }
+
+  @Override
+  public List<NodeClients> clients() {
+    Map<Member, Future<ArrayList<ClientSummary>>> answers = hazelcast
+        .getExecutorService(ADMIN).submitToAllMembers(new ClientsQuery());
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ADMIN_ANSWER_MILLIS);
+    List<NodeClients> all = new ArrayList<>();
+    for (Member m : hazelcast.getCluster().getMembers()) {
+      Future<ArrayList<ClientSummary>> answer = answers.get(m);
+      List<ClientSummary> clients = answer == null ? null : answerWithin(answer, deadline);
+      all.add(new NodeClients(m.getUuid().toString(), address(m), m.localMember(),
+          clients != null, clients == null ? List.of() : clients));
+    }
+    return all;
+  }
+
+  /** @return the member's clients, or null when it failed or did not answer by the deadline */
+  private static List<ClientSummary> answerWithin(Future<ArrayList<ClientSummary>> answer,
+      long deadline) {
+    try {
+      return answer.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.fine(() -> "A member did not list its clients: " + e);
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
   }
 
   /** @return this node's id in the cluster (its Hazelcast member UUID) */

@@ -143,7 +143,7 @@ public class FerryResourceAdapter implements ResourceAdapter {
       listeners.startAll();
       mbeans.register(listeners.all());
       RuntimePublication.publish(security, new BrokerRuntime.Running(broker, listeners.all(),
-          persistence.summary(), cluster.status()));
+          persistence.summary(), cluster.view()));
       security.logPosture(host);
       long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
       LOG.info(() -> "FerryMQ broker started in " + millis + " ms: " + listeners.summary()

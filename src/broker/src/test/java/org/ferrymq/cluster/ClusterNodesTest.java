@@ -288,6 +288,35 @@ class ClusterNodesTest {
     }
   }
 
+  @Test
+  void anyNodeListsTheNodesAndEveryNodesClientsWithWhereTheyAre() {
+    TestClient onB = TestClient.connect(b.broker, ProtocolVersion.MQTT_5, "where-b", true);
+    TestClient onC = TestClient.connect(c.broker, ProtocolVersion.MQTT_5, "where-c", true);
+
+    List<NodeClients> seenFromA = a.node.clients();
+    List<NodeFigures> nodes = a.node.nodes();
+
+    assertEquals(3, seenFromA.size());
+    assertTrue(seenFromA.stream().allMatch(NodeClients::answered));
+    assertEquals(List.of(b.id()), nodesHolding(seenFromA, "where-b"));
+    assertEquals(List.of(c.id()), nodesHolding(seenFromA, "where-c"));
+    assertEquals(1, seenFromA.stream().filter(NodeClients::self).count());
+    assertEquals(a.id(), seenFromA.stream().filter(NodeClients::self).findFirst().orElseThrow()
+        .nodeId());
+    assertEquals(NODES.stream().map(ClusterBroker::id).sorted().toList(),
+        nodes.stream().map(NodeFigures::nodeId).sorted().toList());
+    assertEquals(List.of(a.id()), nodes.stream().filter(NodeFigures::self)
+        .map(NodeFigures::nodeId).toList());
+    onB.disconnectAbruptly();
+    onC.disconnectAbruptly();
+  }
+
+  private static List<String> nodesHolding(List<NodeClients> all, String clientId) {
+    return all.stream().filter(n -> n.clients().stream()
+        .anyMatch(s -> s.clientId().equals(clientId) && s.connected()))
+        .map(NodeClients::nodeId).toList();
+  }
+
   private static long connectedOnAllNodes() {
     return NODES.stream().mapToLong(n -> n.broker.stats().clientsConnected()).sum();
   }

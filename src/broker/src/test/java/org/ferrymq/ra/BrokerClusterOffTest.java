@@ -33,8 +33,8 @@ class BrokerClusterOffTest {
     MqttBroker broker = cluster.configure(MqttBroker.builder().config(TestBrokers.config()),
         new TransientPersistence()).build();
     cluster.attach(broker);
-    if (cluster.status() != null) {
-      throw new AssertionError("a cluster status with clustering off");
+    if (cluster.view() != null) {
+      throw new AssertionError("a cluster view with clustering off");
     }
     broker.start();
     TestClient subscriber = TestClient.connect(broker, ProtocolVersion.MQTT_5, "sub", true);

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -52,10 +54,10 @@ class ClusterIT {
   private static final Duration DELIVERY = Duration.ofSeconds(60);
   private static final String SECRET = "cluster-it-" + UUID.randomUUID();
   private static final List<DurableServer> nodes = new ArrayList<>();
+  private static final List<Integer> clusterPorts = new ArrayList<>();
 
   @BeforeAll
   static void startCluster() throws Exception {
-    List<Integer> clusterPorts = new ArrayList<>();
     for (int i = 0; i < NODES; i++) {
       clusterPorts.add(freePort());
     }
@@ -219,6 +221,41 @@ class ClusterIT {
    * another node: a node acknowledges a message only once the subscriber's node took it, so
    * every acknowledged message arrives, and no QoS 2 message twice.
    */
+  /**
+   * The dashboard of node 0, in headless Chromium ({@code src/test/js/dashboard-cluster-e2e.js}),
+   * lists the three members and shows a client connected to node 1 with node 1's address.
+   */
+  @Test
+  @Order(3)
+  void theDashboardShowsTheNodesAndWhereEachClientIsConnected() throws Exception {
+    String clientId = "cluster-dash-" + UUID.randomUUID().toString().substring(0, 8);
+    MqttClient elsewhere = new MqttClient(tcpUri(1), clientId, new MemoryPersistence());
+    elsewhere.connect();
+    try {
+      Path log = Files.createTempFile("dashboard-cluster-e2e", ".log");
+      ProcessBuilder builder = new ProcessBuilder("node", "src/test/js/dashboard-cluster-e2e.js")
+          .redirectErrorStream(true).redirectOutput(log.toFile());
+      Map<String, String> env = builder.environment();
+      env.put("HTTP_PORT", Integer.toString(nodes.get(0).httpPort()));
+      env.put("EXPECT_NODES", Integer.toString(NODES));
+      env.put("EXPECT_CLIENT", clientId);
+      env.put("EXPECT_CLIENT_NODE", "127.0.0.1:" + clusterPorts.get(1));
+      Process browser = builder.start();
+      boolean finished = browser.waitFor(3, TimeUnit.MINUTES);
+      if (!finished) {
+        browser.destroyForcibly();
+      }
+      String output = Files.readString(log);
+      System.out.println(output);
+      assertTrue(finished, "the browser test did not finish in 3 minutes:\n" + output);
+      assertEquals(0, browser.exitValue(), "the browser test failed:\n" + output);
+      assertTrue(output.contains("DASHBOARD CLUSTER E2E PASSED"), output);
+    } finally {
+      elsewhere.disconnect();
+      elsewhere.close();
+    }
+  }
+
   @Test
   @Order(4)
   void killingThePublishersNodeLosesNoAcknowledgedMessage() throws Exception {
