@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.ferrymq.engine.GroupAssignment;
 import org.ferrymq.engine.PeerLink;
 import org.ferrymq.message.Message;
 import org.ferrymq.packet.QoS;
@@ -54,8 +55,8 @@ final class PeerForwarder implements PeerLink {
   }
 
   @Override
-  public void forward(String node, Message message, Receipt receipt) {
-    channels.computeIfAbsent(node, Channel::new).add(message, receipt);
+  public void forward(String node, Message message, GroupAssignment groups, Receipt receipt) {
+    channels.computeIfAbsent(node, Channel::new).add(new Forwarded(message, groups), receipt);
   }
 
   /** The peer settled messages it was sent: their receipts learn how. */
@@ -95,7 +96,10 @@ final class PeerForwarder implements PeerLink {
     return qos0Dropped.sum();
   }
 
-  private record Pending(Message message, Receipt receipt) {
+  private record Pending(Forwarded forwarded, Receipt receipt) {
+    Message message() {
+      return forwarded.message();
+    }
   }
 
   /** The way to one peer: messages waiting, whether a batch is on its way, receipts owed. */
@@ -112,7 +116,8 @@ final class PeerForwarder implements PeerLink {
       this.node = node;
     }
 
-    void add(Message m, Receipt receipt) {
+    void add(Forwarded f, Receipt receipt) {
+      Message m = f.message();
       synchronized (this) {
         if (closed) {
           receipt.accepted();
@@ -126,7 +131,7 @@ final class PeerForwarder implements PeerLink {
           }
           qos0Waiting++;
         }
-        waiting.add(new Pending(m, receipt));
+        waiting.add(new Pending(f, receipt));
         if (sending) {
           return;
         }
@@ -150,10 +155,10 @@ final class PeerForwarder implements PeerLink {
           nextId += batch.size();
         }
         Member member = ClusterNode.member(hazelcast, node);
-        List<Message> messages = new ArrayList<>(batch.size());
+        List<Forwarded> messages = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
           Pending p = batch.get(i);
-          messages.add(p.message());
+          messages.add(p.forwarded());
           if (p.message().qos() == QoS.AT_MOST_ONCE || member == null) {
             p.receipt().accepted();
           } else {

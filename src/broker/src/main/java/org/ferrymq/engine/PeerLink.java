@@ -11,13 +11,15 @@ import org.ferrymq.message.Message;
 public interface PeerLink {
 
   /**
-   * Sends one message to a peer, whose broker routes it to its own subscribers only.
+   * Sends one message to a peer, whose broker routes it to its own subscribers only: its
+   * non-shared ones, and one member of each shared group in {@code groups}.
    *
    * @param node the peer's node id, as in {@link PeerKey#of(String)}
    * @param message the message as published (QoS and RETAIN as the publisher sent them)
+   * @param groups the shared groups this node chose the peer for
    * @param receipt told, from any thread and exactly once, how the peer took it
    */
-  void forward(String node, Message message, Receipt receipt);
+  void forward(String node, Message message, GroupAssignment groups, Receipt receipt);
 
   /** How a forwarded message ended. */
   interface Receipt {

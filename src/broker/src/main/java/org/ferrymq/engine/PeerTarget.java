@@ -40,7 +40,15 @@ final class PeerTarget implements DeliveryTarget {
   @Override
   public void deliver(Message m, QoS qos, boolean retain, List<Integer> subscriptionIds,
       String sharedFilter, Admission admission) {
-    link.forward(node, m, new PeerLink.Receipt() {
+    forward(m, GroupAssignment.NONE, admission);
+  }
+
+  /**
+   * Forwards the message for the peer's non-shared subscribers and for the shared groups this
+   * node chose the peer for; called on {@link #lane()}.
+   */
+  void forward(Message m, GroupAssignment groups, Admission admission) {
+    link.forward(node, m, groups, new PeerLink.Receipt() {
       @Override
       public void accepted() {
         lane.execute(admission::admitted);
