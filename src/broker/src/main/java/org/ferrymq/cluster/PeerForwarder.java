@@ -29,7 +29,9 @@ import org.ferrymq.packet.QoS;
  * the peer sends once its sessions took the message; settlements arrive on their own, so a
  * congested subscriber on the peer holds back the acknowledgements of the messages it receives
  * and not those of every message sent there. A peer that leaves settles its messages as taken
- * by no one (its subscribers left with it, since sessions are not cluster-wide yet). QoS 0 is
+ * by no one (its subscribers left with it, since sessions are not cluster-wide yet), except that
+ * the engine gives the copies of the shared groups it was chosen for to other members
+ * ({@link Receipt#left}). QoS 0 is
  * settled when sent; beyond {@link #MAX_QOS0_WAITING} waiting per peer it is dropped and
  * counted, as for a slow subscriber. QoS 1/2 waits without bound here: the publishers'
  * unacknowledged windows bound it. Thread-safe: each peer's state is guarded by its channel.
@@ -120,7 +122,7 @@ final class PeerForwarder implements PeerLink {
       Message m = f.message();
       synchronized (this) {
         if (closed) {
-          receipt.accepted();
+          receipt.left();
           return;
         }
         if (m.qos() == QoS.AT_MOST_ONCE) {
@@ -159,7 +161,9 @@ final class PeerForwarder implements PeerLink {
         for (int i = 0; i < batch.size(); i++) {
           Pending p = batch.get(i);
           messages.add(p.forwarded());
-          if (p.message().qos() == QoS.AT_MOST_ONCE || member == null) {
+          if (member == null) {
+            p.receipt().left();
+          } else if (p.message().qos() == QoS.AT_MOST_ONCE) {
             p.receipt().accepted();
           } else {
             unsettled.put(firstId + i, p.receipt());
@@ -227,7 +231,8 @@ final class PeerForwarder implements PeerLink {
       boolean left = left(t);
       if (left) {
         LOG.fine(() -> "Cluster member " + node + " left or stopped with " + count
-            + " forwarded messages unrouted; its subscribers left with it");
+            + " forwarded messages unrouted; its subscribers left with it, its shared groups' "
+            + "copies go to other members");
       } else {
         LOG.log(Level.WARNING, "Forwarding " + count + " messages to cluster member " + node
             + " failed; their publishers are told", t);
@@ -236,7 +241,7 @@ final class PeerForwarder implements PeerLink {
         Receipt r = unsettled.remove(id);
         if (r != null) {
           if (left) {
-            r.accepted();
+            r.left();
           } else {
             r.failed();
           }
@@ -251,11 +256,11 @@ final class PeerForwarder implements PeerLink {
         dropped = new ArrayList<>(waiting);
         waiting.clear();
       }
-      dropped.forEach(p -> p.receipt().accepted());
+      dropped.forEach(p -> p.receipt().left());
       for (Long id : List.copyOf(unsettled.keySet())) {
         Receipt r = unsettled.remove(id);
         if (r != null) {
-          r.accepted();
+          r.left();
         }
       }
     }

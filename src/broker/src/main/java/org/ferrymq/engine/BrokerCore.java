@@ -348,7 +348,7 @@ final class BrokerCore {
     if (peerLink == null) {
       return null;
     }
-    return peers.computeIfAbsent(key, k -> new PeerTarget(k, laneFor(k), peerLink));
+    return peers.computeIfAbsent(key, k -> new PeerTarget(k, laneFor(k), peerLink, router));
   }
 
   /**

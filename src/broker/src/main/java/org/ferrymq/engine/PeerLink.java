@@ -24,11 +24,16 @@ public interface PeerLink {
   /** How a forwarded message ended. */
   interface Receipt {
     /**
-     * The peer took the message into every matching session of its own (queued, stored), or
-     * it has left the cluster and with it its subscribers. The publisher's acknowledgement may
-     * go.
+     * The peer took the message into every matching session of its own (queued, stored). The
+     * publisher's acknowledgement may go.
      */
     void accepted();
+
+    /**
+     * The peer left the cluster (or stopped) before it took the message: its subscribers left
+     * with it, but the shared groups it was chosen for may have members elsewhere.
+     */
+    void left();
 
     /** The peer could not take it: the publisher is not acknowledged as a success. */
     void failed();

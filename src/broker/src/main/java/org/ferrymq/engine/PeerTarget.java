@@ -15,12 +15,14 @@ final class PeerTarget implements DeliveryTarget {
   private final String node;
   private final Lane lane;
   private final PeerLink link;
+  private final Router router;
 
-  PeerTarget(String key, Lane lane, PeerLink link) {
+  PeerTarget(String key, Lane lane, PeerLink link, Router router) {
     this.key = key;
     this.node = PeerKey.nodeOf(key);
     this.lane = lane;
     this.link = link;
+    this.router = router;
   }
 
   @Override
@@ -57,6 +59,24 @@ final class PeerTarget implements DeliveryTarget {
       @Override
       public void failed() {
         lane.execute(() -> admission.failed(key, null));
+      }
+
+      /**
+       * A group this node chose the peer for goes to another member, here or on a peer, once
+       * (a relayed group's copy is not moved again); the acknowledgement waits for that hand-over.
+       */
+      @Override
+      public void left() {
+        if (groups.isEmpty() || groups.relayed()) {
+          accepted();
+          return;
+        }
+        lane.execute(() -> {
+          for (String group : groups.sharedFilters()) {
+            router.redistribute(m, group, key);
+          }
+          admission.admitted();
+        });
       }
     });
   }

@@ -239,10 +239,11 @@ final class Router {
 
   /**
    * Re-routes a message that a shared-group member did not receive (it left the group, or its
-   * identity may no longer read the topic) to another member that may read it: one on this
-   * node, or else, in a cluster, one on a peer (passed on once, as {@link GroupAssignment}
-   * says).
+   * identity may no longer read the topic, or it is a peer node that left the cluster) to
+   * another member that may read it: one on this node, or else, in a cluster, one on another
+   * peer (passed on once, as {@link GroupAssignment} says).
    *
+   * @param leavingClientId the member that did not receive it: a client id, or a peer's key
    * @return whether a member was found
    */
   boolean redistribute(Message m, String sharedFilter, String leavingClientId) {
@@ -276,7 +277,11 @@ final class Router {
     if (peers == null) {
       return false;
     }
-    List<SubscriptionEntry> remote = peers.members();
+    List<SubscriptionEntry> remote = new ArrayList<>(peers.members());
+    remote.removeIf(e -> e.clientId().equals(leavingClientId));
+    if (remote.isEmpty()) {
+      return false;
+    }
     SubscriptionEntry peer = remote.get(GroupPlacement.choose(peers.nextRoundRobin(), 0, remote,
         index::weight));
     Target t = new Target(peer.clientId());

@@ -42,7 +42,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * its own user directory, on free ports), joined as one cluster over loopback by TCP/IP with a
  * shared secret ({@code MQTT_CLUSTER_*}), act as one broker for Paho clients: a message published
  * on one node reaches subscribers on the others at QoS 0, 1 and 2, over TCP and over Liberty's
- * WebSocket endpoint; retained messages are seen from every node; and when the publisher's node
+ * WebSocket endpoint; retained messages are seen from every node; a shared group with members on
+ * every node gets each message once, each member a share; and when the publisher's node
  * gets {@code kill -9} mid-stream, every message it had acknowledged still arrives, QoS 2 once.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -209,12 +210,67 @@ class ClusterIT {
   }
 
   /**
+   * [MQTT-4.8.2] A shared group with a member on each node: each message goes to one member of
+   * the group cluster-wide, and the publisher's node balances the group over the nodes.
+   */
+  @Test
+  @Order(4)
+  void aSharedGroupWithMembersOnEveryNodeGetsEachMessageOnceAndEveryMemberAShare()
+      throws Exception {
+    String base = "cluster/shared/" + UUID.randomUUID();
+    List<MqttClient> members = new ArrayList<>();
+    List<Map<String, List<String>>> received = new ArrayList<>();
+    MqttClient publisher = client(tcpUri(0));
+    try {
+      for (int node = 0; node < NODES; node++) {
+        MqttClient member = client(tcpUri(node));
+        members.add(member);
+        received.add(collect(member, "$share/it/" + base + "/#", 1));
+      }
+      // the nodes learn the others' members a few milliseconds after the SUBACKs: until every
+      // member got a warm-up message, the group may not be spread over all nodes yet
+      String warmUp = base + "/warm-up";
+      await("the group known on node 0").atMost(DELIVERY).pollInterval(Duration.ofMillis(50))
+          .until(() -> {
+            publisher.publish(warmUp, "w".getBytes(StandardCharsets.UTF_8), 1, false);
+            return received.stream().allMatch(r -> r.containsKey(warmUp));
+          });
+      String topic = base + "/t";
+      int count = 300;
+
+      for (int i = 0; i < count; i++) {
+        publisher.publish(topic, ("s-" + i).getBytes(StandardCharsets.UTF_8), 1, false);
+      }
+
+      await("every message in the group").atMost(DELIVERY).until(() -> received.stream()
+          .mapToInt(r -> r.getOrDefault(topic, List.of()).size()).sum() >= count);
+      Thread.sleep(500); // a copy too many would arrive now
+      List<String> all = new ArrayList<>();
+      List<Integer> shares = new ArrayList<>();
+      for (Map<String, List<String>> r : received) {
+        all.addAll(r.getOrDefault(topic, List.of()));
+        shares.add(r.getOrDefault(topic, List.of()).size());
+      }
+      assertEquals(count, all.size(), "one copy per message in the group: " + shares);
+      assertEquals(count, Set.copyOf(all).size(), "no message twice: " + shares);
+      for (int share : shares) {
+        assertTrue(share >= count / 10, "every node's member gets a share: " + shares);
+      }
+    } finally {
+      Clients.close(publisher);
+      for (MqttClient member : members) {
+        Clients.close(member);
+      }
+    }
+  }
+
+  /**
    * The publisher's node gets SIGKILL while QoS 1 and QoS 2 streams run to a subscriber on
    * another node: a node acknowledges a message only once the subscriber's node took it, so
    * every acknowledged message arrives, and no QoS 2 message twice.
    */
   @Test
-  @Order(4)
+  @Order(5)
   void killingThePublishersNodeLosesNoAcknowledgedMessage() throws Exception {
     String base = "cluster/kill/" + UUID.randomUUID();
     MqttClient subscriber = client(tcpUri(1));
