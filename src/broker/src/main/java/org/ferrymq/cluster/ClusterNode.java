@@ -61,6 +61,8 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
   private final IMap<String, byte[]> retained;
   private final ClusterFigures figures;
   private final SplitBrainGuard splitBrain;
+  /** The cluster-wide index given to the broker; null until {@link #configure}. */
+  private volatile ClusterSubscriptionIndex index;
 
   private ClusterNode(ClusterConfig config, HazelcastInstance hazelcast, JoinProof proof,
       Inbox inbox, LongAdder refusedJoins) {
@@ -165,8 +167,7 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
    * @param persistence the node's own backend (sessions, queues, its copy of retained messages)
    */
   public MqttBroker.Builder configure(MqttBroker.Builder builder, Persistence persistence) {
-    ClusterSubscriptionIndex index = new ClusterSubscriptionIndex(new SubscriptionTree(),
-        directory);
+    index = new ClusterSubscriptionIndex(new SubscriptionTree(), directory);
     directory.mirrorInto(index);
     Set<String> members = memberIds();
     ClusterRetained clusterRetained = new ClusterRetained(persistence.retained(), retained,
@@ -339,9 +340,12 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     return inbox.received();
   }
 
-  /** @return whether a peer has announced subscribers for exactly this filter, as seen here */
+  /**
+   * @return whether a peer has announced subscribers for exactly this filter and this node's
+   *     index routes to it (the directory's events reach the index after the map has the key)
+   */
   public boolean knowsPeerFilter(String node, String filter) {
-    return directory.has(node, filter);
+    return directory.has(node, filter) && index != null && index.routesToPeer(node, filter);
   }
 
   /** @return whether the cluster-wide retained map holds a message on this topic */

@@ -21,12 +21,14 @@ public final class ClusterPort {
    * subscription; it is never forwarded again, and not retained again here.
    *
    * @param message the message as its publisher sent it
+   * @param groups the shared groups the origin chose this node for: one member of each gets
+   *     the message, and no other group's members do
    * @param whenTaken receives the number of receivers once every receiving session admitted
    *     the message (a congested one defers that, which is the backpressure towards the origin
    *     node) and the store made it durable, or a negative number when a delivery failed
    * @throws IllegalStateException when the broker is not running
    */
-  public void routeFromPeer(Message message, IntConsumer whenTaken) {
+  public void routeFromPeer(Message message, GroupAssignment groups, IntConsumer whenTaken) {
     if (!core.isRunning()) {
       throw new IllegalStateException("broker is not running");
     }
@@ -37,7 +39,7 @@ public final class ClusterPort {
       m = new Message(m.topic(), m.payload(), m.qos(), m.retain(), m.properties(),
           m.expiresAtMillis(), m.originClientId(), 0);
     }
-    core.routeFromPeer(m.arrivedAt(System.nanoTime()), whenTaken);
+    core.routeFromPeer(m.arrivedAt(System.nanoTime()), groups, whenTaken);
   }
 
   /** Keeps a retained message stored cluster-wide for this node's future subscribers. */

@@ -25,8 +25,10 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.eclipse.paho.client.mqttv3.IMqttActionListener;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.IMqttToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
+import org.eclipse.paho.client.mqttv3.MqttCallback;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
@@ -44,7 +46,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * its own user directory, on free ports), joined as one cluster over loopback by TCP/IP with a
  * shared secret ({@code MQTT_CLUSTER_*}), act as one broker for Paho clients: a message published
  * on one node reaches subscribers on the others at QoS 0, 1 and 2, over TCP and over Liberty's
- * WebSocket endpoint; retained messages are seen from every node; and when the publisher's node
+ * WebSocket endpoint; retained messages are seen from every node; a shared group with members on
+ * every node gets each message once, each member a share; and when the publisher's node
  * gets {@code kill -9} mid-stream, every message it had acknowledged still arrives, QoS 2 once.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -217,16 +220,66 @@ class ClusterIT {
   }
 
   /**
-   * The publisher's node gets SIGKILL while QoS 1 and QoS 2 streams run to a subscriber on
-   * another node: a node acknowledges a message only once the subscriber's node took it, so
-   * every acknowledged message arrives, and no QoS 2 message twice.
+   * [MQTT-4.8.2] A shared group with a member on each node: each message goes to one member of
+   * the group cluster-wide, and the publisher's node balances the group over the nodes.
    */
+  @Test
+  @Order(4)
+  void aSharedGroupWithMembersOnEveryNodeGetsEachMessageOnceAndEveryMemberAShare()
+      throws Exception {
+    String base = "cluster/shared/" + UUID.randomUUID();
+    List<MqttClient> members = new ArrayList<>();
+    List<Map<String, List<String>>> received = new ArrayList<>();
+    MqttClient publisher = client(tcpUri(0));
+    try {
+      for (int node = 0; node < NODES; node++) {
+        MqttClient member = client(tcpUri(node));
+        members.add(member);
+        received.add(collectShared(member, "$share/it/" + base + "/#"));
+      }
+      // the nodes learn the others' members a few milliseconds after the SUBACKs: until every
+      // member got a warm-up message, the group may not be spread over all nodes yet
+      String warmUp = base + "/warm-up";
+      await("the group known on node 0").atMost(DELIVERY).pollInterval(Duration.ofMillis(50))
+          .until(() -> {
+            publisher.publish(warmUp, "w".getBytes(StandardCharsets.UTF_8), 1, false);
+            return received.stream().allMatch(r -> r.containsKey(warmUp));
+          });
+      String topic = base + "/t";
+      int count = 300;
+
+      for (int i = 0; i < count; i++) {
+        publisher.publish(topic, ("s-" + i).getBytes(StandardCharsets.UTF_8), 1, false);
+      }
+
+      await("every message in the group").atMost(DELIVERY).until(() -> received.stream()
+          .mapToInt(r -> r.getOrDefault(topic, List.of()).size()).sum() >= count);
+      Thread.sleep(500); // a copy too many would arrive now
+      List<String> all = new ArrayList<>();
+      List<Integer> shares = new ArrayList<>();
+      for (Map<String, List<String>> r : received) {
+        all.addAll(r.getOrDefault(topic, List.of()));
+        shares.add(r.getOrDefault(topic, List.of()).size());
+      }
+      assertEquals(count, all.size(), "one copy per message in the group: " + shares);
+      assertEquals(count, Set.copyOf(all).size(), "no message twice: " + shares);
+      for (int share : shares) {
+        assertTrue(share >= count / 10, "every node's member gets a share: " + shares);
+      }
+    } finally {
+      Clients.close(publisher);
+      for (MqttClient member : members) {
+        Clients.close(member);
+      }
+    }
+  }
+
   /**
    * The dashboard of node 0, in headless Chromium ({@code src/test/js/dashboard-cluster-e2e.js}),
    * lists the three members and shows a client connected to node 1 with node 1's address.
    */
   @Test
-  @Order(3)
+  @Order(5)
   void theDashboardShowsTheNodesAndWhereEachClientIsConnected() throws Exception {
     String clientId = "cluster-dash-" + UUID.randomUUID().toString().substring(0, 8);
     MqttClient elsewhere = new MqttClient(tcpUri(1), clientId, new MemoryPersistence());
@@ -256,8 +309,13 @@ class ClusterIT {
     }
   }
 
+  /**
+   * The publisher's node gets SIGKILL while QoS 1 and QoS 2 streams run to a subscriber on
+   * another node: a node acknowledges a message only once the subscriber's node took it, so
+   * every acknowledged message arrives, and no QoS 2 message twice.
+   */
   @Test
-  @Order(4)
+  @Order(6)
   void killingThePublishersNodeLosesNoAcknowledgedMessage() throws Exception {
     String base = "cluster/kill/" + UUID.randomUUID();
     MqttClient subscriber = client(tcpUri(1));
@@ -324,6 +382,35 @@ class ClusterIT {
     client.subscribe(filter, qos, (topic, message) -> received
         .computeIfAbsent(topic, t -> new CopyOnWriteArrayList<>())
         .add(new String(message.getPayload(), StandardCharsets.UTF_8)));
+    return received;
+  }
+
+  /**
+   * Like {@link #collect} for a shared subscription, through the client's callback: Paho hands a
+   * message to a per-subscription listener only when the topic matches the filter as written,
+   * which a {@code $share/} filter never does.
+   */
+  private static Map<String, List<String>> collectShared(MqttClient client, String filter)
+      throws MqttException {
+    Map<String, List<String>> received = new ConcurrentHashMap<>();
+    client.setCallback(new MqttCallback() {
+      @Override
+      public void connectionLost(Throwable cause) {
+        // the test's assertions report what did not arrive
+      }
+
+      @Override
+      public void messageArrived(String topic, MqttMessage message) {
+        received.computeIfAbsent(topic, t -> new CopyOnWriteArrayList<>())
+            .add(new String(message.getPayload(), StandardCharsets.UTF_8));
+      }
+
+      @Override
+      public void deliveryComplete(IMqttDeliveryToken token) {
+        // a subscriber publishes nothing
+      }
+    });
+    client.subscribe(filter, 1);
     return received;
   }
 
