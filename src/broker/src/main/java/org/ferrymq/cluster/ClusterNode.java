@@ -25,8 +25,8 @@ import org.ferrymq.topic.SubscriptionTree;
  * This broker's membership in a cluster: an embedded Hazelcast member, joined by TCP/IP from the
  * configured member list (no multicast, no auto-detection), guarded by the shared secret
  * ({@link JoinGuard}), and the parts it plugs into the broker's seams: the cluster-wide
- * subscription index, the link that forwards messages to peers, and the cluster-wide retained
- * messages. See docs/cluster.md.
+ * subscription index, the link that forwards messages to peers, the cluster-wide retained
+ * messages, and the directory and handover of sessions ({@link ClusterSessions}). See docs/cluster.md.
  *
  * <p>Lifecycle: {@link #join} before the broker is built, {@link #configure} its builder,
  * {@link #attach} the built broker before it starts, and {@link #close} after it stopped, which
@@ -38,6 +38,8 @@ public final class ClusterNode implements AutoCloseable {
   static final String FORWARDING = "ferrymq.forwarding";
   static final String SETTLING = "ferrymq.settling";
   static final String FIGURES = "ferrymq.node-figures";
+  static final String SESSIONS = "ferrymq.sessions";
+  static final String HANDOVER = "ferrymq.handover";
   private static final Logger LOG = Logger.getLogger(ClusterNode.class.getName());
 
   private final ClusterConfig config;
@@ -51,6 +53,7 @@ public final class ClusterNode implements AutoCloseable {
   private final FilterDirectory directory;
   private final IMap<String, byte[]> retained;
   private final ClusterFigures figures;
+  private final ClusterSessions sessions;
 
   private ClusterNode(ClusterConfig config, HazelcastInstance hazelcast, JoinProof proof,
       Inbox inbox, LongAdder refusedJoins) {
@@ -69,6 +72,10 @@ public final class ClusterNode implements AutoCloseable {
     this.retained = hazelcast.getMap(RETAINED);
     ReplicatedMap<String, long[]> figuresMap = hazelcast.getReplicatedMap(FIGURES);
     this.figures = new ClusterFigures(figuresMap, self, this::memberIds);
+    IMap<String, String> sessionDirectory = hazelcast.getMap(SESSIONS);
+    this.sessions = new ClusterSessions(hazelcast, hazelcast.getExecutorService(HANDOVER),
+        sessionDirectory, self, config.handoverTimeoutSeconds());
+    hazelcast.getUserContext().put(ClusterSessions.class.getName(), sessions);
   }
 
   /**
@@ -127,6 +134,7 @@ public final class ClusterNode implements AutoCloseable {
     join.getAutoDetectionConfig().setEnabled(false);
     join.getTcpIpConfig().setEnabled(true).setMembers(c.members());
     hz.getMapConfig(RETAINED).setBackupCount(c.backupCount());
+    hz.getMapConfig(SESSIONS).setBackupCount(c.backupCount());
     // what the tasks peers send here find: the inbox now, the forwarder once it exists
     ConcurrentHashMap<String, Object> context = new ConcurrentHashMap<>();
     context.put(Inbox.class.getName(), inbox);
@@ -175,11 +183,13 @@ public final class ClusterNode implements AutoCloseable {
         figures.memberLeft(node);
         forwarder.peerGone(node);
         settlements.peerGone(node);
+        sessions.memberLeft(node);
       }
     });
     directory.forgetAllBut(members);
     figures.forgetAllBut(members);
     return builder.subscriptionIndex(index).peerLink(forwarder).sysExtension(figures)
+        .sessionRegistry(sessions.registry()).sessionHandover(sessions)
         .persistence(new ClusteredPersistence(persistence,
             new ClusterRetained(persistence.retained(), retained)));
   }
@@ -188,6 +198,7 @@ public final class ClusterNode implements AutoCloseable {
   public void attach(MqttBroker broker) {
     retained.addEntryListener(new ClusterRetained.Mirror(broker.clusterPort()), true);
     inbox.attach(broker.clusterPort(), settlements);
+    sessions.attach(broker.clusterPort());
   }
 
   /**

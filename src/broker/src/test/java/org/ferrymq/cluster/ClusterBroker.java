@@ -67,6 +67,26 @@ final class ClusterBroker implements AutoCloseable {
     }
   }
 
+  /**
+   * Starts {@code size} nodes that know one another and waits until each sees all of them.
+   *
+   * @param extra alternating engine setting keys and values, for every node
+   */
+  static List<ClusterBroker> startCluster(String name, String secret, int size,
+      String... extra) throws IOException {
+    List<Integer> ports = new java.util.ArrayList<>();
+    for (int i = 0; i < size; i++) {
+      ports.add(freePort());
+    }
+    List<ClusterBroker> nodes = new java.util.ArrayList<>();
+    for (int port : ports) {
+      nodes.add(start(name, secret, port, ports, extra));
+    }
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+        .until(() -> nodes.stream().allMatch(n -> n.node.memberCount() == size));
+    return nodes;
+  }
+
   static ClusterConfig config(String name, String secret, int port, List<Integer> members) {
     Map<String, String> values = new HashMap<>();
     values.put("mqtt.cluster.enabled", "true");

@@ -1,0 +1,208 @@
+package org.ferrymq.cluster;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.core.ExecutionCallback;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.IExecutorService;
+import com.hazelcast.map.IMap;
+import com.hazelcast.query.Predicates;
+import java.util.Collection;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.ferrymq.engine.ClusterPort;
+import org.ferrymq.engine.LocalSessionRegistry;
+import org.ferrymq.engine.SessionClaim;
+import org.ferrymq.engine.SessionHandle;
+import org.ferrymq.engine.SessionHandover;
+import org.ferrymq.engine.SessionRegistry;
+import org.ferrymq.persistence.common.RecordFormatException;
+
+/**
+ * Sessions cluster-wide: the directory of which node holds each client's session (a Hazelcast
+ * map, client id to node id, with the configured backups), kept as sessions begin and end on
+ * this node ({@link #registry()}), and the handover a CONNECT asks for when the directory
+ * names another live node ({@link #claim}). An entry naming a node that is no member any more
+ * is orphaned: that session is not held anywhere. See docs/cluster.md, "Sessions".
+ *
+ * <p>No lane waits for the network: the directory is read and written asynchronously and the
+ * answer completes a stage. Thread-safe.
+ */
+final class ClusterSessions implements SessionHandover {
+  private static final Logger LOG = Logger.getLogger(ClusterSessions.class.getName());
+
+  private final HazelcastInstance hazelcast;
+  private final IExecutorService executor;
+  private final IMap<String, String> directory;
+  private final String self;
+  private final int timeoutSeconds;
+  private volatile ClusterPort port;
+
+  ClusterSessions(HazelcastInstance hazelcast, IExecutorService executor,
+      IMap<String, String> directory, String self, int timeoutSeconds) {
+    this.hazelcast = hazelcast;
+    this.executor = executor;
+    this.directory = directory;
+    this.self = self;
+    this.timeoutSeconds = timeoutSeconds;
+  }
+
+  void attach(ClusterPort value) {
+    this.port = value;
+  }
+
+  /** @return the broker's session registry, which keeps this node's entries in the directory */
+  SessionRegistry registry() {
+    return new Registry(new LocalSessionRegistry());
+  }
+
+  @Override
+  public CompletionStage<SessionClaim> claim(String clientId, String username,
+      boolean cleanStart) {
+    CompletableFuture<SessionClaim> answer = new CompletableFuture<>();
+    directory.getAsync(clientId).whenComplete((node, failure) -> {
+      if (failure != null) {
+        answer.complete(SessionClaim.unavailable("the session directory could not be read: "
+            + failure));
+        return;
+      }
+      Member holder = node == null || node.equals(self) ? null
+          : ClusterNode.member(hazelcast, node);
+      if (holder == null) {
+        // held by no one, or by a node that left: an orphan starts afresh
+        answer.complete(SessionClaim.notHeld());
+        return;
+      }
+      ask(holder, new HandoverTask(clientId, username, cleanStart), answer);
+    });
+    return answer.completeOnTimeout(SessionClaim.unavailable("no answer within "
+        + timeoutSeconds + " s (" + ClusterConfig.Key.HANDOVER_TIMEOUT.key() + ")"),
+        timeoutSeconds, TimeUnit.SECONDS);
+  }
+
+  private void ask(Member holder, HandoverTask task, CompletableFuture<SessionClaim> answer) {
+    executor.submitToMember(task, holder, new ExecutionCallback<byte[]>() {
+      @Override
+      public void onResponse(byte[] encoded) {
+        SessionClaim claim;
+        try {
+          claim = ClaimCodec.decode(encoded);
+        } catch (RecordFormatException e) {
+          LOG.severe(() -> "The session handed over by cluster member " + holder.getAddress()
+              + " is damaged and is lost: " + e.getMessage());
+          answer.complete(SessionClaim.unavailable("the session handed over is damaged"));
+          return;
+        }
+        if (!answer.complete(claim) && claim.outcome() == SessionClaim.Outcome.HANDED_OVER) {
+          // the CONNECT gave up waiting; the session left its node and must not be lost
+          port.adopt(claim.session());
+        }
+      }
+
+      @Override
+      public void onFailure(Throwable t) {
+        answer.complete(SessionClaim.unavailable("cluster member " + holder.getAddress()
+            + " failed: " + t));
+      }
+    });
+  }
+
+  /**
+   * Runs on the holder ({@link HandoverTask}): releases the session on its lane and answers.
+   * A release that outlasts the timeout is kept here: the claimant gave up by then.
+   *
+   * @throws NodeStoppingException when this node's broker does not run
+   */
+  byte[] release(String clientId, String username, boolean cleanStart)
+      throws InterruptedException, ExecutionException {
+    ClusterPort target = port;
+    if (target == null) {
+      throw new NodeStoppingException();
+    }
+    CompletableFuture<SessionClaim> released = target.handOver(clientId, username, cleanStart);
+    try {
+      return ClaimCodec.encode(released.get(timeoutSeconds, TimeUnit.SECONDS));
+    } catch (TimeoutException e) {
+      released.thenAccept(late -> {
+        if (late.outcome() == SessionClaim.Outcome.HANDED_OVER) {
+          target.adopt(late.session());
+        }
+      });
+      return ClaimCodec.encode(SessionClaim.unavailable("the session's lane did not answer "
+          + "within " + timeoutSeconds + " s"));
+    }
+  }
+
+  /**
+   * A member left: the sessions it held are orphans. The oldest member removes their entries,
+   * so the directory does not keep the clients of a node that is gone.
+   */
+  void memberLeft(String node) {
+    Member oldest = hazelcast.getCluster().getMembers().iterator().next();
+    if (!oldest.localMember()) {
+      return;
+    }
+    for (String clientId : directory.keySet(Predicates.equal("this", node))) {
+      directory.submitToKey(clientId, new HeldBy(node));
+    }
+  }
+
+  /** The sessions of this node by client id, each one's entry kept in the directory. */
+  private final class Registry implements SessionRegistry {
+    private final SessionRegistry local;
+
+    Registry(SessionRegistry local) {
+      this.local = local;
+    }
+
+    @Override
+    public SessionHandle get(String clientId) {
+      return local.get(clientId);
+    }
+
+    @Override
+    public void put(SessionHandle session) {
+      local.put(session);
+      if (isClients(session)) {
+        directory.setAsync(session.clientId(), self).whenComplete((done, failure) ->
+            logFailure(failure, "record", session.clientId()));
+      }
+    }
+
+    @Override
+    public boolean remove(SessionHandle session) {
+      boolean removed = local.remove(session);
+      if (removed && isClients(session)) {
+        directory.submitToKey(session.clientId(), new HeldBy(self)).whenComplete(
+            (done, failure) -> logFailure(failure, "remove", session.clientId()));
+      }
+      return removed;
+    }
+
+    @Override
+    public int size() {
+      return local.size();
+    }
+
+    @Override
+    public Collection<SessionHandle> all() {
+      return local.all();
+    }
+  }
+
+  /** An application's durable session (U+0000 first) stays on its node. */
+  private static boolean isClients(SessionHandle session) {
+    return !session.clientId().isEmpty() && session.clientId().charAt(0) != '\u0000';
+  }
+
+  private static void logFailure(Throwable failure, String what, String clientId) {
+    if (failure != null) {
+      LOG.log(Level.FINE, () -> "Could not " + what + " the directory entry of session "
+          + clientId + ": " + failure);
+    }
+  }
+}
