@@ -17,8 +17,7 @@ import org.ferrymq.persistence.common.RecordCodec;
 import org.ferrymq.persistence.common.RecordFormatException;
 
 /**
- * A node's answer to a session claim, and a session's cluster-wide backup copy, as they cross
- * between nodes: the session and each delivery in the store's record format (version,
+ * A node's answer to a session claim as it crosses between nodes: the session and each delivery in the store's record format (version,
  * checksum), so a damaged copy is refused instead of restored.
  */
 final class ClaimCodec {
@@ -62,17 +61,6 @@ final class ClaimCodec {
     } catch (BufferUnderflowException e) {
       throw new RecordFormatException("claim answer ends early");
     }
-  }
-
-  /** @return a session and its deliveries as one value, the form of a backup copy */
-  static byte[] encodeSession(ExportedSession session) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
-      writeSession(out, session);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return bytes.toByteArray();
   }
 
   private static void writeSession(DataOutputStream out, ExportedSession session)

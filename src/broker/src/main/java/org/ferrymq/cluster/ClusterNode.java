@@ -40,6 +40,8 @@ public final class ClusterNode implements AutoCloseable {
   static final String FIGURES = "ferrymq.node-figures";
   static final String SESSIONS = "ferrymq.sessions";
   static final String HANDOVER = "ferrymq.handover";
+  static final String SESSION_COPIES = "ferrymq.session-copies";
+  static final String QUEUE_COPIES = "ferrymq.queue-copies";
   private static final Logger LOG = Logger.getLogger(ClusterNode.class.getName());
 
   private final ClusterConfig config;
@@ -54,6 +56,7 @@ public final class ClusterNode implements AutoCloseable {
   private final IMap<String, byte[]> retained;
   private final ClusterFigures figures;
   private final ClusterSessions sessions;
+  private final SessionBackups backups;
 
   private ClusterNode(ClusterConfig config, HazelcastInstance hazelcast, JoinProof proof,
       Inbox inbox, LongAdder refusedJoins) {
@@ -73,8 +76,11 @@ public final class ClusterNode implements AutoCloseable {
     ReplicatedMap<String, long[]> figuresMap = hazelcast.getReplicatedMap(FIGURES);
     this.figures = new ClusterFigures(figuresMap, self, this::memberIds);
     IMap<String, String> sessionDirectory = hazelcast.getMap(SESSIONS);
+    IMap<String, byte[]> sessionCopies = hazelcast.getMap(SESSION_COPIES);
+    IMap<String, byte[]> queueCopies = hazelcast.getMap(QUEUE_COPIES);
+    this.backups = new SessionBackups(sessionCopies, queueCopies, self);
     this.sessions = new ClusterSessions(hazelcast, hazelcast.getExecutorService(HANDOVER),
-        sessionDirectory, self, config.handoverTimeoutSeconds());
+        sessionDirectory, self, config.handoverTimeoutSeconds(), backups);
     hazelcast.getUserContext().put(ClusterSessions.class.getName(), sessions);
   }
 
@@ -135,6 +141,8 @@ public final class ClusterNode implements AutoCloseable {
     join.getTcpIpConfig().setEnabled(true).setMembers(c.members());
     hz.getMapConfig(RETAINED).setBackupCount(c.backupCount());
     hz.getMapConfig(SESSIONS).setBackupCount(c.backupCount());
+    hz.getMapConfig(SESSION_COPIES).setBackupCount(c.backupCount());
+    hz.getMapConfig(QUEUE_COPIES).setBackupCount(c.backupCount());
     // what the tasks peers send here find: the inbox now, the forwarder once it exists
     ConcurrentHashMap<String, Object> context = new ConcurrentHashMap<>();
     context.put(Inbox.class.getName(), inbox);
@@ -155,12 +163,25 @@ public final class ClusterNode implements AutoCloseable {
   }
 
   /**
-   * Gives the broker this node's cluster-wide parts: the subscription index, the link to the
-   * peers and the cluster-wide retained messages over the node's own persistence.
-   *
-   * @param persistence the node's own backend (sessions, queues, its copy of retained messages)
+   * Like {@link #configure(MqttBroker.Builder, Persistence, boolean)}, acknowledgements not
+   * waiting for the sessions' backup copies (persistence modes {@code none} and {@code queued}).
    */
   public MqttBroker.Builder configure(MqttBroker.Builder builder, Persistence persistence) {
+    return configure(builder, persistence, false);
+  }
+
+  /**
+   * Gives the broker this node's cluster-wide parts: the subscription index, the link to the
+   * peers, the cluster-wide retained messages over the node's own persistence, and the session
+   * directory, handover and backup copies.
+   *
+   * @param persistence the node's own backend (sessions, queues, its copy of retained messages)
+   * @param awaitCopies whether a QoS 1/2 acknowledgement waits for the backup copies of the
+   *     sessions it queued the message for (persistence mode {@code persistent})
+   */
+  public MqttBroker.Builder configure(MqttBroker.Builder builder, Persistence persistence,
+      boolean awaitCopies) {
+    backups.awaitedByAcknowledgements(awaitCopies);
     ClusterSubscriptionIndex index = new ClusterSubscriptionIndex(new SubscriptionTree(),
         directory);
     directory.mirrorInto(index);
@@ -191,7 +212,7 @@ public final class ClusterNode implements AutoCloseable {
     return builder.subscriptionIndex(index).peerLink(forwarder).sysExtension(figures)
         .sessionRegistry(sessions.registry()).sessionHandover(sessions)
         .persistence(new ClusteredPersistence(persistence,
-            new ClusterRetained(persistence.retained(), retained)));
+            new ClusterRetained(persistence.retained(), retained), backups));
   }
 
   /** Connects the built broker: forwarded batches and retained changes reach it from now on. */
@@ -308,6 +329,7 @@ public final class ClusterNode implements AutoCloseable {
   /** Leaves the cluster gracefully: the member hands its partitions to the others first. */
   @Override
   public void close() {
+    sessions.close();
     if (hazelcast.getLifecycleService().isRunning()) {
       hazelcast.shutdown();
       LOG.info(() -> "FerryMQ left cluster '" + config.name() + "'");

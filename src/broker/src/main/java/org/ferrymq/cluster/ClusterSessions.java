@@ -10,11 +10,14 @@ import java.util.Collection;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.ferrymq.engine.ClusterPort;
+import org.ferrymq.engine.ExportedSession;
 import org.ferrymq.engine.LocalSessionRegistry;
 import org.ferrymq.engine.SessionClaim;
 import org.ferrymq.engine.SessionHandle;
@@ -27,7 +30,8 @@ import org.ferrymq.persistence.common.RecordFormatException;
  * map, client id to node id, with the configured backups), kept as sessions begin and end on
  * this node ({@link #registry()}), and the handover a CONNECT asks for when the directory
  * names another live node ({@link #claim}). An entry naming a node that is no member any more
- * is orphaned: that session is not held anywhere. See docs/cluster.md, "Sessions".
+ * is orphaned: the session is then restored from its backup copy ({@link SessionBackups}), if
+ * it was persistent. See docs/cluster.md, "Sessions".
  *
  * <p>No lane waits for the network: the directory is read and written asynchronously and the
  * answer completes a stage. Thread-safe.
@@ -40,15 +44,29 @@ final class ClusterSessions implements SessionHandover {
   private final IMap<String, String> directory;
   private final String self;
   private final int timeoutSeconds;
+  private final SessionBackups backups;
+  /** Reads the directory's answers and backup copies, off the lanes and Hazelcast's threads. */
+  private final ExecutorService worker = Executors.newFixedThreadPool(2, r -> {
+    Thread t = new Thread(r, "ferrymq-session-claims");
+    t.setDaemon(true);
+    return t;
+  });
   private volatile ClusterPort port;
 
   ClusterSessions(HazelcastInstance hazelcast, IExecutorService executor,
-      IMap<String, String> directory, String self, int timeoutSeconds) {
+      IMap<String, String> directory, String self, int timeoutSeconds,
+      SessionBackups backups) {
     this.hazelcast = hazelcast;
     this.executor = executor;
     this.directory = directory;
     this.self = self;
     this.timeoutSeconds = timeoutSeconds;
+    this.backups = backups;
+  }
+
+  /** Stops the threads that read claims' answers; after the broker stopped. */
+  void close() {
+    worker.shutdownNow();
   }
 
   void attach(ClusterPort value) {
@@ -64,24 +82,61 @@ final class ClusterSessions implements SessionHandover {
   public CompletionStage<SessionClaim> claim(String clientId, String username,
       boolean cleanStart) {
     CompletableFuture<SessionClaim> answer = new CompletableFuture<>();
-    directory.getAsync(clientId).whenComplete((node, failure) -> {
+    HandoverTask task = new HandoverTask(clientId, username, cleanStart);
+    directory.getAsync(clientId).whenCompleteAsync((node, failure) -> {
       if (failure != null) {
         answer.complete(SessionClaim.unavailable("the session directory could not be read: "
             + failure));
         return;
       }
-      Member holder = node == null || node.equals(self) ? null
-          : ClusterNode.member(hazelcast, node);
-      if (holder == null) {
-        // held by no one, or by a node that left: an orphan starts afresh
+      if (self.equals(node)) {
+        // ended here a moment ago, its entry not removed yet
         answer.complete(SessionClaim.notHeld());
         return;
       }
-      ask(holder, new HandoverTask(clientId, username, cleanStart), answer);
-    });
+      Member holder = node == null ? null : ClusterNode.member(hazelcast, node);
+      if (holder != null) {
+        ask(holder, task, answer);
+      } else {
+        fromCopy(task, answer);
+      }
+    }, worker);
     return answer.completeOnTimeout(SessionClaim.unavailable("no answer within "
         + timeoutSeconds + " s (" + ClusterConfig.Key.HANDOVER_TIMEOUT.key() + ")"),
         timeoutSeconds, TimeUnit.SECONDS);
+  }
+
+  /**
+   * No live node in the directory: the session's backup copy names the node that wrote it
+   * last. A live one is asked; the copy of a node that left is restored here (failover).
+   */
+  private void fromCopy(HandoverTask task, CompletableFuture<SessionClaim> answer) {
+    try {
+      String writer = backups.holderOf(task.clientId());
+      if (writer == null || writer.equals(self)) {
+        answer.complete(SessionClaim.notHeld());
+        return;
+      }
+      Member holder = ClusterNode.member(hazelcast, writer);
+      if (holder != null) {
+        ask(holder, task, answer);
+        return;
+      }
+      ExportedSession restored = backups.restore(task.clientId(), task.cleanStart());
+      if (restored == null) {
+        answer.complete(SessionClaim.notHeld());
+      } else if (!answer.complete(SessionClaim.handedOver(restored))) {
+        port.adopt(restored);
+      } else {
+        LOG.info(() -> "Session " + task.clientId() + " of cluster member " + writer
+            + ", which left, restored here from its backup copy with "
+            + restored.deliveries().size() + " deliveries");
+      }
+    } catch (RecordFormatException | RuntimeException e) {
+      LOG.log(Level.WARNING, "The backup copy of session " + task.clientId()
+          + " could not be read", e);
+      answer.complete(SessionClaim.unavailable("its backup copy could not be read: " + e));
+    }
   }
 
   private void ask(Member holder, HandoverTask task, CompletableFuture<SessionClaim> answer) {
@@ -147,7 +202,7 @@ final class ClusterSessions implements SessionHandover {
       return;
     }
     for (String clientId : directory.keySet(Predicates.equal("this", node))) {
-      directory.submitToKey(clientId, new HeldBy(node));
+      directory.submitToKey(clientId, new HeldBy<>(node));
     }
   }
 
@@ -177,7 +232,7 @@ final class ClusterSessions implements SessionHandover {
     public boolean remove(SessionHandle session) {
       boolean removed = local.remove(session);
       if (removed && isClients(session)) {
-        directory.submitToKey(session.clientId(), new HeldBy(self)).whenComplete(
+        directory.submitToKey(session.clientId(), new HeldBy<>(self)).whenComplete(
             (done, failure) -> logFailure(failure, "remove", session.clientId()));
       }
       return removed;

@@ -30,6 +30,14 @@ public final class HandoverTask implements Callable<byte[]>, DataSerializable,
     this.cleanStart = cleanStart;
   }
 
+  String clientId() {
+    return clientId;
+  }
+
+  boolean cleanStart() {
+    return cleanStart;
+  }
+
   @Override
   public void setHazelcastInstance(HazelcastInstance value) {
     this.instance = value;

@@ -4,11 +4,12 @@ import com.hazelcast.map.EntryProcessor;
 import java.util.Map;
 
 /**
- * Removes a session directory entry only while it still names the node that asks: a node that
- * ends or hands over a session must not remove the entry of the node that took it meanwhile.
- * Runs on the entry's partition, atomically.
+ * Removes a session's cluster-wide entry (its directory entry, or a backup copy written by
+ * {@link SessionBackups}) only while it still names the node that asks: a node that ends or
+ * hands over a session must not remove what the node that took it wrote meanwhile. Runs on the
+ * entry's partition, atomically.
  */
-final class HeldBy implements EntryProcessor<String, String, Boolean> {
+final class HeldBy<V> implements EntryProcessor<String, V, Boolean> {
   private static final long serialVersionUID = 1L;
   private final String node;
 
@@ -17,11 +18,13 @@ final class HeldBy implements EntryProcessor<String, String, Boolean> {
   }
 
   @Override
-  public Boolean process(Map.Entry<String, String> entry) {
-    if (node.equals(entry.getValue())) {
+  public Boolean process(Map.Entry<String, V> entry) {
+    Object value = entry.getValue();
+    boolean held = value instanceof byte[] copy ? node.equals(SessionBackups.writer(copy))
+        : node.equals(value);
+    if (held) {
       entry.setValue(null);
-      return Boolean.TRUE;
     }
-    return Boolean.FALSE;
+    return held;
   }
 }
