@@ -12,8 +12,10 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.ferrymq.engine.ClusterPort;
@@ -197,14 +199,28 @@ final class ClusterSessions implements SessionHandover {
    * so the directory does not keep the clients of a node that is gone.
    */
   void memberLeft(String node) {
-    Member oldest = hazelcast.getCluster().getMembers().iterator().next();
-    if (!oldest.localMember()) {
-      return;
-    }
-    for (String clientId : directory.keySet(Predicates.equal("this", node))) {
-      directory.submitToKey(clientId, new HeldBy<>(node));
+    try {
+      worker.execute(() -> removeEntriesOf(node));
+    } catch (RejectedExecutionException stopping) {
+      // this node is leaving too
     }
   }
+
+  private void removeEntriesOf(String node) {
+    try {
+      Member oldest = hazelcast.getCluster().getMembers().iterator().next();
+      if (!oldest.localMember()) {
+        return;
+      }
+      for (String clientId : directory.keySet(Predicates.equal("this", node))) {
+        directory.submitToKey(clientId, new HeldBy<>(node));
+      }
+    } catch (RuntimeException e) {
+      LOG.log(Level.FINE, "The directory entries of cluster member " + node
+          + ", which left, were not all removed", e);
+    }
+  }
+
 
   /** The sessions of this node by client id, each one's entry kept in the directory. */
   private final class Registry implements SessionRegistry {
@@ -223,8 +239,8 @@ final class ClusterSessions implements SessionHandover {
     public void put(SessionHandle session) {
       local.put(session);
       if (isClients(session)) {
-        directory.setAsync(session.clientId(), self).whenComplete((done, failure) ->
-            logFailure(failure, "record", session.clientId()));
+        quietly(() -> directory.setAsync(session.clientId(), self), "record",
+            session.clientId());
       }
     }
 
@@ -232,8 +248,8 @@ final class ClusterSessions implements SessionHandover {
     public boolean remove(SessionHandle session) {
       boolean removed = local.remove(session);
       if (removed && isClients(session)) {
-        directory.submitToKey(session.clientId(), new HeldBy<>(self)).whenComplete(
-            (done, failure) -> logFailure(failure, "remove", session.clientId()));
+        quietly(() -> directory.submitToKey(session.clientId(), new HeldBy<>(self)), "remove",
+            session.clientId());
       }
       return removed;
     }
@@ -254,10 +270,23 @@ final class ClusterSessions implements SessionHandover {
     return !session.clientId().isEmpty() && session.clientId().charAt(0) != '\u0000';
   }
 
-  private static void logFailure(Throwable failure, String what, String clientId) {
-    if (failure != null) {
-      LOG.log(Level.FINE, () -> "Could not " + what + " the directory entry of session "
-          + clientId + ": " + failure);
+  /** Writes the directory without letting a member that no longer runs fail the session. */
+  private static void quietly(Supplier<CompletionStage<?>> write, String what,
+      String clientId) {
+    try {
+      write.get().whenComplete((done, failure) -> {
+        if (failure != null) {
+          logFailure(what, clientId, failure);
+        }
+      });
+    } catch (RuntimeException e) {
+      logFailure(what, clientId, e);
     }
   }
+
+  private static void logFailure(String what, String clientId, Throwable failure) {
+    LOG.log(Level.FINE, () -> "Could not " + what + " the directory entry of session "
+        + clientId + ": " + failure);
+  }
+
 }

@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.ferrymq.engine.ExportedSession;
@@ -77,7 +78,7 @@ final class SessionBackups {
       public void delete(String clientId) {
         node.delete(clientId);
         if (isClients(clientId)) {
-          track(sessions.submitToKey(clientId, new HeldBy<>(self)));
+          track(() -> sessions.submitToKey(clientId, new HeldBy<>(self)));
           dropQueue(clientId);
         }
       }
@@ -115,7 +116,7 @@ final class SessionBackups {
         node.remove(clientId, sequence);
         Set<Long> sequences = copied.get(clientId);
         if (sequences != null && sequences.remove(sequence)) {
-          track(queues.removeAsync(queueKey(clientId, sequence)));
+          track(() -> queues.removeAsync(queueKey(clientId, sequence)));
         }
       }
 
@@ -136,7 +137,8 @@ final class SessionBackups {
 
   private void copy(StoredSession session) {
     if (isClients(session.clientId())) {
-      track(sessions.setAsync(session.clientId(), tagged(RecordCodec.encodeSession(session))));
+      track(() -> sessions.setAsync(session.clientId(),
+          tagged(RecordCodec.encodeSession(session))));
     }
   }
 
@@ -144,7 +146,7 @@ final class SessionBackups {
     if (isClients(clientId)) {
       copied.computeIfAbsent(clientId, k -> ConcurrentHashMap.newKeySet())
           .add(delivery.sequence());
-      track(queues.setAsync(queueKey(clientId, delivery.sequence()),
+      track(() -> queues.setAsync(queueKey(clientId, delivery.sequence()),
           tagged(RecordCodec.encodeDelivery(delivery))));
     }
   }
@@ -153,7 +155,7 @@ final class SessionBackups {
     Set<Long> sequences = copied.remove(clientId);
     if (sequences != null) {
       for (long sequence : sequences) {
-        track(queues.submitToKey(queueKey(clientId, sequence), new HeldBy<>(self)));
+        track(() -> queues.submitToKey(queueKey(clientId, sequence), new HeldBy<>(self)));
       }
     }
   }
@@ -181,9 +183,20 @@ final class SessionBackups {
         });
   }
 
-  private void track(CompletionStage<?> write) {
-    if (awaited) {
-      pending.add(write.toCompletableFuture());
+  /**
+   * Issues one write of a copy. A member that no longer runs (stopping, or cut off) refuses it
+   * at once: the node's own store has the change, and a store write never throws into the
+   * engine.
+   */
+  private void track(Supplier<CompletionStage<?>> write) {
+    try {
+      CompletionStage<?> issued = write.get();
+      if (awaited) {
+        pending.add(issued.toCompletableFuture());
+      }
+    } catch (RuntimeException e) {
+      LOG.log(Level.FINE, "A session's backup copy was not written: the cluster member does "
+          + "not run", e);
     }
   }
 
