@@ -40,6 +40,7 @@ import org.ferrymq.persistence.common.RecordFormatException;
  */
 final class ClusterSessions implements SessionHandover {
   private static final Logger LOG = Logger.getLogger(ClusterSessions.class.getName());
+  private static final long SAFE_WAIT_MILLIS = 30_000;
 
   private final HazelcastInstance hazelcast;
   private final IExecutorService executor;
@@ -124,9 +125,9 @@ final class ClusterSessions implements SessionHandover {
         ask(holder, task, answer);
         return;
       }
-      ExportedSession restored = backups.restore(task.clientId(), task.cleanStart());
+      ExportedSession restored = backups.take(task.clientId(), writer, task.cleanStart());
       if (restored == null) {
-        answer.complete(SessionClaim.notHeld());
+        tookMeanwhile(task, answer);
       } else if (!answer.complete(SessionClaim.handedOver(restored))) {
         port.adopt(restored);
       } else {
@@ -138,6 +139,23 @@ final class ClusterSessions implements SessionHandover {
       LOG.log(Level.WARNING, "The backup copy of session " + task.clientId()
           + " could not be read", e);
       answer.complete(SessionClaim.unavailable("its backup copy could not be read: " + e));
+    }
+  }
+
+  /**
+   * Another node took the copy first (or it was removed for a clean start): the node that took
+   * it is asked. This node itself, when it is the survivor adopting the session: the adoption
+   * is queued on the session's lane ahead of this CONNECT's answer, which then resumes it.
+   */
+  private void tookMeanwhile(HandoverTask task, CompletableFuture<SessionClaim> answer) {
+    String taker = task.cleanStart() ? null : backups.holderOf(task.clientId());
+    Member holder = taker == null || taker.equals(self) ? null
+        : ClusterNode.member(hazelcast, taker);
+    if (holder != null) {
+      ask(holder, task, answer);
+    } else {
+      answer.complete(taker == null || taker.equals(self) ? SessionClaim.notHeld()
+          : SessionClaim.unavailable("the node that restored the session left too"));
     }
   }
 
@@ -194,10 +212,7 @@ final class ClusterSessions implements SessionHandover {
     }
   }
 
-  /**
-   * A member left: the sessions it held are orphans. The oldest member removes their entries,
-   * so the directory does not keep the clients of a node that is gone.
-   */
+  /** A member left: the sessions it held are orphans ({@link #removeEntriesOf}). */
   void memberLeft(String node) {
     try {
       worker.execute(() -> removeEntriesOf(node));
@@ -206,7 +221,16 @@ final class ClusterSessions implements SessionHandover {
     }
   }
 
+  /**
+   * The oldest member removes the directory entries of a member that left and adopts its
+   * persistent sessions from their copies, so that what is published for them from now on is
+   * queued for them here until their clients come back (to this node or, by handover, another).
+   */
   private void removeEntriesOf(String node) {
+    ClusterPort target = port;
+    if (target == null) {
+      return;
+    }
     try {
       Member oldest = hazelcast.getCluster().getMembers().iterator().next();
       if (!oldest.localMember()) {
@@ -215,12 +239,39 @@ final class ClusterSessions implements SessionHandover {
       for (String clientId : directory.keySet(Predicates.equal("this", node))) {
         directory.submitToKey(clientId, new HeldBy<>(node));
       }
-    } catch (RuntimeException e) {
-      LOG.log(Level.FINE, "The directory entries of cluster member " + node
-          + ", which left, were not all removed", e);
+      awaitPartitionsSafe();
+      int adopted = 0;
+      for (String clientId : backups.writtenBy(node)) {
+        ExportedSession orphan = backups.take(clientId, node, false);
+        if (orphan != null) {
+          target.adopt(orphan);
+          adopted++;
+        }
+      }
+      int n = adopted;
+      LOG.info(() -> "Cluster member " + node + " left; this node adopted " + n
+          + " of its persistent sessions from their backup copies");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RecordFormatException | RuntimeException e) {
+      LOG.log(Level.WARNING, "The sessions of cluster member " + node
+          + ", which left, were not all taken over", e);
     }
   }
 
+
+
+  /**
+   * Waits (on the worker, at most {@link #SAFE_WAIT_MILLIS}) until the backups of the partitions
+   * a member that left owned are promoted: a query run before that misses their entries.
+   */
+  private void awaitPartitionsSafe() throws InterruptedException {
+    long deadline = System.currentTimeMillis() + SAFE_WAIT_MILLIS;
+    while (!hazelcast.getPartitionService().isClusterSafe()
+        && System.currentTimeMillis() < deadline) {
+      Thread.sleep(100);
+    }
+  }
 
   /** The sessions of this node by client id, each one's entry kept in the directory. */
   private final class Registry implements SessionRegistry {

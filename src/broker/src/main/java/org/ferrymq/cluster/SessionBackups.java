@@ -36,8 +36,9 @@ import org.ferrymq.persistence.common.RecordFormatException;
  * mode {@code persistent} the acknowledgements wait for them ({@link #written()}), one wait per
  * group of writes as the store's group commit does.
  *
- * <p>When a node leaves without handing its sessions over, a CONNECT on any other node restores
- * the session from its copy ({@link #restore}). Thread-safe.
+ * <p>When a node leaves without handing its sessions over, the oldest survivor takes their
+ * copies and adopts the sessions; a CONNECT on any node that finds a copy nobody took yet takes
+ * it itself ({@link #take}). Thread-safe.
  */
 final class SessionBackups {
   static final char SEPARATOR = '\u0000';
@@ -212,14 +213,17 @@ final class SessionBackups {
   }
 
   /**
-   * Reads the copy of a session whose node left, for a CONNECT here. The adopting node then
-   * writes its own copies over it, under the same keys. For a clean start the copy is removed.
+   * Takes the copy of a session whose node left, for this node: the session is restored here
+   * and this node then writes its own copies over the old ones, under the same keys. For a clean
+   * start the copies are removed instead.
    *
-   * @return the session, null when there is no copy or for a clean start
+   * @param writer the node that left, which wrote the copy
+   * @return the session; null when another node took the copy first, or for a clean start
    * @throws RecordFormatException when the copy is damaged
    */
-  ExportedSession restore(String clientId, boolean cleanStart) throws RecordFormatException {
-    byte[] copy = sessions.get(clientId);
+  ExportedSession take(String clientId, String writer, boolean cleanStart)
+      throws RecordFormatException {
+    byte[] copy = sessions.executeOnKey(clientId, new TakeCopy(writer, self));
     if (copy == null) {
       return null;
     }
@@ -239,14 +243,24 @@ final class SessionBackups {
     return new ExportedSession(RecordCodec.decodeSession(record(copy)), deliveries);
   }
 
+  /** @return the client ids of the sessions whose copies that node wrote */
+  Set<String> writtenBy(String node) {
+    return sessions.keySet(new WrittenBy(node));
+  }
+
   static String queueKey(String clientId, long sequence) {
     return clientId + SEPARATOR + sequence;
   }
 
   private byte[] tagged(byte[] record) {
+    return tagged(self, record);
+  }
+
+  /** @return the record as a copy written by {@code node} */
+  static byte[] tagged(String node, byte[] record) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(record.length + 40);
     try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeUTF(self);
+      out.writeUTF(node);
       out.write(record);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -260,7 +274,8 @@ final class SessionBackups {
     return new String(copy, 2, length, StandardCharsets.UTF_8);
   }
 
-  private static byte[] record(byte[] copy) {
+  /** @return the record of a copy, without its writer */
+  static byte[] record(byte[] copy) {
     int length = ((copy[0] & 0xFF) << 8) | (copy[1] & 0xFF);
     return Arrays.copyOfRange(copy, 2 + length, copy.length);
   }
