@@ -31,8 +31,8 @@ import org.ferrymq.topic.SubscriptionTree;
  * This broker's membership in a cluster: an embedded Hazelcast member, joined by TCP/IP from the
  * configured member list (no multicast, no auto-detection), guarded by the shared secret
  * ({@link JoinGuard}), and the parts it plugs into the broker's seams: the cluster-wide
- * subscription index, the link that forwards messages to peers, and the cluster-wide retained
- * messages. See docs/cluster.md.
+ * subscription index, the link that forwards messages to peers, the cluster-wide retained
+ * messages, and the directory and handover of sessions ({@link ClusterSessions}). See docs/cluster.md.
  *
  * <p>Lifecycle: {@link #join} before the broker is built, {@link #configure} its builder,
  * {@link #attach} the built broker before it starts, and {@link #close} after it stopped, which
@@ -47,6 +47,10 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
   static final String ADMIN = "ferrymq.admin";
   /** How long a cluster-wide admin query waits for the members' answers. */
   private static final long ADMIN_ANSWER_MILLIS = 5_000;
+  static final String SESSIONS = "ferrymq.sessions";
+  static final String HANDOVER = "ferrymq.handover";
+  static final String SESSION_COPIES = "ferrymq.session-copies";
+  static final String QUEUE_COPIES = "ferrymq.queue-copies";
   private static final Logger LOG = Logger.getLogger(ClusterNode.class.getName());
 
   private final ClusterConfig config;
@@ -63,6 +67,8 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
   private final SplitBrainGuard splitBrain;
   /** The cluster-wide index given to the broker; null until {@link #configure}. */
   private volatile ClusterSubscriptionIndex index;
+  private final ClusterSessions sessions;
+  private final SessionBackups backups;
 
   private ClusterNode(ClusterConfig config, HazelcastInstance hazelcast, JoinProof proof,
       Inbox inbox, LongAdder refusedJoins) {
@@ -82,6 +88,13 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     ReplicatedMap<String, long[]> figuresMap = hazelcast.getReplicatedMap(FIGURES);
     this.figures = new ClusterFigures(figuresMap, self, this::memberIds);
     this.splitBrain = new SplitBrainGuard(config.minMembers(), hazelcast);
+    IMap<String, String> sessionDirectory = hazelcast.getMap(SESSIONS);
+    IMap<String, byte[]> sessionCopies = hazelcast.getMap(SESSION_COPIES);
+    IMap<String, byte[]> queueCopies = hazelcast.getMap(QUEUE_COPIES);
+    this.backups = new SessionBackups(sessionCopies, queueCopies, self);
+    this.sessions = new ClusterSessions(hazelcast, hazelcast.getExecutorService(HANDOVER),
+        sessionDirectory, self, config.handoverTimeoutSeconds(), backups);
+    hazelcast.getUserContext().put(ClusterSessions.class.getName(), sessions);
   }
 
   /**
@@ -141,6 +154,9 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     join.getTcpIpConfig().setEnabled(true).setMembers(c.members());
     hz.getMapConfig(RETAINED).setBackupCount(c.backupCount());
     SplitBrainGuard.protect(hz, c, RETAINED);
+    hz.getMapConfig(SESSIONS).setBackupCount(c.backupCount());
+    hz.getMapConfig(SESSION_COPIES).setBackupCount(c.backupCount());
+    hz.getMapConfig(QUEUE_COPIES).setBackupCount(c.backupCount());
     // what the tasks peers send here find: the inbox now, the forwarder once it exists
     ConcurrentHashMap<String, Object> context = new ConcurrentHashMap<>();
     context.put(Inbox.class.getName(), inbox);
@@ -161,12 +177,25 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
   }
 
   /**
-   * Gives the broker this node's cluster-wide parts: the subscription index, the link to the
-   * peers and the cluster-wide retained messages over the node's own persistence.
-   *
-   * @param persistence the node's own backend (sessions, queues, its copy of retained messages)
+   * Like {@link #configure(MqttBroker.Builder, Persistence, boolean)}, acknowledgements not
+   * waiting for the sessions' backup copies (persistence modes {@code none} and {@code queued}).
    */
   public MqttBroker.Builder configure(MqttBroker.Builder builder, Persistence persistence) {
+    return configure(builder, persistence, false);
+  }
+
+  /**
+   * Gives the broker this node's cluster-wide parts: the subscription index, the link to the
+   * peers, the cluster-wide retained messages over the node's own persistence, and the session
+   * directory, handover and backup copies.
+   *
+   * @param persistence the node's own backend (sessions, queues, its copy of retained messages)
+   * @param awaitCopies whether a QoS 1/2 acknowledgement waits for the backup copies of the
+   *     sessions it queued the message for (persistence mode {@code persistent})
+   */
+  public MqttBroker.Builder configure(MqttBroker.Builder builder, Persistence persistence,
+      boolean awaitCopies) {
+    backups.awaitedByAcknowledgements(awaitCopies);
     index = new ClusterSubscriptionIndex(new SubscriptionTree(), directory);
     directory.mirrorInto(index);
     Set<String> members = memberIds();
@@ -191,12 +220,14 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         figures.memberLeft(node);
         forwarder.peerGone(node);
         settlements.peerGone(node);
+        sessions.memberLeft(node);
       }
     });
     directory.forgetAllBut(members);
     figures.forgetAllBut(members);
     return builder.subscriptionIndex(index).peerLink(forwarder).sysExtension(figures)
-        .persistence(new ClusteredPersistence(persistence, clusterRetained));
+        .sessionRegistry(sessions.registry()).sessionHandover(sessions)
+        .persistence(new ClusteredPersistence(persistence, clusterRetained, backups));
   }
 
   /** Connects the built broker: forwarded batches and retained changes reach it from now on. */
@@ -204,6 +235,7 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     hazelcast.getUserContext().put(MqttBroker.class.getName(), broker);
     retained.addEntryListener(new ClusterRetained.Mirror(broker.clusterPort()), true);
     inbox.attach(broker.clusterPort(), settlements);
+    sessions.attach(broker.clusterPort());
   }
 
   /**
@@ -356,6 +388,7 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
   /** Leaves the cluster gracefully: the member hands its partitions to the others first. */
   @Override
   public void close() {
+    sessions.close();
     if (hazelcast.getLifecycleService().isRunning()) {
       hazelcast.shutdown();
       LOG.info(() -> "FerryMQ left cluster '" + config.name() + "'");

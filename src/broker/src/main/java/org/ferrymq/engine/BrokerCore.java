@@ -56,6 +56,8 @@ final class BrokerCore {
   final Map<String, EnhancedAuthenticator> enhancedAuthenticators = new HashMap<>();
   /** Network sessions by client id; read through {@link #session}. */
   final SessionRegistry sessions;
+  /** Where a CONNECT finds a session another cluster node holds; null on a single node. */
+  final SessionHandover handover;
   final InProcessSubscribers inProcess = new InProcessSubscribers();
   /** The way to cluster peers; null on a single node, the default. */
   private final PeerLink peerLink;
@@ -106,6 +108,7 @@ final class BrokerCore {
     this.index = b.subscriptionIndex != null ? b.subscriptionIndex : new SubscriptionTree();
     this.router = new Router(this, index, b.peerLink != null);
     this.peerLink = b.peerLink;
+    this.handover = b.sessionHandover;
     this.retained = new RetainedMessages(persistence.retained(), clock,
         config.maxRetainedMessages(), config.maxRetainedBytes());
     this.slots = new SessionSlots(config);

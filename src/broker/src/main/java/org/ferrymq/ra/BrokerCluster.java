@@ -35,15 +35,18 @@ final class BrokerCluster implements AutoCloseable {
    * Joins the cluster, when enabled, and gives the broker its cluster-wide parts.
    *
    * @param persistence the node's own persistence backend
+   * @param awaitCopies whether acknowledgements wait for the sessions' backup copies in the
+   *     cluster (persistence mode {@code persistent})
    * @throws IllegalStateException when the member cannot start or join
    */
-  MqttBroker.Builder configure(MqttBroker.Builder builder, Persistence persistence) {
+  MqttBroker.Builder configure(MqttBroker.Builder builder, Persistence persistence,
+      boolean awaitCopies) {
     if (!config.enabled()) {
       return builder.persistence(persistence);
     }
     ClusterNode node = ClusterNode.join(config);
     member = node;
-    return node.configure(builder, persistence);
+    return node.configure(builder, persistence, awaitCopies);
   }
 
   /** Connects the built broker to its peers; call before it starts. */

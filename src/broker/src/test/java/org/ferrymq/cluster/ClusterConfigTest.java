@@ -38,7 +38,8 @@ class ClusterConfigTest {
   void anEnabledClusterReadsEverySetting() {
     ClusterConfig sut = read("mqtt.cluster.name", "plant-7", "mqtt.cluster.host", "10.0.0.5",
         "mqtt.cluster.port", "5801", "mqtt.cluster.members", " 10.0.0.6:5801, node-c:5801 ",
-        "mqtt.cluster.backup-count", "2", "mqtt.cluster.forward-timeout", "15");
+        "mqtt.cluster.backup-count", "2", "mqtt.cluster.forward-timeout", "15",
+        "mqtt.cluster.handover-timeout", "4");
 
     assertTrue(sut.enabled());
     assertEquals("plant-7", sut.name());
@@ -47,6 +48,7 @@ class ClusterConfigTest {
     assertEquals(List.of("10.0.0.6:5801", "node-c:5801"), sut.members());
     assertEquals(2, sut.backupCount());
     assertEquals(15, sut.forwardTimeoutSeconds());
+    assertEquals(4, sut.handoverTimeoutSeconds());
     assertFalse(sut.toString().contains("0123456789abcdef"), "the secret is never printed");
   }
 
@@ -88,7 +90,9 @@ class ClusterConfigTest {
       "mqtt.cluster.backup-count|7",
       "mqtt.cluster.forward-timeout|0",
       "mqtt.cluster.min-members|0",
-      "mqtt.cluster.min-members|half"})
+      "mqtt.cluster.min-members|half",
+      "mqtt.cluster.handover-timeout|0",
+      "mqtt.cluster.handover-timeout|301"})
   void aBadValueFailsWithTheNameOfItsSetting(String key, String value) {
     ConfigException e = assertThrows(ConfigException.class, () -> read(key, value));
 

@@ -31,7 +31,7 @@ class BrokerClusterOffTest {
   public static void main(String[] args) {
     BrokerCluster cluster = new BrokerCluster(ClusterConfig.disabled());
     MqttBroker broker = cluster.configure(MqttBroker.builder().config(TestBrokers.config()),
-        new TransientPersistence()).build();
+        new TransientPersistence(), false).build();
     cluster.attach(broker);
     if (cluster.view() != null) {
       throw new AssertionError("a cluster view with clustering off");
