@@ -50,6 +50,16 @@ export function listClients(credentials) {
 }
 
 /** Disconnects a client; rejects with status 404 when it is not connected. */
+/** @returns {Promise<object>} the cluster's members, or {clustered: false} */
+export function clusterOverview(credentials) {
+  return request('GET', 'api/cluster', credentials);
+}
+
+/** @returns {Promise<{clients: object[], unanswered: string[]}>} every member's clients */
+export function listClusterClients(credentials) {
+  return request('GET', 'api/cluster/clients', credentials);
+}
+
 export function disconnectClient(credentials, clientId) {
   return request('POST', `api/clients/${encodeURIComponent(clientId)}/disconnect`, credentials);
 }
@@ -165,11 +175,16 @@ export class ClientsView {
    * @param {() => {username: string, password: string}|null} credentials the signed-in user
    * @param {() => string|null} ownClientId the dashboard's own MQTT client id
    * @param {(clientId: string) => void} onSelect called when a client's row is clicked
+   * @param {(cluster: object|null) => void} onCluster receives the cluster overview at each
+   *     refresh (null when it could not be read)
    */
-  constructor(credentials, ownClientId, onSelect) {
+  constructor(credentials, ownClientId, onSelect, onCluster = () => {}) {
     this.credentials = credentials;
     this.ownClientId = ownClientId;
     this.onSelect = onSelect;
+    this.onCluster = onCluster;
+    this.nodeColumn = document.getElementById('clients-node-col');
+    this.clustered = false;
     this.locked = document.getElementById('clients-locked');
     this.error = document.getElementById('clients-error');
     this.wrap = document.getElementById('clients-table-wrap');
@@ -193,6 +208,8 @@ export class ClientsView {
     this.updated.textContent = '';
     if (!admin) {
       this.body.replaceChildren();
+      this.onCluster(null);
+      this.nodeColumn.hidden = true;
       this.locked.firstChild.textContent = who
         ? `Signed in as ${who}, who is not an administrator: the broker's clients are hidden. `
         : 'Only administrators can see the broker\u2019s clients. ';
@@ -207,9 +224,24 @@ export class ClientsView {
       return;
     }
     try {
-      const clients = await listClients(this.credentials());
+      const cluster = await clusterOverview(this.credentials()).catch(() => null);
+      this.onCluster(cluster);
+      this.clustered = cluster?.clustered === true;
+      this.nodeColumn.hidden = !this.clustered;
+      let clients;
+      let missing = '';
+      if (this.clustered) {
+        const answer = await listClusterClients(this.credentials());
+        clients = answer.clients;
+        if (answer.unanswered.length > 0) {
+          missing = ` · no answer from ${answer.unanswered.join(', ')}`;
+        }
+      } else {
+        clients = await listClients(this.credentials());
+      }
       this.render(clients);
-      this.updated.textContent = `${clients.length} sessions · updated ${new Date().toLocaleTimeString()}`;
+      const where = this.clustered ? ` on ${cluster.nodes.length} nodes` : '';
+      this.updated.textContent = `${clients.length} sessions${where}${missing} · updated ${new Date().toLocaleTimeString()}`;
     } catch (error) {
       this.showError(`Could not load clients (${error.message}).`);
     }
@@ -223,13 +255,18 @@ export class ClientsView {
   row(client) {
     const tr = document.createElement('tr');
     tr.dataset.clientId = client.clientId;
-    tr.className = `${client.connected ? 'online' : 'offline'} selectable`;
-    tr.title = 'Show this session';
-    tr.addEventListener('click', (event) => {
-      if (!event.target.closest('button')) {
-        this.onSelect(client.clientId);
-      }
-    });
+    // a client on another node is shown, but its session is opened and acted on from that node
+    const here = !this.clustered || client.local;
+    tr.className = `${client.connected ? 'online' : 'offline'}${here ? ' selectable' : ''}`;
+    tr.title = here ? 'Show this session'
+      : `On node ${client.nodeAddress}: open that node's dashboard to see or disconnect it`;
+    if (here) {
+      tr.addEventListener('click', (event) => {
+        if (!event.target.closest('button')) {
+          this.onSelect(client.clientId);
+        }
+      });
+    }
     const id = document.createElement('td');
     id.className = 'client-id';
     id.title = client.clientId;
@@ -254,8 +291,13 @@ export class ClientsView {
       this.cell(String(client.queued), 'num'),
     ];
     cells[4].title = client.connectedSince ?? '';
+    if (this.clustered) {
+      const node = this.cell(client.local ? `${client.nodeAddress} (this node)` : client.nodeAddress, 'node');
+      node.dataset.node = client.node;
+      cells.push(node);
+    }
     const actions = this.cell('', 'actions');
-    if (client.connected && !self) {
+    if (client.connected && !self && here) {
       actions.append(this.disconnectButton(client.clientId));
     }
     tr.append(...cells, actions);

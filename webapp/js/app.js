@@ -9,6 +9,7 @@ import { ClientsView, whoAmI } from './admin.js';
 import { ClientDetailView } from './client-detail.js';
 import { RetainedView } from './retained.js';
 import { BansView } from './bans.js';
+import { NodesView } from './nodes.js';
 import { asText, formatBytes, formatPayload } from './payload.js';
 import { isValidFilter, isValidTopicName, topicMatches } from './topic-match.js';
 
@@ -21,8 +22,9 @@ let explorerQos = 2;
 
 const overview = new Overview();
 const clientDetail = new ClientDetailView(() => credentials, () => clients.refresh());
+const nodes = new NodesView();
 const clients = new ClientsView(() => credentials, () => connection.clientId,
-  (clientId) => clientDetail.show(clientId));
+  (clientId) => clientDetail.show(clientId), (cluster) => nodes.render(cluster));
 const retained = new RetainedView(() => credentials);
 const bans = new BansView(() => credentials);
 

@@ -304,6 +304,8 @@ async function dashboardAgainstServer() {
   await page.locator('tr[data-client-id="dash-e2e-subscriber"]').waitFor({ timeout: TIMEOUT });
   await page.waitForSelector('#connection[data-state="connected"]', { timeout: TIMEOUT });
   step('administrator signed in: clients table lists the TCP subscriber');
+  assert.equal(await page.locator('#nodes').isVisible(), false, 'no node list on a single node');
+  assert.equal(await page.locator('#clients-node-col').isVisible(), false, 'no node column on a single node');
 
   const victim = await rawTcpClient('dash-e2e-victim');
   await page.click('#clients-refresh');

@@ -55,10 +55,12 @@ public final class InProcessRun {
       for (int round = 1; round <= 2; round++) {
         // The first round warms the JIT up; the second is the result
         String label = round == 1 ? "warm-up" : "result";
-        run.report(label, "inproc-to-inproc", run.inProcessToInProcess());
-        run.report(label, "tcp-to-inproc", run.tcpToInProcess());
-        run.report(label, "inproc-to-tcp", run.inProcessToTcp());
-        run.report(label, "tcp-to-tcp", run.tcpToTcp());
+        run.report(label, "inproc-to-inproc",
+            run.timed("ii", run::consumer, run::publishInProcess));
+        run.report(label, "tcp-to-inproc", run.timed("ti", run::consumer, run::publishTcp));
+        run.report(label, "inproc-to-tcp",
+            run.timed("it", run::subscriber, run::publishInProcess));
+        run.report(label, "tcp-to-tcp", run.timed("tt", run::subscriber, run::publishTcp));
       }
     } finally {
       server.close();
@@ -129,38 +131,24 @@ public final class InProcessRun {
     }
   }
 
-  private long inProcessToInProcess() throws InterruptedException {
-    CountDownLatch done = new CountDownLatch(1);
-    try (LocalSubscription s = consumer("ii", done)) {
-      long start = System.nanoTime();
-      publishInProcess("ii");
-      return await(done, start);
-    }
+  /** One side that receives: it counts {@code messages} down to {@code done}. */
+  @FunctionalInterface
+  private interface Receiver {
+    AutoCloseable open(String topic, CountDownLatch done) throws IOException;
   }
 
-  private long tcpToInProcess() throws IOException, InterruptedException {
-    CountDownLatch done = new CountDownLatch(1);
-    try (LocalSubscription s = consumer("ti", done)) {
-      long start = System.nanoTime();
-      publishTcp("ti");
-      return await(done, start);
-    }
+  /** One side that sends {@code messages} messages. */
+  @FunctionalInterface
+  private interface Sender {
+    void send(String topic) throws IOException, InterruptedException;
   }
 
-  private long inProcessToTcp() throws IOException, InterruptedException {
+  /** @return nanoseconds from the first message sent to the last one received */
+  private long timed(String topic, Receiver receiver, Sender sender) throws Exception {
     CountDownLatch done = new CountDownLatch(1);
-    try (BenchClient s = subscriber("it", done)) {
+    try (AutoCloseable r = receiver.open(topic, done)) {
       long start = System.nanoTime();
-      publishInProcess("it");
-      return await(done, start);
-    }
-  }
-
-  private long tcpToTcp() throws IOException, InterruptedException {
-    CountDownLatch done = new CountDownLatch(1);
-    try (BenchClient s = subscriber("tt", done)) {
-      long start = System.nanoTime();
-      publishTcp("tt");
+      sender.send(topic);
       return await(done, start);
     }
   }

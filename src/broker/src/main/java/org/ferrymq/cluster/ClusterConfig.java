@@ -22,9 +22,14 @@ import org.ferrymq.config.ConfigException;
  * @param backupCount synchronous backups of each cluster-wide retained message
  * @param forwardTimeoutSeconds how long a node waits for its subscribers to take a forwarded
  *     QoS 1/2 message before it settles the message as failed with its origin
+ * @param handoverTimeoutSeconds how long a CONNECT waits for the node holding its session to
+ *     hand it over before it is refused with Server unavailable
+ * @param minMembers the members a side of a split cluster needs to change cluster-wide state
+ *     (split-brain protection); 1 turns the protection off
  */
 public record ClusterConfig(boolean enabled, String name, String host, int port,
-    List<String> members, String secret, int backupCount, int forwardTimeoutSeconds) {
+    List<String> members, String secret, int backupCount, int forwardTimeoutSeconds,
+    int handoverTimeoutSeconds, int minMembers) {
 
   /** Shortest secret accepted: 16 characters of a random string carry enough entropy. */
   static final int MIN_SECRET_LENGTH = 16;
@@ -38,7 +43,10 @@ public record ClusterConfig(boolean enabled, String name, String host, int port,
     MEMBERS("mqtt.cluster.members", ""),
     SECRET("mqtt.cluster.secret", ""),
     BACKUP_COUNT("mqtt.cluster.backup-count", "1"),
-    FORWARD_TIMEOUT("mqtt.cluster.forward-timeout", "60");
+    FORWARD_TIMEOUT("mqtt.cluster.forward-timeout", "60"),
+    HANDOVER_TIMEOUT("mqtt.cluster.handover-timeout", "10"),
+    /** Empty: a majority of the configured member list. */
+    MIN_MEMBERS("mqtt.cluster.min-members", "");
 
     private final String key;
     private final String defaultValue;
@@ -83,7 +91,8 @@ public record ClusterConfig(boolean enabled, String name, String host, int port,
           + "' is not true or false");
     };
     if (!enabled) {
-      return new ClusterConfig(false, Key.NAME.defaultValue(), "", 5701, List.of(), "", 1, 60);
+      return new ClusterConfig(false, Key.NAME.defaultValue(), "", 5701, List.of(), "", 1, 60,
+          10, 1);
     }
     String name = raw.apply(Key.NAME);
     if (!name.matches("[A-Za-z0-9._-]{1,64}")) {
@@ -102,9 +111,28 @@ public record ClusterConfig(boolean enabled, String name, String host, int port,
       throw new ConfigException(Key.SECRET.key(), "a cluster needs a shared secret of at least "
           + MIN_SECRET_LENGTH + " characters, so that a stranger cannot join");
     }
+    String minMembers = raw.apply(Key.MIN_MEMBERS);
     return new ClusterConfig(true, name, raw.apply(Key.HOST), port, members, secret,
         (int) whole(Key.BACKUP_COUNT, raw.apply(Key.BACKUP_COUNT), 0, 6),
-        (int) whole(Key.FORWARD_TIMEOUT, raw.apply(Key.FORWARD_TIMEOUT), 1, 3600));
+        (int) whole(Key.FORWARD_TIMEOUT, raw.apply(Key.FORWARD_TIMEOUT), 1, 3600),
+        (int) whole(Key.HANDOVER_TIMEOUT, raw.apply(Key.HANDOVER_TIMEOUT), 1, 300),
+        minMembers.isEmpty() ? majorityOf(members.size())
+            : (int) whole(Key.MIN_MEMBERS, minMembers, 1, 1000));
+  }
+
+  /**
+   * The default split-brain protection: more than half of the member list, which should name
+   * every member, this one included. A list of other members only (this one left out) gives
+   * the same figure for an odd cluster size and one less than a strict majority for an even
+   * size; docs/cluster.md asks for the full list.
+   */
+  static int majorityOf(int listedMembers) {
+    return listedMembers / 2 + 1;
+  }
+
+  /** @return whether a side of a split cluster below {@link #minMembers} stops cluster writes */
+  public boolean splitBrainProtected() {
+    return minMembers > 1;
   }
 
   /** @return {@code host:port}, validated */
@@ -135,6 +163,7 @@ public record ClusterConfig(boolean enabled, String name, String host, int port,
   @Override
   public String toString() {
     return "ClusterConfig[enabled=" + enabled + ", name=" + name + ", host=" + host + ", port="
-        + port + ", members=" + members + ", backupCount=" + backupCount + "]";
+        + port + ", members=" + members + ", backupCount=" + backupCount + ", minMembers="
+        + minMembers + "]";
   }
 }

@@ -70,6 +70,16 @@ final class ClusterFigures implements SysExtension {
         sum[RECEIVED], sum[SENT]);
   }
 
+  /** @return the member's figures as it last reported them (all 0 before it reported) */
+  NodeFigures of(String node, String address, boolean self) {
+    long[] f = map.get(node);
+    if (f == null || f.length != SENT + 1) {
+      return new NodeFigures(node, address, self, false, 0, 0, 0, 0);
+    }
+    return new NodeFigures(node, address, self, true, f[CLIENTS], f[CONNECTIONS], f[RECEIVED],
+        f[SENT]);
+  }
+
   /** A member left: its figures go (any survivor may remove them). */
   void memberLeft(String node) {
     map.remove(node);

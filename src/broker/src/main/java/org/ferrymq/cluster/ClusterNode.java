@@ -13,10 +13,16 @@ import com.hazelcast.replicatedmap.ReplicatedMap;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Logger;
+import org.ferrymq.engine.ClientSummary;
 import org.ferrymq.engine.MqttBroker;
 import org.ferrymq.persistence.Persistence;
 import org.ferrymq.topic.SubscriptionTree;
@@ -25,19 +31,26 @@ import org.ferrymq.topic.SubscriptionTree;
  * This broker's membership in a cluster: an embedded Hazelcast member, joined by TCP/IP from the
  * configured member list (no multicast, no auto-detection), guarded by the shared secret
  * ({@link JoinGuard}), and the parts it plugs into the broker's seams: the cluster-wide
- * subscription index, the link that forwards messages to peers, and the cluster-wide retained
- * messages. See docs/cluster.md.
+ * subscription index, the link that forwards messages to peers, the cluster-wide retained
+ * messages, and the directory and handover of sessions ({@link ClusterSessions}). See docs/cluster.md.
  *
  * <p>Lifecycle: {@link #join} before the broker is built, {@link #configure} its builder,
  * {@link #attach} the built broker before it starts, and {@link #close} after it stopped, which
  * leaves the cluster gracefully (the member hands its data partitions over first).
  */
-public final class ClusterNode implements AutoCloseable {
+public final class ClusterNode implements ClusterView, AutoCloseable {
   static final String FILTERS = "ferrymq.filters";
   static final String RETAINED = "ferrymq.retained";
   static final String FORWARDING = "ferrymq.forwarding";
   static final String SETTLING = "ferrymq.settling";
   static final String FIGURES = "ferrymq.node-figures";
+  static final String ADMIN = "ferrymq.admin";
+  /** How long a cluster-wide admin query waits for the members' answers. */
+  private static final long ADMIN_ANSWER_MILLIS = 5_000;
+  static final String SESSIONS = "ferrymq.sessions";
+  static final String HANDOVER = "ferrymq.handover";
+  static final String SESSION_COPIES = "ferrymq.session-copies";
+  static final String QUEUE_COPIES = "ferrymq.queue-copies";
   private static final Logger LOG = Logger.getLogger(ClusterNode.class.getName());
 
   private final ClusterConfig config;
@@ -51,6 +64,11 @@ public final class ClusterNode implements AutoCloseable {
   private final FilterDirectory directory;
   private final IMap<String, byte[]> retained;
   private final ClusterFigures figures;
+  private final SplitBrainGuard splitBrain;
+  /** The cluster-wide index given to the broker; null until {@link #configure}. */
+  private volatile ClusterSubscriptionIndex index;
+  private final ClusterSessions sessions;
+  private final SessionBackups backups;
 
   private ClusterNode(ClusterConfig config, HazelcastInstance hazelcast, JoinProof proof,
       Inbox inbox, LongAdder refusedJoins) {
@@ -69,6 +87,14 @@ public final class ClusterNode implements AutoCloseable {
     this.retained = hazelcast.getMap(RETAINED);
     ReplicatedMap<String, long[]> figuresMap = hazelcast.getReplicatedMap(FIGURES);
     this.figures = new ClusterFigures(figuresMap, self, this::memberIds);
+    this.splitBrain = new SplitBrainGuard(config.minMembers(), hazelcast);
+    IMap<String, String> sessionDirectory = hazelcast.getMap(SESSIONS);
+    IMap<String, byte[]> sessionCopies = hazelcast.getMap(SESSION_COPIES);
+    IMap<String, byte[]> queueCopies = hazelcast.getMap(QUEUE_COPIES);
+    this.backups = new SessionBackups(sessionCopies, queueCopies, self);
+    this.sessions = new ClusterSessions(hazelcast, hazelcast.getExecutorService(HANDOVER),
+        sessionDirectory, self, config.handoverTimeoutSeconds(), backups);
+    hazelcast.getUserContext().put(ClusterSessions.class.getName(), sessions);
   }
 
   /**
@@ -127,6 +153,10 @@ public final class ClusterNode implements AutoCloseable {
     join.getAutoDetectionConfig().setEnabled(false);
     join.getTcpIpConfig().setEnabled(true).setMembers(c.members());
     hz.getMapConfig(RETAINED).setBackupCount(c.backupCount());
+    SplitBrainGuard.protect(hz, c, RETAINED);
+    hz.getMapConfig(SESSIONS).setBackupCount(c.backupCount());
+    hz.getMapConfig(SESSION_COPIES).setBackupCount(c.backupCount());
+    hz.getMapConfig(QUEUE_COPIES).setBackupCount(c.backupCount());
     // what the tasks peers send here find: the inbox now, the forwarder once it exists
     ConcurrentHashMap<String, Object> context = new ConcurrentHashMap<>();
     context.put(Inbox.class.getName(), inbox);
@@ -147,16 +177,30 @@ public final class ClusterNode implements AutoCloseable {
   }
 
   /**
-   * Gives the broker this node's cluster-wide parts: the subscription index, the link to the
-   * peers and the cluster-wide retained messages over the node's own persistence.
-   *
-   * @param persistence the node's own backend (sessions, queues, its copy of retained messages)
+   * Like {@link #configure(MqttBroker.Builder, Persistence, boolean)}, acknowledgements not
+   * waiting for the sessions' backup copies (persistence modes {@code none} and {@code queued}).
    */
   public MqttBroker.Builder configure(MqttBroker.Builder builder, Persistence persistence) {
-    ClusterSubscriptionIndex index = new ClusterSubscriptionIndex(new SubscriptionTree(),
-        directory);
+    return configure(builder, persistence, false);
+  }
+
+  /**
+   * Gives the broker this node's cluster-wide parts: the subscription index, the link to the
+   * peers, the cluster-wide retained messages over the node's own persistence, and the session
+   * directory, handover and backup copies.
+   *
+   * @param persistence the node's own backend (sessions, queues, its copy of retained messages)
+   * @param awaitCopies whether a QoS 1/2 acknowledgement waits for the backup copies of the
+   *     sessions it queued the message for (persistence mode {@code persistent})
+   */
+  public MqttBroker.Builder configure(MqttBroker.Builder builder, Persistence persistence,
+      boolean awaitCopies) {
+    backups.awaitedByAcknowledgements(awaitCopies);
+    index = new ClusterSubscriptionIndex(new SubscriptionTree(), directory);
     directory.mirrorInto(index);
     Set<String> members = memberIds();
+    ClusterRetained clusterRetained = new ClusterRetained(persistence.retained(), retained,
+        splitBrain::quorate);
     hazelcast.getCluster().addMembershipListener(new MembershipListener() {
       @Override
       public void memberAdded(MembershipEvent event) {
@@ -166,6 +210,7 @@ public final class ClusterNode implements AutoCloseable {
           LOG.severe(() -> "Cluster member " + m.getAddress() + " joined without proving it "
               + "knows mqtt.cluster.secret: the cluster's master does not check the secret");
         }
+        clusterRetained.memberJoined();
       }
 
       @Override
@@ -175,19 +220,22 @@ public final class ClusterNode implements AutoCloseable {
         figures.memberLeft(node);
         forwarder.peerGone(node);
         settlements.peerGone(node);
+        sessions.memberLeft(node);
       }
     });
     directory.forgetAllBut(members);
     figures.forgetAllBut(members);
     return builder.subscriptionIndex(index).peerLink(forwarder).sysExtension(figures)
-        .persistence(new ClusteredPersistence(persistence,
-            new ClusterRetained(persistence.retained(), retained)));
+        .sessionRegistry(sessions.registry()).sessionHandover(sessions)
+        .persistence(new ClusteredPersistence(persistence, clusterRetained, backups));
   }
 
   /** Connects the built broker: forwarded batches and retained changes reach it from now on. */
   public void attach(MqttBroker broker) {
+    hazelcast.getUserContext().put(MqttBroker.class.getName(), broker);
     retained.addEntryListener(new ClusterRetained.Mirror(broker.clusterPort()), true);
     inbox.attach(broker.clusterPort(), settlements);
+    sessions.attach(broker.clusterPort());
   }
 
   /**
@@ -227,6 +275,7 @@ public final class ClusterNode implements AutoCloseable {
    * @return this node's view of the cluster now: membership, its forwarding counters and the
    *     members' totals; local reads only, nothing crosses the network
    */
+  @Override
   public ClusterStatus status() {
     try {
       if (hazelcast.getLifecycleService().isRunning()) {
@@ -246,7 +295,46 @@ public final class ClusterNode implements AutoCloseable {
       ClusterTotals totals) {
     return new ClusterStatus(config.name(), self, address, running, members, config.members(),
         forwarder.forwarded(), forwarder.batches(), inbox.received(), refusedJoins.sum(),
-        totals);
+        totals, config.minMembers(), running && splitBrain.quorate(),
+        splitBrain.mergedAfterSplit());
+  }
+
+  @Override
+  public List<NodeFigures> nodes() {
+    List<NodeFigures> nodes = new ArrayList<>();
+    for (Member m : hazelcast.getCluster().getMembers()) {
+      nodes.add(figures.of(m.getUuid().toString(), address(m), m.localMember()));
+    }
+    return nodes;
+  }
+
+  @Override
+  public List<NodeClients> clients() {
+    Map<Member, Future<ArrayList<ClientSummary>>> answers = hazelcast
+        .getExecutorService(ADMIN).submitToAllMembers(new ClientsQuery());
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ADMIN_ANSWER_MILLIS);
+    List<NodeClients> all = new ArrayList<>();
+    for (Member m : hazelcast.getCluster().getMembers()) {
+      Future<ArrayList<ClientSummary>> answer = answers.get(m);
+      List<ClientSummary> clients = answer == null ? null : answerWithin(answer, deadline);
+      all.add(new NodeClients(m.getUuid().toString(), address(m), m.localMember(),
+          clients != null, clients == null ? List.of() : clients));
+    }
+    return all;
+  }
+
+  /** @return the member's clients, or null when it failed or did not answer by the deadline */
+  private static List<ClientSummary> answerWithin(Future<ArrayList<ClientSummary>> answer,
+      long deadline) {
+    try {
+      return answer.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.fine(() -> "A member did not list its clients: " + e);
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
   }
 
   /** @return this node's id in the cluster (its Hazelcast member UUID) */
@@ -284,9 +372,12 @@ public final class ClusterNode implements AutoCloseable {
     return inbox.received();
   }
 
-  /** @return whether a peer has announced subscribers for exactly this filter, as seen here */
+  /**
+   * @return whether a peer has announced subscribers for exactly this filter and this node's
+   *     index routes to it (the directory's events reach the index after the map has the key)
+   */
   public boolean knowsPeerFilter(String node, String filter) {
-    return directory.has(node, filter);
+    return directory.has(node, filter) && index != null && index.routesToPeer(node, filter);
   }
 
   /** @return whether the cluster-wide retained map holds a message on this topic */
@@ -297,6 +388,7 @@ public final class ClusterNode implements AutoCloseable {
   /** Leaves the cluster gracefully: the member hands its partitions to the others first. */
   @Override
   public void close() {
+    sessions.close();
     if (hazelcast.getLifecycleService().isRunning()) {
       hazelcast.shutdown();
       LOG.info(() -> "FerryMQ left cluster '" + config.name() + "'");

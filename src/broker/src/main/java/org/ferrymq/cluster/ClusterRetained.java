@@ -8,7 +8,13 @@ import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.ferrymq.engine.ClusterPort;
@@ -30,27 +36,42 @@ import org.ferrymq.persistence.common.RecordFormatException;
  */
 final class ClusterRetained implements RetainedStore {
   private static final Logger LOG = Logger.getLogger(ClusterRetained.class.getName());
+  private static final int QUORUM_CHECKS = 20;
+  private static final long QUORUM_CHECK_MILLIS = 250;
 
   private final RetainedStore local;
   private final IMap<String, byte[]> map;
+  private final BooleanSupplier quorate;
+  /** Whether the last cluster write failed: a failure is logged once, not per message. */
+  private final AtomicBoolean failing = new AtomicBoolean();
+  /**
+   * Changes this node's side could not make cluster-wide while it lacked members, the latest per
+   * topic (so bounded by the topics touched), written once it has them again.
+   */
+  private final Map<String, Change> unwritten = new ConcurrentHashMap<>();
 
-  ClusterRetained(RetainedStore local, IMap<String, byte[]> map) {
+  /**
+   * One change to the map: a message to retain (as the latest, or as a seed the cluster's own
+   * value beats), or a deletion.
+   */
+  private record Change(String topic, Message message, boolean seed) {
+  }
+
+  /**
+   * @param quorate whether this node's side may change cluster-wide state now (split-brain
+   *     protection, {@link SplitBrainGuard})
+   */
+  ClusterRetained(RetainedStore local, IMap<String, byte[]> map, BooleanSupplier quorate) {
     this.local = local;
     this.map = map;
+    this.quorate = quorate;
   }
 
   @Override
   public void put(Message m) {
     local.put(m);
-    if (nodeOwn(m.topic())) {
-      return;
-    }
-    byte[] value = RecordCodec.encodeMessage(m);
-    if (m.expiresAtMillis() == 0) {
-      map.setAsync(m.topic(), value);
-    } else {
-      long ttl = Math.max(1, m.expiresAtMillis() - System.currentTimeMillis());
-      map.setAsync(m.topic(), value, ttl, TimeUnit.MILLISECONDS);
+    if (!nodeOwn(m.topic())) {
+      write(new Change(m.topic(), m, false));
     }
   }
 
@@ -58,7 +79,97 @@ final class ClusterRetained implements RetainedStore {
   public void remove(String topic) {
     local.remove(topic);
     if (!nodeOwn(topic)) {
-      map.deleteAsync(topic);
+      write(new Change(topic, null, false));
+    }
+  }
+
+  private void write(Change c) {
+    if (!quorate.getAsBoolean()) {
+      unwritten.put(c.topic(), c);
+      refused(c.topic());
+      return;
+    }
+    if (!unwritten.isEmpty()) {
+      writeUnwritten();
+    }
+    send(c);
+  }
+
+  private void send(Change c) {
+    CompletionStage<?> done;
+    if (c.message() == null) {
+      done = map.deleteAsync(c.topic());
+    } else if (c.seed()) {
+      // IMap has no asynchronous putIfAbsent; seeds are few, and only after a start
+      done = CompletableFuture.runAsync(() -> map.putIfAbsent(c.topic(),
+          RecordCodec.encodeMessage(c.message())));
+    } else if (c.message().expiresAtMillis() == 0) {
+      done = map.setAsync(c.topic(), RecordCodec.encodeMessage(c.message()));
+    } else {
+      long ttl = Math.max(1, c.message().expiresAtMillis() - System.currentTimeMillis());
+      done = map.setAsync(c.topic(), RecordCodec.encodeMessage(c.message()), ttl,
+          TimeUnit.MILLISECONDS);
+    }
+    done.whenComplete((v, e) -> {
+      if (e == null) {
+        if (failing.compareAndSet(true, false)) {
+          LOG.info("Retained changes reach the cluster again");
+        }
+      } else if (SplitBrainGuard.refusedForSplit(e)) {
+        // a later change of the topic, made meanwhile, stays the one to write
+        unwritten.putIfAbsent(c.topic(), c);
+        refused(c.topic());
+      } else if (failing.compareAndSet(false, true)) {
+        LOG.log(Level.WARNING, "The retained change on '" + c.topic() + "' did not reach the "
+            + "cluster (further failures are not logged until a write succeeds again)", e);
+      }
+    });
+  }
+
+  /**
+   * A change this node's side may not make cluster-wide yet: its subscribers see it at once,
+   * the cluster once the side has its members again; when a split heals instead, the majority's
+   * messages win (docs/cluster.md, "Split brain").
+   */
+  private void refused(String topic) {
+    if (failing.compareAndSet(false, true)) {
+      LOG.warning(() -> "The retained change on '" + topic + "' stays on this node for now: its "
+          + "side of the cluster has fewer members than mqtt.cluster.min-members, so it may not "
+          + "change cluster-wide retained messages; such changes are written once it has them "
+          + "(further refusals are not logged until a write succeeds)");
+    }
+  }
+
+  /**
+   * A member joined: writes what this node's side could not, once it may. Hazelcast updates its
+   * split-brain protection after membership listeners may have run, so it looks again a few
+   * times, briefly, before it leaves the rest to the next retained change.
+   */
+  void memberJoined() {
+    retryUnwritten(QUORUM_CHECKS);
+  }
+
+  private void retryUnwritten(int checksLeft) {
+    if (unwritten.isEmpty()) {
+      return;
+    }
+    if (quorate.getAsBoolean()) {
+      writeUnwritten();
+    } else if (checksLeft > 1) {
+      CompletableFuture.runAsync(() -> retryUnwritten(checksLeft - 1),
+          CompletableFuture.delayedExecutor(QUORUM_CHECK_MILLIS, TimeUnit.MILLISECONDS));
+    }
+  }
+
+  private void writeUnwritten() {
+    if (!quorate.getAsBoolean()) {
+      return;
+    }
+    for (String topic : List.copyOf(unwritten.keySet())) {
+      Change c = unwritten.remove(topic);
+      if (c != null) {
+        send(c);
+      }
     }
   }
 
@@ -83,8 +194,14 @@ final class ClusterRetained implements RetainedStore {
     for (Message m : local.loadRetained()) {
       if (nodeOwn(m.topic())) {
         own.add(m);
-      } else {
+        continue;
+      }
+      if (quorate.getAsBoolean()) {
         map.putIfAbsent(m.topic(), RecordCodec.encodeMessage(m));
+      } else {
+        // the first member of a protected cluster: it seeds once enough members joined
+        own.add(m);
+        unwritten.put(m.topic(), new Change(m.topic(), m, true));
       }
     }
     List<Message> all = new ArrayList<>(own);

@@ -17,10 +17,16 @@ import java.util.List;
  * @param receivedFromPeers messages peers forwarded to this node, routed here
  * @param refusedJoins join requests this node refused, as master, for want of the secret
  * @param totals the members' figures summed
+ * @param minMembers the members this node's side needs to change cluster-wide state
+ *     ({@code mqtt.cluster.min-members}; 1: no split-brain protection)
+ * @param quorate whether this node's side has them now
+ * @param mergedAfterSplit whether this node was cut off and merged back: Hazelcast then gave
+ *     it a new identity, so it must restart to serve as a member again (liveness fails)
  */
 public record ClusterStatus(String name, String nodeId, String address, boolean running,
     List<String> members, List<String> configuredMembers, long forwarded, long batchesSent,
-    long receivedFromPeers, long refusedJoins, ClusterTotals totals) {
+    long receivedFromPeers, long refusedJoins, ClusterTotals totals, int minMembers,
+    boolean quorate, boolean mergedAfterSplit) {
 
   public ClusterStatus {
     members = List.copyOf(members);

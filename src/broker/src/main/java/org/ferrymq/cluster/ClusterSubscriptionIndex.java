@@ -6,10 +6,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.ferrymq.engine.PeerKey;
 import org.ferrymq.packet.QoS;
 import org.ferrymq.packet.RetainHandling;
+import org.ferrymq.packet.Subscription;
 import org.ferrymq.topic.MatchSink;
 import org.ferrymq.topic.SubscriptionEntry;
 import org.ferrymq.topic.SubscriptionIndex;
 import org.ferrymq.topic.SubscriptionTree;
+import org.ferrymq.topic.Topics;
 
 /**
  * The broker's subscription index in a cluster: this node's own subscriptions in a local
@@ -20,10 +22,16 @@ import org.ferrymq.topic.SubscriptionTree;
  * message once, and only to the nodes that want it.
  *
  * <p>Kept incrementally: this node announces a filter to the {@link Announcer} when its first
- * subscription (of any client, shared or not) with that filter arrives and withdraws it when the
- * last one goes; the peers' announcements arrive through {@link #peerAdded} and {@link
- * #peerRemoved}. A peer entry asks for QoS 2 with Retain As Published, so the message crosses
- * with the publisher's QoS and RETAIN flag and the peer applies its subscribers' options.
+ * subscription (of any client, in-process ones included) with that filter arrives and withdraws
+ * it when the last one goes; the peers' announcements arrive through {@link #peerAdded} and
+ * {@link #peerRemoved}. A peer entry asks for QoS 2 with Retain As Published, so the message
+ * crosses with the publisher's QoS and RETAIN flag and the peer applies its subscribers'
+ * options.
+ *
+ * <p>A shared subscription is announced as its group ({@code $share/<name>/<filter>}) with the
+ * node's member count, announced again when the count changes. A peer's group is a member of
+ * the same group in the peers' tree, under the peer's key, and {@link #weight} is the peer's
+ * member count, so that the router can choose one node per group and message [MQTT-4.8.2].
  *
  * <p>Thread-safe: the lanes subscribe and match concurrently, Hazelcast's event threads apply
  * the peers' changes; a filter's count and its announcement change together.
@@ -32,14 +40,21 @@ final class ClusterSubscriptionIndex implements SubscriptionIndex {
 
   /** Where this node's filters are announced to the cluster. */
   interface Announcer {
-    void announce(String filter);
+    /**
+     * @param filter a plain filter, or a shared group as {@code $share/<name>/<filter>}
+     * @param subscriptions the node's subscriptions with it now (a group's member count)
+     */
+    void announce(String filter, int subscriptions);
 
     void withdraw(String filter);
   }
 
+  private static final char SEPARATOR = '\u0000';
   private final SubscriptionIndex local;
   private final SubscriptionTree peers = new SubscriptionTree();
   private final Map<String, Integer> counts = new ConcurrentHashMap<>();
+  /** The peers' member counts of their groups, under peer key + U+0000 + group. */
+  private final Map<String, Integer> peerMembers = new ConcurrentHashMap<>();
   private final Announcer announcer;
 
   ClusterSubscriptionIndex(SubscriptionIndex local, Announcer announcer) {
@@ -51,12 +66,14 @@ final class ClusterSubscriptionIndex implements SubscriptionIndex {
   public boolean subscribe(SubscriptionEntry entry) {
     boolean added = local.subscribe(entry);
     if (added) {
-      counts.compute(entry.filter(), (filter, n) -> {
-        if (n == null) {
-          announcer.announce(filter);
-          return 1;
+      boolean shared = entry.isShared();
+      counts.compute(entry.fullFilter(), (filter, n) -> {
+        int now = n == null ? 1 : n + 1;
+        // a plain filter's count stays on this node; a group's is its weight on the peers
+        if (n == null || shared) {
+          announcer.announce(filter, now);
         }
-        return n + 1;
+        return now;
       });
     }
     return added;
@@ -64,11 +81,9 @@ final class ClusterSubscriptionIndex implements SubscriptionIndex {
 
   @Override
   public boolean unsubscribe(String clientId, String fullFilter) {
-    List<SubscriptionEntry> before = local.subscriptionsOf(clientId);
     boolean removed = local.unsubscribe(clientId, fullFilter);
     if (removed) {
-      before.stream().filter(e -> e.fullFilter().equals(fullFilter)).findFirst()
-          .ifPresent(e -> release(e.filter()));
+      release(fullFilter);
     }
     return removed;
   }
@@ -76,15 +91,18 @@ final class ClusterSubscriptionIndex implements SubscriptionIndex {
   @Override
   public List<SubscriptionEntry> unsubscribeAll(String clientId) {
     List<SubscriptionEntry> removed = local.unsubscribeAll(clientId);
-    removed.forEach(e -> release(e.filter()));
+    removed.forEach(e -> release(e.fullFilter()));
     return removed;
   }
 
-  private void release(String filter) {
-    counts.computeIfPresent(filter, (f, n) -> {
+  private void release(String fullFilter) {
+    counts.computeIfPresent(fullFilter, (f, n) -> {
       if (n == 1) {
         announcer.withdraw(f);
         return null;
+      }
+      if (Topics.isShared(f)) {
+        announcer.announce(f, n - 1);
       }
       return n - 1;
     });
@@ -110,20 +128,46 @@ final class ClusterSubscriptionIndex implements SubscriptionIndex {
     return local.size();
   }
 
-  /** A peer announced that it has subscribers for a filter. */
-  void peerAdded(String node, String filter) {
-    peers.subscribe(new SubscriptionEntry(PeerKey.of(node), filter, null, QoS.EXACTLY_ONCE,
-        false, true, RetainHandling.SEND_ON_SUBSCRIBE, 0));
+  /** @return a peer's member count of the group for a peer's entry, else 1 */
+  @Override
+  public int weight(SubscriptionEntry member) {
+    if (!member.isShared() || !PeerKey.is(member.clientId())) {
+      return 1;
+    }
+    return peerMembers.getOrDefault(member.clientId() + SEPARATOR + member.fullFilter(), 1);
   }
 
-  /** A peer withdrew a filter. */
+  /**
+   * A peer announced that it has subscribers for a filter, or how many members it has of a
+   * group ({@code $share/<name>/<filter>}) now.
+   */
+  void peerAdded(String node, String filter, int subscriptions) {
+    String key = PeerKey.of(node);
+    peers.subscribe(SubscriptionEntry.of(key, new Subscription(filter, QoS.EXACTLY_ONCE, false,
+        true, RetainHandling.SEND_ON_SUBSCRIBE), 0));
+    if (Topics.isShared(filter)) {
+      peerMembers.put(key + SEPARATOR + filter, Math.max(1, subscriptions));
+    }
+  }
+
+  /** A peer withdrew a filter or group. */
   void peerRemoved(String node, String filter) {
-    peers.unsubscribe(PeerKey.of(node), filter);
+    String key = PeerKey.of(node);
+    peers.unsubscribe(key, filter);
+    peerMembers.remove(key + SEPARATOR + filter);
   }
 
   /** A peer left the cluster: none of its filters count any more. */
   void peerGone(String node) {
-    peers.unsubscribeAll(PeerKey.of(node));
+    String key = PeerKey.of(node);
+    peers.unsubscribeAll(key);
+    peerMembers.keySet().removeIf(k -> k.startsWith(key + SEPARATOR));
+  }
+
+  /** @return whether this index routes messages matching {@code filter} to the peer now */
+  boolean routesToPeer(String node, String filter) {
+    return peers.subscriptionsOf(PeerKey.of(node)).stream()
+        .anyMatch(e -> e.fullFilter().equals(filter));
   }
 
   /** @return the filters this node announces, for diagnostics and tests */

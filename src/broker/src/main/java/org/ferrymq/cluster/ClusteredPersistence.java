@@ -9,25 +9,33 @@ import org.ferrymq.stats.LatencySnapshot;
 
 /**
  * The node's own persistence backend with its retained messages made cluster-wide
- * ({@link ClusterRetained}); sessions and queues stay on the node (not cluster-wide yet).
+ * ({@link ClusterRetained}) and its persistent sessions and their queues copied to the cluster
+ * ({@link SessionBackups}). In mode {@code persistent} a durable write is one the cluster's
+ * copy has too: {@link #afterDurable} waits for the node's store and for the copies.
  */
 final class ClusteredPersistence implements Persistence {
   private final Persistence node;
   private final RetainedStore retained;
+  private final SessionBackups backups;
+  private final SessionStore sessions;
+  private final QueueStore queues;
 
-  ClusteredPersistence(Persistence node, RetainedStore retained) {
+  ClusteredPersistence(Persistence node, RetainedStore retained, SessionBackups backups) {
     this.node = node;
     this.retained = retained;
+    this.backups = backups;
+    this.sessions = backups.sessions(node.sessions());
+    this.queues = backups.queues(node.queues());
   }
 
   @Override
   public SessionStore sessions() {
-    return node.sessions();
+    return sessions;
   }
 
   @Override
   public QueueStore queues() {
-    return node.queues();
+    return queues;
   }
 
   @Override
@@ -37,7 +45,9 @@ final class ClusteredPersistence implements Persistence {
 
   @Override
   public void afterDurable(Runnable action) {
-    node.afterDurable(action);
+    // the copies written so far are awaited together: one wait per group, as the store's
+    var copied = backups.written();
+    node.afterDurable(() -> copied.thenRun(action));
   }
 
   @Override
@@ -67,7 +77,8 @@ final class ClusteredPersistence implements Persistence {
 
   @Override
   public String describe() {
-    return node.describe() + ", retained messages cluster-wide";
+    return node.describe() + ", retained messages cluster-wide, persistent sessions copied to "
+        + "the cluster";
   }
 
   @Override

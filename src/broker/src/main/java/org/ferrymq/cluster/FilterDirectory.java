@@ -5,11 +5,15 @@ import com.hazelcast.core.EntryListener;
 import com.hazelcast.map.MapEvent;
 import com.hazelcast.replicatedmap.ReplicatedMap;
 import java.util.Map;
+import org.ferrymq.topic.Topics;
 
 /**
  * The cluster-wide directory of which node has subscribers for which topic filter: a Hazelcast
  * replicated map (a full copy on every member, changes replicated asynchronously) whose keys are
- * {@code node + U+0000 + filter}. Each node writes only its own keys ({@link
+ * {@code node + U+0000 + filter}, and whose values are the node's member count for a shared
+ * group ({@code $share/<name>/<filter>}, the node's weight when a publisher's node chooses the
+ * node that serves the group) and the filter itself for a plain filter (not read). Each node
+ * writes only its own keys ({@link
  * ClusterSubscriptionIndex.Announcer}) and mirrors everyone else's into its index; when a member
  * leaves, the others drop its keys. Only filters cross the network, never client ids or
  * per-client state: the directory grows with distinct filters per node, not with subscribers.
@@ -32,13 +36,14 @@ final class FilterDirectory implements ClusterSubscriptionIndex.Announcer,
     this.index = target;
     map.addEntryListener(this);
     for (Map.Entry<String, String> e : map.entrySet()) {
-      apply(e.getKey(), true);
+      apply(e.getKey(), e.getValue());
     }
   }
 
   @Override
-  public void announce(String filter) {
-    map.put(self + SEPARATOR + filter, filter);
+  public void announce(String filter, int subscriptions) {
+    map.put(self + SEPARATOR + filter,
+        Topics.isShared(filter) ? Integer.toString(subscriptions) : filter);
   }
 
   @Override
@@ -70,27 +75,27 @@ final class FilterDirectory implements ClusterSubscriptionIndex.Announcer,
 
   @Override
   public void entryAdded(EntryEvent<String, String> event) {
-    apply(event.getKey(), true);
+    apply(event.getKey(), event.getValue());
   }
 
   @Override
   public void entryUpdated(EntryEvent<String, String> event) {
-    apply(event.getKey(), true);
+    apply(event.getKey(), event.getValue());
   }
 
   @Override
   public void entryRemoved(EntryEvent<String, String> event) {
-    apply(event.getKey(), false);
+    apply(event.getKey(), null);
   }
 
   @Override
   public void entryEvicted(EntryEvent<String, String> event) {
-    apply(event.getKey(), false);
+    apply(event.getKey(), null);
   }
 
   @Override
   public void entryExpired(EntryEvent<String, String> event) {
-    apply(event.getKey(), false);
+    apply(event.getKey(), null);
   }
 
   @Override
@@ -103,17 +108,27 @@ final class FilterDirectory implements ClusterSubscriptionIndex.Announcer,
     // no eviction is configured for the directory
   }
 
-  private void apply(String key, boolean present) {
+  /** @param value the entry's value, null when it was removed */
+  private void apply(String key, String value) {
     int at = key.indexOf(SEPARATOR);
     String node = key.substring(0, at);
     if (node.equals(self)) {
       return;
     }
     String filter = key.substring(at + 1);
-    if (present) {
-      index.peerAdded(node, filter);
-    } else {
+    if (value == null) {
       index.peerRemoved(node, filter);
+    } else {
+      index.peerAdded(node, filter, Topics.isShared(filter) ? members(value) : 1);
+    }
+  }
+
+  /** @return a group's member count as announced; 1 for a value that is not one */
+  private static int members(String value) {
+    try {
+      return Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      return 1;
     }
   }
 }

@@ -5,13 +5,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.ferrymq.engine.ClusterPort;
+import org.ferrymq.engine.GroupAssignment;
 import org.ferrymq.message.Message;
 import org.ferrymq.packet.QoS;
 import org.ferrymq.persistence.common.RecordFormatException;
 
 /**
  * Takes the batches peers forward to this node ({@link ForwardedBatch} runs here): routes each
- * message, in the batch's order, to this node's own subscribers, and settles each QoS 1/2
+ * message, in the batch's order, to this node's own subscribers (the non-shared ones, and one
+ * member of each shared group the origin chose this node for), and settles each QoS 1/2
  * message with its origin once every receiving session here took it ({@link Settlements}).
  * That settlement releases the publisher's acknowledgement on the origin node, so a congested
  * subscriber here holds back the publishers there that feed it. Thread-safe.
@@ -51,19 +53,20 @@ final class Inbox {
     if (target == null) {
       throw new NodeStoppingException();
     }
-    List<Message> messages = BatchCodec.decode(batch);
+    List<Forwarded> messages = BatchCodec.decode(batch);
     try {
       for (int i = 0; i < messages.size(); i++) {
-        Message m = messages.get(i);
+        Message m = messages.get(i).message();
+        GroupAssignment groups = messages.get(i).groups();
         if (m.qos() == QoS.AT_MOST_ONCE) {
-          target.routeFromPeer(m, receivers -> { });
+          target.routeFromPeer(m, groups, receivers -> { });
           continue;
         }
         long id = firstId + i;
         CompletableFuture<Integer> taken = new CompletableFuture<>();
         taken.orTimeout(timeoutMillis, TimeUnit.MILLISECONDS).whenComplete((receivers, late) ->
             to.settle(origin, id, late == null && receivers >= 0 ? TAKEN : FAILED));
-        target.routeFromPeer(m, taken::complete);
+        target.routeFromPeer(m, groups, taken::complete);
       }
     } catch (IllegalStateException stopped) {
       // stopping: its clients are disconnected, as when the member has left

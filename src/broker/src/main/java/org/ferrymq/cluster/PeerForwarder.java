@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.ferrymq.engine.GroupAssignment;
 import org.ferrymq.engine.PeerLink;
 import org.ferrymq.message.Message;
 import org.ferrymq.packet.QoS;
@@ -28,7 +29,9 @@ import org.ferrymq.packet.QoS;
  * the peer sends once its sessions took the message; settlements arrive on their own, so a
  * congested subscriber on the peer holds back the acknowledgements of the messages it receives
  * and not those of every message sent there. A peer that leaves settles its messages as taken
- * by no one (its subscribers left with it, since sessions are not cluster-wide yet). QoS 0 is
+ * by no one (its subscribers left with it, since sessions are not cluster-wide yet), except that
+ * the engine gives the copies of the shared groups it was chosen for to other members
+ * ({@link Receipt#left}). QoS 0 is
  * settled when sent; beyond {@link #MAX_QOS0_WAITING} waiting per peer it is dropped and
  * counted, as for a slow subscriber. QoS 1/2 waits without bound here: the publishers'
  * unacknowledged windows bound it. Thread-safe: each peer's state is guarded by its channel.
@@ -54,8 +57,8 @@ final class PeerForwarder implements PeerLink {
   }
 
   @Override
-  public void forward(String node, Message message, Receipt receipt) {
-    channels.computeIfAbsent(node, Channel::new).add(message, receipt);
+  public void forward(String node, Message message, GroupAssignment groups, Receipt receipt) {
+    channels.computeIfAbsent(node, Channel::new).add(new Forwarded(message, groups), receipt);
   }
 
   /** The peer settled messages it was sent: their receipts learn how. */
@@ -95,7 +98,10 @@ final class PeerForwarder implements PeerLink {
     return qos0Dropped.sum();
   }
 
-  private record Pending(Message message, Receipt receipt) {
+  private record Pending(Forwarded forwarded, Receipt receipt) {
+    Message message() {
+      return forwarded.message();
+    }
   }
 
   /** The way to one peer: messages waiting, whether a batch is on its way, receipts owed. */
@@ -112,10 +118,11 @@ final class PeerForwarder implements PeerLink {
       this.node = node;
     }
 
-    void add(Message m, Receipt receipt) {
+    void add(Forwarded f, Receipt receipt) {
+      Message m = f.message();
       synchronized (this) {
         if (closed) {
-          receipt.accepted();
+          receipt.left();
           return;
         }
         if (m.qos() == QoS.AT_MOST_ONCE) {
@@ -126,7 +133,7 @@ final class PeerForwarder implements PeerLink {
           }
           qos0Waiting++;
         }
-        waiting.add(new Pending(m, receipt));
+        waiting.add(new Pending(f, receipt));
         if (sending) {
           return;
         }
@@ -150,11 +157,13 @@ final class PeerForwarder implements PeerLink {
           nextId += batch.size();
         }
         Member member = ClusterNode.member(hazelcast, node);
-        List<Message> messages = new ArrayList<>(batch.size());
+        List<Forwarded> messages = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
           Pending p = batch.get(i);
-          messages.add(p.message());
-          if (p.message().qos() == QoS.AT_MOST_ONCE || member == null) {
+          messages.add(p.forwarded());
+          if (member == null) {
+            p.receipt().left();
+          } else if (p.message().qos() == QoS.AT_MOST_ONCE) {
             p.receipt().accepted();
           } else {
             unsettled.put(firstId + i, p.receipt());
@@ -222,7 +231,8 @@ final class PeerForwarder implements PeerLink {
       boolean left = left(t);
       if (left) {
         LOG.fine(() -> "Cluster member " + node + " left or stopped with " + count
-            + " forwarded messages unrouted; its subscribers left with it");
+            + " forwarded messages unrouted; its subscribers left with it, its shared groups' "
+            + "copies go to other members");
       } else {
         LOG.log(Level.WARNING, "Forwarding " + count + " messages to cluster member " + node
             + " failed; their publishers are told", t);
@@ -231,7 +241,7 @@ final class PeerForwarder implements PeerLink {
         Receipt r = unsettled.remove(id);
         if (r != null) {
           if (left) {
-            r.accepted();
+            r.left();
           } else {
             r.failed();
           }
@@ -246,11 +256,11 @@ final class PeerForwarder implements PeerLink {
         dropped = new ArrayList<>(waiting);
         waiting.clear();
       }
-      dropped.forEach(p -> p.receipt().accepted());
+      dropped.forEach(p -> p.receipt().left());
       for (Long id : List.copyOf(unsettled.keySet())) {
         Receipt r = unsettled.remove(id);
         if (r != null) {
-          r.accepted();
+          r.left();
         }
       }
     }

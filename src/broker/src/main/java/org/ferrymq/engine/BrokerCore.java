@@ -56,6 +56,8 @@ final class BrokerCore {
   final Map<String, EnhancedAuthenticator> enhancedAuthenticators = new HashMap<>();
   /** Network sessions by client id; read through {@link #session}. */
   final SessionRegistry sessions;
+  /** Where a CONNECT finds a session another cluster node holds; null on a single node. */
+  final SessionHandover handover;
   final InProcessSubscribers inProcess = new InProcessSubscribers();
   /** The way to cluster peers; null on a single node, the default. */
   private final PeerLink peerLink;
@@ -104,8 +106,9 @@ final class BrokerCore {
     this.loopExecutor = b.loopExecutor;
     this.sessions = b.sessionRegistry != null ? b.sessionRegistry : new LocalSessionRegistry();
     this.index = b.subscriptionIndex != null ? b.subscriptionIndex : new SubscriptionTree();
-    this.router = new Router(this, index);
+    this.router = new Router(this, index, b.peerLink != null);
     this.peerLink = b.peerLink;
+    this.handover = b.sessionHandover;
     this.retained = new RetainedMessages(persistence.retained(), clock,
         config.maxRetainedMessages(), config.maxRetainedBytes());
     this.slots = new SessionSlots(config);
@@ -348,7 +351,7 @@ final class BrokerCore {
     if (peerLink == null) {
       return null;
     }
-    return peers.computeIfAbsent(key, k -> new PeerTarget(k, laneFor(k), peerLink));
+    return peers.computeIfAbsent(key, k -> new PeerTarget(k, laneFor(k), peerLink, router));
   }
 
   /**
@@ -358,9 +361,9 @@ final class BrokerCore {
    * @param whenTaken runs once every receiving session has admitted the message and the store
    *     has made it durable; gets {@link Router#FAILED} when a delivery failed, else the count
    */
-  void routeFromPeer(Message m, IntConsumer whenTaken) {
+  void routeFromPeer(Message m, GroupAssignment groups, IntConsumer whenTaken) {
     Lane lane = laneFor(m.originClientId());
-    lane.execute(() -> router.routeFromPeer(m, lane, receivers -> {
+    lane.execute(() -> router.routeFromPeer(m, lane, groups, receivers -> {
       if (receivers == Router.FAILED) {
         whenTaken.accept(receivers);
       } else {

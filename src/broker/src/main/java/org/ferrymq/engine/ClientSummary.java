@@ -1,5 +1,6 @@
 package org.ferrymq.engine;
 
+import java.io.Serializable;
 import java.time.Instant;
 import org.ferrymq.packet.ProtocolVersion;
 import org.ferrymq.transport.TransportKind;
@@ -15,8 +16,10 @@ import org.ferrymq.transport.TransportKind;
  * @param subscriptions number of subscriptions
  * @param queuedMessages messages waiting to be delivered, including unacknowledged ones
  * @param username the authenticated user, {@code null} when anonymous
+ *
+ * <p>Serializable: a cluster member answers another's query for its clients with these.
  */
 public record ClientSummary(String clientId, boolean connected, TransportKind transport,
     ProtocolVersion version, Instant connectedSince, int subscriptions, int queuedMessages,
-    String username) {
+    String username) implements Serializable {
 }

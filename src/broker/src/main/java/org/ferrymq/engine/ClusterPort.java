@@ -1,12 +1,13 @@
 package org.ferrymq.engine;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.function.IntConsumer;
 import org.ferrymq.message.Message;
 
 /**
  * What a cluster layer may do to this broker on behalf of its peers
- * ({@link MqttBroker#clusterPort()}): route a message a peer forwarded, and mirror the
- * cluster-wide retained messages. Thread-safe; calls may come from any thread.
+ * ({@link MqttBroker#clusterPort()}): route a message a peer forwarded, mirror the
+ * cluster-wide retained messages, and hand sessions over between nodes. Thread-safe; calls may come from any thread.
  */
 public final class ClusterPort {
   private final BrokerCore core;
@@ -21,12 +22,14 @@ public final class ClusterPort {
    * subscription; it is never forwarded again, and not retained again here.
    *
    * @param message the message as its publisher sent it
+   * @param groups the shared groups the origin chose this node for: one member of each gets
+   *     the message, and no other group's members do
    * @param whenTaken receives the number of receivers once every receiving session admitted
    *     the message (a congested one defers that, which is the backpressure towards the origin
    *     node) and the store made it durable, or a negative number when a delivery failed
    * @throws IllegalStateException when the broker is not running
    */
-  public void routeFromPeer(Message message, IntConsumer whenTaken) {
+  public void routeFromPeer(Message message, GroupAssignment groups, IntConsumer whenTaken) {
     if (!core.isRunning()) {
       throw new IllegalStateException("broker is not running");
     }
@@ -37,7 +40,7 @@ public final class ClusterPort {
       m = new Message(m.topic(), m.payload(), m.qos(), m.retain(), m.properties(),
           m.expiresAtMillis(), m.originClientId(), 0);
     }
-    core.routeFromPeer(m.arrivedAt(System.nanoTime()), whenTaken);
+    core.routeFromPeer(m.arrivedAt(System.nanoTime()), groups, whenTaken);
   }
 
   /** Keeps a retained message stored cluster-wide for this node's future subscribers. */
@@ -48,5 +51,31 @@ public final class ClusterPort {
   /** Forgets the retained message of a topic deleted cluster-wide. */
   public void mirrorRetainedRemoved(String topic) {
     core.retained.mirrorRemoved(topic);
+  }
+
+  /**
+   * Another node's CONNECT claims a session of this node: its client is disconnected here
+   * (DISCONNECT 0x8E Session taken over), and the session is exported and ends here, or ends
+   * for a clean start. Runs on the session's lane.
+   *
+   * @param username the claimant's user, null for anonymous; only the session's owner may
+   *     take it
+   * @return completes with the answer for the claimant
+   */
+  public CompletableFuture<SessionClaim> handOver(String clientId, String username,
+      boolean cleanStart) {
+    if (!core.isRunning()) {
+      return CompletableFuture.completedFuture(SessionClaim.unavailable("node stopping"));
+    }
+    return SessionTransfer.release(core, clientId, username, cleanStart);
+  }
+
+  /**
+   * Keeps a session another node exported as an offline session here: one handed over after
+   * its CONNECT gave up waiting, or one read from a cluster-wide backup copy.
+   */
+  public void adopt(ExportedSession exported) {
+    core.laneFor(exported.session().clientId()).execute(
+        () -> SessionTransfer.adopt(core, exported));
   }
 }

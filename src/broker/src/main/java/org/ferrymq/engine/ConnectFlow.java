@@ -83,13 +83,27 @@ final class ConnectFlow {
   static void accept(ConnectionHandler h, ClientIdentity identity, String authMethod,
       byte[] authData) {
     Connect c = h.takePendingConnect();
-    BrokerCore core = h.core();
-    BrokerConfig config = core.config;
-    String id = h.clientId();
     // An identity from a certificate or token may name a banned user the CONNECT did not
     if (identity != null && BanCheck.refused(h, identity.username())) {
       return;
     }
+    if (h.core().handover != null && h.core().session(h.clientId()) == null) {
+      // a cluster: another node may hold the session; the CONNECT goes on when it answered
+      RemoteSessionClaim.claim(h, c, identity, authMethod, authData);
+      return;
+    }
+    resumeOrCreate(h, c, identity, authMethod, authData);
+  }
+
+  /**
+   * Takes over the client's session on this node, resumes it or creates one, and sends
+   * CONNACK. On the connection's lane; a session handed over from another node is here already.
+   */
+  static void resumeOrCreate(ConnectionHandler h, Connect c, ClientIdentity identity,
+      String authMethod, byte[] authData) {
+    BrokerCore core = h.core();
+    BrokerConfig config = core.config;
+    String id = h.clientId();
     Session existing = core.session(id);
     if (existing != null && !SessionOwnership.permits(existing, identity)) {
       // [MQTT-3.1.3-5] a client id the server does not allow: another identity's session

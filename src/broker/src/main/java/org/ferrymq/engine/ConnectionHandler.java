@@ -359,6 +359,10 @@ final class ConnectionHandler implements Peer {
    * meanwhile, unless the CONNECT failed.
    */
   void resumeDeferred() {
+    if (state == State.CHECKING) {
+      // another wait began (the session is being handed over from another node): keep them
+      return;
+    }
     List<Packet> packets = deferred;
     long bytes = deferredBytes;
     deferred = null;

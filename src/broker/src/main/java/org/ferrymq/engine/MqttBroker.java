@@ -296,6 +296,8 @@ public final class MqttBroker implements ConnectionAcceptor, AutoCloseable {
     SubscriptionIndex subscriptionIndex;
     /** Null: a single node, no peers. */
     PeerLink peerLink;
+    /** Null: a single node; no CONNECT waits for another node. */
+    SessionHandover sessionHandover;
     /** Null: {@code $SYS} has this node's own figures only. */
     SysExtension sysExtension;
     /** Share of the heap in use after collection; null: the JVM's, read by {@link HeapGauge}. */
@@ -339,6 +341,15 @@ public final class MqttBroker implements ConnectionAcceptor, AutoCloseable {
      */
     public Builder peerLink(PeerLink value) {
       this.peerLink = Objects.requireNonNull(value);
+      return this;
+    }
+
+    /**
+     * Where a CONNECT whose session is not on this node asks the cluster for it; by default
+     * there is none and a CONNECT never waits for another node.
+     */
+    public Builder sessionHandover(SessionHandover value) {
+      this.sessionHandover = Objects.requireNonNull(value);
       return this;
     }
 

@@ -517,6 +517,14 @@ final class Outbox {
     return taken;
   }
 
+  /** @return every delivery in flight, in its order, then every one queued, in order */
+  List<StoredDelivery> export() {
+    lane.assertCurrent(session);
+    List<StoredDelivery> all = new ArrayList<>(inflight.values());
+    all.addAll(queue);
+    return all;
+  }
+
   /** Drops everything queued and in flight (session end). */
   void clearDeliveries() {
     lane.assertCurrent(session);

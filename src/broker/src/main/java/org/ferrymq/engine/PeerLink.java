@@ -11,22 +11,29 @@ import org.ferrymq.message.Message;
 public interface PeerLink {
 
   /**
-   * Sends one message to a peer, whose broker routes it to its own subscribers only.
+   * Sends one message to a peer, whose broker routes it to its own subscribers only: its
+   * non-shared ones, and one member of each shared group in {@code groups}.
    *
    * @param node the peer's node id, as in {@link PeerKey#of(String)}
    * @param message the message as published (QoS and RETAIN as the publisher sent them)
+   * @param groups the shared groups this node chose the peer for
    * @param receipt told, from any thread and exactly once, how the peer took it
    */
-  void forward(String node, Message message, Receipt receipt);
+  void forward(String node, Message message, GroupAssignment groups, Receipt receipt);
 
   /** How a forwarded message ended. */
   interface Receipt {
     /**
-     * The peer took the message into every matching session of its own (queued, stored), or
-     * it has left the cluster and with it its subscribers. The publisher's acknowledgement may
-     * go.
+     * The peer took the message into every matching session of its own (queued, stored). The
+     * publisher's acknowledgement may go.
      */
     void accepted();
+
+    /**
+     * The peer left the cluster (or stopped) before it took the message: its subscribers left
+     * with it, but the shared groups it was chosen for may have members elsewhere.
+     */
+    void left();
 
     /** The peer could not take it: the publisher is not acknowledged as a success. */
     void failed();

@@ -15,12 +15,14 @@ final class PeerTarget implements DeliveryTarget {
   private final String node;
   private final Lane lane;
   private final PeerLink link;
+  private final Router router;
 
-  PeerTarget(String key, Lane lane, PeerLink link) {
+  PeerTarget(String key, Lane lane, PeerLink link, Router router) {
     this.key = key;
     this.node = PeerKey.nodeOf(key);
     this.lane = lane;
     this.link = link;
+    this.router = router;
   }
 
   @Override
@@ -40,7 +42,15 @@ final class PeerTarget implements DeliveryTarget {
   @Override
   public void deliver(Message m, QoS qos, boolean retain, List<Integer> subscriptionIds,
       String sharedFilter, Admission admission) {
-    link.forward(node, m, new PeerLink.Receipt() {
+    forward(m, GroupAssignment.NONE, admission);
+  }
+
+  /**
+   * Forwards the message for the peer's non-shared subscribers and for the shared groups this
+   * node chose the peer for; called on {@link #lane()}.
+   */
+  void forward(Message m, GroupAssignment groups, Admission admission) {
+    link.forward(node, m, groups, new PeerLink.Receipt() {
       @Override
       public void accepted() {
         lane.execute(admission::admitted);
@@ -49,6 +59,24 @@ final class PeerTarget implements DeliveryTarget {
       @Override
       public void failed() {
         lane.execute(() -> admission.failed(key, null));
+      }
+
+      /**
+       * A group this node chose the peer for goes to another member, here or on a peer, once
+       * (a relayed group's copy is not moved again); the acknowledgement waits for that hand-over.
+       */
+      @Override
+      public void left() {
+        if (groups.isEmpty() || groups.relayed()) {
+          accepted();
+          return;
+        }
+        lane.execute(() -> {
+          for (String group : groups.sharedFilters()) {
+            router.redistribute(m, group, key);
+          }
+          admission.admitted();
+        });
       }
     });
   }

@@ -15,13 +15,17 @@ import org.ferrymq.topic.MatchSink;
 import org.ferrymq.topic.SharedGroup;
 import org.ferrymq.topic.SubscriptionEntry;
 import org.ferrymq.topic.SubscriptionIndex;
+import org.ferrymq.topic.Topics;
 
 /**
  * Routes a message to the sessions whose subscriptions match its topic.
  *
  * <p>Overlapping subscriptions of one client produce one delivery at the highest granted QoS
  * [MQTT-3.3.5-1], carrying every matching Subscription Identifier (MQTT 5 3.3.4). A shared group
- * delivers to one member, preferring connected ones. Runs on the publisher's lane; each
+ * delivers to one member, preferring connected ones; in a cluster, a group with members on several
+ * nodes delivers to one member cluster-wide: this node chooses the node that serves the group's
+ * copy ({@link GroupPlacement}) and, when it is a peer, forwards the message with that group
+ * assigned ({@link GroupAssignment}). Runs on the publisher's lane; each
  * delivery runs on the subscriber's lane, which keeps the order of one publisher's messages per
  * subscriber: directly when that is this lane, in place when all receivers share one idle lane
  * (see {@link Lane}), and otherwise queued so that the receiving lanes work in parallel.
@@ -32,10 +36,13 @@ final class Router {
   private static final Logger LOG = Logger.getLogger(Router.class.getName());
   private final BrokerCore core;
   private final SubscriptionIndex index;
+  /** Whether the index may report peers: only then do shared groups span nodes. */
+  private final boolean clustered;
 
-  Router(BrokerCore core, SubscriptionIndex index) {
+  Router(BrokerCore core, SubscriptionIndex index, boolean clustered) {
     this.core = core;
     this.index = index;
+    this.clustered = clustered;
   }
 
   /**
@@ -59,22 +66,24 @@ final class Router {
    */
   int route(Message m, Lane current, IntConsumer whenTaken, InboundGate publisher,
       AlreadyRouted reached, Runnable whenStored, Consumer<AlreadyRouted> whenBrokeOff) {
-    return route(m, current, whenTaken, publisher, reached, whenStored, whenBrokeOff, false);
+    return route(m, current, whenTaken, publisher, reached, whenStored, whenBrokeOff, null);
   }
 
   /**
    * Routes a message a cluster peer forwarded: to this node's own receivers only, since the
-   * peer has forwarded it to every other node with a match itself.
+   * peer has forwarded it to every other node with a match itself, and to the shared groups the
+   * peer chose this node for, no others.
    */
-  int routeFromPeer(Message m, Lane current, IntConsumer whenTaken) {
-    return route(m, current, whenTaken, null, null, null, null, true);
+  int routeFromPeer(Message m, Lane current, GroupAssignment groups, IntConsumer whenTaken) {
+    return route(m, current, whenTaken, null, null, null, null, groups);
   }
 
+  /** @param assigned the groups a peer chose this node for; null for a message of this node */
   private int route(Message m, Lane current, IntConsumer whenTaken, InboundGate publisher,
       AlreadyRouted reached, Runnable whenStored, Consumer<AlreadyRouted> whenBrokeOff,
-      boolean fromPeer) {
+      GroupAssignment assigned) {
     Collector c = current.collector;
-    c.reset(m.originClientId(), fromPeer);
+    c.reset(m.originClientId(), assigned != null);
     try {
       index.match(m.topic(), c);
       int skipped = 0;
@@ -84,13 +93,13 @@ final class Router {
         c.groups.removeIf(g -> reached.sharedFilters().contains("$share/" + g.shareName() + "/"
             + g.filter()));
       }
-      for (SharedGroup g : c.groups) {
-        SubscriptionEntry member = pickExcluding(g, null, m.topic());
-        if (member != null) {
-          c.add(member, g);
-        } else if (!g.members().isEmpty()) {
-          // no member's identity may read the topic now
-          core.metrics.on(current).dropped(DropReason.READ_DENIED);
+      if (assigned != null) {
+        serveAssigned(c, m, current, assigned);
+      } else if (clustered) {
+        placeGroups(c, m, current);
+      } else {
+        for (SharedGroup g : c.groups) {
+          pickOrCountDenied(c, g, m, current);
         }
       }
       RouteBarrier barrier = whenTaken == null ? null
@@ -113,14 +122,132 @@ final class Router {
     }
   }
 
+  /** Picks a member of a group on this node; counts the message as denied when none may read. */
+  private boolean pickOrCountDenied(Collector c, SharedGroup g, Message m, Lane current) {
+    SubscriptionEntry member = pickExcluding(g, null, m.topic());
+    if (member != null) {
+      c.add(member, g);
+      return true;
+    }
+    if (!g.members().isEmpty()) {
+      // no member's identity may read the topic now
+      core.metrics.on(current).dropped(DropReason.READ_DENIED);
+    }
+    return false;
+  }
+
+  /**
+   * In a cluster, the index reports a group in up to two parts: this node's members, and the
+   * peers with members (one entry per peer). Each group's copy goes to one node: a weighted
+   * round robin over this node and the peers, on the peers' part's counter.
+   */
+  private void placeGroups(Collector c, Message m, Lane current) {
+    List<SharedGroup> groups = c.groups;
+    for (int i = 0; i < groups.size(); i++) {
+      SharedGroup g = groups.get(i);
+      if (g.members().isEmpty()) {
+        continue;
+      }
+      boolean onPeers = onPeers(g);
+      SharedGroup other = otherPart(groups, g, !onPeers);
+      if (onPeers && other != null) {
+        continue; // placed with this node's part
+      }
+      SharedGroup here = onPeers ? null : g;
+      SharedGroup peers = onPeers ? g : other;
+      if (peers == null) {
+        pickOrCountDenied(c, here, m, current);
+        continue;
+      }
+      int membersHere = here == null ? 0 : here.members().size();
+      List<SubscriptionEntry> remote = peers.members();
+      int ticket = peers.nextRoundRobin();
+      int choice = GroupPlacement.choose(ticket, membersHere, remote, index::weight);
+      SubscriptionEntry member = choice == GroupPlacement.HERE
+          ? pickExcluding(here, null, m.topic()) : null;
+      if (member != null) {
+        c.add(member, here);
+      } else if (!remote.isEmpty()) {
+        // chosen, or no member here may read the topic now: a peer's member may
+        int onPeer = choice == GroupPlacement.HERE
+            ? GroupPlacement.choose(ticket, 0, remote, index::weight) : choice;
+        c.assign(remote.get(onPeer), false);
+      }
+    }
+  }
+
+  /**
+   * A forwarded message serves the groups its origin chose this node for, no others: each goes
+   * to one member here. A group with no member here that may read the topic (the last one left
+   * after the origin chose this node) is passed on once to a peer with members.
+   */
+  private void serveAssigned(Collector c, Message m, Lane current, GroupAssignment assigned) {
+    for (String sharedFilter : assigned.sharedFilters()) {
+      SharedGroup here = null;
+      SharedGroup peers = null;
+      for (SharedGroup g : c.groups) {
+        if (!g.members().isEmpty() && isGroup(sharedFilter, g)) {
+          if (onPeers(g)) {
+            peers = g;
+          } else {
+            here = g;
+          }
+        }
+      }
+      SubscriptionEntry member = pickExcluding(here, null, m.topic());
+      if (member != null) {
+        c.add(member, here);
+      } else if (peers != null && !assigned.relayed()) {
+        c.assign(peers.members().get(GroupPlacement.choose(peers.nextRoundRobin(), 0,
+            peers.members(), index::weight)), true);
+      } else if (here != null) {
+        core.metrics.on(current).dropped(DropReason.READ_DENIED);
+      } else {
+        LOG.fine(() -> "A message on '" + m.topic() + "' for " + sharedFilter + " found no "
+            + "member of the group on this node or, passed on already, on its peers");
+      }
+    }
+  }
+
+  /** @return whether the group part stands for peers' members, not this node's */
+  private static boolean onPeers(SharedGroup g) {
+    List<SubscriptionEntry> members = g.members();
+    return !members.isEmpty() && PeerKey.is(members.get(0).clientId());
+  }
+
+  /** @return the non-empty part of the same group on the other side, null when none matched */
+  private static SharedGroup otherPart(List<SharedGroup> groups, SharedGroup g,
+      boolean wantPeers) {
+    for (SharedGroup other : groups) {
+      if (other != g && onPeers(other) == wantPeers && !other.members().isEmpty()
+          && other.shareName().equals(g.shareName()) && other.filter().equals(g.filter())) {
+        return other;
+      }
+    }
+    return null;
+  }
+
+  /** @return whether {@code sharedFilter} ({@code $share/<name>/<filter>}) names the group */
+  static boolean isGroup(String sharedFilter, SharedGroup g) {
+    String name = g.shareName();
+    int slash = Topics.SHARE_PREFIX.length() + name.length();
+    return sharedFilter.length() == slash + 1 + g.filter().length()
+        && sharedFilter.startsWith(Topics.SHARE_PREFIX)
+        && sharedFilter.startsWith(name, Topics.SHARE_PREFIX.length())
+        && sharedFilter.charAt(slash) == '/' && sharedFilter.endsWith(g.filter());
+  }
+
   /**
    * Re-routes a message that a shared-group member did not receive (it left the group, or its
-   * identity may no longer read the topic) to another member that may read it.
+   * identity may no longer read the topic, or it is a peer node that left the cluster) to
+   * another member that may read it: one on this node, or else, in a cluster, one on another
+   * peer (passed on once, as {@link GroupAssignment} says).
    *
+   * @param leavingClientId the member that did not receive it: a client id, or a peer's key
    * @return whether a member was found
    */
   boolean redistribute(Message m, String sharedFilter, String leavingClientId) {
-    List<SharedGroup> found = new ArrayList<>(1);
+    List<SharedGroup> found = new ArrayList<>(2);
     index.match(m.topic(), new MatchSink() {
       @Override
       public void direct(SubscriptionEntry entry) {
@@ -129,21 +256,37 @@ final class Router {
 
       @Override
       public void shared(SharedGroup group) {
-        if (("$share/" + group.shareName() + "/" + group.filter()).equals(sharedFilter)) {
+        if (isGroup(sharedFilter, group) && !group.members().isEmpty()) {
           found.add(group);
         }
       }
     });
-    boolean dispatched = false;
+    SharedGroup peers = null;
     for (SharedGroup g : found) {
+      if (onPeers(g)) {
+        peers = g;
+        continue;
+      }
       SubscriptionEntry member = pickExcluding(g, leavingClientId, m.topic());
       if (member != null) {
         Target t = new Target(member.clientId());
         t.merge(member, g);
-        dispatched |= dispatch(m, t, null, false, null);
+        return dispatch(m, t, null, false, null);
       }
     }
-    return dispatched;
+    if (peers == null) {
+      return false;
+    }
+    List<SubscriptionEntry> remote = new ArrayList<>(peers.members());
+    remote.removeIf(e -> e.clientId().equals(leavingClientId));
+    if (remote.isEmpty()) {
+      return false;
+    }
+    SubscriptionEntry peer = remote.get(GroupPlacement.choose(peers.nextRoundRobin(), 0, remote,
+        index::weight));
+    Target t = new Target(peer.clientId());
+    t.assign(peer, true);
+    return dispatch(m, t, null, false, null);
   }
 
   /**
@@ -181,14 +324,15 @@ final class Router {
     boolean retain = t.retainAsPublished && m.retain();
     List<Integer> ids = t.subscriptionIds == null ? List.of() : t.subscriptionIds;
     String shared = t.sharedFilter;
+    GroupAssignment groups = t.groups == null ? null : new GroupAssignment(t.groups, t.relayed);
     Admission admission = barrier == null ? Admission.NONE : barrier;
     Lane lane = s.lane();
     if (lane.isCurrent()) {
-      deliverGuarded(s, m, qos, retain, ids, shared, admission);
+      deliverGuarded(s, m, qos, retain, ids, shared, groups, admission);
     } else if (inPlace) {
-      lane.executeHere(() -> deliverGuarded(s, m, qos, retain, ids, shared, admission));
+      lane.executeHere(() -> deliverGuarded(s, m, qos, retain, ids, shared, groups, admission));
     } else if (publisher == null) {
-      lane.execute(() -> deliverGuarded(s, m, qos, retain, ids, shared, admission));
+      lane.execute(() -> deliverGuarded(s, m, qos, retain, ids, shared, groups, admission));
     } else {
       // Queued work on another lane counts against the publisher until it ran, so a publisher
       // faster than its subscribers' lanes is paused instead of growing their task queues
@@ -196,7 +340,7 @@ final class Router {
       publisher.reserve(bytes);
       lane.execute(() -> {
         try {
-          deliverGuarded(s, m, qos, retain, ids, shared, admission);
+          deliverGuarded(s, m, qos, retain, ids, shared, groups, admission);
         } finally {
           publisher.free(bytes);
         }
@@ -208,12 +352,16 @@ final class Router {
   /**
    * A delivery that throws (a store that refuses a write instead of holding it, a bug) fails
    * the publisher's acknowledgement explicitly rather than leaving it, and every later one of
-   * that publisher, waiting forever.
+   * that publisher, waiting forever. A peer chosen for shared groups gets them with the message.
    */
   private static void deliverGuarded(DeliveryTarget s, Message m, QoS qos, boolean retain,
-      List<Integer> ids, String shared, Admission admission) {
+      List<Integer> ids, String shared, GroupAssignment groups, Admission admission) {
     try {
-      s.deliver(m, qos, retain, ids, shared, admission);
+      if (groups != null && s instanceof PeerTarget peer) {
+        peer.forward(m, groups, admission);
+      } else {
+        s.deliver(m, qos, retain, ids, shared, admission);
+      }
     } catch (RuntimeException e) {
       LOG.log(Level.SEVERE, "Delivering a message on '" + m.topic() + "' to " + s
           + " failed; its publisher's acknowledgement reports the failure", e);
@@ -281,6 +429,9 @@ final class Router {
    * its own rights, which may have changed since).
    */
   private SubscriptionEntry pickExcluding(SharedGroup g, String excluded, String topic) {
+    if (g == null) {
+      return null;
+    }
     List<SubscriptionEntry> members = g.members();
     int n = members.size();
     if (n == 0) {
@@ -358,6 +509,11 @@ final class Router {
     void add(SubscriptionEntry entry, SharedGroup group) {
       targets.computeIfAbsent(entry.clientId(), Target::new).merge(entry, group);
     }
+
+    /** The peer of {@code peerEntry} serves that entry's group with this message. */
+    void assign(SubscriptionEntry peerEntry, boolean relayed) {
+      targets.computeIfAbsent(peerEntry.clientId(), Target::new).assign(peerEntry, relayed);
+    }
   }
 
   /** One client's merged view of its matching subscriptions. */
@@ -367,6 +523,9 @@ final class Router {
     boolean retainAsPublished;
     List<Integer> subscriptionIds;
     String sharedFilter;
+    /** A peer's: the shared groups it serves with the message; null for none. */
+    List<String> groups;
+    boolean relayed;
     /** Looked up once per route by {@link #onOneLane}. */
     DeliveryTarget target;
 
@@ -386,6 +545,15 @@ final class Router {
       if (group != null) {
         sharedFilter = e.fullFilter();
       }
+    }
+
+    void assign(SubscriptionEntry peerEntry, boolean relay) {
+      merge(peerEntry, null);
+      if (groups == null) {
+        groups = new ArrayList<>(2);
+      }
+      groups.add(peerEntry.fullFilter());
+      relayed = relay;
     }
   }
 }

@@ -79,14 +79,22 @@ final class SessionEnd {
       publishWill(core, w, s);
     }
     List<StoredDelivery> shared = s.outbox().takeShared(null);
+    remove(core, s);
+    for (StoredDelivery d : shared) {
+      core.router.redistribute(d.message(), d.sharedFilter(), s.clientId());
+    }
+  }
+
+  /**
+   * Takes a session off this node, its Will and shared messages already dealt with: its
+   * subscriptions leave the index, its places are freed, and its queue and store record go.
+   */
+  static void remove(BrokerCore core, Session s) {
     core.index.unsubscribeAll(s.clientId());
     core.sessions.remove(s);
     core.slots.release(s);
     s.lane().offlineSessions.remove(s);
     s.outbox().clearDeliveries();
     core.persistence.sessions().delete(s.clientId());
-    for (StoredDelivery d : shared) {
-      core.router.redistribute(d.message(), d.sharedFilter(), s.clientId());
-    }
   }
 }

@@ -54,11 +54,6 @@ final class SessionRecovery {
   /** Restores one stored session on its lane (run by the starting thread as its owner). */
   private static void recoverSession(BrokerCore core, Session s, StoredSession record,
       Map<String, Map<Long, AlreadyRouted>> interrupted, long now) {
-    s.recover(record, versionOf(record.protocolLevel()), core.config.maxSessionExpiry(), now);
-    core.slots.restore(s, s.isPersistent());
-    for (SubscriptionEntry e : record.subscriptions()) {
-      core.index.subscribe(e);
-    }
     List<StoredDelivery> deliveries = core.persistence.queues().load(record.clientId());
     for (StoredDelivery d : deliveries) {
       Map<Long, AlreadyRouted> bySequence = interrupted.get(d.message().originClientId());
@@ -67,6 +62,21 @@ final class SessionRecovery {
       if (reached != null) {
         reached.add(record.clientId(), d.sharedFilter());
       }
+    }
+    restore(core, s, record, deliveries, now);
+  }
+
+  /**
+   * Gives a new offline session what its record and deliveries say: expiry, owner, places,
+   * subscriptions (in the index too), queue and in-flight window, and its held Will. On the
+   * session's lane; the inbound QoS 2 receipts follow separately.
+   */
+  static void restore(BrokerCore core, Session s, StoredSession record,
+      List<StoredDelivery> deliveries, long now) {
+    s.recover(record, versionOf(record.protocolLevel()), core.config.maxSessionExpiry(), now);
+    core.slots.restore(s, s.isPersistent());
+    for (SubscriptionEntry e : record.subscriptions()) {
+      core.index.subscribe(e);
     }
     s.outbox().restore(deliveries);
     recoverWill(s, record, now);

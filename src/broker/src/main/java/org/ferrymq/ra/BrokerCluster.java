@@ -1,11 +1,10 @@
 package org.ferrymq.ra;
 
-import java.util.function.Supplier;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.ferrymq.cluster.ClusterConfig;
 import org.ferrymq.cluster.ClusterNode;
-import org.ferrymq.cluster.ClusterStatus;
+import org.ferrymq.cluster.ClusterView;
 import org.ferrymq.config.ConfigException;
 import org.ferrymq.engine.MqttBroker;
 import org.ferrymq.persistence.Persistence;
@@ -36,15 +35,18 @@ final class BrokerCluster implements AutoCloseable {
    * Joins the cluster, when enabled, and gives the broker its cluster-wide parts.
    *
    * @param persistence the node's own persistence backend
+   * @param awaitCopies whether acknowledgements wait for the sessions' backup copies in the
+   *     cluster (persistence mode {@code persistent})
    * @throws IllegalStateException when the member cannot start or join
    */
-  MqttBroker.Builder configure(MqttBroker.Builder builder, Persistence persistence) {
+  MqttBroker.Builder configure(MqttBroker.Builder builder, Persistence persistence,
+      boolean awaitCopies) {
     if (!config.enabled()) {
       return builder.persistence(persistence);
     }
     ClusterNode node = ClusterNode.join(config);
     member = node;
-    return node.configure(builder, persistence);
+    return node.configure(builder, persistence, awaitCopies);
   }
 
   /** Connects the built broker to its peers; call before it starts. */
@@ -55,15 +57,11 @@ final class BrokerCluster implements AutoCloseable {
   }
 
   /**
-   * @return reads the member's view of its cluster, for health and metrics; null with
+   * @return the member's view of its cluster, for health, metrics and the admin API; null with
    *     clustering off or before it joined
    */
-  Supplier<ClusterStatus> status() {
-    if (member == null) {
-      return null;
-    }
-    ClusterNode node = (ClusterNode) member;
-    return node::status;
+  ClusterView view() {
+    return (ClusterView) member;
   }
 
   /** @return how the broker runs, for the start-up log line */

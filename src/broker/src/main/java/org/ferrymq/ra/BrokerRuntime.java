@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 import org.ferrymq.cluster.ClusterStatus;
+import org.ferrymq.cluster.ClusterView;
 import org.ferrymq.engine.MqttBroker;
 
 /**
@@ -50,10 +50,10 @@ public final class BrokerRuntime {
    * @param broker the one broker of the server
    * @param listeners the MQTT TCP, TLS, ws and wss listeners
    * @param persistence the store's mode, backend and location
-   * @param clusterStatus reads this node's view of its cluster; null with clustering off
+   * @param clusterView reads this node's view of its cluster; null with clustering off
    */
   public record Running(MqttBroker broker, List<ListenerControl> listeners,
-      BrokerPersistence.Summary persistence, Supplier<ClusterStatus> clusterStatus) {
+      BrokerPersistence.Summary persistence, ClusterView clusterView) {
     public Running {
       listeners = List.copyOf(listeners);
       Objects.requireNonNull(persistence, "persistence");
@@ -67,12 +67,17 @@ public final class BrokerRuntime {
 
     /** @return whether this server is a member of a cluster ({@code mqtt.cluster.enabled}) */
     public boolean clustered() {
-      return clusterStatus != null;
+      return clusterView != null;
     }
 
     /** @return this node's view of its cluster now, empty with clustering off */
     public Optional<ClusterStatus> cluster() {
-      return clusterStatus == null ? Optional.empty() : Optional.of(clusterStatus.get());
+      return clusterView == null ? Optional.empty() : Optional.of(clusterView.status());
+    }
+
+    /** @return this node's cluster, for the admin API's node view; empty with clustering off */
+    public Optional<ClusterView> clusterNodes() {
+      return Optional.ofNullable(clusterView);
     }
   }
 

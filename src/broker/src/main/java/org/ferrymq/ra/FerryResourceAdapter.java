@@ -22,6 +22,7 @@ import org.ferrymq.config.BrokerConfig;
 import org.ferrymq.config.ConfigException;
 import org.ferrymq.engine.AuthExecutor;
 import org.ferrymq.engine.MqttBroker;
+import org.ferrymq.persistence.PersistenceMode;
 import org.ferrymq.persistence.PersistenceException;
 import org.ferrymq.security.ban.BanFile;
 import org.ferrymq.security.ban.BanList;
@@ -131,7 +132,8 @@ public class FerryResourceAdapter implements ResourceAdapter {
       broker = security.configure(cluster.configure(MqttBroker.builder().config(config)
           .loopExecutor(executor)
           .authExecutor(AuthExecutor.on(authWork, config.authThreads(), config.authQueue()))
-          .bans(new BanList(new BanFile(persistence.banFile()))), persistence.open())).build();
+          .bans(new BanList(new BanFile(persistence.banFile()))), persistence.open(),
+          persistence.settings().mode() == PersistenceMode.PERSISTENT)).build();
       cluster.attach(broker);
       broker.start();
       server = new MqttServer(security.acceptor(broker), executor, settings.ioThreads());
@@ -143,7 +145,7 @@ public class FerryResourceAdapter implements ResourceAdapter {
       listeners.startAll();
       mbeans.register(listeners.all());
       RuntimePublication.publish(security, new BrokerRuntime.Running(broker, listeners.all(),
-          persistence.summary(), cluster.status()));
+          persistence.summary(), cluster.view()));
       security.logPosture(host);
       long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
       LOG.info(() -> "FerryMQ broker started in " + millis + " ms: " + listeners.summary()

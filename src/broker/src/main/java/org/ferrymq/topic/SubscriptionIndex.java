@@ -55,4 +55,16 @@ public interface SubscriptionIndex {
 
   /** @return the number of subscriptions, counting every member of every shared group */
   int size();
+
+  /**
+   * How many subscribers a shared group's member entry stands for, its weight when the engine
+   * balances a group over entries of unequal size. An entry is one subscriber, except in a
+   * cluster-wide index, where one entry stands for all of a peer node's members of the group.
+   *
+   * @param member an entry of a group that {@link #match} reported
+   * @return at least 1
+   */
+  default int weight(SubscriptionEntry member) {
+    return 1;
+  }
 }

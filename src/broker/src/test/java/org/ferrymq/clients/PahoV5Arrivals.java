@@ -1,6 +1,7 @@
 package org.ferrymq.clients;
 
 import java.util.function.BiConsumer;
+import java.util.function.IntConsumer;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
@@ -13,8 +14,15 @@ import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
  * event, which the tests read from the wire or from the client instead.
  *
  * @param onMessage receives the topic and the message, on Paho's callback thread
+ * @param onDisconnect receives the reason code of a DISCONNECT from the server
  */
-record PahoV5Arrivals(BiConsumer<String, MqttMessage> onMessage) implements MqttCallback {
+public record PahoV5Arrivals(BiConsumer<String, MqttMessage> onMessage,
+    IntConsumer onDisconnect) implements MqttCallback {
+
+  public PahoV5Arrivals(BiConsumer<String, MqttMessage> onMessage) {
+    this(onMessage, reasonCode -> { });
+  }
+
   @Override
   public void messageArrived(String topic, MqttMessage message) {
     onMessage.accept(topic, message);
@@ -22,6 +30,7 @@ record PahoV5Arrivals(BiConsumer<String, MqttMessage> onMessage) implements Mqtt
 
   @Override
   public void disconnected(MqttDisconnectResponse response) {
+    onDisconnect.accept(response.getReturnCode());
   }
 
   @Override

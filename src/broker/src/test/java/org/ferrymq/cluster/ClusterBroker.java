@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.ferrymq.engine.MqttBroker;
 import org.ferrymq.engine.TestBrokers;
+import org.ferrymq.persistence.Persistence;
 import org.ferrymq.persistence.memory.TransientPersistence;
 import org.ferrymq.transport.netty.BoundListener;
 import org.ferrymq.transport.netty.ListenerSettings;
@@ -54,10 +55,19 @@ final class ClusterBroker implements AutoCloseable {
    */
   static ClusterBroker start(String name, String secret, int port, List<Integer> members,
       String... extra) throws IOException {
+    return start(name, secret, port, members, new TransientPersistence(), extra);
+  }
+
+  /**
+   * Starts a node on the given store; acknowledgements wait for the sessions' backup copies,
+   * as in persistence mode {@code persistent}.
+   */
+  static ClusterBroker start(String name, String secret, int port, List<Integer> members,
+      Persistence persistence, String... extra) throws IOException {
     ClusterNode node = ClusterNode.join(config(name, secret, port, members));
     try {
       MqttBroker broker = node.configure(MqttBroker.builder().config(TestBrokers.config(extra)),
-          new TransientPersistence()).build();
+          persistence, true).build();
       node.attach(broker);
       broker.start();
       return new ClusterBroker(node, broker);
@@ -65,6 +75,26 @@ final class ClusterBroker implements AutoCloseable {
       node.close();
       throw e;
     }
+  }
+
+  /**
+   * Starts {@code size} nodes that know one another and waits until each sees all of them.
+   *
+   * @param extra alternating engine setting keys and values, for every node
+   */
+  static List<ClusterBroker> startCluster(String name, String secret, int size,
+      String... extra) throws IOException {
+    List<Integer> ports = new java.util.ArrayList<>();
+    for (int i = 0; i < size; i++) {
+      ports.add(freePort());
+    }
+    List<ClusterBroker> nodes = new java.util.ArrayList<>();
+    for (int port : ports) {
+      nodes.add(start(name, secret, port, ports, extra));
+    }
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+        .until(() -> nodes.stream().allMatch(n -> n.node.memberCount() == size));
+    return nodes;
   }
 
   static ClusterConfig config(String name, String secret, int port, List<Integer> members) {
@@ -94,6 +124,16 @@ final class ClusterBroker implements AutoCloseable {
 
   String id() {
     return node.nodeId();
+  }
+
+  /**
+   * Stops the node the closest way to {@code kill -9} in one JVM: its member is terminated
+   * without handing its partitions over, then its broker and listener stop.
+   */
+  void kill(String name) {
+    com.hazelcast.core.Hazelcast.getHazelcastInstanceByName("ferrymq-" + name + "-"
+        + node.port()).getLifecycleService().terminate();
+    close();
   }
 
   @Override

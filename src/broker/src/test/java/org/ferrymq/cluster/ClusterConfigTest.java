@@ -38,7 +38,8 @@ class ClusterConfigTest {
   void anEnabledClusterReadsEverySetting() {
     ClusterConfig sut = read("mqtt.cluster.name", "plant-7", "mqtt.cluster.host", "10.0.0.5",
         "mqtt.cluster.port", "5801", "mqtt.cluster.members", " 10.0.0.6:5801, node-c:5801 ",
-        "mqtt.cluster.backup-count", "2", "mqtt.cluster.forward-timeout", "15");
+        "mqtt.cluster.backup-count", "2", "mqtt.cluster.forward-timeout", "15",
+        "mqtt.cluster.handover-timeout", "4");
 
     assertTrue(sut.enabled());
     assertEquals("plant-7", sut.name());
@@ -47,7 +48,34 @@ class ClusterConfigTest {
     assertEquals(List.of("10.0.0.6:5801", "node-c:5801"), sut.members());
     assertEquals(2, sut.backupCount());
     assertEquals(15, sut.forwardTimeoutSeconds());
+    assertEquals(4, sut.handoverTimeoutSeconds());
     assertFalse(sut.toString().contains("0123456789abcdef"), "the secret is never printed");
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "''|1|false",
+      "a:1|1|false",
+      "a:1,b:1|2|true",
+      "a:1,b:1,c:1|2|true",
+      "a:1,b:1,c:1,d:1|3|true",
+      "a:1,b:1,c:1,d:1,e:1|3|true"})
+  void splitBrainProtectionDefaultsToAMajorityOfTheMemberList(String members, int expected,
+      boolean protectedSides) {
+    ClusterConfig sut = read("mqtt.cluster.members", members);
+
+    assertEquals(expected, sut.minMembers());
+    assertEquals(protectedSides, sut.splitBrainProtected());
+  }
+
+  @Test
+  void minMembersCanBeSetOrTurnedOff() {
+    assertEquals(1, read("mqtt.cluster.members", "a:1,b:1,c:1", "mqtt.cluster.min-members", "1")
+        .minMembers());
+    assertFalse(read("mqtt.cluster.members", "a:1,b:1,c:1", "mqtt.cluster.min-members", "1")
+        .splitBrainProtected());
+    assertEquals(3, read("mqtt.cluster.members", "a:1,b:1,c:1", "mqtt.cluster.min-members", "3")
+        .minMembers());
   }
 
   @ParameterizedTest
@@ -60,7 +88,11 @@ class ClusterConfigTest {
       "mqtt.cluster.members|10.0.0.6:99999",
       "mqtt.cluster.name|two words",
       "mqtt.cluster.backup-count|7",
-      "mqtt.cluster.forward-timeout|0"})
+      "mqtt.cluster.forward-timeout|0",
+      "mqtt.cluster.min-members|0",
+      "mqtt.cluster.min-members|half",
+      "mqtt.cluster.handover-timeout|0",
+      "mqtt.cluster.handover-timeout|301"})
   void aBadValueFailsWithTheNameOfItsSetting(String key, String value) {
     ConfigException e = assertThrows(ConfigException.class, () -> read(key, value));
 

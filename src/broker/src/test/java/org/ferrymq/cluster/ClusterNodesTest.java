@@ -238,6 +238,152 @@ class ClusterNodesTest {
   }
 
   @Test
+  void aSharedGroupWithMembersOnEveryNodeGetsEachMessageOnceAndEveryMemberAShare()
+      throws Exception {
+    List<BlockingQueue<MqttMessage>> members = sharedGroupOnEveryNode("sh1");
+    BlockingQueue<MqttMessage> plain = new LinkedBlockingQueue<>();
+    subscribe(b, "sh1/#", 1, plain);
+    awaitFilterKnown(a, b, "sh1/#");
+    MqttClient publisher = paho(a, "pub-sh1");
+    int count = 300;
+
+    // Exercise: QoS 1, each publish returns once acknowledged
+    for (int i = 0; i < count; i++) {
+      publisher.publish("sh1/t", Integer.toString(i).getBytes(StandardCharsets.UTF_8), 1, false);
+    }
+
+    // Verify: [MQTT-4.8.2] each message goes to one member of the group, cluster-wide
+    List<List<String>> got = drain(members, count);
+    List<String> all = new ArrayList<>();
+    got.forEach(all::addAll);
+    assertEquals(count, all.size(), "one copy per message in the group: " + shares(got));
+    assertEquals(count, new java.util.HashSet<>(all).size(), "no message twice in the group");
+    for (int n = 0; n < got.size(); n++) {
+      assertTrue(got.get(n).size() >= count / 10, "each node's member gets a share: "
+          + shares(got));
+    }
+    // a non-shared subscriber on a node that serves the group gets every message itself
+    assertEquals(count, drain(List.of(plain), count).get(0).size());
+
+    // Exercise: QoS 0 and QoS 2, once each
+    publisher.publish("sh1/q0", "q0".getBytes(StandardCharsets.UTF_8), 0, false);
+    publisher.publish("sh1/q2", "q2".getBytes(StandardCharsets.UTF_8), 2, false);
+
+    // Verify: each of them once in the group, at its QoS (granted 2)
+    List<MqttMessage> once = new ArrayList<>();
+    await().during(Duration.ofMillis(500)).atMost(WAIT).until(() -> {
+      members.forEach(q -> q.drainTo(once));
+      return once.size() >= 2;
+    });
+    assertEquals(List.of("q0", "q2"), once.stream().map(ClusterNodesTest::text).sorted()
+        .toList());
+    assertEquals(java.util.Set.of(0, 2), java.util.Set.copyOf(once.stream()
+        .map(MqttMessage::getQos).toList()));
+  }
+
+  @Test
+  void aSharedGroupMemberThatLeavesMidStreamLosesNoAcknowledgedMessage() throws Exception {
+    BlockingQueue<MqttMessage> onA = new LinkedBlockingQueue<>();
+    BlockingQueue<MqttMessage> onB = new LinkedBlockingQueue<>();
+    BlockingQueue<MqttMessage> onC = new LinkedBlockingQueue<>();
+    subscribe(a, "$share/g/sh2/#", 1, onA);
+    subscribe(b, "$share/g/sh2/#", 1, onB);
+    // the member on C is slow, so that messages wait in its session when it leaves
+    MqttClient leaving = paho(c, "sh2-leaving");
+    leaving.setCallback(slowly(onC));
+    leaving.subscribe("$share/g/sh2/#", 1);
+    for (ClusterBroker node : List.of(b, c)) {
+      awaitFilterKnown(a, node, "$share/g/sh2/#");
+    }
+    awaitFilterKnown(c, a, "$share/g/sh2/#");
+    awaitFilterKnown(c, b, "$share/g/sh2/#");
+    MqttClient publisher = paho(a, "pub-sh2");
+    int count = 200;
+
+    // Exercise: the member on C disconnects (its clean session ends) half way
+    for (int i = 0; i < count; i++) {
+      if (i == count / 2) {
+        leaving.disconnect(0);
+      }
+      publisher.publish("sh2/t", Integer.toString(i).getBytes(StandardCharsets.UTF_8), 1, false);
+    }
+
+    // Verify: [MQTT-4.8.2-6] what the leaving member did not take went to another member, on
+    // its node or another; every message acknowledged to the publisher reached the group
+    java.util.Set<String> reached = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    await().atMost(WAIT).until(() -> {
+      for (BlockingQueue<MqttMessage> q : List.of(onA, onB, onC)) {
+        List<MqttMessage> taken = new ArrayList<>();
+        q.drainTo(taken);
+        taken.forEach(m -> reached.add(text(m)));
+      }
+      return reached.size() == count;
+    });
+    assertFalse(leaving.isConnected());
+  }
+
+  /** @return the queues of a group's members on A, B and C, once A knows them all */
+  private List<BlockingQueue<MqttMessage>> sharedGroupOnEveryNode(String prefix)
+      throws MqttException {
+    String group = "$share/g/" + prefix + "/#";
+    List<BlockingQueue<MqttMessage>> members = new ArrayList<>();
+    for (ClusterBroker node : NODES) {
+      BlockingQueue<MqttMessage> got = new LinkedBlockingQueue<>();
+      subscribe(node, group, 2, got);
+      members.add(got);
+    }
+    awaitFilterKnown(a, b, group);
+    awaitFilterKnown(a, c, group);
+    return members;
+  }
+
+  /**
+   * @return the payloads each queue got, once they add up to {@code count} and half a second
+   *     brought no more
+   */
+  private static List<List<String>> drain(List<BlockingQueue<MqttMessage>> queues, int count) {
+    List<List<String>> got = new ArrayList<>();
+    queues.forEach(q -> got.add(new ArrayList<>()));
+    await().during(Duration.ofMillis(500)).atMost(WAIT).until(() -> {
+      for (int i = 0; i < queues.size(); i++) {
+        List<MqttMessage> taken = new ArrayList<>();
+        queues.get(i).drainTo(taken);
+        List<String> into = got.get(i);
+        taken.forEach(m -> into.add(text(m)));
+      }
+      return got.stream().mapToInt(List::size).sum() >= count;
+    });
+    return got;
+  }
+
+  private static String shares(List<List<String>> got) {
+    return got.stream().map(l -> Integer.toString(l.size())).toList().toString();
+  }
+
+  private static String text(MqttMessage m) {
+    return new String(m.getPayload(), StandardCharsets.UTF_8);
+  }
+
+  /** A callback that takes 5 ms per message, collecting into {@code into}. */
+  private static MqttCallback slowly(BlockingQueue<MqttMessage> into) {
+    return new MqttCallback() {
+      @Override
+      public void connectionLost(Throwable cause) {
+      }
+
+      @Override
+      public void messageArrived(String topic, MqttMessage message) throws InterruptedException {
+        Thread.sleep(5);
+        into.add(message);
+      }
+
+      @Override
+      public void deliveryComplete(IMqttDeliveryToken token) {
+      }
+    };
+  }
+
+  @Test
   void aRetainedMessageIsSeenFromEveryNode() throws Exception {
     MqttClient publisher = paho(a, "pub-retained");
 
@@ -286,6 +432,35 @@ class ClusterNodesTest {
       assertFalse(node.node.sharesRetained("$SYS/broker/clients/connected"));
       assertFalse(node.node.sharesRetained("$SYS/broker/cluster/members"));
     }
+  }
+
+  @Test
+  void anyNodeListsTheNodesAndEveryNodesClientsWithWhereTheyAre() {
+    TestClient onB = TestClient.connect(b.broker, ProtocolVersion.MQTT_5, "where-b", true);
+    TestClient onC = TestClient.connect(c.broker, ProtocolVersion.MQTT_5, "where-c", true);
+
+    List<NodeClients> seenFromA = a.node.clients();
+    List<NodeFigures> nodes = a.node.nodes();
+
+    assertEquals(3, seenFromA.size());
+    assertTrue(seenFromA.stream().allMatch(NodeClients::answered));
+    assertEquals(List.of(b.id()), nodesHolding(seenFromA, "where-b"));
+    assertEquals(List.of(c.id()), nodesHolding(seenFromA, "where-c"));
+    assertEquals(1, seenFromA.stream().filter(NodeClients::self).count());
+    assertEquals(a.id(), seenFromA.stream().filter(NodeClients::self).findFirst().orElseThrow()
+        .nodeId());
+    assertEquals(NODES.stream().map(ClusterBroker::id).sorted().toList(),
+        nodes.stream().map(NodeFigures::nodeId).sorted().toList());
+    assertEquals(List.of(a.id()), nodes.stream().filter(NodeFigures::self)
+        .map(NodeFigures::nodeId).toList());
+    onB.disconnectAbruptly();
+    onC.disconnectAbruptly();
+  }
+
+  private static List<String> nodesHolding(List<NodeClients> all, String clientId) {
+    return all.stream().filter(n -> n.clients().stream()
+        .anyMatch(s -> s.clientId().equals(clientId) && s.connected()))
+        .map(NodeClients::nodeId).toList();
   }
 
   private static long connectedOnAllNodes() {

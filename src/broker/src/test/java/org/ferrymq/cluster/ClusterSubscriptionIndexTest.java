@@ -12,6 +12,7 @@ import org.ferrymq.topic.MatchSink;
 import org.ferrymq.topic.SharedGroup;
 import org.ferrymq.topic.SubscriptionEntry;
 import org.ferrymq.topic.SubscriptionTree;
+import org.ferrymq.topic.Topics;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,8 +24,8 @@ class ClusterSubscriptionIndexTest {
   private final ClusterSubscriptionIndex sut = new ClusterSubscriptionIndex(
       new SubscriptionTree(), new ClusterSubscriptionIndex.Announcer() {
         @Override
-        public void announce(String filter) {
-          announcements.add("+" + filter);
+        public void announce(String filter, int subscriptions) {
+          announcements.add("+" + filter + (Topics.isShared(filter) ? " " + subscriptions : ""));
         }
 
         @Override
@@ -47,15 +48,55 @@ class ClusterSubscriptionIndexTest {
     sut.unsubscribeAll("c2");
     sut.unsubscribe("c3", "$share/g/a/+");
 
-    assertEquals(List.of("+a/+", "-a/+"), announcements);
+    assertEquals(List.of("+a/+", "+$share/g/a/+ 1", "-a/+", "-$share/g/a/+"), announcements);
+  }
+
+  @Test
+  void aSharedGroupIsAnnouncedWithItsMemberCountWheneverItChanges() {
+    sut.subscribe(entry("m1", "$share/g/t/#"));
+    sut.subscribe(entry("m2", "$share/g/t/#"));
+    sut.subscribe(entry("m2", "$share/g/t/#")); // the same member again: not counted
+    sut.subscribe(entry("m3", "$share/h/t/#"));
+    sut.unsubscribeAll("m1");
+    sut.unsubscribe("m2", "$share/g/t/#");
+
+    assertEquals(List.of("+$share/g/t/# 1", "+$share/g/t/# 2", "+$share/h/t/# 1",
+        "+$share/g/t/# 1", "-$share/g/t/#"), announcements);
+  }
+
+  @Test
+  void aPeersGroupIsOneMemberThatWeighsAsManyAsThePeerHasMembers() {
+    sut.subscribe(entry("local", "$share/g/t/#"));
+    sut.peerAdded("node-b", "$share/g/t/#", 3);
+    sut.peerAdded("node-c", "$share/g/t/#", 1);
+    sut.peerAdded("node-c", "$share/g/t/#", 2);
+
+    List<SharedGroup> groups = groups("t/1");
+
+    // [MQTT-4.8.2] one group, reported in two parts: this node's members, and the peers
+    assertEquals(2, groups.size());
+    SharedGroup local = groups.get(0);
+    SharedGroup peers = groups.get(1);
+    assertEquals(List.of("local"), local.members().stream().map(SubscriptionEntry::clientId)
+        .toList());
+    assertEquals(List.of(PeerKey.of("node-b"), PeerKey.of("node-c")), peers.members().stream()
+        .map(SubscriptionEntry::clientId).toList());
+    assertEquals(3, sut.weight(peers.members().get(0)));
+    assertEquals(2, sut.weight(peers.members().get(1)), "the last count announced");
+    assertEquals(1, sut.weight(local.members().get(0)));
+    assertEquals(1, sut.size(), "the peers' members are not this node's subscriptions");
+
+    sut.peerRemoved("node-b", "$share/g/t/#");
+    sut.peerGone("node-c");
+    assertEquals(1, groups("t/1").size(), "only this node's part is left");
   }
 
   @Test
   void thePeersWithAMatchingFilterAreReportedBesideTheLocalEntries() {
     sut.subscribe(entry("local", "t/1"));
-    sut.peerAdded("node-b", "t/+");
-    sut.peerAdded("node-b", "t/#");
-    sut.peerAdded("node-c", "other/#");
+    sut.peerAdded("node-b", "t/+", 1);
+    sut.peerAdded("node-b", "t/#", 1);
+    sut.peerAdded("node-c", "other/#", 1);
 
     List<String> matched = match("t/1");
 
@@ -66,8 +107,8 @@ class ClusterSubscriptionIndexTest {
 
   @Test
   void aPeerThatWithdrewOrLeftIsNoLongerReported() {
-    sut.peerAdded("node-b", "t/+");
-    sut.peerAdded("node-c", "t/#");
+    sut.peerAdded("node-b", "t/+", 1);
+    sut.peerAdded("node-c", "t/#", 1);
     sut.peerRemoved("node-b", "t/+");
     sut.peerGone("node-c");
 
@@ -76,9 +117,25 @@ class ClusterSubscriptionIndexTest {
 
   @Test
   void sysTopicsAreNeverSentToPeers() {
-    sut.peerAdded("node-b", "$SYS/#");
+    sut.peerAdded("node-b", "$SYS/#", 1);
 
     assertTrue(match("$SYS/broker/uptime").isEmpty());
+  }
+
+  private List<SharedGroup> groups(String topic) {
+    List<SharedGroup> groups = new ArrayList<>();
+    sut.match(topic, new MatchSink() {
+      @Override
+      public void direct(SubscriptionEntry e) {
+        throw new AssertionError("no plain filter was subscribed: " + e);
+      }
+
+      @Override
+      public void shared(SharedGroup group) {
+        groups.add(group);
+      }
+    });
+    return groups;
   }
 
   private List<String> match(String topic) {

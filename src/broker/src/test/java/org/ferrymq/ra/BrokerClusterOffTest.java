@@ -31,10 +31,10 @@ class BrokerClusterOffTest {
   public static void main(String[] args) {
     BrokerCluster cluster = new BrokerCluster(ClusterConfig.disabled());
     MqttBroker broker = cluster.configure(MqttBroker.builder().config(TestBrokers.config()),
-        new TransientPersistence()).build();
+        new TransientPersistence(), false).build();
     cluster.attach(broker);
-    if (cluster.status() != null) {
-      throw new AssertionError("a cluster status with clustering off");
+    if (cluster.view() != null) {
+      throw new AssertionError("a cluster view with clustering off");
     }
     broker.start();
     TestClient subscriber = TestClient.connect(broker, ProtocolVersion.MQTT_5, "sub", true);

@@ -66,7 +66,8 @@ class AdminApiIT extends ServerIT {
     assertTrue(yaml.contains("/api/clients/{clientId}/disconnect:"), yaml);
     assertTrue(yaml.contains("/api/me:"), yaml);
     for (String path : List.of("/api/clients/{clientId}:", "/api/sessions/{clientId}:",
-        "/api/retained:", "/api/publish:", "/api/bans:", "/api/bans/{kind}/{value}:")) {
+        "/api/retained:", "/api/publish:", "/api/bans:", "/api/bans/{kind}/{value}:",
+        "/api/cluster:", "/api/cluster/clients:")) {
       assertTrue(yaml.contains(path), path + " in " + yaml);
     }
     assertTrue(yaml.contains("scheme: basic"), "the basic authentication scheme: " + yaml);
@@ -83,6 +84,17 @@ class AdminApiIT extends ServerIT {
   }
 
   @Test
+  void aSingleNodeSaysItIsNotClustered() throws Exception {
+    HttpResponse<String> overview = get("/api/cluster", "admin", "it-admin-secret");
+    HttpResponse<String> clients = get("/api/cluster/clients", "admin", "it-admin-secret");
+
+    assertEquals(200, overview.statusCode(), overview.body());
+    assertTrue(overview.body().matches("(?s).*\"clustered\"\\s*:\\s*false.*"), overview.body());
+    assertEquals(404, clients.statusCode(), clients.body());
+    assertTrue(clients.body().contains("/api/clients"), clients.body());
+  }
+
+  @Test
   void everyAdminCallRefusesAnonymousAndNonAdministrators() throws Exception {
     String[][] calls = {
         {"GET", "/api/clients/someone", null},
@@ -93,6 +105,8 @@ class AdminApiIT extends ServerIT {
         {"GET", "/api/bans", null},
         {"POST", "/api/bans", "{\"kind\":\"clientId\",\"value\":\"x\"}"},
         {"DELETE", "/api/bans/clientId/x", null},
+        {"GET", "/api/cluster", null},
+        {"GET", "/api/cluster/clients", null},
     };
     for (String[] c : calls) {
       assertEquals(401, call(c[0], c[1], c[2], null, null).statusCode(), c[0] + " " + c[1]);

@@ -1,10 +1,13 @@
 package it.org.ferrymq;
 
+import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import javax.net.ssl.SSLContext;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
+import org.eclipse.paho.client.mqttv3.MqttCallback;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
@@ -36,6 +39,24 @@ final class Clients {
     BlockingQueue<MqttMessage> received = new LinkedBlockingQueue<>();
     client.subscribe(filter, qos, (topic, message) -> received.add(message));
     return received;
+  }
+
+  /** @return a callback that collects each arriving payload as text and ignores the rest */
+  static MqttCallback collecting(BlockingQueue<String> into) {
+    return new MqttCallback() {
+      @Override
+      public void connectionLost(Throwable cause) {
+      }
+
+      @Override
+      public void messageArrived(String topic, MqttMessage message) {
+        into.add(new String(message.getPayload(), StandardCharsets.UTF_8));
+      }
+
+      @Override
+      public void deliveryComplete(IMqttDeliveryToken token) {
+      }
+    };
   }
 
   static void close(MqttClient client) throws MqttException {

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,8 +25,10 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.eclipse.paho.client.mqttv3.IMqttActionListener;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.IMqttToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
+import org.eclipse.paho.client.mqttv3.MqttCallback;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
@@ -42,8 +46,11 @@ import org.junit.jupiter.api.TestMethodOrder;
  * its own user directory, on free ports), joined as one cluster over loopback by TCP/IP with a
  * shared secret ({@code MQTT_CLUSTER_*}), act as one broker for Paho clients: a message published
  * on one node reaches subscribers on the others at QoS 0, 1 and 2, over TCP and over Liberty's
- * WebSocket endpoint; retained messages are seen from every node; and when the publisher's node
+ * WebSocket endpoint; retained messages are seen from every node; a shared group with members on
+ * every node gets each message once, each member a share; and when the publisher's node
  * gets {@code kill -9} mid-stream, every message it had acknowledged still arrives, QoS 2 once.
+ * A persistent session resumed on another node brings its queued messages, also when the node
+ * that held it was killed.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterIT {
@@ -52,10 +59,10 @@ class ClusterIT {
   private static final Duration DELIVERY = Duration.ofSeconds(60);
   private static final String SECRET = "cluster-it-" + UUID.randomUUID();
   private static final List<DurableServer> nodes = new ArrayList<>();
+  private static final List<Integer> clusterPorts = new ArrayList<>();
 
   @BeforeAll
   static void startCluster() throws Exception {
-    List<Integer> clusterPorts = new ArrayList<>();
     for (int i = 0; i < NODES; i++) {
       clusterPorts.add(freePort());
     }
@@ -72,6 +79,8 @@ class ClusterIT {
       env.put("MQTT_CLUSTER_PORT", Integer.toString(clusterPorts.get(i)));
       env.put("MQTT_CLUSTER_MEMBERS", members);
       env.put("MQTT_CLUSTER_SECRET", SECRET);
+      // acknowledgements wait for the sessions' backup copies in the cluster (and the disk)
+      env.put("MQTT_PERSISTENCE", "persistent");
       starts.add(CompletableFuture.supplyAsync(() -> {
         try {
           return node.start(env);
@@ -192,6 +201,12 @@ class ClusterIT {
       assertTrue(ready.matches("(?s).*\"cluster\\.members\"\\s*:\\s*3\\b.*"), ready);
       assertTrue(ready.matches("(?s).*\"cluster\\.name\"\\s*:\\s*\"cluster-it\".*"), ready);
       assertTrue(ready.matches("(?s).*\"status\"\\s*:\\s*\"UP\".*"), ready);
+      // three members listed: a side needs two to change cluster-wide state
+      assertTrue(ready.matches("(?s).*\"cluster\\.min-members\"\\s*:\\s*2\\b.*"), ready);
+      assertTrue(ready.matches("(?s).*\"cluster\\.quorum\"\\s*:\\s*true\\b.*"), ready);
+      String live = nodes.get(node).httpGet("/health/live").orElse("");
+      assertTrue(live.contains("\"ferrymq-cluster\"")
+          && live.matches("(?s).*\"mergedAfterSplit\"\\s*:\\s*false\\b.*"), live);
     }
     String metrics = nodes.get(0).httpGet("/metrics").orElse("");
     Set<String> clusterPanels = GrafanaDashboard.queried();
@@ -209,12 +224,102 @@ class ClusterIT {
   }
 
   /**
+   * [MQTT-4.8.2] A shared group with a member on each node: each message goes to one member of
+   * the group cluster-wide, and the publisher's node balances the group over the nodes.
+   */
+  @Test
+  @Order(4)
+  void aSharedGroupWithMembersOnEveryNodeGetsEachMessageOnceAndEveryMemberAShare()
+      throws Exception {
+    String base = "cluster/shared/" + UUID.randomUUID();
+    List<MqttClient> members = new ArrayList<>();
+    List<Map<String, List<String>>> received = new ArrayList<>();
+    MqttClient publisher = client(tcpUri(0));
+    try {
+      for (int node = 0; node < NODES; node++) {
+        MqttClient member = client(tcpUri(node));
+        members.add(member);
+        received.add(collectShared(member, "$share/it/" + base + "/#"));
+      }
+      // the nodes learn the others' members a few milliseconds after the SUBACKs: until every
+      // member got a warm-up message, the group may not be spread over all nodes yet
+      String warmUp = base + "/warm-up";
+      await("the group known on node 0").atMost(DELIVERY).pollInterval(Duration.ofMillis(50))
+          .until(() -> {
+            publisher.publish(warmUp, "w".getBytes(StandardCharsets.UTF_8), 1, false);
+            return received.stream().allMatch(r -> r.containsKey(warmUp));
+          });
+      String topic = base + "/t";
+      int count = 300;
+
+      for (int i = 0; i < count; i++) {
+        publisher.publish(topic, ("s-" + i).getBytes(StandardCharsets.UTF_8), 1, false);
+      }
+
+      await("every message in the group").atMost(DELIVERY).until(() -> received.stream()
+          .mapToInt(r -> r.getOrDefault(topic, List.of()).size()).sum() >= count);
+      Thread.sleep(500); // a copy too many would arrive now
+      List<String> all = new ArrayList<>();
+      List<Integer> shares = new ArrayList<>();
+      for (Map<String, List<String>> r : received) {
+        all.addAll(r.getOrDefault(topic, List.of()));
+        shares.add(r.getOrDefault(topic, List.of()).size());
+      }
+      assertEquals(count, all.size(), "one copy per message in the group: " + shares);
+      assertEquals(count, Set.copyOf(all).size(), "no message twice: " + shares);
+      for (int share : shares) {
+        assertTrue(share >= count / 10, "every node's member gets a share: " + shares);
+      }
+    } finally {
+      Clients.close(publisher);
+      for (MqttClient member : members) {
+        Clients.close(member);
+      }
+    }
+  }
+
+  /**
+   * The dashboard of node 0, in headless Chromium ({@code src/test/js/dashboard-cluster-e2e.js}),
+   * lists the three members and shows a client connected to node 1 with node 1's address.
+   */
+  @Test
+  @Order(5)
+  void theDashboardShowsTheNodesAndWhereEachClientIsConnected() throws Exception {
+    String clientId = "cluster-dash-" + UUID.randomUUID().toString().substring(0, 8);
+    MqttClient elsewhere = new MqttClient(tcpUri(1), clientId, new MemoryPersistence());
+    elsewhere.connect();
+    try {
+      Path log = Files.createTempFile("dashboard-cluster-e2e", ".log");
+      ProcessBuilder builder = new ProcessBuilder("node", "src/test/js/dashboard-cluster-e2e.js")
+          .redirectErrorStream(true).redirectOutput(log.toFile());
+      Map<String, String> env = builder.environment();
+      env.put("HTTP_PORT", Integer.toString(nodes.get(0).httpPort()));
+      env.put("EXPECT_NODES", Integer.toString(NODES));
+      env.put("EXPECT_CLIENT", clientId);
+      env.put("EXPECT_CLIENT_NODE", "127.0.0.1:" + clusterPorts.get(1));
+      Process browser = builder.start();
+      boolean finished = browser.waitFor(3, TimeUnit.MINUTES);
+      if (!finished) {
+        browser.destroyForcibly();
+      }
+      String output = Files.readString(log);
+      System.out.println(output);
+      assertTrue(finished, "the browser test did not finish in 3 minutes:\n" + output);
+      assertEquals(0, browser.exitValue(), "the browser test failed:\n" + output);
+      assertTrue(output.contains("DASHBOARD CLUSTER E2E PASSED"), output);
+    } finally {
+      elsewhere.disconnect();
+      elsewhere.close();
+    }
+  }
+
+  /**
    * The publisher's node gets SIGKILL while QoS 1 and QoS 2 streams run to a subscriber on
    * another node: a node acknowledges a message only once the subscriber's node took it, so
    * every acknowledged message arrives, and no QoS 2 message twice.
    */
   @Test
-  @Order(4)
+  @Order(6)
   void killingThePublishersNodeLosesNoAcknowledgedMessage() throws Exception {
     String base = "cluster/kill/" + UUID.randomUUID();
     MqttClient subscriber = client(tcpUri(1));
@@ -241,6 +346,71 @@ class ClusterIT {
       qos1.close();
       qos2.close();
       Clients.close(subscriber);
+    }
+  }
+
+  /**
+   * A persistent session resumed on another node brings its queued messages: [MQTT-3.2.2-2]
+   * session present, and each message queued while it was offline arrives.
+   */
+  @Test
+  @Order(7)
+  void aPersistentSessionResumesOnAnotherNodeWithItsQueuedMessages() throws Exception {
+    String clientId = "it-moves-" + UUID.randomUUID();
+    String base = "cluster/moves/" + UUID.randomUUID();
+    BlockingQueue<String> arrived = new LinkedBlockingQueue<>();
+    MqttClient first = persistent(tcpUri(1), clientId, arrived);
+    first.subscribe(base + "/#", 2);
+    Clients.close(first);
+    Set<String> queued = publishAcknowledged(1, base, 10);
+
+    MqttClient resumed = new MqttClient(tcpUri(2), clientId, new MemoryPersistence());
+    try {
+      resumed.setCallback(Clients.collecting(arrived));
+      assertTrue(resumed.connectWithResult(persistentOptions()).getSessionPresent(),
+          "[MQTT-3.2.2-2] the session moved from node 1 is present on node 2");
+      assertEquals(queued, take(arrived, queued.size()));
+    } finally {
+      Clients.close(resumed);
+    }
+  }
+
+  /**
+   * {@code kill -9} of the node holding an offline persistent session: the session, restored on
+   * another node from its copy in the cluster, still has every message queued for it.
+   */
+  @Test
+  @Order(8)
+  void killingTheNodeOfAnOfflineSessionLosesNoneOfItsQueuedMessages() throws Exception {
+    String clientId = "it-failover-" + UUID.randomUUID();
+    String base = "cluster/failover/" + UUID.randomUUID();
+    BlockingQueue<String> arrived = new LinkedBlockingQueue<>();
+    MqttClient first = persistent(tcpUri(2), clientId, arrived);
+    first.subscribe(base + "/#", 2);
+    Clients.close(first);
+    // mode persistent: each PUBACK/PUBREC came after the session's backup copy was written
+    Set<String> queued = publishAcknowledged(2, base, 10);
+
+    nodes.get(2).kill();
+
+    MqttClient resumed = new MqttClient(tcpUri(1), clientId, new MemoryPersistence());
+    try {
+      resumed.setCallback(Clients.collecting(arrived));
+      // until node 1 sees node 2 gone, the claim waits for it and fails as Server unavailable
+      boolean[] present = new boolean[1];
+      await("the session restored on node 1").atMost(DELIVERY).pollInterval(Duration.ofSeconds(1))
+          .until(() -> {
+            try {
+              present[0] = resumed.connectWithResult(persistentOptions()).getSessionPresent();
+              return true;
+            } catch (MqttException e) {
+              return false;
+            }
+          });
+      assertTrue(present[0], "[MQTT-3.2.2-2] the session restored from its copy is present");
+      assertEquals(queued, take(arrived, queued.size()));
+    } finally {
+      Clients.close(resumed);
     }
   }
 
@@ -281,6 +451,79 @@ class ClusterIT {
     client.subscribe(filter, qos, (topic, message) -> received
         .computeIfAbsent(topic, t -> new CopyOnWriteArrayList<>())
         .add(new String(message.getPayload(), StandardCharsets.UTF_8)));
+    return received;
+  }
+
+  /**
+   * Like {@link #collect} for a shared subscription, through the client's callback: Paho hands a
+   * message to a per-subscription listener only when the topic matches the filter as written,
+   * which a {@code $share/} filter never does.
+   */
+  private static Map<String, List<String>> collectShared(MqttClient client, String filter)
+      throws MqttException {
+    Map<String, List<String>> received = new ConcurrentHashMap<>();
+    client.setCallback(new MqttCallback() {
+      @Override
+      public void connectionLost(Throwable cause) {
+        // the test's assertions report what did not arrive
+      }
+
+      @Override
+      public void messageArrived(String topic, MqttMessage message) {
+        received.computeIfAbsent(topic, t -> new CopyOnWriteArrayList<>())
+            .add(new String(message.getPayload(), StandardCharsets.UTF_8));
+      }
+
+      @Override
+      public void deliveryComplete(IMqttDeliveryToken token) {
+        // a subscriber publishes nothing
+      }
+    });
+    client.subscribe(filter, 1);
+    return received;
+  }
+
+  private static MqttClient persistent(String uri, String clientId, BlockingQueue<String> into)
+      throws MqttException {
+    MqttClient client = new MqttClient(uri, clientId, new MemoryPersistence());
+    client.setCallback(Clients.collecting(into));
+    client.connect(persistentOptions());
+    return client;
+  }
+
+  private static MqttConnectOptions persistentOptions() {
+    MqttConnectOptions options = new MqttConnectOptions();
+    options.setCleanSession(false);
+    options.setConnectionTimeout(15);
+    options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+    return options;
+  }
+
+  /** @return the payloads published on the node at QoS 1 and 2, each acknowledged */
+  private static Set<String> publishAcknowledged(int node, String base, int count)
+      throws MqttException {
+    MqttClient publisher = client(tcpUri(node));
+    try {
+      Set<String> sent = new java.util.TreeSet<>();
+      for (int i = 0; i < count; i++) {
+        publisher.publish(base + "/" + i, ("q" + i).getBytes(StandardCharsets.UTF_8),
+            1 + i % 2, false);
+        sent.add("q" + i);
+      }
+      return sent;
+    } finally {
+      Clients.close(publisher);
+    }
+  }
+
+  /** @return the next {@code count} payloads, failing on one arriving twice */
+  private static Set<String> take(BlockingQueue<String> arrived, int count) throws Exception {
+    Set<String> received = new java.util.TreeSet<>();
+    for (int i = 0; i < count; i++) {
+      String m = arrived.poll(DELIVERY.toSeconds(), TimeUnit.SECONDS);
+      assertTrue(m != null && received.add(m), "each queued message once: " + received
+          + " then " + m);
+    }
     return received;
   }
 

@@ -24,6 +24,8 @@ class HealthIT extends ServerIT {
     assertTrue(started.body().contains("\"ferrymq-started\""), started.body());
     assertEquals(200, live.statusCode(), live.body());
     assertTrue(live.body().contains("\"longestStallMillis\""), live.body());
+    assertTrue(live.body().contains("\"ferrymq-cluster\""), live.body());
+    assertTrue(live.body().contains("\"clustered\":false"), live.body());
     assertEquals(200, ready.statusCode(), ready.body());
     assertTrue(ready.body().contains("\"mqtt.port\":" + MQTT_PORT), ready.body());
     assertTrue(ready.body().contains("\"mqtts.port\":" + MQTTS_PORT), ready.body());

@@ -347,11 +347,17 @@ class MvStorePersistenceTest {
     long beforeClose = Files.size(file);
     sut.close();
     long afterClose = Files.size(file);
+    // Compaction on close has a time budget (2 s): on a loaded machine one close may not finish
+    // it, and each clean close continues where the last one stopped
+    for (int closes = 1; closes < 5 && afterClose >= peak; closes++) {
+      open(PersistenceMode.QUEUED).close();
+      afterClose = Files.size(file);
+    }
     System.out.printf("space: one round ~5 MB of records; peak file %d, after 4 rounds %d, "
         + "after close %d bytes%n", peak, beforeClose, afterClose);
 
     assertTrue(peak < 4 * 5_000L * 1024, "space of deleted rounds was reused: peak " + peak);
-    assertTrue(afterClose < peak, "compacted on close: " + afterClose);
+    assertTrue(afterClose < peak, "compacted by clean closes: " + afterClose);
     assertEquals(List.of(), open(PersistenceMode.QUEUED).queues().load("c"));
   }
 

@@ -33,6 +33,8 @@ final class ClusterReadiness {
     data.put("cluster.member.list", String.join(",", status.members()));
     data.put("cluster.members.configured", String.join(",", status.configuredMembers()));
     data.put("cluster.clients.connected", status.totals().clientsConnected());
+    data.put("cluster.min-members", status.minMembers());
+    data.put("cluster.quorum", status.quorate());
     return data;
   }
 }

@@ -16,7 +16,8 @@ class ClusterReadinessTest {
 
   private static ClusterStatus status(boolean running, List<String> members) {
     return new ClusterStatus("plant-7", "node-a", "10.0.0.5:5701", running, members, CONFIGURED,
-        12, 3, 7, 0, new ClusterTotals(members.size(), members.size(), 42, 45, 100, 90));
+        12, 3, 7, 0, new ClusterTotals(members.size(), members.size(), 42, 45, 100, 90), 2,
+        members.size() >= 2, false);
   }
 
   @Test
@@ -43,6 +44,19 @@ class ClusterReadinessTest {
     assertTrue(ClusterReadiness.ready(sut));
     assertEquals(1, data.get("cluster.members"));
     assertEquals(String.join(",", CONFIGURED), data.get("cluster.members.configured"));
+    assertEquals(false, data.get("cluster.quorum"), "alone it may not change cluster state");
+    assertEquals(2, data.get("cluster.min-members"));
+  }
+
+  @Test
+  void aNodeMergedBackAfterASplitIsNotLiveSoThatItRestarts() {
+    ClusterStatus whole = status(true, CONFIGURED);
+    ClusterStatus merged = new ClusterStatus("plant-7", "node-a", "10.0.0.5:5701", true,
+        CONFIGURED, CONFIGURED, 0, 0, 0, 0, new ClusterTotals(3, 3, 0, 0, 0, 0), 2, true, true);
+
+    assertTrue(ClusterLivenessCheck.live(whole));
+    assertFalse(ClusterLivenessCheck.live(merged));
+    assertTrue(ClusterReadiness.ready(merged), "readiness is not what restarts a server");
   }
 
   @Test
