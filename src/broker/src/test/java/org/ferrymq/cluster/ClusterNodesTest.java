@@ -415,13 +415,15 @@ class ClusterNodesTest {
 
     // Verify: every node's $SYS/broker/cluster/ sums the members' figures
     for (ClusterBroker node : NODES) {
+      // one condition: a client of an earlier test may still be closing, so the live count
+      // and the members' last reports are compared at one moment
       await().atMost(WAIT).until(() -> "3".equals(sys(node, "cluster/members"))
           && "3".equals(sys(node, "cluster/members/reporting"))
-          && Long.toString(connectedOnAllNodes()).equals(sys(node, "cluster/clients/connected")));
+          && Long.toString(connectedOnAllNodes()).equals(sys(node, "cluster/clients/connected"))
+          && node.node.status().totals().clientsConnected() == connectedOnAllNodes());
       ClusterStatus status = node.node.status();
       assertEquals(3, status.memberCount());
       assertTrue(status.running());
-      assertEquals(connectedOnAllNodes(), status.totals().clientsConnected());
     }
     assertTrue(connectedOnAllNodes() - a.broker.stats().clientsConnected() >= connected.size(),
         "the total counts the clients of the other nodes");
@@ -495,9 +497,13 @@ class ClusterNodesTest {
     // Verify: gone from every member's view and from the index, nothing forwarded there
     await().atMost(WAIT).until(() -> NODES.stream().allMatch(n -> n.node.memberCount() == 3
         && !n.node.knowsPeerFilter(leaving, "leave/t")));
+    // the persistent session outlives its node: the oldest survivor adopts it from its copy
+    // (ClusterFailoverTest), and the topic has a subscriber again, on that survivor
+    await().atMost(WAIT).until(() -> NODES.stream().anyMatch(n -> n.broker.clients().stream()
+        .anyMatch(c -> c.clientId().equals("stays"))));
     TestClient publisher = TestClient.connect(a.broker, ProtocolVersion.MQTT_5, "pub-leave", true);
-    assertEquals(ReasonCode.NO_MATCHING_SUBSCRIBERS,
-        publisher.publishAcked("leave/t", "x").reasonCode());
+    await().atMost(WAIT).until(() -> publisher.publishAcked("leave/t", "x").reasonCode()
+        == ReasonCode.SUCCESS);
   }
 
   @Test
