@@ -121,6 +121,14 @@ class ClusterIT {
     try {
       Map<String, List<String>> overTcp = collect(tcpSubscriber, base + "/#", 2);
       Map<String, List<String>> overWs = collect(wsSubscriber, base + "/#", 2);
+      // the filter directory is eventually consistent (docs/cluster.md): the streams start once
+      // node 0 routes to both subscribers, or their first QoS 0 messages could find none
+      String probe = base + "/probe";
+      await("both subscriptions visible on node 0").atMost(DELIVERY)
+          .pollInterval(Duration.ofMillis(100)).until(() -> {
+            publisher.publish(probe, "p".getBytes(StandardCharsets.UTF_8), 0, false);
+            return overTcp.containsKey(probe) && overWs.containsKey(probe);
+          });
       int perQos = 100;
       for (int i = 0; i < perQos; i++) {
         for (int qos = 0; qos <= 2; qos++) {
