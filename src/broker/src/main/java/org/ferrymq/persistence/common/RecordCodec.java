@@ -1,6 +1,5 @@
 package org.ferrymq.persistence.common;
 
-import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -385,18 +384,15 @@ public final class RecordCodec {
   }
 
   private static byte[] write(int kind, Body body) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
+    RecordOutput bytes = new RecordOutput(128);
     DataOutputStream out = new DataOutputStream(bytes);
     try {
       out.writeByte(kind);
       out.writeByte(VERSION);
       body.write(out);
-      CRC32C crc = new CRC32C();
-      byte[] soFar = bytes.toByteArray();
-      crc.update(soFar, 0, soFar.length);
-      out.writeInt((int) crc.getValue());
+      out.writeInt(bytes.crc32c());
     } catch (IOException e) {
-      throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+      throw new UncheckedIOException(e); // a RecordOutput does not fail
     }
     return bytes.toByteArray();
   }
