@@ -1,7 +1,6 @@
 package org.ferrymq.cluster;
 
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.ferrymq.engine.ClusterPort;
@@ -54,6 +53,20 @@ final class Inbox {
       throw new NodeStoppingException();
     }
     List<Forwarded> messages = BatchCodec.decode(batch);
+    BatchReceipts receipts = new BatchReceipts(firstId, messages.size(),
+        (id, outcome) -> to.settle(origin, id, outcome));
+    boolean owes = false;
+    for (int i = 0; i < messages.size(); i++) {
+      if (messages.get(i).message().qos() == QoS.AT_MOST_ONCE) {
+        receipts.notOwed(i);
+      } else {
+        owes = true;
+      }
+    }
+    if (owes) {
+      // the deadline counts from the batch's arrival, as each message's did
+      receipts.expireAfter(timeoutMillis);
+    }
     try {
       for (int i = 0; i < messages.size(); i++) {
         Message m = messages.get(i).message();
@@ -62,11 +75,9 @@ final class Inbox {
           target.routeFromPeer(m, groups, receivers -> { });
           continue;
         }
-        long id = firstId + i;
-        CompletableFuture<Integer> taken = new CompletableFuture<>();
-        taken.orTimeout(timeoutMillis, TimeUnit.MILLISECONDS).whenComplete((receivers, late) ->
-            to.settle(origin, id, late == null && receivers >= 0 ? TAKEN : FAILED));
-        target.routeFromPeer(m, groups, taken::complete);
+        int index = i;
+        target.routeFromPeer(m, groups, receivers ->
+            receipts.settle(index, receivers >= 0 ? TAKEN : FAILED));
       }
     } catch (IllegalStateException stopped) {
       // stopping: its clients are disconnected, as when the member has left
