@@ -51,6 +51,7 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
   static final String HANDOVER = "ferrymq.handover";
   static final String SESSION_COPIES = "ferrymq.session-copies";
   static final String QUEUE_COPIES = "ferrymq.queue-copies";
+  static final String WILLS = "ferrymq.wills";
   private static final Logger LOG = Logger.getLogger(ClusterNode.class.getName());
 
   private final ClusterConfig config;
@@ -69,6 +70,7 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
   private volatile ClusterSubscriptionIndex index;
   private final ClusterSessions sessions;
   private final SessionBackups backups;
+  private final WillCopies wills;
 
   private ClusterNode(ClusterConfig config, HazelcastInstance hazelcast, JoinProof proof,
       Inbox inbox, LongAdder refusedJoins) {
@@ -95,6 +97,7 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     this.sessions = new ClusterSessions(hazelcast, hazelcast.getExecutorService(HANDOVER),
         sessionDirectory, self, config.handoverTimeoutSeconds(), backups);
     hazelcast.getUserContext().put(ClusterSessions.class.getName(), sessions);
+    this.wills = new WillCopies(hazelcast, hazelcast.getMap(WILLS), self);
   }
 
   /**
@@ -157,6 +160,7 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     hz.getMapConfig(SESSIONS).setBackupCount(c.backupCount());
     hz.getMapConfig(SESSION_COPIES).setBackupCount(c.backupCount());
     hz.getMapConfig(QUEUE_COPIES).setBackupCount(c.backupCount());
+    hz.getMapConfig(WILLS).setBackupCount(c.backupCount());
     // what the tasks peers send here find: the inbox now, the forwarder once it exists
     ConcurrentHashMap<String, Object> context = new ConcurrentHashMap<>();
     context.put(Inbox.class.getName(), inbox);
@@ -221,12 +225,13 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         forwarder.peerGone(node);
         settlements.peerGone(node);
         sessions.memberLeft(node);
+        wills.memberLeft(node);
       }
     });
     directory.forgetAllBut(members);
     figures.forgetAllBut(members);
     return builder.subscriptionIndex(index).peerLink(forwarder).sysExtension(figures)
-        .sessionRegistry(sessions.registry()).sessionHandover(sessions)
+        .sessionRegistry(sessions.registry()).sessionHandover(sessions).connectionWills(wills)
         .persistence(new ClusteredPersistence(persistence, clusterRetained, backups));
   }
 
@@ -236,6 +241,7 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     retained.addEntryListener(new ClusterRetained.Mirror(broker.clusterPort()), true);
     inbox.attach(broker.clusterPort(), settlements);
     sessions.attach(broker.clusterPort());
+    wills.attach(broker.clusterPort());
   }
 
   /**
@@ -389,6 +395,7 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
   @Override
   public void close() {
     sessions.close();
+    wills.close();
     if (hazelcast.getLifecycleService().isRunning()) {
       hazelcast.shutdown();
       LOG.info(() -> "FerryMQ left cluster '" + config.name() + "'");

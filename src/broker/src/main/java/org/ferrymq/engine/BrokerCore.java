@@ -58,6 +58,8 @@ final class BrokerCore {
   final SessionRegistry sessions;
   /** Where a CONNECT finds a session another cluster node holds; null on a single node. */
   final SessionHandover handover;
+  /** Null on a single node. */
+  final ConnectionWills wills;
   final InProcessSubscribers inProcess = new InProcessSubscribers();
   /** The way to cluster peers; null on a single node, the default. */
   private final PeerLink peerLink;
@@ -109,6 +111,7 @@ final class BrokerCore {
     this.router = new Router(this, index, b.peerLink != null);
     this.peerLink = b.peerLink;
     this.handover = b.sessionHandover;
+    this.wills = b.connectionWills;
     this.retained = new RetainedMessages(persistence.retained(), clock,
         config.maxRetainedMessages(), config.maxRetainedBytes());
     this.slots = new SessionSlots(config);

@@ -3,6 +3,7 @@ package org.ferrymq.engine;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.IntConsumer;
 import org.ferrymq.message.Message;
+import org.ferrymq.packet.Will;
 
 /**
  * What a cluster layer may do to this broker on behalf of its peers
@@ -41,6 +42,21 @@ public final class ClusterPort {
           m.expiresAtMillis(), m.originClientId(), 0);
     }
     core.routeFromPeer(m.arrivedAt(System.nanoTime()), groups, whenTaken);
+  }
+
+  /**
+   * Publishes the Will of a client whose connection ended with a node that died ({@link
+   * ConnectionWills}): its session ended with it, so the Will is due now [MQTT-3.1.2-8]. Its
+   * permission was checked when that node accepted the CONNECT.
+   *
+   * @throws IllegalStateException when the broker is not running
+   */
+  public void publishWillOf(String clientId, Will will) {
+    if (!core.isRunning()) {
+      throw new IllegalStateException("broker is not running");
+    }
+    Lane lane = core.laneFor(clientId);
+    lane.execute(() -> SessionEnd.publishWill(core, will, clientId, lane));
   }
 
   /** Keeps a retained message stored cluster-wide for this node's future subscribers. */

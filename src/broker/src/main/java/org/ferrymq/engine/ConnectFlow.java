@@ -148,6 +148,9 @@ final class ConnectFlow {
         && (keepAlive == 0 || keepAlive > config.maxKeepAlive());
     core.metrics.clientsConnected.increment();
     h.establish(s, identity, c, expiry, keepAliveChanged ? config.maxKeepAlive() : keepAlive);
+    if (core.wills != null && expiry == 0 && c.will() != null) {
+      h.willCopied(core.wills.kept(id, c.will()));
+    }
 
     ConnAck ack = new ConnAck(present, ReasonCode.SUCCESS, c.version().isV5()
         ? connAckProperties(h, c, expiry, keepAliveChanged, authMethod, authData)

@@ -70,6 +70,8 @@ final class ConnectionHandler implements Peer {
   private Connect pendingConnect;
   private int keepAliveSeconds;
   private long connectExpiryInterval;
+  /** The token of this connection's Will copy in the cluster ({@link ConnectionWills}), or 0. */
+  private long willCopy;
   private long connectedAtMillis;
   private boolean requestProblemInformation = true;
   private int clientMaximumPacketSize = Integer.MAX_VALUE;
@@ -204,6 +206,20 @@ final class ConnectionHandler implements Peer {
     Will w = will;
     will = null;
     return w;
+  }
+
+  /** Its Will is kept cluster-wide under this token until the connection ends. */
+  void willCopied(long token) {
+    confined();
+    willCopy = token;
+  }
+
+  /** @return the token of the Will's copy kept cluster-wide, now taken; 0 when none */
+  long takeWillCopy() {
+    confined();
+    long token = willCopy;
+    willCopy = 0;
+    return token;
   }
 
   /** A CONNECT arrived: its version decides how everything is encoded from now on. */

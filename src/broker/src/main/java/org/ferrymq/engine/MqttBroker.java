@@ -298,6 +298,8 @@ public final class MqttBroker implements ConnectionAcceptor, AutoCloseable {
     PeerLink peerLink;
     /** Null: a single node; no CONNECT waits for another node. */
     SessionHandover sessionHandover;
+    /** Null: a single node; Wills die with it. */
+    ConnectionWills connectionWills;
     /** Null: {@code $SYS} has this node's own figures only. */
     SysExtension sysExtension;
     /** Share of the heap in use after collection; null: the JVM's, read by {@link HeapGauge}. */
@@ -350,6 +352,15 @@ public final class MqttBroker implements ConnectionAcceptor, AutoCloseable {
      */
     public Builder sessionHandover(SessionHandover value) {
       this.sessionHandover = Objects.requireNonNull(value);
+      return this;
+    }
+
+    /**
+     * Keeps the Wills of connections whose sessions end with them where another node can
+     * publish them if this one dies; by default there is nowhere, as on a single node.
+     */
+    public Builder connectionWills(ConnectionWills value) {
+      this.connectionWills = Objects.requireNonNull(value);
       return this;
     }
 

@@ -25,6 +25,11 @@ final class SessionEnd {
     if (h.lane() != null) {
       h.lane().connections.remove(h);
     }
+    long willCopy = h.takeWillCopy();
+    if (willCopy != 0) {
+      // this node deals with the Will now (published, or discarded by DISCONNECT)
+      core.wills.released(h.clientId(), willCopy);
+    }
     Session s = h.session();
     if (s == null || s.connection() != h) {
       return;
@@ -57,6 +62,11 @@ final class SessionEnd {
     if (!WillChecks.mayPublishWhenDue(core, s, will)) {
       return;
     }
+    publishWill(core, will, s.clientId(), s.lane());
+  }
+
+  /** Publishes a Will that may be published, of the client {@code clientId}, on that lane. */
+  static void publishWill(BrokerCore core, Will will, String clientId, Lane lane) {
     Properties props = will.properties();
     long expiresAt = 0;
     Long interval = props.getLong(Property.MESSAGE_EXPIRY_INTERVAL);
@@ -67,9 +77,9 @@ final class SessionEnd {
       props = props.toBuilder().remove(Property.WILL_DELAY_INTERVAL)
           .remove(Property.MESSAGE_EXPIRY_INTERVAL).build();
     }
-    core.metrics.on(s.lane()).received(will.qos());
+    core.metrics.on(lane).received(will.qos());
     core.retainAndRoute(new Message(will.topic(), will.payload(), will.qos(), will.retain(), props,
-        expiresAt, s.clientId(), 0, System.nanoTime()), s.lane());
+        expiresAt, clientId, 0, System.nanoTime()), lane);
   }
 
   /** Ends a session: subscriptions, queue and store record go; a pending Will is published. */
