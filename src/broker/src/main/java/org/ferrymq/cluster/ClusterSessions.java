@@ -232,16 +232,21 @@ final class ClusterSessions implements SessionHandover {
   }
 
   /**
-   * The oldest member removes the directory entries of a member that left and adopts its
-   * persistent sessions from their copies, so that what is published for them from now on is
-   * queued for them here until their clients come back (to this node or, by handover, another).
+   * The oldest member (the adopter, {@link Adoptions}) removes the directory entries of a member
+   * that left and adopts its persistent sessions from their copies, so that what is published
+   * for them from now on is queued for them here until their clients come back (to this node
+   * or, by handover, another). Once they are in place, what this node held for them meanwhile
+   * is routed, and the members are told; also when the adoption failed.
    */
   private void removeEntriesOf(String node) {
     ClusterPort target = port;
-    if (target == null || !adoptions.adoptsHere(node)) {
+    if (!adoptions.adoptsHere(node)) {
       return;
     }
     try {
+      if (target == null) {
+        return; // no broker here (yet): nothing to adopt into, nothing held for it
+      }
       for (String clientId : directory.keySet(Predicates.equal("this", node))) {
         directory.submitToKey(clientId, new HeldBy<>(node));
       }

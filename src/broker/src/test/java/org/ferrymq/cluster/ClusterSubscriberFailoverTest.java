@@ -5,27 +5,31 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.client.mqttv3.IMqttActionListener;
-import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.IMqttToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
-import org.eclipse.paho.client.mqttv3.MqttCallback;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.eclipse.paho.client.mqttv3.persist.MqttDefaultFilePersistence;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -47,6 +51,8 @@ class ClusterSubscriberFailoverTest {
   private final String name = "subfail-" + UUID.randomUUID().toString().substring(0, 8);
   private final List<ClusterBroker> nodes = new ArrayList<>();
   private final List<AutoCloseable> clients = new ArrayList<>();
+  @TempDir
+  Path dir;
 
   @AfterEach
   void stop() throws Exception {
@@ -65,15 +71,17 @@ class ClusterSubscriberFailoverTest {
     ClusterBroker doomed = nodes.get(1);
     ClusterBroker resumeOn = nodes.get(2);
     ClusterBroker publisherNode = nodes.get(publishing);
-    Map<String, Integer> arrivals = new ConcurrentHashMap<>();
-    MqttClient subscriber = new MqttClient(doomed.uri(), CLIENT, new MemoryPersistence());
+    BlockingQueue<String> arrived = new LinkedBlockingQueue<>();
+    // its QoS 2 state in files: Paho's MemoryPersistence starts empty at every connect
+    MqttClient subscriber = new MqttClient(doomed.uri(), CLIENT,
+        new MqttDefaultFilePersistence(dir.toString()));
     clients.add(() -> {
       if (subscriber.isConnected()) {
         subscriber.disconnect();
       }
       subscriber.close();
     });
-    subscriber.setCallback(counting(arrivals));
+    subscriber.setCallback(ClusterSessionsTest.collecting(arrived));
     // one client, its own session state kept: it resumes on the next address when B is gone
     MqttConnectOptions options = ClusterSessionsTest.options(false, null);
     options.setServerURIs(new String[] {doomed.uri(), resumeOn.uri()});
@@ -84,14 +92,17 @@ class ClusterSubscriberFailoverTest {
     Stream qos1 = new Stream(publisherNode, "subfail/q1/m", 1);
     Stream qos2 = new Stream(publisherNode, "subfail/q2/m", 2);
 
-    // Exercise: B dies mid-stream; the streams go on through the failover
-    await().atMost(WAIT).until(() -> qos1.acknowledged() >= 300 && qos2.acknowledged() >= 100);
+    // Exercise: B dies mid-stream; the streams go on through the failover. Fewer than the
+    // queue's bound (1000) in all: beyond it an offline session drops its oldest, as on one node
+    Duration poll = Duration.ofMillis(5);
+    await().atMost(WAIT).pollInterval(poll)
+        .until(() -> qos1.acknowledged() >= 250 && qos2.acknowledged() >= 80);
     doomed.kill(name);
     nodes.remove(doomed);
     int qos1AtKill = qos1.acknowledged();
     int qos2AtKill = qos2.acknowledged();
-    await().atMost(WAIT).until(() -> qos1.acknowledged() >= qos1AtKill + 300
-        && qos2.acknowledged() >= qos2AtKill + 100);
+    await().atMost(WAIT).pollInterval(poll).until(() -> qos1.acknowledged() >= qos1AtKill + 200
+        && qos2.acknowledged() >= qos2AtKill + 80);
     Set<String> acknowledged1 = qos1.stop();
     Set<String> acknowledged2 = qos2.stop();
     await().atMost(WAIT).until(() -> adopter.broker.clients().stream()
@@ -106,9 +117,14 @@ class ClusterSubscriberFailoverTest {
     });
 
     // Verify
-    await().atMost(WAIT).untilAsserted(() -> assertEquals(Set.of(),
-        missing(arrivals.keySet(), acknowledged1, acknowledged2),
-        "acknowledged by the publisher's node, never delivered"));
+    Map<String, Integer> arrivals = new HashMap<>();
+    await().atMost(WAIT).untilAsserted(() -> {
+      for (String m = arrived.poll(); m != null; m = arrived.poll()) {
+        arrivals.merge(m, 1, Integer::sum);
+      }
+      assertEquals(Set.of(), missing(arrivals.keySet(), acknowledged1, acknowledged2),
+          "acknowledged by the publisher's node, never delivered");
+    });
     Map<String, Integer> twice = new TreeMap<>();
     arrivals.forEach((payload, n) -> {
       if (n > 1 && payload.startsWith("2-")) {
@@ -116,7 +132,7 @@ class ClusterSubscriberFailoverTest {
       }
     });
     assertEquals(Map.of(), twice, "[MQTT-4.3.3-1] no QoS 2 message arrives twice");
-    assertTrue(acknowledged1.size() >= 600 && acknowledged2.size() >= 200,
+    assertTrue(acknowledged1.size() >= 450 && acknowledged2.size() >= 160,
         "the streams ran through the failover");
   }
 
@@ -125,25 +141,6 @@ class ClusterSubscriberFailoverTest {
     missing.addAll(two);
     missing.removeAll(arrived);
     return missing;
-  }
-
-  private static MqttCallback counting(Map<String, Integer> into) {
-    return new MqttCallback() {
-      @Override
-      public void connectionLost(Throwable cause) {
-        // the test reconnects once the session was adopted
-      }
-
-      @Override
-      public void messageArrived(String topic, MqttMessage message) {
-        into.merge(new String(message.getPayload(), StandardCharsets.UTF_8), 1, Integer::sum);
-      }
-
-      @Override
-      public void deliveryComplete(IMqttDeliveryToken token) {
-        // a subscriber publishes nothing
-      }
-    };
   }
 
   /** A publisher that keeps a window of messages in flight and records the acknowledged ones. */
