@@ -8,7 +8,9 @@ import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import org.ferrymq.engine.GroupAssignment;
 import org.ferrymq.message.Message;
 import org.ferrymq.persistence.common.RecordCodec;
@@ -21,36 +23,53 @@ import org.ferrymq.topic.Topics;
  * it, followed by the shared groups the receiving node serves with it. The arrival time stays
  * behind: it is a reading of one JVM's clock.
  *
- * <p>Format 2: the int {@value #FORMAT_2}, the message count, then per message the record's
- * length and bytes, a flags byte (1: the groups were relayed), the group count (unsigned short)
- * and each group as an unsigned short length and UTF-8 bytes. Format 1 (before shared groups
- * spanned nodes) began with the non-negative message count and had records only; it is still
- * read, as carrying no group.
+ * <p>Format 3: the int {@value #FORMAT_3}; the adoptions the sender waits for (nodes that died
+ * whose sessions the receiver takes over, and whose filters the sender points at the receiver
+ * meanwhile: the receiver holds the batch until it adopted them), as an unsigned short count
+ * and each node id as a string; the message count; then per message the record's length and
+ * bytes, a flags byte (1: the groups were relayed; 2: the message was on its way to a node that
+ * died, named next as a string, and is for that node's sessions only), the group count
+ * (unsigned short) and each group as a string. A string is an unsigned short length and UTF-8.
+ * Format 2 (before failover re-sent messages) is format 3 without the adoptions and flag 2;
+ * format 1 (before shared groups spanned nodes) began with the non-negative message count and
+ * had records only. Both are still read.
  */
 final class BatchCodec {
-  /** First int of format 2; format 1 began with the count, never negative. */
+  /** First int of format 3; format 1 began with the count, never negative. */
+  static final int FORMAT_3 = -3;
   static final int FORMAT_2 = -2;
   private static final int RELAYED = 1;
+  private static final int FOR_DEPARTED = 2;
+
+  /** A decoded batch: the adoptions its sender waits for, and its messages. */
+  record Batch(Set<String> adoptions, List<Forwarded> messages) {
+  }
 
   private BatchCodec() {
   }
 
-  static byte[] encode(List<Forwarded> messages) {
+  static byte[] encode(List<Forwarded> messages, Set<String> adoptions) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeInt(FORMAT_2);
+      out.writeInt(FORMAT_3);
+      out.writeShort(adoptions.size());
+      for (String node : adoptions) {
+        writeString(out, node);
+      }
       out.writeInt(messages.size());
       for (Forwarded f : messages) {
         byte[] record = RecordCodec.encodeMessage(f.message());
         out.writeInt(record.length);
         out.write(record);
         GroupAssignment groups = f.groups();
-        out.writeByte(groups.relayed() ? RELAYED : 0);
+        out.writeByte((groups.relayed() ? RELAYED : 0)
+            | (f.forDeparted() != null ? FOR_DEPARTED : 0));
+        if (f.forDeparted() != null) {
+          writeString(out, f.forDeparted());
+        }
         out.writeShort(groups.sharedFilters().size());
         for (String group : groups.sharedFilters()) {
-          byte[] utf8 = group.getBytes(StandardCharsets.UTF_8);
-          out.writeShort(utf8.length);
-          out.write(utf8);
+          writeString(out, group);
         }
       }
     } catch (IOException e) {
@@ -59,56 +78,75 @@ final class BatchCodec {
     return bytes.toByteArray();
   }
 
+  private static void writeString(DataOutputStream out, String s) throws IOException {
+    byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+    out.writeShort(utf8.length);
+    out.write(utf8);
+  }
+
   /** @throws RecordFormatException when the batch or a message in it is damaged */
-  static List<Forwarded> decode(byte[] batch) throws RecordFormatException {
+  static Batch decode(byte[] batch) throws RecordFormatException {
     ByteBuffer in = ByteBuffer.wrap(batch);
     try {
       int first = in.getInt();
-      boolean withGroups = first == FORMAT_2;
-      if (first < 0 && !withGroups) {
+      if (first < 0 && first != FORMAT_2 && first != FORMAT_3) {
         throw new RecordFormatException("unknown batch format " + -first);
       }
-      int count = withGroups ? in.getInt() : first;
+      Set<String> adoptions = new LinkedHashSet<>();
+      if (first == FORMAT_3) {
+        int n = Short.toUnsignedInt(in.getShort());
+        for (int i = 0; i < n; i++) {
+          adoptions.add(readString(in, -1));
+        }
+      }
+      int count = first < 0 ? in.getInt() : first;
       if (count < 0 || count > in.remaining() / 4) {
         throw new RecordFormatException("batch count " + count + " does not fit its bytes");
       }
       List<Forwarded> messages = new ArrayList<>(count);
       for (int i = 0; i < count; i++) {
         Message m = RecordCodec.decodeMessage(bytes(in, in.getInt(), i));
-        messages.add(new Forwarded(m, withGroups ? groups(in, i) : GroupAssignment.NONE));
+        messages.add(first < 0 ? extras(in, m, i) : new Forwarded(m, GroupAssignment.NONE));
       }
       if (in.hasRemaining()) {
         throw new RecordFormatException(in.remaining() + " bytes after the batch's messages");
       }
-      return messages;
+      return new Batch(adoptions, messages);
     } catch (BufferUnderflowException e) {
       throw new RecordFormatException("batch ends early");
     }
   }
 
-  private static GroupAssignment groups(ByteBuffer in, int message)
+  /** Reads what follows a message's record in formats 2 and 3. */
+  private static Forwarded extras(ByteBuffer in, Message m, int message)
       throws RecordFormatException {
     int flags = in.get();
+    String departed = (flags & FOR_DEPARTED) != 0 ? readString(in, message) : null;
     int count = Short.toUnsignedInt(in.getShort());
     if (count == 0) {
-      return GroupAssignment.NONE;
+      return new Forwarded(m, GroupAssignment.NONE, departed);
     }
     List<String> groups = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
-      byte[] utf8 = bytes(in, Short.toUnsignedInt(in.getShort()), message);
-      String group = new String(utf8, StandardCharsets.UTF_8);
+      String group = readString(in, message);
       if (!Topics.isShared(group)) {
         throw new RecordFormatException("message " + message + " names no shared group");
       }
       groups.add(group);
     }
-    return new GroupAssignment(groups, (flags & RELAYED) != 0);
+    return new Forwarded(m, new GroupAssignment(groups, (flags & RELAYED) != 0), departed);
+  }
+
+  private static String readString(ByteBuffer in, int message) throws RecordFormatException {
+    return new String(bytes(in, Short.toUnsignedInt(in.getShort()), message),
+        StandardCharsets.UTF_8);
   }
 
   private static byte[] bytes(ByteBuffer in, int length, int message)
       throws RecordFormatException {
     if (length < 0 || length > in.remaining()) {
-      throw new RecordFormatException("message " + message + " runs past the batch");
+      throw new RecordFormatException((message < 0 ? "the batch header" : "message " + message)
+          + " runs past the batch");
     }
     byte[] bytes = new byte[length];
     in.get(bytes);

@@ -63,6 +63,7 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
   private final PeerForwarder forwarder;
   private final Settlements settlements;
   private final FilterDirectory directory;
+  private final Adoptions adoptions;
   private final IMap<String, byte[]> retained;
   private final ClusterFigures figures;
   private final SplitBrainGuard splitBrain;
@@ -80,8 +81,10 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     this.proof = proof;
     this.inbox = inbox;
     this.refusedJoins = refusedJoins;
+    this.adoptions = new Adoptions(hazelcast, self);
+    hazelcast.getUserContext().put(Adoptions.class.getName(), adoptions);
     this.forwarder = new PeerForwarder(hazelcast, hazelcast.getExecutorService(FORWARDING),
-        self);
+        self, adoptions, inbox);
     this.settlements = new Settlements(hazelcast, hazelcast.getExecutorService(SETTLING), self);
     hazelcast.getUserContext().put(PeerForwarder.class.getName(), forwarder);
     ReplicatedMap<String, String> filters = hazelcast.getReplicatedMap(FILTERS);
@@ -93,9 +96,9 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     IMap<String, String> sessionDirectory = hazelcast.getMap(SESSIONS);
     IMap<String, byte[]> sessionCopies = hazelcast.getMap(SESSION_COPIES);
     IMap<String, byte[]> queueCopies = hazelcast.getMap(QUEUE_COPIES);
-    this.backups = new SessionBackups(sessionCopies, queueCopies, self);
+    this.backups = new SessionBackups(sessionCopies, queueCopies, self, adoptions::tookOver);
     this.sessions = new ClusterSessions(hazelcast, hazelcast.getExecutorService(HANDOVER),
-        sessionDirectory, self, config.handoverTimeoutSeconds(), backups);
+        sessionDirectory, self, config.handoverTimeoutSeconds(), backups, adoptions);
     hazelcast.getUserContext().put(ClusterSessions.class.getName(), sessions);
     this.wills = new WillCopies(hazelcast, hazelcast.getMap(WILLS), self);
   }
@@ -220,13 +223,21 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
       @Override
       public void memberRemoved(MembershipEvent event) {
         String node = event.getMember().getUuid().toString();
-        directory.memberLeft(node);
+        // what was on its way to it goes to the adopter first, then its filters point there
+        String adopter = adoptions.departed(node);
+        forwarder.peerGone(node, adopter);
+        directory.memberLeft(node, adopter);
         figures.memberLeft(node);
-        forwarder.peerGone(node);
         settlements.peerGone(node);
         sessions.memberLeft(node);
         wills.memberLeft(node);
       }
+    });
+    ClusterSubscriptionIndex built = index;
+    adoptions.attach(inbox::release, built::announced, (adopter, departed, filters) -> {
+      built.adoptionDone(adopter, departed, filters);
+      // the adopter itself kept the filters of the member that left until now
+      built.peerGone(departed);
     });
     directory.forgetAllBut(members);
     figures.forgetAllBut(members);
@@ -239,7 +250,7 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
   public void attach(MqttBroker broker) {
     hazelcast.getUserContext().put(MqttBroker.class.getName(), broker);
     retained.addEntryListener(new ClusterRetained.Mirror(broker.clusterPort()), true);
-    inbox.attach(broker.clusterPort(), settlements);
+    inbox.attach(broker.clusterPort(), settlements, adoptions);
     sessions.attach(broker.clusterPort());
     wills.attach(broker.clusterPort());
   }

@@ -6,7 +6,9 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.IExecutorService;
 import com.hazelcast.map.IMap;
 import com.hazelcast.query.Predicates;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -40,7 +42,6 @@ import org.ferrymq.persistence.common.RecordFormatException;
  */
 final class ClusterSessions implements SessionHandover {
   private static final Logger LOG = Logger.getLogger(ClusterSessions.class.getName());
-  private static final long SAFE_WAIT_MILLIS = 30_000;
 
   private final HazelcastInstance hazelcast;
   private final IExecutorService executor;
@@ -48,6 +49,7 @@ final class ClusterSessions implements SessionHandover {
   private final String self;
   private final int timeoutSeconds;
   private final SessionBackups backups;
+  private final Adoptions adoptions;
   /** Reads the directory's answers and backup copies, off the lanes and Hazelcast's threads. */
   private final ExecutorService worker = Executors.newFixedThreadPool(2, r -> {
     Thread t = new Thread(r, "ferrymq-session-claims");
@@ -58,13 +60,14 @@ final class ClusterSessions implements SessionHandover {
 
   ClusterSessions(HazelcastInstance hazelcast, IExecutorService executor,
       IMap<String, String> directory, String self, int timeoutSeconds,
-      SessionBackups backups) {
+      SessionBackups backups, Adoptions adoptions) {
     this.hazelcast = hazelcast;
     this.executor = executor;
     this.directory = directory;
     this.self = self;
     this.timeoutSeconds = timeoutSeconds;
     this.backups = backups;
+    this.adoptions = adoptions;
   }
 
   /** Stops the threads that read claims' answers; after the broker stopped. */
@@ -123,6 +126,12 @@ final class ClusterSessions implements SessionHandover {
       Member holder = ClusterNode.member(hazelcast, writer);
       if (holder != null) {
         ask(holder, task, answer);
+        return;
+      }
+      if (adoptions.awaitsAdopter(writer)) {
+        // the adopter holds what it was sent for this session until it took it over
+        answer.complete(SessionClaim.unavailable("its node left, and the node taking its "
+            + "sessions over is not done yet"));
         return;
       }
       ExportedSession restored = backups.take(task.clientId(), writer, task.cleanStart());
@@ -222,56 +231,49 @@ final class ClusterSessions implements SessionHandover {
   }
 
   /**
-   * The oldest member removes the directory entries of a member that left and adopts its
-   * persistent sessions from their copies, so that what is published for them from now on is
-   * queued for them here until their clients come back (to this node or, by handover, another).
+   * The oldest member (the adopter, {@link Adoptions}) removes the directory entries of a member
+   * that left and adopts its persistent sessions from their copies, so that what is published
+   * for them from now on is queued for them here until their clients come back (to this node
+   * or, by handover, another). Once they are in place, what this node held for them meanwhile
+   * is routed, and the members are told; also when the adoption failed.
    */
   private void removeEntriesOf(String node) {
     ClusterPort target = port;
-    if (target == null) {
+    if (!adoptions.adoptsHere(node)) {
       return;
     }
     try {
-      Member oldest = hazelcast.getCluster().getMembers().iterator().next();
-      if (!oldest.localMember()) {
-        return;
+      if (target == null) {
+        return; // no broker here (yet): nothing to adopt into, nothing held for it
       }
       for (String clientId : directory.keySet(Predicates.equal("this", node))) {
         directory.submitToKey(clientId, new HeldBy<>(node));
       }
-      awaitPartitionsSafe();
-      int adopted = 0;
+      PartitionSafety.await(hazelcast);
+      List<CompletableFuture<Void>> adopted = new ArrayList<>();
       for (String clientId : backups.writtenBy(node)) {
         ExportedSession orphan = backups.take(clientId, node, false);
         if (orphan != null) {
-          target.adopt(orphan);
-          adopted++;
+          adopted.add(target.adopt(orphan));
         }
       }
-      int n = adopted;
+      // in place, subscriptions included, before what was held for them is routed
+      CompletableFuture.allOf(adopted.toArray(CompletableFuture[]::new))
+          .get(SAFE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+      int n = adopted.size();
       LOG.info(() -> "Cluster member " + node + " left; this node adopted " + n
           + " of its persistent sessions from their backup copies");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (RecordFormatException | RuntimeException e) {
+    } catch (RecordFormatException | ExecutionException | TimeoutException
+        | RuntimeException e) {
       LOG.log(Level.WARNING, "The sessions of cluster member " + node
           + ", which left, were not all taken over", e);
+    } finally {
+      adoptions.adopted(node);
     }
   }
 
-
-
-  /**
-   * Waits (on the worker, at most {@link #SAFE_WAIT_MILLIS}) until the backups of the partitions
-   * a member that left owned are promoted: a query run before that misses their entries.
-   */
-  private void awaitPartitionsSafe() throws InterruptedException {
-    long deadline = System.currentTimeMillis() + SAFE_WAIT_MILLIS;
-    while (!hazelcast.getPartitionService().isClusterSafe()
-        && System.currentTimeMillis() < deadline) {
-      Thread.sleep(100);
-    }
-  }
 
   /** The sessions of this node by client id, each one's entry kept in the directory. */
   private final class Registry implements SessionRegistry {

@@ -55,6 +55,12 @@ final class ClusterSubscriptionIndex implements SubscriptionIndex {
   private final Map<String, Integer> counts = new ConcurrentHashMap<>();
   /** The peers' member counts of their groups, under peer key + U+0000 + group. */
   private final Map<String, Integer> peerMembers = new ConcurrentHashMap<>();
+  /**
+   * Entries pointed at an adopter for a peer that left (peer key of the adopter + U+0000 +
+   * filter, to the peer that left), until the adopter announces the filter itself or says it
+   * is done.
+   */
+  private final Map<String, String> borrowed = new ConcurrentHashMap<>();
   private final Announcer announcer;
 
   ClusterSubscriptionIndex(SubscriptionIndex local, Announcer announcer) {
@@ -143,8 +149,8 @@ final class ClusterSubscriptionIndex implements SubscriptionIndex {
    */
   void peerAdded(String node, String filter, int subscriptions) {
     String key = PeerKey.of(node);
-    peers.subscribe(SubscriptionEntry.of(key, new Subscription(filter, QoS.EXACTLY_ONCE, false,
-        true, RetainHandling.SEND_ON_SUBSCRIBE), 0));
+    borrowed.remove(key + SEPARATOR + filter);
+    peers.subscribe(peerEntry(key, filter));
     if (Topics.isShared(filter)) {
       peerMembers.put(key + SEPARATOR + filter, Math.max(1, subscriptions));
     }
@@ -153,8 +159,14 @@ final class ClusterSubscriptionIndex implements SubscriptionIndex {
   /** A peer withdrew a filter or group. */
   void peerRemoved(String node, String filter) {
     String key = PeerKey.of(node);
+    borrowed.remove(key + SEPARATOR + filter);
     peers.unsubscribe(key, filter);
     peerMembers.remove(key + SEPARATOR + filter);
+  }
+
+  private static SubscriptionEntry peerEntry(String key, String filter) {
+    return SubscriptionEntry.of(key, new Subscription(filter, QoS.EXACTLY_ONCE, false, true,
+        RetainHandling.SEND_ON_SUBSCRIBE), 0);
   }
 
   /** A peer left the cluster: none of its filters count any more. */
@@ -162,6 +174,48 @@ final class ClusterSubscriptionIndex implements SubscriptionIndex {
     String key = PeerKey.of(node);
     peers.unsubscribeAll(key);
     peerMembers.keySet().removeIf(k -> k.startsWith(key + SEPARATOR));
+    borrowed.keySet().removeIf(k -> k.startsWith(key + SEPARATOR));
+  }
+
+  /**
+   * A peer left, and {@code adopter} takes its persistent sessions over: the peer's plain
+   * filters point at the adopter from now on, borrowed until the adopter announces them itself
+   * or says it is done ({@link #adoptionDone}), so what is published for those sessions
+   * meanwhile goes where they will be. Its shared groups go: their other members take the
+   * messages. When this node is the adopter, the plain filters stay under the peer's key, whose
+   * messages this node's forwarder keeps here for the adopted sessions, until it is done.
+   */
+  void peerDeparted(String node, String adopter, boolean adoptedHere) {
+    String from = PeerKey.of(node);
+    String to = PeerKey.of(adopter);
+    for (SubscriptionEntry e : peers.subscriptionsOf(from)) {
+      if (e.isShared()) {
+        peers.unsubscribe(from, e.fullFilter());
+      } else if (!adoptedHere && peers.subscribe(peerEntry(to, e.fullFilter()))) {
+        borrowed.put(to + SEPARATOR + e.fullFilter(), node);
+      }
+    }
+    peerMembers.keySet().removeIf(k -> k.startsWith(from + SEPARATOR));
+    if (!adoptedHere) {
+      peers.unsubscribeAll(from);
+    }
+  }
+
+  /**
+   * The adopter of {@code departed} is done: the filters borrowed for it go, but for those the
+   * adopter announces itself now (its announcement may still be on its way here).
+   */
+  void adoptionDone(String adopter, String departed, java.util.Set<String> adopterFilters) {
+    String key = PeerKey.of(adopter);
+    borrowed.forEach((borrowedKey, from) -> {
+      if (from.equals(departed) && borrowedKey.startsWith(key + SEPARATOR)
+          && borrowed.remove(borrowedKey, from)) {
+        String filter = borrowedKey.substring(key.length() + 1);
+        if (!adopterFilters.contains(filter)) {
+          peers.unsubscribe(key, filter);
+        }
+      }
+    });
   }
 
   /** @return whether this index routes messages matching {@code filter} to the peer now */

@@ -15,7 +15,8 @@ import org.ferrymq.topic.Topics;
  * node that serves the group) and the filter itself for a plain filter (not read). Each node
  * writes only its own keys ({@link
  * ClusterSubscriptionIndex.Announcer}) and mirrors everyone else's into its index; when a member
- * leaves, the others drop its keys. Only filters cross the network, never client ids or
+ * leaves, the others drop its keys, and their indexes point its filters at the node adopting its
+ * sessions for a while. Only filters cross the network, never client ids or
  * per-client state: the directory grows with distinct filters per node, not with subscribers.
  */
 final class FilterDirectory implements ClusterSubscriptionIndex.Announcer,
@@ -24,6 +25,9 @@ final class FilterDirectory implements ClusterSubscriptionIndex.Announcer,
 
   private final ReplicatedMap<String, String> map;
   private final String self;
+  /** Members that left: what the map still says of them no longer counts here. */
+  private final java.util.Set<String> departed =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
   private ClusterSubscriptionIndex index;
 
   FilterDirectory(ReplicatedMap<String, String> map, String self) {
@@ -51,21 +55,34 @@ final class FilterDirectory implements ClusterSubscriptionIndex.Announcer,
     map.remove(self + SEPARATOR + filter);
   }
 
-  /** A member left: its filters go, from the map (any survivor may do it) and from the index. */
-  void memberLeft(String node) {
-    index.peerGone(node);
+  /**
+   * A member left: its filters point at the node that adopts its sessions in the index
+   * ({@link ClusterSubscriptionIndex#peerDeparted}), and go from the map (any survivor may do
+   * it).
+   */
+  void memberLeft(String node, String adopter) {
+    departed.add(node);
+    index.peerDeparted(node, adopter, adopter.equals(self));
+    removeKeysOf(node);
+  }
+
+  /** Drops the filters of nodes that left before this one joined. */
+  void forgetAllBut(java.util.Set<String> members) {
+    map.keySet().stream().map(k -> k.substring(0, k.indexOf(SEPARATOR))).distinct()
+        .filter(node -> !members.contains(node)).toList().forEach(node -> {
+          departed.add(node);
+          index.peerGone(node);
+          removeKeysOf(node);
+        });
+  }
+
+  private void removeKeysOf(String node) {
     // the map's key set is a read-only view: each key goes by itself
     for (String key : java.util.List.copyOf(map.keySet())) {
       if (key.startsWith(node + SEPARATOR)) {
         map.remove(key);
       }
     }
-  }
-
-  /** Drops the filters of nodes that left before this one joined. */
-  void forgetAllBut(java.util.Set<String> members) {
-    map.keySet().stream().map(k -> k.substring(0, k.indexOf(SEPARATOR))).distinct()
-        .filter(node -> !members.contains(node)).toList().forEach(this::memberLeft);
   }
 
   /** @return whether the directory, as this node sees it, has the node's filter */
@@ -112,7 +129,7 @@ final class FilterDirectory implements ClusterSubscriptionIndex.Announcer,
   private void apply(String key, String value) {
     int at = key.indexOf(SEPARATOR);
     String node = key.substring(0, at);
-    if (node.equals(self)) {
+    if (node.equals(self) || departed.contains(node)) {
       return;
     }
     String filter = key.substring(at + 1);

@@ -1,10 +1,13 @@
 package org.ferrymq.cluster;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.logging.Logger;
 import org.ferrymq.engine.ClusterPort;
-import org.ferrymq.engine.GroupAssignment;
 import org.ferrymq.message.Message;
 import org.ferrymq.packet.QoS;
 import org.ferrymq.persistence.common.RecordFormatException;
@@ -15,69 +18,78 @@ import org.ferrymq.persistence.common.RecordFormatException;
  * member of each shared group the origin chose this node for), and settles each QoS 1/2
  * message with its origin once every receiving session here took it ({@link Settlements}).
  * That settlement releases the publisher's acknowledgement on the origin node, so a congested
- * subscriber here holds back the publishers there that feed it. Thread-safe.
+ * subscriber here holds back the publishers there that feed it.
+ *
+ * <p>While this node adopts the sessions of a member that left ({@link Adoptions}), it holds
+ * what arrives, in order, and settles none of it, which holds the publishers back; then it
+ * routes it. A message that was on its way to the member that left goes to the sessions taken
+ * over from it only. QoS 0 held is capped at {@link #MAX_QOS0_HELD}, as a slow peer's is.
+ * Thread-safe; the held messages are guarded by this.
  */
 final class Inbox {
   /** A forwarded message a delivery here failed for, or that was not taken in time. */
   static final byte FAILED = 0;
   /** A forwarded message every receiver here took. */
   static final byte TAKEN = 1;
+  static final int MAX_QOS0_HELD = PeerForwarder.MAX_QOS0_WAITING;
+  private static final Logger LOG = Logger.getLogger(Inbox.class.getName());
+
+  /** How a message's outcome is told: to its origin's settlements, or to a local receipt. */
+  interface Outcome {
+    void settle(byte outcome);
+  }
+
+  private record Held(Forwarded forwarded, Outcome outcome) {
+  }
 
   private final long timeoutMillis;
   private final LongAdder received = new LongAdder();
+  private final ArrayDeque<Held> held = new ArrayDeque<>();
+  private int qos0Held;
+  private boolean releasing;
   private volatile ClusterPort port;
   private volatile Settlements settlements;
+  private volatile Adoptions adoptions;
 
   Inbox(int timeoutSeconds) {
     this.timeoutMillis = TimeUnit.SECONDS.toMillis(timeoutSeconds);
   }
 
-  void attach(ClusterPort value, Settlements to) {
+  void attach(ClusterPort value, Settlements to, Adoptions adopting) {
     this.settlements = to;
+    this.adoptions = adopting;
     this.port = value;
   }
 
   /**
-   * Routes a forwarded batch here; returns once routed, before it is taken.
+   * Routes a forwarded batch here, or holds it while an adoption runs; returns once routed or
+   * held, before it is taken.
    *
    * @param origin the node that forwarded it, where the settlements go
    * @param firstId the number of its first message; the others follow consecutively
-   * @return the number of messages routed
+   * @return the number of messages routed or held
    * @throws NodeStoppingException when this node's broker is not running (yet, or any more):
    *     it has no subscribers, as if it had left
    */
   int take(String origin, long firstId, byte[] batch) throws RecordFormatException {
-    ClusterPort target = port;
-    Settlements to = settlements;
-    if (target == null) {
+    if (port == null) {
       throw new NodeStoppingException();
     }
-    List<Forwarded> messages = BatchCodec.decode(batch);
-    BatchReceipts receipts = new BatchReceipts(firstId, messages.size(),
-        (id, outcome) -> to.settle(origin, id, outcome));
-    boolean owes = false;
-    for (int i = 0; i < messages.size(); i++) {
-      if (messages.get(i).message().qos() == QoS.AT_MOST_ONCE) {
-        receipts.notOwed(i);
-      } else {
-        owes = true;
-      }
+    BatchCodec.Batch decoded = BatchCodec.decode(batch);
+    Settlements to = settlements;
+    List<Held> messages = new ArrayList<>(decoded.messages().size());
+    for (int i = 0; i < decoded.messages().size(); i++) {
+      long id = firstId + i;
+      messages.add(new Held(decoded.messages().get(i), outcome -> to.settle(origin, id, outcome)));
     }
-    if (owes) {
-      // the deadline counts from the batch's arrival, as each message's did
-      receipts.expireAfter(timeoutMillis);
+    boolean hold = adoptions.awaited(decoded.adoptions());
+    for (Held h : messages) {
+      String departed = h.forwarded().forDeparted();
+      hold |= departed != null && adoptions.awaited(java.util.Set.of(departed));
     }
     try {
-      for (int i = 0; i < messages.size(); i++) {
-        Message m = messages.get(i).message();
-        GroupAssignment groups = messages.get(i).groups();
-        if (m.qos() == QoS.AT_MOST_ONCE) {
-          target.routeFromPeer(m, groups, receivers -> { });
-          continue;
-        }
-        int index = i;
-        target.routeFromPeer(m, groups, receivers ->
-            receipts.settle(index, receivers >= 0 ? TAKEN : FAILED));
+      if (!holdOrQueue(messages, hold)) {
+        messages.forEach(this::route);
       }
     } catch (IllegalStateException stopped) {
       // stopping: its clients are disconnected, as when the member has left
@@ -85,6 +97,114 @@ final class Inbox {
     }
     received.add(messages.size());
     return messages.size();
+  }
+
+  /**
+   * Takes a message this node itself had on its way to a member that left and whose sessions
+   * this node adopts: held with the rest while the adoption runs.
+   */
+  void takeHere(Forwarded f, Outcome outcome) {
+    Held h = new Held(f, outcome);
+    adoptions.awaited(java.util.Set.of(f.forDeparted()));
+    if (!holdOrQueue(List.of(h), adoptions.pending())) {
+      try {
+        route(h);
+      } catch (IllegalStateException stopped) {
+        outcome.settle(FAILED);
+      }
+    }
+  }
+
+  /** @return whether the messages were held (an adoption runs, or held ones wait for routing) */
+  private synchronized boolean holdOrQueue(List<Held> messages, boolean hold) {
+    if (!hold && held.isEmpty() && !releasing) {
+      return false;
+    }
+    for (Held h : messages) {
+      if (h.forwarded().message().qos() == QoS.AT_MOST_ONCE) {
+        if (qos0Held >= MAX_QOS0_HELD) {
+          continue;
+        }
+        qos0Held++;
+      }
+      held.add(h);
+    }
+    return true;
+  }
+
+  /**
+   * Routes what was held, in order (what arrives meanwhile queues behind it), unless another
+   * adoption began.
+   *
+   * @return completes once every QoS 1/2 message routed was taken or failed
+   */
+  CompletableFuture<Void> release() {
+    synchronized (this) {
+      if (releasing) {
+        return CompletableFuture.completedFuture(null);
+      }
+      releasing = true;
+    }
+    List<CompletableFuture<Void>> taken = new ArrayList<>();
+    int n = 0;
+    while (true) {
+      Held h;
+      synchronized (this) {
+        h = adoptions.pending() ? null : held.poll();
+        if (h == null) {
+          releasing = false;
+          break;
+        }
+        if (h.forwarded().message().qos() == QoS.AT_MOST_ONCE) {
+          qos0Held--;
+        }
+      }
+      n++;
+      try {
+        route(h.forwarded().message().qos() == QoS.AT_MOST_ONCE ? h : awaited(h, taken));
+      } catch (IllegalStateException stopped) {
+        h.outcome().settle(FAILED);
+      }
+    }
+    int routed = n;
+    if (routed > 0) {
+      LOG.info(() -> "Routed " + routed + " forwarded messages held while sessions of cluster "
+          + "members that left were adopted here");
+    }
+    return CompletableFuture.allOf(taken.toArray(CompletableFuture[]::new));
+  }
+
+  /** @return the held message, its outcome also completing a future added to {@code taken} */
+  private static Held awaited(Held h, List<CompletableFuture<Void>> taken) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    taken.add(done);
+    return new Held(h.forwarded(), outcome -> {
+      done.complete(null);
+      h.outcome().settle(outcome);
+    });
+  }
+
+  /** Routes one message; QoS 1/2 is settled once taken or timed out, QoS 0 never. */
+  private void route(Held h) {
+    ClusterPort target = port;
+    Message m = h.forwarded().message();
+    String departed = h.forwarded().forDeparted();
+    if (m.qos() == QoS.AT_MOST_ONCE) {
+      if (departed == null) {
+        target.routeFromPeer(m, h.forwarded().groups(), receivers -> { });
+      } else {
+        target.routeForSessions(m, adoptions.sessionsOf(departed), receivers -> { });
+      }
+      return;
+    }
+    CompletableFuture<Integer> taken = new CompletableFuture<>();
+    taken.orTimeout(timeoutMillis, TimeUnit.MILLISECONDS).whenComplete((receivers, late) ->
+        h.outcome().settle(late == null && receivers >= 0 ? TAKEN : FAILED));
+    if (departed == null) {
+      target.routeFromPeer(m, h.forwarded().groups(), taken::complete);
+    } else {
+      target.routeForSessions(m, adoptions.sessionsOf(departed), taken::complete);
+    }
   }
 
   /** @return messages forwarded here and routed so far */

@@ -28,10 +28,11 @@ import org.ferrymq.packet.QoS;
  * <p>A QoS 1/2 message's receipt waits for the peer's settlement ({@link SettledBatch}), which
  * the peer sends once its sessions took the message; settlements arrive on their own, so a
  * congested subscriber on the peer holds back the acknowledgements of the messages it receives
- * and not those of every message sent there. A peer that leaves settles its messages as taken
- * by no one (its subscribers left with it, since sessions are not cluster-wide yet), except that
- * the engine gives the copies of the shared groups it was chosen for to other members
- * ({@link Receipt#left}). QoS 0 is
+ * and not those of every message sent there. A peer that leaves: its QoS 1/2 messages still
+ * unsettled or waiting are sent again, in their order, to the node that adopts its sessions
+ * ({@link Adoptions}), marked for those sessions only, and what is forwarded to it later goes
+ * there too (this node itself when it is the adopter: its {@link Inbox}); the shared groups it
+ * was chosen for go to other members once the adopter settled ({@link Receipt#left}). QoS 0 is
  * settled when sent; beyond {@link #MAX_QOS0_WAITING} waiting per peer it is dropped and
  * counted, as for a slow subscriber. QoS 1/2 waits without bound here: the publishers'
  * unacknowledged windows bound it. Thread-safe: each peer's state is guarded by its channel.
@@ -45,20 +46,88 @@ final class PeerForwarder implements PeerLink {
   private final HazelcastInstance hazelcast;
   private final IExecutorService executor;
   private final String self;
+  private final Adoptions adoptions;
+  private final Inbox inbox;
   private final Map<String, Channel> channels = new ConcurrentHashMap<>();
+  /** Peers that left, each with the node that adopts its sessions; guarded by {@link #channels}. */
+  private final Map<String, String> departed = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> forwarded = new ConcurrentHashMap<>();
   private final LongAdder batches = new LongAdder();
   private final LongAdder qos0Dropped = new LongAdder();
 
-  PeerForwarder(HazelcastInstance hazelcast, IExecutorService executor, String self) {
+  PeerForwarder(HazelcastInstance hazelcast, IExecutorService executor, String self,
+      Adoptions adoptions, Inbox inbox) {
     this.hazelcast = hazelcast;
     this.executor = executor;
     this.self = self;
+    this.adoptions = adoptions;
+    this.inbox = inbox;
   }
 
   @Override
   public void forward(String node, Message message, GroupAssignment groups, Receipt receipt) {
-    channels.computeIfAbsent(node, Channel::new).add(new Forwarded(message, groups), receipt);
+    send(node, new Forwarded(message, groups), receipt);
+  }
+
+  private void send(String node, Forwarded f, Receipt receipt) {
+    // decided with the departure's bookkeeping: never a new channel to a peer that left
+    Channel c = channels.compute(node, (n, existing) -> existing != null ? existing
+        : departed.containsKey(n) ? null : new Channel(n));
+    if (c == null) {
+      redirect(node, f, receipt);
+    } else {
+      c.add(f, receipt);
+    }
+  }
+
+  /**
+   * Sends a QoS 1/2 message that was for a peer that left to the node adopting that peer's
+   * sessions, for those sessions; QoS 0 counts as taken by no one, as before. The shared groups
+   * the peer was chosen for go to other members once the adopter settled.
+   */
+  private void redirect(String node, Forwarded f, Receipt receipt) {
+    if (f.message().qos() == QoS.AT_MOST_ONCE) {
+      receipt.left();
+      return;
+    }
+    String adopter = adopterOf(node);
+    Receipt settled = f.groups().isEmpty() ? receipt : new Receipt() {
+      @Override
+      public void accepted() {
+        receipt.left();
+      }
+
+      @Override
+      public void left() {
+        receipt.left();
+      }
+
+      @Override
+      public void failed() {
+        receipt.failed();
+      }
+    };
+    Forwarded again = f.redirected(node);
+    if (adopter.equals(self)) {
+      inbox.takeHere(again, outcome -> {
+        if (outcome == Inbox.TAKEN) {
+          settled.accepted();
+        } else {
+          settled.failed();
+        }
+      });
+    } else {
+      send(adopter, again, settled);
+    }
+  }
+
+  /** @return the node that adopts the sessions of {@code node}, following adopters that left */
+  private String adopterOf(String node) {
+    String at = node;
+    for (int hops = 0; departed.containsKey(at) && hops <= departed.size(); hops++) {
+      at = departed.get(at);
+    }
+    return at;
   }
 
   /** The peer settled messages it was sent: their receipts learn how. */
@@ -69,11 +138,27 @@ final class PeerForwarder implements PeerLink {
     }
   }
 
-  /** The peer left the cluster: whatever it still owes an answer for is taken by no one. */
-  void peerGone(String node) {
-    Channel c = channels.remove(node);
-    if (c != null) {
-      c.gone();
+  /**
+   * The peer left the cluster: what it still owes an answer for goes to {@code adopter}, in
+   * the order it was handed over here (QoS 0 is taken by no one), and so does what is
+   * forwarded to it from now on.
+   */
+  void peerGone(String node, String adopter) {
+    Channel[] gone = new Channel[1];
+    channels.compute(node, (n, c) -> {
+      departed.put(n, adopter);
+      gone[0] = c;
+      return null;
+    });
+    if (gone[0] != null) {
+      List<Pending> owed = gone[0].gone();
+      for (Pending p : owed) {
+        redirect(node, p.forwarded(), p.receipt());
+      }
+      if (!owed.isEmpty()) {
+        LOG.info(() -> "Cluster member " + node + " left owing " + owed.size() + " forwarded "
+            + "messages; those of QoS 1/2 go to " + adopter + ", which adopts its sessions");
+      }
     }
   }
 
@@ -108,7 +193,9 @@ final class PeerForwarder implements PeerLink {
   private final class Channel {
     private final String node;
     private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
-    private final Map<Long, Receipt> unsettled = new ConcurrentHashMap<>();
+    /** Sent and not settled yet, by number: kept in order, to be sent again if the peer dies. */
+    private final java.util.SortedMap<Long, Pending> unsettled =
+        java.util.Collections.synchronizedSortedMap(new java.util.TreeMap<>());
     private long nextId = 1;
     private int qos0Waiting;
     private boolean sending;
@@ -119,27 +206,34 @@ final class PeerForwarder implements PeerLink {
     }
 
     void add(Forwarded f, Receipt receipt) {
-      Message m = f.message();
+      if (!queue(f, receipt)) {
+        // it left: sent on to its adopter, outside this channel's lock
+        redirect(node, f, receipt);
+      }
+    }
+
+    /** @return false when the peer left; else queued (or QoS 0 dropped) and sending */
+    private boolean queue(Forwarded f, Receipt receipt) {
       synchronized (this) {
         if (closed) {
-          receipt.left();
-          return;
+          return false;
         }
-        if (m.qos() == QoS.AT_MOST_ONCE) {
+        if (f.message().qos() == QoS.AT_MOST_ONCE) {
           if (qos0Waiting >= MAX_QOS0_WAITING) {
             qos0Dropped.increment();
             receipt.accepted();
-            return;
+            return true;
           }
           qos0Waiting++;
         }
         waiting.add(new Pending(f, receipt));
         if (sending) {
-          return;
+          return true;
         }
         sending = true;
       }
       sendNext();
+      return true;
     }
 
     /** Sends the next batch, or ends the sending when nothing waits. */
@@ -148,34 +242,41 @@ final class PeerForwarder implements PeerLink {
         long firstId;
         List<Pending> batch;
         synchronized (this) {
-          batch = takeBatch();
+          batch = closed ? null : takeBatch();
           if (batch == null) {
             sending = false;
             return;
           }
           firstId = nextId;
           nextId += batch.size();
+          // registered with the batch: a departure in between finds them here
+          for (int i = 0; i < batch.size(); i++) {
+            if (batch.get(i).message().qos() != QoS.AT_MOST_ONCE) {
+              unsettled.put(firstId + i, batch.get(i));
+            }
+          }
         }
         Member member = ClusterNode.member(hazelcast, node);
         List<Forwarded> messages = new ArrayList<>(batch.size());
-        for (int i = 0; i < batch.size(); i++) {
-          Pending p = batch.get(i);
+        for (Pending p : batch) {
           messages.add(p.forwarded());
-          if (member == null) {
-            p.receipt().left();
-          } else if (p.message().qos() == QoS.AT_MOST_ONCE) {
-            p.receipt().accepted();
-          } else {
-            unsettled.put(firstId + i, p.receipt());
+          if (p.message().qos() == QoS.AT_MOST_ONCE) {
+            if (member == null) {
+              p.receipt().left();
+            } else {
+              p.receipt().accepted();
+            }
           }
         }
         if (member == null) {
+          // it left: its departure sends the QoS 1/2 messages on to its adopter
           continue;
         }
         forwarded.computeIfAbsent(node, n -> new LongAdder()).add(batch.size());
         batches.increment();
         int count = batch.size();
-        executor.submitToMember(new ForwardedBatch(self, firstId, BatchCodec.encode(messages)),
+        byte[] encoded = BatchCodec.encode(messages, adoptions.awaitedFrom(node));
+        executor.submitToMember(new ForwardedBatch(self, firstId, encoded),
             member, new ExecutionCallback<Integer>() {
               @Override
               public void onResponse(Integer routed) {
@@ -214,62 +315,69 @@ final class PeerForwarder implements PeerLink {
 
     void settle(long[] ids, byte[] outcomes) {
       for (int i = 0; i < ids.length; i++) {
-        Receipt r = unsettled.remove(ids[i]);
-        if (r == null) {
+        Pending p = unsettled.remove(ids[i]);
+        if (p == null) {
           continue;
         }
         if (outcomes[i] == Inbox.TAKEN) {
-          r.accepted();
+          p.receipt().accepted();
         } else {
-          r.failed();
+          p.receipt().failed();
         }
       }
     }
 
-    /** The batch did not reach the peer's broker: its messages are settled here. */
+    /**
+     * The batch did not reach the peer's broker. A member that left: its departure sends the
+     * messages on ({@link #gone}). A broker that does not run (stopping, or not started yet)
+     * while its member stays: taken by no one, as it has no subscribers. Else they failed.
+     */
     private void settleFailed(long firstId, int count, Throwable t) {
-      boolean left = left(t);
-      if (left) {
-        LOG.fine(() -> "Cluster member " + node + " left or stopped with " + count
-            + " forwarded messages unrouted; its subscribers left with it, its shared groups' "
-            + "copies go to other members");
+      if (is(t, MemberLeftException.class) || is(t, TargetNotMemberException.class)) {
+        LOG.fine(() -> "Cluster member " + node + " left with " + count + " forwarded messages "
+            + "unrouted; they go to the node adopting its sessions");
+        return;
+      }
+      boolean stopping = is(t, NodeStoppingException.class);
+      if (stopping) {
+        LOG.fine(() -> "Cluster member " + node + " stops; " + count + " forwarded messages "
+            + "were taken by no one there, its shared groups' copies go to other members");
       } else {
         LOG.log(Level.WARNING, "Forwarding " + count + " messages to cluster member " + node
             + " failed; their publishers are told", t);
       }
       for (long id = firstId; id < firstId + count; id++) {
-        Receipt r = unsettled.remove(id);
-        if (r != null) {
-          if (left) {
-            r.left();
+        Pending p = unsettled.remove(id);
+        if (p != null) {
+          if (stopping) {
+            p.receipt().left();
           } else {
-            r.failed();
+            p.receipt().failed();
           }
         }
       }
     }
 
-    void gone() {
-      List<Pending> dropped;
+    /** @return what was sent and not settled, in order, then what waited, in order */
+    List<Pending> gone() {
+      List<Pending> owed;
       synchronized (this) {
         closed = true;
-        dropped = new ArrayList<>(waiting);
-        waiting.clear();
-      }
-      dropped.forEach(p -> p.receipt().left());
-      for (Long id : List.copyOf(unsettled.keySet())) {
-        Receipt r = unsettled.remove(id);
-        if (r != null) {
-          r.left();
+        synchronized (unsettled) {
+          owed = new ArrayList<>(unsettled.values());
+          unsettled.clear();
         }
+        owed.addAll(waiting);
+        waiting.clear();
+        qos0Waiting = 0;
       }
+      return owed;
     }
   }
 
-  private static boolean left(Throwable t) {
+  private static boolean is(Throwable t, Class<? extends Throwable> type) {
     for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof MemberLeftException || c instanceof TargetNotMemberException
-          || c instanceof NodeStoppingException) {
+      if (type.isInstance(c)) {
         return true;
       }
     }

@@ -48,6 +48,8 @@ final class SessionBackups {
   private final IMap<String, byte[]> sessions;
   private final IMap<String, byte[]> queues;
   private final String self;
+  /** Told of each session this node takes from a copy another node wrote (writer, client). */
+  private final java.util.function.BiConsumer<String, String> onTaken;
   private volatile boolean awaited;
   /** The sequences of each session's deliveries this node has copies of. */
   private final Map<String, Set<Long>> copied = new ConcurrentHashMap<>();
@@ -55,10 +57,12 @@ final class SessionBackups {
   private final ConcurrentLinkedQueue<CompletableFuture<?>> pending =
       new ConcurrentLinkedQueue<>();
 
-  SessionBackups(IMap<String, byte[]> sessions, IMap<String, byte[]> queues, String self) {
+  SessionBackups(IMap<String, byte[]> sessions, IMap<String, byte[]> queues, String self,
+      java.util.function.BiConsumer<String, String> onTaken) {
     this.sessions = sessions;
     this.queues = queues;
     this.self = self;
+    this.onTaken = onTaken;
   }
 
   /** Whether acknowledgements wait for the copies (mode {@code persistent}); set before start. */
@@ -240,6 +244,7 @@ final class SessionBackups {
       return null;
     }
     deliveries.sort(Comparator.comparingLong(StoredDelivery::sequence));
+    onTaken.accept(writer, clientId);
     return new ExportedSession(RecordCodec.decodeSession(record(copy)), deliveries);
   }
 

@@ -366,13 +366,27 @@ final class BrokerCore {
    */
   void routeFromPeer(Message m, GroupAssignment groups, IntConsumer whenTaken) {
     Lane lane = laneFor(m.originClientId());
-    lane.execute(() -> router.routeFromPeer(m, lane, groups, receivers -> {
+    lane.execute(() -> router.routeFromPeer(m, lane, groups, onceDurable(whenTaken)));
+  }
+
+  /**
+   * Routes a message meant for the sessions taken over from a node that died to those sessions
+   * only, on the lane of its origin publisher like any forwarded message.
+   */
+  void routeForSessions(Message m, java.util.Set<String> sessions, IntConsumer whenTaken) {
+    Lane lane = laneFor(m.originClientId());
+    lane.execute(() -> router.routeToSessions(m, lane, sessions, onceDurable(whenTaken)));
+  }
+
+  /** @return tells {@code whenTaken} a success once the store made it durable, a failure at once */
+  private IntConsumer onceDurable(IntConsumer whenTaken) {
+    return receivers -> {
       if (receivers == Router.FAILED) {
         whenTaken.accept(receivers);
       } else {
         persistence.afterDurable(() -> whenTaken.accept(receivers));
       }
-    }));
+    };
   }
 
   /** @return seconds since start, 0 when not running */

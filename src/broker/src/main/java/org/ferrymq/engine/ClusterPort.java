@@ -1,5 +1,6 @@
 package org.ferrymq.engine;
 
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.IntConsumer;
 import org.ferrymq.message.Message;
@@ -34,14 +35,37 @@ public final class ClusterPort {
     if (!core.isRunning()) {
       throw new IllegalStateException("broker is not running");
     }
-    // Its number in the publisher's QoS 2 stream means nothing here, where that stream's
-    // receipts are not: recovery must not take it for a local publisher's message
-    Message m = message;
-    if (m.originSequence() != 0) {
-      m = new Message(m.topic(), m.payload(), m.qos(), m.retain(), m.properties(),
-          m.expiresAtMillis(), m.originClientId(), 0);
+    core.routeFromPeer(foreign(message).arrivedAt(System.nanoTime()), groups, whenTaken);
+  }
+
+  /**
+   * Routes a message that was on its way to a node that died to the sessions this node took
+   * over from that node, and to no one else (this node's other receivers had their own copy):
+   * to their matching non-shared subscriptions, and not to a session that already holds the
+   * QoS 2 message ({@link Qos2Duplicates}), because the dead node took it before it died.
+   *
+   * @param sessions the client ids of the sessions taken over from the node that died
+   * @param whenTaken as for {@link #routeFromPeer}
+   * @throws IllegalStateException when the broker is not running
+   */
+  public void routeForSessions(Message message, Set<String> sessions, IntConsumer whenTaken) {
+    if (!core.isRunning()) {
+      throw new IllegalStateException("broker is not running");
     }
-    core.routeFromPeer(m.arrivedAt(System.nanoTime()), groups, whenTaken);
+    core.routeForSessions(foreign(message).arrivedAt(System.nanoTime()), sessions, whenTaken);
+  }
+
+  /**
+   * Its number in the publisher's QoS 2 stream is kept, negative: recovery, which looks the
+   * positive numbers of this node's own publishers up, does not take it for one of theirs, and
+   * it still tells the message apart cluster-wide ({@link Qos2Duplicates}).
+   */
+  private static Message foreign(Message m) {
+    if (m.originSequence() <= 0) {
+      return m;
+    }
+    return new Message(m.topic(), m.payload(), m.qos(), m.retain(), m.properties(),
+        m.expiresAtMillis(), m.originClientId(), -m.originSequence());
   }
 
   /**
@@ -89,9 +113,20 @@ public final class ClusterPort {
   /**
    * Keeps a session another node exported as an offline session here: one handed over after
    * its CONNECT gave up waiting, or one read from a cluster-wide backup copy.
+   *
+   * @return completes once the session is in place here, subscriptions included
    */
-  public void adopt(ExportedSession exported) {
-    core.laneFor(exported.session().clientId()).execute(
-        () -> SessionTransfer.adopt(core, exported));
+  public CompletableFuture<Void> adopt(ExportedSession exported) {
+    CompletableFuture<Void> adopted = new CompletableFuture<>();
+    core.laneFor(exported.session().clientId()).execute(() -> {
+      try {
+        SessionTransfer.adopt(core, exported);
+        adopted.complete(null);
+      } catch (RuntimeException e) {
+        adopted.completeExceptionally(e);
+        throw e;
+      }
+    });
+    return adopted;
   }
 }

@@ -517,6 +517,12 @@ final class Outbox {
     return taken;
   }
 
+  /** @return whether this session holds that QoS 2 message, queued or in flight */
+  boolean holdsQos2(Message m) {
+    lane.assertCurrent(session);
+    return Qos2Duplicates.heldIn(inflight.values(), m) || Qos2Duplicates.heldIn(queue, m);
+  }
+
   /** @return every delivery in flight, in its order, then every one queued, in order */
   List<StoredDelivery> export() {
     lane.assertCurrent(session);

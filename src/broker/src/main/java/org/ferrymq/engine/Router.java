@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import java.util.logging.Level;
@@ -76,6 +77,45 @@ final class Router {
    */
   int routeFromPeer(Message m, Lane current, GroupAssignment groups, IntConsumer whenTaken) {
     return route(m, current, whenTaken, null, null, null, null, groups);
+  }
+
+  /**
+   * Routes a message meant for the sessions taken over from a node that died: to those of
+   * {@code sessions} with a matching non-shared subscription here, never to peers or shared
+   * groups, and not to a session that holds the QoS 2 message already ({@link Qos2Duplicates}).
+   */
+  int routeToSessions(Message m, Lane current, Set<String> sessions, IntConsumer whenTaken) {
+    Collector c = current.collector;
+    c.reset(m.originClientId(), true);
+    try {
+      index.match(m.topic(), c);
+      c.targets.keySet().retainAll(sessions);
+      RouteBarrier barrier = new RouteBarrier(c.targets.size() + 1, whenTaken, null, null, null);
+      int delivered = 0;
+      for (Target t : c.targets.values()) {
+        Session s = core.session(t.clientId);
+        if (s != null) {
+          delivered++;
+          QoS qos = QoS.min(m.qos(), t.qos);
+          boolean retain = t.retainAsPublished && m.retain();
+          List<Integer> ids = t.subscriptionIds == null ? List.of() : t.subscriptionIds;
+          s.lane().execute(() -> {
+            if (s.outbox().holdsQos2(m)) {
+              barrier.admitted();
+            } else {
+              deliverGuarded(s, m, qos, retain, ids, null, null, barrier);
+            }
+          });
+        } else {
+          barrier.arrive();
+        }
+      }
+      barrier.receivers = delivered;
+      barrier.arrive();
+      return delivered;
+    } finally {
+      c.reset(null, false);
+    }
   }
 
   /** @param assigned the groups a peer chose this node for; null for a message of this node */

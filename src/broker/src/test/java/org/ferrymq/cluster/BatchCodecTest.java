@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import org.ferrymq.engine.GroupAssignment;
 import org.ferrymq.message.Message;
 import org.ferrymq.packet.Properties;
@@ -37,7 +38,7 @@ class BatchCodecTest {
             "publisher-2", 7));
 
     List<Forwarded> received = BatchCodec.decode(BatchCodec.encode(sent.stream()
-        .map(m -> new Forwarded(m, GroupAssignment.NONE)).toList()));
+        .map(m -> new Forwarded(m, GroupAssignment.NONE)).toList(), Set.of())).messages();
 
     assertEquals(sent.size(), received.size());
     for (int i = 0; i < sent.size(); i++) {
@@ -57,13 +58,60 @@ class BatchCodecTest {
             GroupAssignment.NONE),
         new Forwarded(Message.of("t/3", bytes("c"), QoS.AT_MOST_ONCE, false), relayed));
 
-    List<Forwarded> received = BatchCodec.decode(BatchCodec.encode(sent));
+    List<Forwarded> received = BatchCodec.decode(BatchCodec.encode(sent, Set.of())).messages();
 
     assertEquals(List.of(two, GroupAssignment.NONE, relayed),
         received.stream().map(Forwarded::groups).toList());
     for (int i = 0; i < sent.size(); i++) {
       assertSame(sent.get(i).message(), received.get(i).message());
     }
+  }
+
+  @Test
+  void aMessageForTheSessionsOfANodeThatDiedNamesItAndTheBatchTheAdoptionsItWaitsFor()
+      throws RecordFormatException {
+    Message qos2 = new Message("t/2", bytes("b"), QoS.EXACTLY_ONCE, false, Properties.EMPTY, 0,
+        "publisher-3", 42);
+    Forwarded again = new Forwarded(qos2, new GroupAssignment(List.of("$share/g/t/#"), false))
+        .redirected("node-that-died");
+    List<Forwarded> sent = List.of(
+        new Forwarded(Message.of("t/1", bytes("a"), QoS.AT_LEAST_ONCE, false),
+            GroupAssignment.NONE), again);
+
+    BatchCodec.Batch received = BatchCodec.decode(BatchCodec.encode(sent,
+        Set.of("node-that-died", "another")));
+
+    assertEquals(Set.of("node-that-died", "another"), received.adoptions());
+    assertEquals(Arrays.asList(null, "node-that-died"),
+        received.messages().stream().map(Forwarded::forDeparted).toList());
+    assertEquals(GroupAssignment.NONE, received.messages().get(1).groups(),
+        "the groups stay with the origin, which gives them to other members");
+    assertEquals(42, received.messages().get(1).message().originSequence(),
+        "the publisher's number: the message's identity cluster-wide");
+  }
+
+  @Test
+  void aBatchOfTheSecondFormatIsStillReadAsForTheNodesOwnReceivers() throws Exception {
+    Message m = Message.of("old/t", bytes("v2"), QoS.EXACTLY_ONCE, false);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeInt(BatchCodec.FORMAT_2);
+      out.writeInt(1); // message count
+      byte[] record = RecordCodec.encodeMessage(m);
+      out.writeInt(record.length);
+      out.write(record);
+      out.writeByte(1); // flags: relayed
+      out.writeShort(1); // one group
+      out.writeShort("$share/g/old/t".length());
+      out.write(bytes("$share/g/old/t"));
+    }
+
+    BatchCodec.Batch received = BatchCodec.decode(bytes.toByteArray());
+
+    assertEquals(Set.of(), received.adoptions());
+    assertEquals(new GroupAssignment(List.of("$share/g/old/t"), true),
+        received.messages().get(0).groups());
+    assertEquals(null, received.messages().get(0).forDeparted());
   }
 
   @Test
@@ -77,7 +125,7 @@ class BatchCodecTest {
       out.write(record);
     }
 
-    List<Forwarded> received = BatchCodec.decode(bytes.toByteArray());
+    List<Forwarded> received = BatchCodec.decode(bytes.toByteArray()).messages();
 
     assertEquals(1, received.size());
     assertSame(m, received.get(0).message());
@@ -87,12 +135,12 @@ class BatchCodecTest {
   @Test
   void aDamagedBatchIsRefusedRatherThanDelivered() throws IOException {
     byte[] batch = BatchCodec.encode(List.of(new Forwarded(Message.of("t", bytes("payload"),
-        QoS.AT_LEAST_ONCE, false), GroupAssignment.NONE)));
+        QoS.AT_LEAST_ONCE, false), GroupAssignment.NONE)), Set.of());
     byte[] flipped = batch.clone();
     flipped[flipped.length - 6] ^= 0x20;
     ByteArrayOutputStream unknown = new ByteArrayOutputStream();
     try (DataOutputStream out = new DataOutputStream(unknown)) {
-      out.writeInt(-3);
+      out.writeInt(-4);
       out.writeInt(0);
     }
 
@@ -107,7 +155,8 @@ class BatchCodecTest {
   @Test
   void aGroupThatIsNoSharedSubscriptionIsRefused() {
     byte[] batch = BatchCodec.encode(List.of(new Forwarded(Message.of("t", bytes("p"),
-        QoS.AT_LEAST_ONCE, false), new GroupAssignment(List.of("$share/g/t"), false))));
+        QoS.AT_LEAST_ONCE, false), new GroupAssignment(List.of("$share/g/t"), false))),
+        Set.of());
     byte[] damaged = batch.clone();
     damaged[damaged.length - "$share/g/t".length()] = 'X'; // "Xshare/g/t"
 

@@ -127,10 +127,13 @@ final class ClusterBroker implements AutoCloseable {
   }
 
   /**
-   * Stops the node the closest way to {@code kill -9} in one JVM: its member is terminated
-   * without handing its partitions over, then its broker and listener stop.
+   * Stops the node the closest way to {@code kill -9} in one JVM: its clients' connections
+   * drop, its member is terminated without handing its partitions over, then its broker stops.
    */
   void kill(String name) {
+    // the clients lose their connections first, as when the process dies: none of them acts
+    // on this node after its member is gone
+    server.close();
     com.hazelcast.core.Hazelcast.getHazelcastInstanceByName("ferrymq-" + name + "-"
         + node.port()).getLifecycleService().terminate();
     close();

@@ -116,6 +116,48 @@ class ClusterSubscriptionIndexTest {
   }
 
   @Test
+  void theFiltersOfAPeerThatLeftPointAtItsAdopterUntilTheAdopterIsDone() {
+    sut.peerAdded("node-b", "s/1", 1);
+    sut.peerAdded("node-b", "s/2", 1);
+    sut.peerAdded("node-b", "s/9", 1);
+    sut.peerAdded("node-b", "$share/g/s/#", 2);
+    sut.peerAdded("node-a", "s/2", 1);
+
+    // Exercise: B leaves, A adopts its sessions
+    sut.peerDeparted("node-b", "node-a", false);
+
+    // Verify: B's plain filters lead to A, its group's copies go to other members
+    assertEquals(List.of(PeerKey.of("node-a")), match("s/1"));
+    assertEquals(List.of(PeerKey.of("node-a")), match("s/2"), "one delivery to A");
+    assertTrue(sut.routesToPeer("node-a", "s/1"));
+    assertTrue(groups("s/3").isEmpty(), "no member of the group is left");
+
+    // A announces s/1 for the session it adopted, then says it is done; s/9 was a clean
+    // session's, gone with B
+    sut.peerAdded("node-a", "s/1", 1);
+    sut.adoptionDone("node-a", "node-b", java.util.Set.of("s/1", "s/2"));
+
+    assertEquals(List.of(PeerKey.of("node-a")), match("s/1"), "A's own now");
+    assertEquals(List.of(PeerKey.of("node-a")), match("s/2"), "A's own before");
+    assertTrue(match("s/9").isEmpty(), "borrowed for B, not announced by A: gone");
+  }
+
+  @Test
+  void theAdopterKeepsTheFiltersOfThePeerThatLeftUntilItIsDone() {
+    sut.peerAdded("node-b", "s/1", 1);
+    sut.peerAdded("node-b", "$share/g/s/#", 2);
+
+    // Exercise: this node adopts B's sessions
+    sut.peerDeparted("node-b", "node-a", true);
+
+    // Verify: its forwarder takes B's messages here for the adopted sessions
+    assertEquals(List.of(PeerKey.of("node-b")), match("s/1"));
+    assertTrue(groups("s/2").isEmpty(), "the group's other members take its copies");
+    sut.peerGone("node-b");
+    assertTrue(match("s/1").isEmpty(), "done: the adopted sessions subscribe here");
+  }
+
+  @Test
   void sysTopicsAreNeverSentToPeers() {
     sut.peerAdded("node-b", "$SYS/#", 1);
 
