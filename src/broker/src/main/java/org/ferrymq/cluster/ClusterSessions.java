@@ -259,7 +259,7 @@ final class ClusterSessions implements SessionHandover {
       }
       // in place, subscriptions included, before what was held for them is routed
       CompletableFuture.allOf(adopted.toArray(CompletableFuture[]::new))
-          .get(SAFE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+          .get(PartitionSafety.MAX_WAIT_MILLIS, TimeUnit.MILLISECONDS);
       int n = adopted.size();
       LOG.info(() -> "Cluster member " + node + " left; this node adopted " + n
           + " of its persistent sessions from their backup copies");
