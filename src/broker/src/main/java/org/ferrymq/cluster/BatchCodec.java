@@ -10,7 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.ferrymq.engine.GroupAssignment;
+import org.ferrymq.engine.SessionDelivery;
 import org.ferrymq.message.Message;
+import org.ferrymq.packet.QoS;
 import org.ferrymq.persistence.common.RecordCodec;
 import org.ferrymq.persistence.common.RecordFormatException;
 import org.ferrymq.topic.Topics;
@@ -26,11 +28,21 @@ import org.ferrymq.topic.Topics;
  * and each group as an unsigned short length and UTF-8 bytes. Format 1 (before shared groups
  * spanned nodes) began with the non-negative message count and had records only; it is still
  * read, as carrying no group.
+ *
+ * <p>Format 3 ({@value #FORMAT_3}) is format 2 where a message may be addressed to one session
+ * (flag 2, {@link org.ferrymq.engine.SessionDelivery}): after its groups follow the client id
+ * (unsigned short length, UTF-8), the QoS and RETAIN bytes, the subscription identifier count
+ * (unsigned short) and each as an int, and the shared filter (unsigned short length, UTF-8; 0
+ * for none). A batch without such a message is written in format 2, so a node that does not
+ * know format 3 reads it.
  */
 final class BatchCodec {
   /** First int of format 2; format 1 began with the count, never negative. */
   static final int FORMAT_2 = -2;
+  /** First int of format 3: format 2 with messages addressed to one session. */
+  static final int FORMAT_3 = -3;
   private static final int RELAYED = 1;
+  private static final int TO_SESSION = 2;
 
   private BatchCodec() {
   }
@@ -38,19 +50,20 @@ final class BatchCodec {
   static byte[] encode(List<Forwarded> messages) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeInt(FORMAT_2);
+      out.writeInt(messages.stream().anyMatch(f -> f.session() != null) ? FORMAT_3 : FORMAT_2);
       out.writeInt(messages.size());
       for (Forwarded f : messages) {
         byte[] record = RecordCodec.encodeMessage(f.message());
         out.writeInt(record.length);
         out.write(record);
         GroupAssignment groups = f.groups();
-        out.writeByte(groups.relayed() ? RELAYED : 0);
+        out.writeByte((groups.relayed() ? RELAYED : 0) | (f.session() != null ? TO_SESSION : 0));
         out.writeShort(groups.sharedFilters().size());
         for (String group : groups.sharedFilters()) {
-          byte[] utf8 = group.getBytes(StandardCharsets.UTF_8);
-          out.writeShort(utf8.length);
-          out.write(utf8);
+          writeString(out, group);
+        }
+        if (f.session() != null) {
+          writeSession(out, f.session());
         }
       }
     } catch (IOException e) {
@@ -64,7 +77,8 @@ final class BatchCodec {
     ByteBuffer in = ByteBuffer.wrap(batch);
     try {
       int first = in.getInt();
-      boolean withGroups = first == FORMAT_2;
+      boolean toSessions = first == FORMAT_3;
+      boolean withGroups = first == FORMAT_2 || toSessions;
       if (first < 0 && !withGroups) {
         throw new RecordFormatException("unknown batch format " + -first);
       }
@@ -75,7 +89,8 @@ final class BatchCodec {
       List<Forwarded> messages = new ArrayList<>(count);
       for (int i = 0; i < count; i++) {
         Message m = RecordCodec.decodeMessage(bytes(in, in.getInt(), i));
-        messages.add(new Forwarded(m, withGroups ? groups(in, i) : GroupAssignment.NONE));
+        messages.add(withGroups ? assigned(in, m, i, toSessions)
+            : new Forwarded(m, GroupAssignment.NONE));
       }
       if (in.hasRemaining()) {
         throw new RecordFormatException(in.remaining() + " bytes after the batch's messages");
@@ -86,23 +101,69 @@ final class BatchCodec {
     }
   }
 
-  private static GroupAssignment groups(ByteBuffer in, int message)
+  /** Reads what follows a message's record in formats 2 and 3: its groups or its session. */
+  private static Forwarded assigned(ByteBuffer in, Message m, int message, boolean toSessions)
       throws RecordFormatException {
     int flags = in.get();
-    int count = Short.toUnsignedInt(in.getShort());
-    if (count == 0) {
-      return GroupAssignment.NONE;
+    if ((flags & TO_SESSION) != 0 && !toSessions) {
+      throw new RecordFormatException("message " + message + " addresses a session in format 2");
     }
+    int count = Short.toUnsignedInt(in.getShort());
     List<String> groups = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
-      byte[] utf8 = bytes(in, Short.toUnsignedInt(in.getShort()), message);
-      String group = new String(utf8, StandardCharsets.UTF_8);
+      String group = readString(in, message);
       if (!Topics.isShared(group)) {
         throw new RecordFormatException("message " + message + " names no shared group");
       }
       groups.add(group);
     }
-    return new GroupAssignment(groups, (flags & RELAYED) != 0);
+    GroupAssignment assigned = count == 0 ? GroupAssignment.NONE
+        : new GroupAssignment(groups, (flags & RELAYED) != 0);
+    return new Forwarded(m, assigned,
+        (flags & TO_SESSION) != 0 ? readSession(in, message) : null);
+  }
+
+  private static void writeSession(DataOutputStream out, SessionDelivery d) throws IOException {
+    writeString(out, d.clientId());
+    out.writeByte(d.qos().value());
+    out.writeBoolean(d.retain());
+    out.writeShort(d.subscriptionIds().size());
+    for (int id : d.subscriptionIds()) {
+      out.writeInt(id);
+    }
+    writeString(out, d.sharedFilter() == null ? "" : d.sharedFilter());
+  }
+
+  private static SessionDelivery readSession(ByteBuffer in, int message)
+      throws RecordFormatException {
+    String clientId = readString(in, message);
+    int qos = in.get();
+    if (clientId.isEmpty() || qos < 0 || qos > 2) {
+      throw new RecordFormatException("message " + message + " addresses no valid session");
+    }
+    boolean retain = in.get() != 0;
+    int count = Short.toUnsignedInt(in.getShort());
+    List<Integer> ids = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      ids.add(in.getInt());
+    }
+    String shared = readString(in, message);
+    if (!shared.isEmpty() && !Topics.isShared(shared)) {
+      throw new RecordFormatException("message " + message + " names no shared group");
+    }
+    return new SessionDelivery(clientId, QoS.of(qos), retain, ids,
+        shared.isEmpty() ? null : shared);
+  }
+
+  private static void writeString(DataOutputStream out, String value) throws IOException {
+    byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+    out.writeShort(utf8.length);
+    out.write(utf8);
+  }
+
+  private static String readString(ByteBuffer in, int message) throws RecordFormatException {
+    return new String(bytes(in, Short.toUnsignedInt(in.getShort()), message),
+        StandardCharsets.UTF_8);
   }
 
   private static byte[] bytes(ByteBuffer in, int length, int message)

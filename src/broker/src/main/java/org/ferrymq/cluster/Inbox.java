@@ -4,9 +4,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntConsumer;
 import org.ferrymq.engine.ClusterPort;
-import org.ferrymq.engine.GroupAssignment;
-import org.ferrymq.message.Message;
 import org.ferrymq.packet.QoS;
 import org.ferrymq.persistence.common.RecordFormatException;
 
@@ -16,7 +15,9 @@ import org.ferrymq.persistence.common.RecordFormatException;
  * member of each shared group the origin chose this node for), and settles each QoS 1/2
  * message with its origin once every receiving session here took it ({@link Settlements}).
  * That settlement releases the publisher's acknowledgement on the origin node, so a congested
- * subscriber here holds back the publishers there that feed it. Thread-safe.
+ * subscriber here holds back the publishers there that feed it. A message addressed to one
+ * session (its origin handed the session over to this node a moment ago) goes to that session
+ * only, and is settled the same way. Thread-safe.
  */
 final class Inbox {
   /** A forwarded message a delivery here failed for, or that was not taken in time. */
@@ -56,17 +57,16 @@ final class Inbox {
     List<Forwarded> messages = BatchCodec.decode(batch);
     try {
       for (int i = 0; i < messages.size(); i++) {
-        Message m = messages.get(i).message();
-        GroupAssignment groups = messages.get(i).groups();
-        if (m.qos() == QoS.AT_MOST_ONCE) {
-          target.routeFromPeer(m, groups, receivers -> { });
+        Forwarded f = messages.get(i);
+        if (f.message().qos() == QoS.AT_MOST_ONCE) {
+          take(target, f, receivers -> { });
           continue;
         }
         long id = firstId + i;
         CompletableFuture<Integer> taken = new CompletableFuture<>();
         taken.orTimeout(timeoutMillis, TimeUnit.MILLISECONDS).whenComplete((receivers, late) ->
             to.settle(origin, id, late == null && receivers >= 0 ? TAKEN : FAILED));
-        target.routeFromPeer(m, groups, taken::complete);
+        take(target, f, taken::complete);
       }
     } catch (IllegalStateException stopped) {
       // stopping: its clients are disconnected, as when the member has left
@@ -74,6 +74,15 @@ final class Inbox {
     }
     received.add(messages.size());
     return messages.size();
+  }
+
+  /** Routes the message here, or hands it to the one session it is addressed to. */
+  private static void take(ClusterPort target, Forwarded f, IntConsumer whenTaken) {
+    if (f.session() == null) {
+      target.routeFromPeer(f.message(), f.groups(), whenTaken);
+    } else {
+      target.deliverToSession(f.message(), f.session(), whenTaken);
+    }
   }
 
   /** @return messages forwarded here and routed so far */

@@ -58,6 +58,8 @@ final class BrokerCore {
   final SessionRegistry sessions;
   /** Where a CONNECT finds a session another cluster node holds; null on a single node. */
   final SessionHandover handover;
+  /** Sessions moving between cluster nodes; null on a single node. */
+  final SessionMoves moves;
   final InProcessSubscribers inProcess = new InProcessSubscribers();
   /** The way to cluster peers; null on a single node, the default. */
   private final PeerLink peerLink;
@@ -109,6 +111,8 @@ final class BrokerCore {
     this.router = new Router(this, index, b.peerLink != null);
     this.peerLink = b.peerLink;
     this.handover = b.sessionHandover;
+    this.moves = b.peerLink == null || b.sessionHandover == null ? null
+        : new SessionMoves(this, b.peerLink, b.handoverGrace.toNanos());
     this.retained = new RetainedMessages(persistence.retained(), clock,
         config.maxRetainedMessages(), config.maxRetainedBytes());
     this.slots = new SessionSlots(config);
@@ -268,6 +272,9 @@ final class BrokerCore {
   }
 
   Session newSession(String clientId, Lane lane) {
+    if (moves != null) {
+      moves.sessionBegins(clientId);
+    }
     Session s = new Session(clientId, lane, this);
     sessions.put(s);
     return s;
@@ -338,7 +345,9 @@ final class BrokerCore {
    */
   DeliveryTarget targetOf(String key) {
     if (!InProcessSubscribers.isInProcessKey(key)) {
-      return session(key);
+      Session s = session(key);
+      // only a subscription without a session here looks further: one that moved a moment ago
+      return s != null || moves == null ? s : moves.forwarding(key);
     }
     if (PeerKey.is(key)) {
       return peer(key);
@@ -363,13 +372,21 @@ final class BrokerCore {
    */
   void routeFromPeer(Message m, GroupAssignment groups, IntConsumer whenTaken) {
     Lane lane = laneFor(m.originClientId());
-    lane.execute(() -> router.routeFromPeer(m, lane, groups, receivers -> {
+    lane.execute(() -> router.routeFromPeer(m, lane, groups, whenDurable(whenTaken)));
+  }
+
+  /**
+   * @return a completion that passes a failure on at once, and a receiver count once the store
+   *     has made the receivers' writes durable
+   */
+  IntConsumer whenDurable(IntConsumer whenTaken) {
+    return receivers -> {
       if (receivers == Router.FAILED) {
         whenTaken.accept(receivers);
       } else {
         persistence.afterDurable(() -> whenTaken.accept(receivers));
       }
-    }));
+    };
   }
 
   /** @return seconds since start, 0 when not running */

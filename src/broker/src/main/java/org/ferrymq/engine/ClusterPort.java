@@ -33,14 +33,29 @@ public final class ClusterPort {
     if (!core.isRunning()) {
       throw new IllegalStateException("broker is not running");
     }
-    // Its number in the publisher's QoS 2 stream means nothing here, where that stream's
-    // receipts are not: recovery must not take it for a local publisher's message
-    Message m = message;
-    if (m.originSequence() != 0) {
-      m = new Message(m.topic(), m.payload(), m.qos(), m.retain(), m.properties(),
-          m.expiresAtMillis(), m.originClientId(), 0);
+    // The message keeps its number in the publisher's QoS 2 stream: with the publisher's client
+    // id it is the message's identity cluster-wide (Qos2Origin), by which a session that moved
+    // here takes it once. Client ids are one session cluster-wide, so recovery here finds that
+    // stream's receipts only if the publisher's session moved here, and then it is the same one
+    core.routeFromPeer(message.arrivedAt(System.nanoTime()), groups, whenTaken);
+  }
+
+  /**
+   * Delivers a message a peer forwarded to one session of this node, not routed by topic: the
+   * session moved here from that peer a moment ago ({@link MovedSession}). One that has not
+   * arrived yet gets it when it arrives, within the handover's grace period; one that moved on
+   * again has it forwarded after it.
+   *
+   * @param delivery the session and what its subscriptions on the peer granted
+   * @param whenTaken as for {@link #routeFromPeer}
+   * @throws IllegalStateException when the broker is not running, or has no peers
+   */
+  public void deliverToSession(Message message, SessionDelivery delivery,
+      IntConsumer whenTaken) {
+    if (!core.isRunning() || core.moves == null) {
+      throw new IllegalStateException("broker is not running, or not in a cluster");
     }
-    core.routeFromPeer(m.arrivedAt(System.nanoTime()), groups, whenTaken);
+    core.moves.arrive(message.arrivedAt(System.nanoTime()), delivery, whenTaken);
   }
 
   /** Keeps a retained message stored cluster-wide for this node's future subscribers. */
@@ -60,14 +75,16 @@ public final class ClusterPort {
    *
    * @param username the claimant's user, null for anonymous; only the session's owner may
    *     take it
+   * @param toNode the claimant's node id: for the handover's grace period, messages routed to
+   *     the session here follow it there ({@link MovedSession}); null for none
    * @return completes with the answer for the claimant
    */
   public CompletableFuture<SessionClaim> handOver(String clientId, String username,
-      boolean cleanStart) {
+      boolean cleanStart, String toNode) {
     if (!core.isRunning()) {
       return CompletableFuture.completedFuture(SessionClaim.unavailable("node stopping"));
     }
-    return SessionTransfer.release(core, clientId, username, cleanStart);
+    return SessionTransfer.release(core, clientId, username, cleanStart, toNode);
   }
 
   /**

@@ -65,7 +65,12 @@ final class InboundQos2 {
   }
 
   private final Map<Integer, Receipt> receipts = new LinkedHashMap<>();
-  private long nextSequence = 1;
+  /**
+   * Starts at the creation time in milliseconds shifted by 20 bits, not at 1: a client's later
+   * session (after a clean start) then numbers its messages past its earlier one's, so client id
+   * and number name one message cluster-wide ({@link Qos2Origin}) and in recovery.
+   */
+  private long nextSequence = System.currentTimeMillis() << 20;
 
   /**
    * @param packetId the PUBLISH's packet identifier

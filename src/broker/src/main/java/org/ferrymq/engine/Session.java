@@ -62,6 +62,8 @@ final class Session implements DeliveryTarget, SessionHandle {
   private long willDueMillis;
 
   private volatile boolean online;
+  /** Only for a while after the session moved here from another node; null otherwise. */
+  private RecentQos2Deliveries recentQos2;
 
   Session(String clientId, Lane lane, BrokerCore core) {
     this.clientId = clientId;
@@ -283,7 +285,33 @@ final class Session implements DeliveryTarget, SessionHandle {
   public void deliver(Message m, QoS qos, boolean retain, List<Integer> subscriptionIds,
       String sharedFilter, Admission admission) {
     confined();
+    if (recentQos2 != null && takenBefore(m, qos)) {
+      // the other copy of a message two nodes handed it while it moved here
+      admission.admitted();
+      return;
+    }
     outbox.deliver(m, qos, retain, subscriptionIds, sharedFilter, admission);
+  }
+
+  private boolean takenBefore(Message m, QoS qos) {
+    if (recentQos2.isOver(System.nanoTime())) {
+      recentQos2 = null;
+      return false;
+    }
+    return recentQos2.takenBefore(m, qos);
+  }
+
+  /** The session moved here: for a while, a QoS 2 message it took is not delivered again. */
+  void rememberQos2(RecentQos2Deliveries memory) {
+    confined();
+    recentQos2 = memory;
+  }
+
+  /** @return the QoS 2 messages it took lately, for the node it moves to next */
+  List<Qos2Origin> recentQos2() {
+    confined();
+    return recentQos2 == null || recentQos2.isOver(System.nanoTime()) ? List.of()
+        : recentQos2.identities();
   }
 
   /**

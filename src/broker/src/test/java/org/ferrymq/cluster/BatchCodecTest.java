@@ -7,10 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import org.ferrymq.engine.GroupAssignment;
+import org.ferrymq.engine.SessionDelivery;
 import org.ferrymq.message.Message;
 import org.ferrymq.packet.Properties;
 import org.ferrymq.packet.Property;
@@ -67,6 +69,44 @@ class BatchCodecTest {
   }
 
   @Test
+  void aMessageAddressedToOneSessionCarriesWhatItsSubscriptionsGranted() throws Exception {
+    // a node that handed a session over forwards what still arrives for it (docs/cluster.md)
+    Message qos2 = new Message("t/1", bytes("a"), QoS.EXACTLY_ONCE, false, Properties.EMPTY, 0,
+        "publisher-1", 42);
+    SessionDelivery granted = new SessionDelivery("mover", QoS.AT_LEAST_ONCE, true,
+        List.of(3, 268_435_455), null);
+    SessionDelivery shared = new SessionDelivery("mover", QoS.EXACTLY_ONCE, false, List.of(),
+        "$share/g/t/#");
+    List<Forwarded> sent = List.of(
+        new Forwarded(qos2, GroupAssignment.NONE, granted),
+        new Forwarded(Message.of("t/2", bytes("b"), QoS.AT_LEAST_ONCE, false),
+            new GroupAssignment(List.of("$share/g/t/#"), false)),
+        new Forwarded(Message.of("t/3", bytes("c"), QoS.EXACTLY_ONCE, false),
+            GroupAssignment.NONE, shared));
+
+    byte[] batch = BatchCodec.encode(sent);
+    List<Forwarded> received = BatchCodec.decode(batch);
+
+    assertEquals(BatchCodec.FORMAT_3, ByteBuffer.wrap(batch).getInt());
+    assertEquals(Arrays.asList(granted, null, shared),
+        received.stream().map(Forwarded::session).toList());
+    assertEquals(sent.get(1).groups(), received.get(1).groups());
+    assertEquals(42, received.get(0).message().originSequence(), "its QoS 2 identity");
+    assertEquals(BatchCodec.FORMAT_2, ByteBuffer.wrap(BatchCodec.encode(sent.subList(1, 2)))
+        .getInt(), "a batch without such a message stays readable by a node without format 3");
+  }
+
+  @Test
+  void aFormat2BatchThatAddressesASessionIsRefused() {
+    byte[] batch = BatchCodec.encode(List.of(new Forwarded(Message.of("t", bytes("p"),
+        QoS.AT_LEAST_ONCE, false), GroupAssignment.NONE, new SessionDelivery("s",
+        QoS.AT_LEAST_ONCE, false, List.of(), null))));
+    ByteBuffer.wrap(batch).putInt(BatchCodec.FORMAT_2);
+
+    assertThrows(RecordFormatException.class, () -> BatchCodec.decode(batch));
+  }
+
+  @Test
   void aBatchOfTheFirstFormatIsStillReadAsServingNoGroup() throws Exception {
     Message m = Message.of("old/t", bytes("v1"), QoS.AT_LEAST_ONCE, false);
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -92,7 +132,7 @@ class BatchCodecTest {
     flipped[flipped.length - 6] ^= 0x20;
     ByteArrayOutputStream unknown = new ByteArrayOutputStream();
     try (DataOutputStream out = new DataOutputStream(unknown)) {
-      out.writeInt(-3);
+      out.writeInt(-4);
       out.writeInt(0);
     }
 
