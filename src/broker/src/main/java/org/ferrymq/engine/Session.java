@@ -62,8 +62,8 @@ final class Session implements DeliveryTarget, SessionHandle {
   private long willDueMillis;
 
   private volatile boolean online;
-  /** Only for a while after the session moved here from another node; null otherwise. */
-  private RecentQos2Deliveries recentQos2;
+  /** Null unless the session moved between nodes a moment ago; one test per delivery. */
+  private Moved moved;
 
   Session(String clientId, Lane lane, BrokerCore core) {
     this.clientId = clientId;
@@ -285,33 +285,62 @@ final class Session implements DeliveryTarget, SessionHandle {
   public void deliver(Message m, QoS qos, boolean retain, List<Integer> subscriptionIds,
       String sharedFilter, Admission admission) {
     confined();
-    if (recentQos2 != null && takenBefore(m, qos)) {
-      // the other copy of a message two nodes handed it while it moved here
-      admission.admitted();
+    if (moved != null && tookAsMoved(m, qos, retain, subscriptionIds, sharedFilter, admission)) {
       return;
     }
     outbox.deliver(m, qos, retain, subscriptionIds, sharedFilter, admission);
   }
 
-  private boolean takenBefore(Message m, QoS qos) {
-    if (recentQos2.isOver(System.nanoTime())) {
-      recentQos2 = null;
+  /**
+   * A session that left for another node passes what was routed to it before it left on to
+   * its forwarding entry; one that arrived a moment ago takes no QoS 2 message twice.
+   *
+   * @return whether the delivery was dealt with here
+   */
+  private boolean tookAsMoved(Message m, QoS qos, boolean retain, List<Integer> subscriptionIds,
+      String sharedFilter, Admission admission) {
+    if (moved.forwarding() != null) {
+      moved.forwarding().deliver(m, qos, retain, subscriptionIds, sharedFilter, admission);
+      return true;
+    }
+    RecentQos2Deliveries recent = moved.recentQos2();
+    if (recent.isOver(System.nanoTime())) {
+      moved = null;
       return false;
     }
-    return recentQos2.takenBefore(m, qos);
+    if (!recent.takenBefore(m, qos)) {
+      return false;
+    }
+    // the other copy of a message two nodes handed it while it moved here
+    admission.admitted();
+    return true;
   }
 
   /** The session moved here: for a while, a QoS 2 message it took is not delivered again. */
   void rememberQos2(RecentQos2Deliveries memory) {
     confined();
-    recentQos2 = memory;
+    moved = new Moved(memory, null);
+  }
+
+  /**
+   * The session left this node: deliveries routed to it before it left, still queued on its
+   * lane, follow it through its forwarding entry.
+   */
+  void leftFor(MovedSession forwarding) {
+    confined();
+    moved = new Moved(null, forwarding);
   }
 
   /** @return the QoS 2 messages it took lately, for the node it moves to next */
   List<Qos2Origin> recentQos2() {
     confined();
-    return recentQos2 == null || recentQos2.isOver(System.nanoTime()) ? List.of()
-        : recentQos2.identities();
+    RecentQos2Deliveries recent = moved == null ? null : moved.recentQos2();
+    return recent == null || recent.isOver(System.nanoTime()) ? List.of()
+        : recent.identities();
+  }
+
+  /** Around a move: the memory after arriving, or the forwarding entry after leaving. */
+  private record Moved(RecentQos2Deliveries recentQos2, MovedSession forwarding) {
   }
 
   /**

@@ -57,11 +57,14 @@ final class SessionMoves {
 
   /**
    * The session left for {@code node}: its subscriptions stay, its messages follow it there
-   * until the grace period ends. On the session's lane, after it was taken off this node.
+   * until the grace period ends, those routed to it before it left included. On the session's
+   * lane, after it was taken off this node.
    */
-  void movedOut(String clientId, Lane lane, String node) {
-    movedOut.put(clientId, new MovedSession(clientId, lane, node, link,
-        System.nanoTime() + graceNanos));
+  void movedOut(Session s, String node) {
+    MovedSession forwarding = new MovedSession(s.clientId(), s.lane(), node, link,
+        System.nanoTime() + graceNanos);
+    movedOut.put(s.clientId(), forwarding);
+    s.leftFor(forwarding);
   }
 
   /** @return the moved session that forwards this client's messages, or null */

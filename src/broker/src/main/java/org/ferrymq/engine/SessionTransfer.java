@@ -77,7 +77,7 @@ final class SessionTransfer {
     s.takeWill();
     if (toNode != null && core.moves != null) {
       SessionEnd.leave(core, s);
-      core.moves.movedOut(clientId, s.lane(), toNode);
+      core.moves.movedOut(s, toNode);
     } else {
       SessionEnd.remove(core, s);
     }
