@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.ferrymq.engine.ExportedSession;
-import org.ferrymq.engine.Qos2Origin;
+import org.ferrymq.engine.MessageOrigin;
 import org.ferrymq.engine.SessionClaim;
 import org.ferrymq.persistence.StoredDelivery;
 import org.ferrymq.persistence.StoredSession;
@@ -19,7 +19,7 @@ import org.ferrymq.persistence.common.RecordFormatException;
 
 /**
  * A node's answer to a session claim as it crosses between nodes: the session and each delivery in the store's record format (version,
- * checksum), so a damaged copy is refused instead of restored, then the QoS 2 messages the
+ * checksum), so a damaged copy is refused instead of restored, then the messages the
  * session took lately (count, then each as the publisher's client id and the sequence).
  */
 final class ClaimCodec {
@@ -72,8 +72,8 @@ final class ClaimCodec {
     for (StoredDelivery d : session.deliveries()) {
       write(out, RecordCodec.encodeDelivery(d));
     }
-    out.writeInt(session.recentQos2().size());
-    for (Qos2Origin id : session.recentQos2()) {
+    out.writeInt(session.recentlyTaken().size());
+    for (MessageOrigin id : session.recentlyTaken()) {
       write(out, id.clientId().getBytes(StandardCharsets.UTF_8));
       out.writeLong(id.sequence());
     }
@@ -95,14 +95,14 @@ final class ClaimCodec {
     }
     int remembered = in.getInt();
     if (remembered < 0 || remembered > in.remaining() / 12) {
-      throw new RecordFormatException("QoS 2 identity count " + remembered
+      throw new RecordFormatException("message identity count " + remembered
           + " does not fit its bytes");
     }
-    List<Qos2Origin> recentQos2 = new ArrayList<>(remembered);
+    List<MessageOrigin> recentlyTaken = new ArrayList<>(remembered);
     for (int i = 0; i < remembered; i++) {
-      recentQos2.add(new Qos2Origin(new String(next(in), StandardCharsets.UTF_8), in.getLong()));
+      recentlyTaken.add(new MessageOrigin(new String(next(in), StandardCharsets.UTF_8), in.getLong()));
     }
-    return new ExportedSession(session, deliveries, recentQos2);
+    return new ExportedSession(session, deliveries, recentlyTaken);
   }
 
   private static void write(DataOutputStream out, byte[] record) throws IOException {

@@ -33,10 +33,11 @@ public final class ClusterPort {
     if (!core.isRunning()) {
       throw new IllegalStateException("broker is not running");
     }
-    // The message keeps its number in the publisher's QoS 2 stream: with the publisher's client
-    // id it is the message's identity cluster-wide (Qos2Origin), by which a session that moved
-    // here takes it once. Client ids are one session cluster-wide, so recovery here finds that
-    // stream's receipts only if the publisher's session moved here, and then it is the same one
+    // The message keeps its number from its publisher: with the publisher's client id it is the
+    // message's identity cluster-wide (MessageOrigin), by which a session that moved here takes
+    // it once. Client ids are one session cluster-wide, and numbers are not reused, so recovery
+    // here finds that publisher's QoS 2 receipts only if its session moved here, and then they
+    // are the same
     core.routeFromPeer(message.arrivedAt(System.nanoTime()), groups, whenTaken);
   }
 

@@ -10,18 +10,18 @@ import org.ferrymq.persistence.StoredSession;
  *
  * @param session the session's record
  * @param deliveries its queued and unacknowledged deliveries, in-flight ones first
- * @param recentQos2 the QoS 2 messages it took lately, while it may still be handed one of them
- *     again ({@link RecentQos2Deliveries}); empty for a session read from a copy
+ * @param recentlyTaken the messages it took lately, while it may still be handed one of them
+ *     again ({@link RecentDeliveries}); empty for a session read from a copy
  */
 public record ExportedSession(StoredSession session, List<StoredDelivery> deliveries,
-    List<Qos2Origin> recentQos2) {
+    List<MessageOrigin> recentlyTaken) {
 
   public ExportedSession {
     deliveries = List.copyOf(deliveries);
-    recentQos2 = List.copyOf(recentQos2);
+    recentlyTaken = List.copyOf(recentlyTaken);
   }
 
-  /** A session with no QoS 2 messages to remember, as read from its copy or its store. */
+  /** A session with no messages to remember, as read from its copy or its store. */
   public ExportedSession(StoredSession session, List<StoredDelivery> deliveries) {
     this(session, deliveries, List.of());
   }

@@ -293,7 +293,7 @@ final class Session implements DeliveryTarget, SessionHandle {
 
   /**
    * A session that left for another node passes what was routed to it before it left on to
-   * its forwarding entry; one that arrived a moment ago takes no QoS 2 message twice.
+   * its forwarding entry; one that arrived a moment ago takes no message twice.
    *
    * @return whether the delivery was dealt with here
    */
@@ -303,12 +303,12 @@ final class Session implements DeliveryTarget, SessionHandle {
       moved.forwarding().deliver(m, qos, retain, subscriptionIds, sharedFilter, admission);
       return true;
     }
-    RecentQos2Deliveries recent = moved.recentQos2();
+    RecentDeliveries recent = moved.recentlyTaken();
     if (recent.isOver(System.nanoTime())) {
       moved = null;
       return false;
     }
-    if (!recent.takenBefore(m, qos)) {
+    if (!recent.takenBefore(m)) {
       return false;
     }
     // the other copy of a message two nodes handed it while it moved here
@@ -316,8 +316,8 @@ final class Session implements DeliveryTarget, SessionHandle {
     return true;
   }
 
-  /** The session moved here: for a while, a QoS 2 message it took is not delivered again. */
-  void rememberQos2(RecentQos2Deliveries memory) {
+  /** The session moved here: for a while, a message it took is not delivered again. */
+  void rememberTaken(RecentDeliveries memory) {
     confined();
     moved = new Moved(memory, null);
   }
@@ -331,16 +331,16 @@ final class Session implements DeliveryTarget, SessionHandle {
     moved = new Moved(null, forwarding);
   }
 
-  /** @return the QoS 2 messages it took lately, for the node it moves to next */
-  List<Qos2Origin> recentQos2() {
+  /** @return the messages it took lately, for the node it moves to next */
+  List<MessageOrigin> recentlyTaken() {
     confined();
-    RecentQos2Deliveries recent = moved == null ? null : moved.recentQos2();
+    RecentDeliveries recent = moved == null ? null : moved.recentlyTaken();
     return recent == null || recent.isOver(System.nanoTime()) ? List.of()
         : recent.identities();
   }
 
   /** Around a move: the memory after arriving, or the forwarding entry after leaving. */
-  private record Moved(RecentQos2Deliveries recentQos2, MovedSession forwarding) {
+  private record Moved(RecentDeliveries recentlyTaken, MovedSession forwarding) {
   }
 
   /**

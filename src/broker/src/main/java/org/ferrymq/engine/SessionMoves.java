@@ -21,8 +21,8 @@ import org.ferrymq.topic.SubscriptionEntry;
  *       new node, addressed to the session ({@link MovedSession});</li>
  *   <li>the new node parks what arrives so addressed before the session is there, and hands
  *       it over when the session arrives; the publisher's acknowledgement waits meanwhile;</li>
- *   <li>the session, on its new node, takes no QoS 2 message twice when the message was routed
- *       both ways ({@link RecentQos2Deliveries}).</li>
+ *   <li>the session, on its new node, takes no message twice when the message was routed
+ *       both ways ({@link RecentDeliveries}).</li>
  * </ul>
  * Only a clustered broker has one. Each client's entries are touched on that client's lane;
  * the maps are shared by the lanes.
@@ -93,19 +93,19 @@ final class SessionMoves {
   }
 
   /**
-   * The session arrived here from another node: for the grace period it takes no QoS 2 message
+   * The session arrived here from another node: for the grace period it takes no message
    * twice, and what was forwarded to it meanwhile is delivered now, in its order. On its lane.
    *
-   * @param carried QoS 2 messages it took lately on its previous node
+   * @param carried messages it took lately on its previous node
    * @param queued its deliveries brought along, already in its queue
    */
-  void arrived(Session s, List<Qos2Origin> carried, List<StoredDelivery> queued) {
-    RecentQos2Deliveries recent = new RecentQos2Deliveries(carried,
+  void arrived(Session s, List<MessageOrigin> carried, List<StoredDelivery> queued) {
+    RecentDeliveries recent = new RecentDeliveries(carried,
         System.nanoTime() + graceNanos);
     for (StoredDelivery d : queued) {
-      recent.takenBefore(d.message(), d.qos());
+      recent.takenBefore(d.message());
     }
-    s.rememberQos2(recent);
+    s.rememberTaken(recent);
     Waiting waiting = parked.remove(s.clientId());
     if (waiting != null) {
       waiting.messages.forEach(p -> deliver(s, p.message(), p.delivery(), p.whenTaken()));

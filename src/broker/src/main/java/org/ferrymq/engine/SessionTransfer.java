@@ -72,7 +72,7 @@ final class SessionTransfer {
     }
     StoredSession record = s.snapshot();
     List<StoredDelivery> deliveries = s.outbox().export();
-    List<Qos2Origin> recentQos2 = s.recentQos2();
+    List<MessageOrigin> recentlyTaken = s.recentlyTaken();
     // the held Will travels in the record: only the node that holds the session may publish it
     s.takeWill();
     if (toNode != null && core.moves != null) {
@@ -83,7 +83,7 @@ final class SessionTransfer {
     }
     LOG.fine(() -> "Session " + clientId + " handed over to another node with "
         + deliveries.size() + " deliveries");
-    return SessionClaim.handedOver(new ExportedSession(record, deliveries, recentQos2));
+    return SessionClaim.handedOver(new ExportedSession(record, deliveries, recentlyTaken));
   }
 
   /**
@@ -124,7 +124,7 @@ final class SessionTransfer {
       core.persistence.queues().put(clientId, d);
     }
     if (core.moves != null) {
-      core.moves.arrived(s, exported.recentQos2(), exported.deliveries());
+      core.moves.arrived(s, exported.recentlyTaken(), exported.deliveries());
     }
     return s;
   }

@@ -214,7 +214,7 @@ class ClusterSessionsTest {
   }
 
   @Test
-  void aSubscriberMovingBetweenNodesLosesNoAcknowledgedMessageAndGetsNoQos2MessageTwice()
+  void aSubscriberMovingBetweenNodesLosesNoAcknowledgedMessageAndGetsNoneTwice()
       throws Exception {
     Map<String, Integer> arrivals = new ConcurrentHashMap<>();
     MovingSubscriber mover = new MovingSubscriber("mover", arrivals);
@@ -253,11 +253,12 @@ class ClusterSessionsTest {
     Thread.sleep(1_000);
     Set<String> twice = new TreeSet<>();
     arrivals.forEach((payload, n) -> {
-      if (payload.startsWith("2-") && n > 1) {
+      if (n > 1) {
         twice.add(payload);
       }
     });
-    assertEquals(Set.of(), twice, "QoS 2 messages delivered more than once");
+    // QoS 1 may arrive twice [MQTT-4.3.2]; a moving session here takes it once all the same
+    assertEquals(Set.of(), twice, "messages delivered more than once");
     mover.disconnect();
   }
 
@@ -295,10 +296,22 @@ class ClusterSessionsTest {
           r + "the session is on the node of the connected client");
       assertTrue(loser.broker.client(clientId).get(5, TimeUnit.SECONDS).isEmpty(),
           r + "and nowhere else");
-      for (MqttAsyncClient client : List.of(onB, onC)) {
-        client.disconnectForcibly(0, 1_000, false);
-        client.close(true);
-      }
+      closeForcibly(onB);
+      closeForcibly(onC);
+    }
+  }
+
+  /** Closes a client in whatever state the race left it (connected, taken over, connecting). */
+  private static void closeForcibly(MqttAsyncClient client) {
+    try {
+      client.disconnectForcibly(0, 1_000, false);
+    } catch (org.eclipse.paho.mqttv5.common.MqttException notConnected) {
+      // taken over, or its CONNECT still unanswered by Paho: closed below all the same
+    }
+    try {
+      client.close(true);
+    } catch (org.eclipse.paho.mqttv5.common.MqttException e) {
+      throw new IllegalStateException("Paho could not close its client", e);
     }
   }
 

@@ -125,7 +125,7 @@ class InboundQos2Test {
 
   @Test
   void aLaterSessionNumbersItsMessagesPastAnEarlierOnes() throws InterruptedException {
-    // with the client id, the number names one message cluster-wide (Qos2Origin), even after
+    // with the client id, the number names one message cluster-wide (MessageOrigin), even after
     // the publisher reconnected with a clean start
     long earlier = sut.accept(1, HASH).sequence;
     Thread.sleep(2);
