@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.ferrymq.engine.ExportedSession;
+import org.ferrymq.engine.MessageOrigin;
 import org.ferrymq.engine.SessionClaim;
 import org.ferrymq.persistence.StoredDelivery;
 import org.ferrymq.persistence.StoredSession;
@@ -18,7 +19,8 @@ import org.ferrymq.persistence.common.RecordFormatException;
 
 /**
  * A node's answer to a session claim as it crosses between nodes: the session and each delivery in the store's record format (version,
- * checksum), so a damaged copy is refused instead of restored.
+ * checksum), so a damaged copy is refused instead of restored, then the messages the
+ * session took lately (count, then each as the publisher's client id and the sequence).
  */
 final class ClaimCodec {
 
@@ -70,6 +72,11 @@ final class ClaimCodec {
     for (StoredDelivery d : session.deliveries()) {
       write(out, RecordCodec.encodeDelivery(d));
     }
+    out.writeInt(session.recentlyTaken().size());
+    for (MessageOrigin id : session.recentlyTaken()) {
+      write(out, id.clientId().getBytes(StandardCharsets.UTF_8));
+      out.writeLong(id.sequence());
+    }
   }
 
   private static ExportedSession readSession(ByteBuffer in) throws RecordFormatException {
@@ -82,7 +89,20 @@ final class ClaimCodec {
     for (int i = 0; i < count; i++) {
       deliveries.add(RecordCodec.decodeDelivery(next(in)));
     }
-    return new ExportedSession(session, deliveries);
+    // an answer from a node before the handover's grace period ends here
+    if (!in.hasRemaining()) {
+      return new ExportedSession(session, deliveries);
+    }
+    int remembered = in.getInt();
+    if (remembered < 0 || remembered > in.remaining() / 12) {
+      throw new RecordFormatException("message identity count " + remembered
+          + " does not fit its bytes");
+    }
+    List<MessageOrigin> recentlyTaken = new ArrayList<>(remembered);
+    for (int i = 0; i < remembered; i++) {
+      recentlyTaken.add(new MessageOrigin(new String(next(in), StandardCharsets.UTF_8), in.getLong()));
+    }
+    return new ExportedSession(session, deliveries, recentlyTaken);
   }
 
   private static void write(DataOutputStream out, byte[] record) throws IOException {

@@ -24,12 +24,15 @@ import org.ferrymq.config.ConfigException;
  *     QoS 1/2 message before it settles the message as failed with its origin
  * @param handoverTimeoutSeconds how long a CONNECT waits for the node holding its session to
  *     hand it over before it is refused with Server unavailable
+ * @param handoverGraceSeconds how long a node that handed a session over forwards what is
+ *     still routed to the session there to its new node, and how long the new node parks such
+ *     messages and keeps the session from taking a QoS 2 message twice
  * @param minMembers the members a side of a split cluster needs to change cluster-wide state
  *     (split-brain protection); 1 turns the protection off
  */
 public record ClusterConfig(boolean enabled, String name, String host, int port,
     List<String> members, String secret, int backupCount, int forwardTimeoutSeconds,
-    int handoverTimeoutSeconds, int minMembers) {
+    int handoverTimeoutSeconds, int handoverGraceSeconds, int minMembers) {
 
   /** Shortest secret accepted: 16 characters of a random string carry enough entropy. */
   static final int MIN_SECRET_LENGTH = 16;
@@ -45,6 +48,7 @@ public record ClusterConfig(boolean enabled, String name, String host, int port,
     BACKUP_COUNT("mqtt.cluster.backup-count", "1"),
     FORWARD_TIMEOUT("mqtt.cluster.forward-timeout", "60"),
     HANDOVER_TIMEOUT("mqtt.cluster.handover-timeout", "10"),
+    HANDOVER_GRACE("mqtt.cluster.handover-grace", "10"),
     /** Empty: a majority of the configured member list. */
     MIN_MEMBERS("mqtt.cluster.min-members", "");
 
@@ -92,7 +96,7 @@ public record ClusterConfig(boolean enabled, String name, String host, int port,
     };
     if (!enabled) {
       return new ClusterConfig(false, Key.NAME.defaultValue(), "", 5701, List.of(), "", 1, 60,
-          10, 1);
+          10, 10, 1);
     }
     String name = raw.apply(Key.NAME);
     if (!name.matches("[A-Za-z0-9._-]{1,64}")) {
@@ -116,6 +120,7 @@ public record ClusterConfig(boolean enabled, String name, String host, int port,
         (int) whole(Key.BACKUP_COUNT, raw.apply(Key.BACKUP_COUNT), 0, 6),
         (int) whole(Key.FORWARD_TIMEOUT, raw.apply(Key.FORWARD_TIMEOUT), 1, 3600),
         (int) whole(Key.HANDOVER_TIMEOUT, raw.apply(Key.HANDOVER_TIMEOUT), 1, 300),
+        (int) whole(Key.HANDOVER_GRACE, raw.apply(Key.HANDOVER_GRACE), 1, 300),
         minMembers.isEmpty() ? majorityOf(members.size())
             : (int) whole(Key.MIN_MEMBERS, minMembers, 1, 1000));
   }

@@ -10,6 +10,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.instance.impl.HazelcastInstanceFactory;
 import com.hazelcast.map.IMap;
 import com.hazelcast.replicatedmap.ReplicatedMap;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -242,7 +243,9 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     directory.forgetAllBut(members);
     figures.forgetAllBut(members);
     return builder.subscriptionIndex(index).peerLink(forwarder).sysExtension(figures)
-        .sessionRegistry(sessions.registry()).sessionHandover(sessions).connectionWills(wills)
+        .sessionRegistry(sessions.registry()).sessionHandover(sessions)
+        .connectionWills(wills)
+        .handoverGrace(Duration.ofSeconds(config.handoverGraceSeconds()))
         .persistence(new ClusteredPersistence(persistence, clusterRetained, backups));
   }
 

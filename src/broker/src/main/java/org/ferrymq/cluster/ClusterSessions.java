@@ -9,8 +9,10 @@ import com.hazelcast.query.Predicates;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -56,6 +58,8 @@ final class ClusterSessions implements SessionHandover {
     t.setDaemon(true);
     return t;
   });
+  /** Per client id, this node's claim under way ({@link #underway}). */
+  private final Map<String, CompletableFuture<Void>> claiming = new ConcurrentHashMap<>();
   private volatile ClusterPort port;
 
   ClusterSessions(HazelcastInstance hazelcast, IExecutorService executor,
@@ -84,32 +88,62 @@ final class ClusterSessions implements SessionHandover {
     return new Registry(new LocalSessionRegistry());
   }
 
+  /**
+   * Names this node in the directory and asks the node named before, in one atomic step
+   * ({@link SwapHolder}): of two CONNECTs with one client id on two nodes at once, the later
+   * one asks the earlier one, which hands over the session it creates as soon as it has it
+   * ({@link #release}). One session remains, and the other connection is taken over. A claim
+   * refused or failed gives the entry back to the node named before.
+   */
   @Override
   public CompletionStage<SessionClaim> claim(String clientId, String username,
       boolean cleanStart) {
     CompletableFuture<SessionClaim> answer = new CompletableFuture<>();
-    HandoverTask task = new HandoverTask(clientId, username, cleanStart);
-    directory.getAsync(clientId).whenCompleteAsync((node, failure) -> {
-      if (failure != null) {
-        answer.complete(SessionClaim.unavailable("the session directory could not be read: "
-            + failure));
-        return;
-      }
-      if (self.equals(node)) {
-        // ended here a moment ago, its entry not removed yet
-        answer.complete(SessionClaim.notHeld());
-        return;
-      }
-      Member holder = node == null ? null : ClusterNode.member(hazelcast, node);
-      if (holder != null) {
-        ask(holder, task, answer);
-      } else {
-        fromCopy(task, answer);
-      }
-    }, worker);
+    HandoverTask task = new HandoverTask(clientId, username, cleanStart, self);
+    CompletableFuture<Void> underway = underway(clientId);
+    directory.submitToKey(clientId, new SwapHolder(self, null))
+        .whenCompleteAsync((before, failure) -> {
+          if (failure != null) {
+            underway.complete(null);
+            answer.complete(SessionClaim.unavailable("the session directory could not be "
+                + "written: " + failure));
+            return;
+          }
+          answer.thenAccept(claim -> {
+            if (claim.outcome() == SessionClaim.Outcome.REFUSED
+                || claim.outcome() == SessionClaim.Outcome.UNAVAILABLE) {
+              underway.complete(null);
+              quietly(() -> directory.submitToKey(clientId, new SwapHolder(before, self)),
+                  "give back", clientId);
+            }
+          });
+          if (self.equals(before)) {
+            // ended here a moment ago, or another CONNECT here claims it too
+            answer.complete(SessionClaim.notHeld());
+            return;
+          }
+          Member holder = before == null ? null : ClusterNode.member(hazelcast, before);
+          if (holder != null) {
+            ask(holder, task, answer);
+          } else {
+            fromCopy(task, answer);
+          }
+        }, worker);
     return answer.completeOnTimeout(SessionClaim.unavailable("no answer within "
         + timeoutSeconds + " s (" + ClusterConfig.Key.HANDOVER_TIMEOUT.key() + ")"),
         timeoutSeconds, TimeUnit.SECONDS);
+  }
+
+  /**
+   * @return the mark of this node's claim for the client, done once its session is here (or
+   *     the claim failed, or at the handover timeout); a release asked meanwhile waits for it
+   */
+  private CompletableFuture<Void> underway(String clientId) {
+    CompletableFuture<Void> mark = new CompletableFuture<>();
+    claiming.put(clientId, mark);
+    mark.completeOnTimeout(null, timeoutSeconds, TimeUnit.SECONDS)
+        .whenComplete((done, failure) -> claiming.remove(clientId, mark));
+    return mark;
   }
 
   /**
@@ -197,17 +231,24 @@ final class ClusterSessions implements SessionHandover {
 
   /**
    * Runs on the holder ({@link HandoverTask}): releases the session on its lane and answers.
-   * A release that outlasts the timeout is kept here: the claimant gave up by then.
+   * A release that outlasts the timeout is kept here: the claimant gave up by then. For the
+   * handover's grace period, what is routed to the session here follows it to the claimant.
    *
+   * @param claimant the node id of the claimant
    * @throws NodeStoppingException when this node's broker does not run
    */
-  byte[] release(String clientId, String username, boolean cleanStart)
+  byte[] release(String clientId, String username, boolean cleanStart, String claimant)
       throws InterruptedException, ExecutionException {
     ClusterPort target = port;
     if (target == null) {
       throw new NodeStoppingException();
     }
-    CompletableFuture<SessionClaim> released = target.handOver(clientId, username, cleanStart);
+    // a claim of this node still under way is answered first: its session is what to hand over
+    CompletableFuture<Void> underway = claiming.get(clientId);
+    CompletableFuture<SessionClaim> released = underway == null
+        ? target.handOver(clientId, username, cleanStart, claimant)
+        : underway.thenCompose(done -> target.handOver(clientId, username, cleanStart,
+            claimant));
     try {
       return ClaimCodec.encode(released.get(timeoutSeconds, TimeUnit.SECONDS));
     } catch (TimeoutException e) {
@@ -294,6 +335,10 @@ final class ClusterSessions implements SessionHandover {
       if (isClients(session)) {
         quietly(() -> directory.setAsync(session.clientId(), self), "record",
             session.clientId());
+        CompletableFuture<Void> underway = claiming.get(session.clientId());
+        if (underway != null) {
+          underway.complete(null);
+        }
       }
     }
 

@@ -18,16 +18,19 @@ public final class HandoverTask implements Callable<byte[]>, DataSerializable,
   private String clientId;
   private String username;
   private boolean cleanStart;
+  private String claimant;
   private transient HazelcastInstance instance;
 
   /** For Hazelcast's deserialisation. */
   public HandoverTask() {
   }
 
-  HandoverTask(String clientId, String username, boolean cleanStart) {
+  /** @param claimant the node id of the CONNECT's node, where the session's messages follow */
+  HandoverTask(String clientId, String username, boolean cleanStart, String claimant) {
     this.clientId = clientId;
     this.username = username;
     this.cleanStart = cleanStart;
+    this.claimant = claimant;
   }
 
   String clientId() {
@@ -46,7 +49,7 @@ public final class HandoverTask implements Callable<byte[]>, DataSerializable,
   @Override
   public byte[] call() throws Exception {
     return ClusterNode.local(instance, ClusterSessions.class).release(clientId, username,
-        cleanStart);
+        cleanStart, claimant);
   }
 
   @Override
@@ -54,6 +57,7 @@ public final class HandoverTask implements Callable<byte[]>, DataSerializable,
     out.writeString(clientId);
     out.writeString(username);
     out.writeBoolean(cleanStart);
+    out.writeString(claimant);
   }
 
   @Override
@@ -61,5 +65,6 @@ public final class HandoverTask implements Callable<byte[]>, DataSerializable,
     clientId = in.readString();
     username = in.readString();
     cleanStart = in.readBoolean();
+    claimant = in.readString();
   }
 }

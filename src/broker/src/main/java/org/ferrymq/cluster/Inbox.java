@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntConsumer;
 import java.util.logging.Logger;
 import org.ferrymq.engine.ClusterPort;
 import org.ferrymq.message.Message;
@@ -23,8 +24,10 @@ import org.ferrymq.persistence.common.RecordFormatException;
  * <p>While this node adopts the sessions of a member that left ({@link Adoptions}), it holds
  * what arrives, in order, and settles none of it, which holds the publishers back; then it
  * routes it. A message that was on its way to the member that left goes to the sessions taken
- * over from it only. QoS 0 held is capped at {@link #MAX_QOS0_HELD}, as a slow peer's is.
- * Thread-safe; the held messages are guarded by this.
+ * over from it only. QoS 0 held is capped at {@link #MAX_QOS0_HELD}, as a slow peer's is. A
+ * message addressed to one session (its origin handed the session over to this node a moment
+ * ago) goes to that session only, and is settled the same way. Thread-safe; the held messages
+ * are guarded by this.
  */
 final class Inbox {
   /** A forwarded message a delivery here failed for, or that was not taken in time. */
@@ -186,24 +189,30 @@ final class Inbox {
 
   /** Routes one message; QoS 1/2 is settled once taken or timed out, QoS 0 never. */
   private void route(Held h) {
-    ClusterPort target = port;
-    Message m = h.forwarded().message();
-    String departed = h.forwarded().forDeparted();
-    if (m.qos() == QoS.AT_MOST_ONCE) {
-      if (departed == null) {
-        target.routeFromPeer(m, h.forwarded().groups(), receivers -> { });
-      } else {
-        target.routeForSessions(m, adoptions.sessionsOf(departed), receivers -> { });
-      }
+    if (h.forwarded().message().qos() == QoS.AT_MOST_ONCE) {
+      take(h.forwarded(), receivers -> { });
       return;
     }
     CompletableFuture<Integer> taken = new CompletableFuture<>();
     taken.orTimeout(timeoutMillis, TimeUnit.MILLISECONDS).whenComplete((receivers, late) ->
         h.outcome().settle(late == null && receivers >= 0 ? TAKEN : FAILED));
-    if (departed == null) {
-      target.routeFromPeer(m, h.forwarded().groups(), taken::complete);
+    take(h.forwarded(), taken::complete);
+  }
+
+  /**
+   * Routes the message here by topic; or to the sessions adopted from the node that died, for
+   * one that was on its way there; or hands it to the one session it is addressed to, which
+   * moved here a moment ago.
+   */
+  private void take(Forwarded f, IntConsumer whenTaken) {
+    ClusterPort target = port;
+    Message m = f.message();
+    if (f.session() != null) {
+      target.deliverToSession(m, f.session(), whenTaken);
+    } else if (f.forDeparted() != null) {
+      target.routeForSessions(m, adoptions.sessionsOf(f.forDeparted()), whenTaken);
     } else {
-      target.routeForSessions(m, adoptions.sessionsOf(departed), taken::complete);
+      target.routeFromPeer(m, f.groups(), whenTaken);
     }
   }
 

@@ -16,6 +16,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.ferrymq.engine.GroupAssignment;
 import org.ferrymq.engine.PeerLink;
+import org.ferrymq.engine.SessionDelivery;
 import org.ferrymq.message.Message;
 import org.ferrymq.packet.QoS;
 
@@ -128,6 +129,14 @@ final class PeerForwarder implements PeerLink {
       at = departed.get(at);
     }
     return at;
+  }
+
+  /** Addressed to one session, it travels in the peer's channel with the routed messages. */
+  @Override
+  public void forwardTo(String node, Message message, SessionDelivery delivery,
+      Receipt receipt) {
+    channels.computeIfAbsent(node, Channel::new).add(
+        new Forwarded(message, GroupAssignment.NONE, delivery), receipt);
   }
 
   /** The peer settled messages it was sent: their receipts learn how. */

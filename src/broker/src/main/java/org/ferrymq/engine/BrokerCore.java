@@ -60,6 +60,8 @@ final class BrokerCore {
   final SessionHandover handover;
   /** Null on a single node. */
   final ConnectionWills wills;
+  /** Sessions moving between cluster nodes; null on a single node. */
+  final SessionMoves moves;
   final InProcessSubscribers inProcess = new InProcessSubscribers();
   /** The way to cluster peers; null on a single node, the default. */
   private final PeerLink peerLink;
@@ -112,6 +114,8 @@ final class BrokerCore {
     this.peerLink = b.peerLink;
     this.handover = b.sessionHandover;
     this.wills = b.connectionWills;
+    this.moves = b.peerLink == null || b.sessionHandover == null ? null
+        : new SessionMoves(this, b.peerLink, b.handoverGrace.toNanos());
     this.retained = new RetainedMessages(persistence.retained(), clock,
         config.maxRetainedMessages(), config.maxRetainedBytes());
     this.slots = new SessionSlots(config);
@@ -271,6 +275,9 @@ final class BrokerCore {
   }
 
   Session newSession(String clientId, Lane lane) {
+    if (moves != null) {
+      moves.sessionBegins(clientId);
+    }
     Session s = new Session(clientId, lane, this);
     sessions.put(s);
     return s;
@@ -341,7 +348,9 @@ final class BrokerCore {
    */
   DeliveryTarget targetOf(String key) {
     if (!InProcessSubscribers.isInProcessKey(key)) {
-      return session(key);
+      Session s = session(key);
+      // only a subscription without a session here looks further: one that moved a moment ago
+      return s != null || moves == null ? s : moves.forwarding(key);
     }
     if (PeerKey.is(key)) {
       return peer(key);
@@ -366,7 +375,7 @@ final class BrokerCore {
    */
   void routeFromPeer(Message m, GroupAssignment groups, IntConsumer whenTaken) {
     Lane lane = laneFor(m.originClientId());
-    lane.execute(() -> router.routeFromPeer(m, lane, groups, onceDurable(whenTaken)));
+    lane.execute(() -> router.routeFromPeer(m, lane, groups, whenDurable(whenTaken)));
   }
 
   /**
@@ -375,11 +384,14 @@ final class BrokerCore {
    */
   void routeForSessions(Message m, java.util.Set<String> sessions, IntConsumer whenTaken) {
     Lane lane = laneFor(m.originClientId());
-    lane.execute(() -> router.routeToSessions(m, lane, sessions, onceDurable(whenTaken)));
+    lane.execute(() -> router.routeToSessions(m, lane, sessions, whenDurable(whenTaken)));
   }
 
-  /** @return tells {@code whenTaken} a success once the store made it durable, a failure at once */
-  private IntConsumer onceDurable(IntConsumer whenTaken) {
+  /**
+   * @return a completion that passes a failure on at once, and a receiver count once the store
+   *     has made the receivers' writes durable
+   */
+  IntConsumer whenDurable(IntConsumer whenTaken) {
     return receivers -> {
       if (receivers == Router.FAILED) {
         whenTaken.accept(receivers);

@@ -42,6 +42,9 @@ final class BrokerTimer {
       core.overload.check();
       core.closeUnidentified(System.nanoTime());
       sweepLanes();
+      if (core.moves != null) {
+        core.moves.sweep(System.nanoTime());
+      }
       long now = core.clock.millis();
       if (core.config.sysIntervalSeconds() > 0 && now - lastSys >= core.config.sysIntervalSeconds() * 1000L) {
         lastSys = now;

@@ -35,7 +35,12 @@ public final class ClusterPort {
     if (!core.isRunning()) {
       throw new IllegalStateException("broker is not running");
     }
-    core.routeFromPeer(foreign(message).arrivedAt(System.nanoTime()), groups, whenTaken);
+    // The message keeps its number from its publisher: with the publisher's client id it is the
+    // message's identity cluster-wide (MessageOrigin), by which a session that moved here takes
+    // it once. Client ids are one session cluster-wide, and numbers are not reused, so recovery
+    // here finds that publisher's QoS 2 receipts only if its session moved here, and then they
+    // are the same
+    core.routeFromPeer(message.arrivedAt(System.nanoTime()), groups, whenTaken);
   }
 
   /**
@@ -52,20 +57,7 @@ public final class ClusterPort {
     if (!core.isRunning()) {
       throw new IllegalStateException("broker is not running");
     }
-    core.routeForSessions(foreign(message).arrivedAt(System.nanoTime()), sessions, whenTaken);
-  }
-
-  /**
-   * Its number in the publisher's QoS 2 stream is kept, negative: recovery, which looks the
-   * positive numbers of this node's own publishers up, does not take it for one of theirs, and
-   * it still tells the message apart cluster-wide ({@link Qos2Duplicates}).
-   */
-  private static Message foreign(Message m) {
-    if (m.originSequence() <= 0) {
-      return m;
-    }
-    return new Message(m.topic(), m.payload(), m.qos(), m.retain(), m.properties(),
-        m.expiresAtMillis(), m.originClientId(), -m.originSequence());
+    core.routeForSessions(message.arrivedAt(System.nanoTime()), sessions, whenTaken);
   }
 
   /**
@@ -81,6 +73,24 @@ public final class ClusterPort {
     }
     Lane lane = core.laneFor(clientId);
     lane.execute(() -> SessionEnd.publishWill(core, will, clientId, lane));
+  }
+
+  /**
+   * Delivers a message a peer forwarded to one session of this node, not routed by topic: the
+   * session moved here from that peer a moment ago ({@link MovedSession}). One that has not
+   * arrived yet gets it when it arrives, within the handover's grace period; one that moved on
+   * again has it forwarded after it.
+   *
+   * @param delivery the session and what its subscriptions on the peer granted
+   * @param whenTaken as for {@link #routeFromPeer}
+   * @throws IllegalStateException when the broker is not running, or has no peers
+   */
+  public void deliverToSession(Message message, SessionDelivery delivery,
+      IntConsumer whenTaken) {
+    if (!core.isRunning() || core.moves == null) {
+      throw new IllegalStateException("broker is not running, or not in a cluster");
+    }
+    core.moves.arrive(message.arrivedAt(System.nanoTime()), delivery, whenTaken);
   }
 
   /** Keeps a retained message stored cluster-wide for this node's future subscribers. */
@@ -100,14 +110,16 @@ public final class ClusterPort {
    *
    * @param username the claimant's user, null for anonymous; only the session's owner may
    *     take it
+   * @param toNode the claimant's node id: for the handover's grace period, messages routed to
+   *     the session here follow it there ({@link MovedSession}); null for none
    * @return completes with the answer for the claimant
    */
   public CompletableFuture<SessionClaim> handOver(String clientId, String username,
-      boolean cleanStart) {
+      boolean cleanStart, String toNode) {
     if (!core.isRunning()) {
       return CompletableFuture.completedFuture(SessionClaim.unavailable("node stopping"));
     }
-    return SessionTransfer.release(core, clientId, username, cleanStart);
+    return SessionTransfer.release(core, clientId, username, cleanStart, toNode);
   }
 
   /**

@@ -6,11 +6,13 @@ import org.ferrymq.packet.QoS;
 
 /**
  * Where the {@link Router} hands a matching message: a network client's {@link Session}, an
- * {@link InProcessSubscriber} or a cluster peer ({@link PeerTarget}). Each is found by the key
+ * {@link InProcessSubscriber}, a cluster peer ({@link PeerTarget}) or a session that moved to a
+ * peer a moment ago ({@link MovedSession}). Each is found by the key
  * of its entries in the subscription index; the kinds are kept in separate registries whose
  * keys can never be equal (see {@link InProcessSubscribers} and {@link PeerKey}).
  */
-sealed interface DeliveryTarget permits Session, InProcessSubscriber, PeerTarget {
+sealed interface DeliveryTarget permits Session, InProcessSubscriber, PeerTarget,
+    MovedSession {
 
   /** @return the key of this target's entries in the subscription index */
   String key();

@@ -246,8 +246,12 @@ final class InboundPublishFlow {
             .remove(Property.TOPIC_ALIAS).remove(Property.SUBSCRIPTION_IDENTIFIER).build();
       }
     }
+    // In a cluster each message gets its identity here (QoS 2 with its receipt, later), so a
+    // session that moves between nodes takes it once (docs/cluster.md, "The handover window")
+    long number = h.core().moves == null || p.qos() == QoS.EXACTLY_ONCE ? 0
+        : h.session().inbound().numberOther();
     return new Message(topic, p.payload(), p.qos(), p.retain(), props, expiresAt,
-        h.session().clientId(), 0, System.nanoTime());
+        h.session().clientId(), number, System.nanoTime());
   }
 
   private static Packet ackFor(ConnectionHandler h, Publish p, ReasonCode code, String why) {

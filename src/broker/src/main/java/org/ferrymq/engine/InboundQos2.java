@@ -65,7 +65,12 @@ final class InboundQos2 {
   }
 
   private final Map<Integer, Receipt> receipts = new LinkedHashMap<>();
-  private long nextSequence = 1;
+  /**
+   * Starts at the creation time in milliseconds shifted by 20 bits, not at 1: a client's later
+   * session (after a clean start) then numbers its messages past its earlier one's, so client id
+   * and number name one message cluster-wide ({@link MessageOrigin}) and in recovery.
+   */
+  private long nextSequence = System.currentTimeMillis() << 20;
 
   /**
    * @param packetId the PUBLISH's packet identifier
@@ -142,6 +147,17 @@ final class InboundQos2 {
   /** @return the number the client's next inbound QoS 2 message gets */
   long nextSequence() {
     return nextSequence;
+  }
+
+  /**
+   * Numbers a QoS 0 or 1 message of the client from the same stream, so that it too has an
+   * identity cluster-wide ({@link MessageOrigin}); only a clustered broker asks. Its receiver
+   * keeps no receipt for it.
+   *
+   * @return the message's number
+   */
+  long numberOther() {
+    return nextSequence++;
   }
 
   /** @return the receipts for the session record, in the order they were taken */

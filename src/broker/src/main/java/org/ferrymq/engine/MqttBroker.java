@@ -300,6 +300,7 @@ public final class MqttBroker implements ConnectionAcceptor, AutoCloseable {
     SessionHandover sessionHandover;
     /** Null: a single node; Wills die with it. */
     ConnectionWills connectionWills;
+    Duration handoverGrace = Duration.ofSeconds(10);
     /** Null: {@code $SYS} has this node's own figures only. */
     SysExtension sysExtension;
     /** Share of the heap in use after collection; null: the JVM's, read by {@link HeapGauge}. */
@@ -361,6 +362,22 @@ public final class MqttBroker implements ConnectionAcceptor, AutoCloseable {
      */
     public Builder connectionWills(ConnectionWills value) {
       this.connectionWills = Objects.requireNonNull(value);
+      return this;
+    }
+
+    /**
+     * How long a node that handed a session over to a peer keeps forwarding what is routed to
+     * the session there, and how long the session's new node parks what arrives for it before
+     * it is there and keeps it from taking a QoS 2 message twice (docs/cluster.md, "Sessions").
+     * Used only with a peer link and a session handover; 10 s by default.
+     *
+     * @throws IllegalArgumentException when it is not positive
+     */
+    public Builder handoverGrace(Duration value) {
+      if (value.isNegative() || value.isZero()) {
+        throw new IllegalArgumentException("the handover grace period must be positive: " + value);
+      }
+      this.handoverGrace = value;
       return this;
     }
 

@@ -21,6 +21,18 @@ public interface PeerLink {
    */
   void forward(String node, Message message, GroupAssignment groups, Receipt receipt);
 
+  /**
+   * Sends one message to one session on a peer, not routed there by topic: the session moved
+   * to that node a moment ago, and this node forwards what is still routed to it here ({@link
+   * MovedSession}). The peer delivers it to that session once the session is there.
+   *
+   * @param node the peer's node id
+   * @param message the message as published
+   * @param delivery the session and what its subscriptions here granted
+   * @param receipt told, from any thread and exactly once, how the peer took it
+   */
+  void forwardTo(String node, Message message, SessionDelivery delivery, Receipt receipt);
+
   /** How a forwarded message ended. */
   interface Receipt {
     /**

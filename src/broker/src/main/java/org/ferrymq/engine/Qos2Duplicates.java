@@ -11,10 +11,9 @@ import org.ferrymq.persistence.StoredDelivery;
  * that took that node's sessions over), so that it is not delivered twice [MQTT-4.3.3-1].
  *
  * <p>A QoS 2 message from a client is known cluster-wide by its publisher's client id and its
- * number in that publisher's inbound QoS 2 stream ({@link Message#originSequence()}: positive
- * on the publisher's node, negative once forwarded, so compared by magnitude), and by its
- * topic and payload, since a publisher whose session started afresh counts from 1 again. A
- * message without a number (QoS 0 or 1, or published in-process) has no identity here and is
+ * number from that publisher ({@link Message#originSequence()}, kept as it crosses nodes;
+ * {@link MessageOrigin}), and by its topic and payload besides, for safety's sake. A message
+ * without a number (QoS 0 or 1, or published in-process) has no identity here and is
  * never taken for a duplicate. Stateless.
  */
 final class Qos2Duplicates {
@@ -37,7 +36,7 @@ final class Qos2Duplicates {
   /** @return whether both are the one QoS 2 message of one publisher */
   static boolean same(Message a, Message b) {
     return a.originSequence() != 0
-        && Math.abs(a.originSequence()) == Math.abs(b.originSequence())
+        && a.originSequence() == b.originSequence()
         && a.originClientId().equals(b.originClientId()) && a.topic().equals(b.topic())
         && Arrays.equals(a.payload(), b.payload());
   }

@@ -62,6 +62,8 @@ final class Session implements DeliveryTarget, SessionHandle {
   private long willDueMillis;
 
   private volatile boolean online;
+  /** Null unless the session moved between nodes a moment ago; one test per delivery. */
+  private Moved moved;
 
   Session(String clientId, Lane lane, BrokerCore core) {
     this.clientId = clientId;
@@ -283,7 +285,62 @@ final class Session implements DeliveryTarget, SessionHandle {
   public void deliver(Message m, QoS qos, boolean retain, List<Integer> subscriptionIds,
       String sharedFilter, Admission admission) {
     confined();
+    if (moved != null && tookAsMoved(m, qos, retain, subscriptionIds, sharedFilter, admission)) {
+      return;
+    }
     outbox.deliver(m, qos, retain, subscriptionIds, sharedFilter, admission);
+  }
+
+  /**
+   * A session that left for another node passes what was routed to it before it left on to
+   * its forwarding entry; one that arrived a moment ago takes no message twice.
+   *
+   * @return whether the delivery was dealt with here
+   */
+  private boolean tookAsMoved(Message m, QoS qos, boolean retain, List<Integer> subscriptionIds,
+      String sharedFilter, Admission admission) {
+    if (moved.forwarding() != null) {
+      moved.forwarding().deliver(m, qos, retain, subscriptionIds, sharedFilter, admission);
+      return true;
+    }
+    RecentDeliveries recent = moved.recentlyTaken();
+    if (recent.isOver(System.nanoTime())) {
+      moved = null;
+      return false;
+    }
+    if (!recent.takenBefore(m)) {
+      return false;
+    }
+    // the other copy of a message two nodes handed it while it moved here
+    admission.admitted();
+    return true;
+  }
+
+  /** The session moved here: for a while, a message it took is not delivered again. */
+  void rememberTaken(RecentDeliveries memory) {
+    confined();
+    moved = new Moved(memory, null);
+  }
+
+  /**
+   * The session left this node: deliveries routed to it before it left, still queued on its
+   * lane, follow it through its forwarding entry.
+   */
+  void leftFor(MovedSession forwarding) {
+    confined();
+    moved = new Moved(null, forwarding);
+  }
+
+  /** @return the messages it took lately, for the node it moves to next */
+  List<MessageOrigin> recentlyTaken() {
+    confined();
+    RecentDeliveries recent = moved == null ? null : moved.recentlyTaken();
+    return recent == null || recent.isOver(System.nanoTime()) ? List.of()
+        : recent.identities();
+  }
+
+  /** Around a move: the memory after arriving, or the forwarding entry after leaving. */
+  private record Moved(RecentDeliveries recentlyTaken, MovedSession forwarding) {
   }
 
   /**

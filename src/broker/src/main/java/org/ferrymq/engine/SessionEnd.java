@@ -101,6 +101,14 @@ final class SessionEnd {
    */
   static void remove(BrokerCore core, Session s) {
     core.index.unsubscribeAll(s.clientId());
+    leave(core, s);
+  }
+
+  /**
+   * Takes a session that moved to another node off this one, like {@link #remove}, but leaves
+   * its subscriptions in the index: the {@link MovedSession} that follows it keeps them.
+   */
+  static void leave(BrokerCore core, Session s) {
     core.sessions.remove(s);
     core.slots.release(s);
     s.lane().offlineSessions.remove(s);

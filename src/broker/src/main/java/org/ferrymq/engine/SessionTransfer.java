@@ -8,6 +8,7 @@ import org.ferrymq.packet.ReasonCode;
 import org.ferrymq.persistence.StoredDelivery;
 import org.ferrymq.persistence.StoredSession;
 import org.ferrymq.security.ClientIdentity;
+import org.ferrymq.topic.SubscriptionEntry;
 
 /**
  * Moves a session between the nodes of a cluster. The holder {@link #release releases} it on
@@ -25,15 +26,17 @@ final class SessionTransfer {
    * Releases the client's session to another node, on the session's lane.
    *
    * @param username the claimant's user, null for anonymous
+   * @param toNode the claimant's node, where the session's messages that still arrive here
+   *     are forwarded for a grace period; null for none
    * @return completes with the exported session, NOT_HELD when there is none here (or a clean
    *     start ended it), or REFUSED when the claimant is not its owner
    */
   static CompletableFuture<SessionClaim> release(BrokerCore core, String clientId,
-      String username, boolean cleanStart) {
+      String username, boolean cleanStart, String toNode) {
     CompletableFuture<SessionClaim> answer = new CompletableFuture<>();
     core.laneFor(clientId).execute(() -> {
       try {
-        answer.complete(releaseOnLane(core, clientId, username, cleanStart));
+        answer.complete(releaseOnLane(core, clientId, username, cleanStart, toNode));
       } catch (RuntimeException e) {
         answer.completeExceptionally(e);
       }
@@ -42,7 +45,7 @@ final class SessionTransfer {
   }
 
   private static SessionClaim releaseOnLane(BrokerCore core, String clientId, String username,
-      boolean cleanStart) {
+      boolean cleanStart, String toNode) {
     Session s = core.session(clientId);
     if (s == null) {
       return SessionClaim.notHeld();
@@ -69,12 +72,18 @@ final class SessionTransfer {
     }
     StoredSession record = s.snapshot();
     List<StoredDelivery> deliveries = s.outbox().export();
+    List<MessageOrigin> recentlyTaken = s.recentlyTaken();
     // the held Will travels in the record: only the node that holds the session may publish it
     s.takeWill();
-    SessionEnd.remove(core, s);
+    if (toNode != null && core.moves != null) {
+      SessionEnd.leave(core, s);
+      core.moves.movedOut(s, toNode);
+    } else {
+      SessionEnd.remove(core, s);
+    }
     LOG.fine(() -> "Session " + clientId + " handed over to another node with "
         + deliveries.size() + " deliveries");
-    return SessionClaim.handedOver(new ExportedSession(record, deliveries));
+    return SessionClaim.handedOver(new ExportedSession(record, deliveries, recentlyTaken));
   }
 
   /**
@@ -87,6 +96,8 @@ final class SessionTransfer {
   static Session adopt(BrokerCore core, ExportedSession exported) {
     StoredSession record = exported.session();
     String clientId = record.clientId();
+    List<SubscriptionEntry> leftHere = core.moves == null ? List.of()
+        : core.moves.comesBack(clientId);
     Session local = core.session(clientId);
     if (local != null) {
       LOG.info(() -> "Session " + clientId + " handed over from another node replaces the one "
@@ -101,11 +112,19 @@ final class SessionTransfer {
     }
     Session s = core.newSession(clientId, core.laneFor(clientId));
     SessionRecovery.restore(core, s, record, exported.deliveries(), core.clock.millis());
+    for (SubscriptionEntry e : leftHere) {
+      if (!s.hasSubscription(e.fullFilter())) {
+        core.index.unsubscribe(clientId, e.fullFilter());
+      }
+    }
     // what was being routed there was routed there: nothing here waits on those receipts
     s.inbound().restore(record.receipts(), record.nextInboundSequence(), sequence -> null);
     s.persist();
     for (StoredDelivery d : exported.deliveries()) {
       core.persistence.queues().put(clientId, d);
+    }
+    if (core.moves != null) {
+      core.moves.arrived(s, exported.recentlyTaken(), exported.deliveries());
     }
     return s;
   }

@@ -64,8 +64,9 @@ final class SubscribeFlow {
       List<Integer> entryIds = entry.subscriptionIdentifier() > 0
           ? List.of(entry.subscriptionIdentifier()) : List.of();
       h.core().retained.forEachMatching(entry.filter(), (topic, m) ->
-          // [MQTT-3.3.1-8] retained messages are sent with RETAIN set
-          s.deliver(m, QoS.min(m.qos(), entry.maxQos()), true, entryIds, null,
+          // [MQTT-3.3.1-8] retained messages are sent with RETAIN set; into the outbox directly,
+          // as a fresh send a session that moved here a moment ago must not take for a copy
+          s.outbox().deliver(m, QoS.min(m.qos(), entry.maxQos()), true, entryIds, null,
               Admission.NONE));
     }
   }

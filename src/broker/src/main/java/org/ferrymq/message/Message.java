@@ -19,10 +19,10 @@ import org.ferrymq.topic.Topics;
  * @param expiresAtMillis wall-clock expiry deadline in epoch milliseconds, 0 for never
  * @param originClientId the publishing client, for No Local; empty for in-process publishes
  * @param originSequence for a QoS 2 message from a client, its number in that client's inbound
- *     QoS 2 stream (from 1); 0 otherwise. Stored with every delivery, it tells recovery which
- *     sessions a message whose routing a crash interrupted had already reached. A node a
- *     cluster peer forwarded the message to keeps the number negative: not one of its own
- *     publishers' numbers, still the message's identity cluster-wide
+ *     stream; in a cluster every message from a client has one (with the client id its identity
+ *     cluster-wide, which a session that moves between nodes takes once); 0 otherwise. Stored
+ *     with every delivery, it tells recovery which sessions a message whose routing a crash
+ *     interrupted had already reached
  * @param arrivedAtNanos {@link System#nanoTime()} when its PUBLISH arrived, for the delivery
  *     latency histogram; 0 when unknown or meaningless (recovered from the store, retained for
  *     later subscribers). Not stored, and not part of equality: it says when, not what

@@ -7,11 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import org.ferrymq.engine.GroupAssignment;
+import org.ferrymq.engine.SessionDelivery;
 import org.ferrymq.message.Message;
 import org.ferrymq.packet.Properties;
 import org.ferrymq.packet.Property;
@@ -112,6 +114,49 @@ class BatchCodecTest {
     assertEquals(new GroupAssignment(List.of("$share/g/old/t"), true),
         received.messages().get(0).groups());
     assertEquals(null, received.messages().get(0).forDeparted());
+  }
+
+  @Test
+  void aMessageAddressedToOneSessionCarriesWhatItsSubscriptionsGranted() throws Exception {
+    // a node that handed a session over forwards what still arrives for it (docs/cluster.md)
+    Message qos2 = new Message("t/1", bytes("a"), QoS.EXACTLY_ONCE, false, Properties.EMPTY, 0,
+        "publisher-1", 42);
+    SessionDelivery granted = new SessionDelivery("mover", QoS.AT_LEAST_ONCE, true,
+        List.of(3, 268_435_455), null);
+    SessionDelivery shared = new SessionDelivery("mover", QoS.EXACTLY_ONCE, false, List.of(),
+        "$share/g/t/#");
+    List<Forwarded> sent = List.of(
+        new Forwarded(qos2, GroupAssignment.NONE, granted),
+        new Forwarded(Message.of("t/2", bytes("b"), QoS.AT_LEAST_ONCE, false),
+            new GroupAssignment(List.of("$share/g/t/#"), false)),
+        new Forwarded(Message.of("t/3", bytes("c"), QoS.EXACTLY_ONCE, false),
+            GroupAssignment.NONE, shared));
+
+    byte[] batch = BatchCodec.encode(sent, Set.of());
+    List<Forwarded> received = BatchCodec.decode(batch).messages();
+
+    assertEquals(BatchCodec.FORMAT_4, ByteBuffer.wrap(batch).getInt());
+    assertEquals(Arrays.asList(granted, null, shared),
+        received.stream().map(Forwarded::session).toList());
+    assertEquals(sent.get(1).groups(), received.get(1).groups());
+    assertEquals(42, received.get(0).message().originSequence(), "its QoS 2 identity");
+  }
+
+  @Test
+  void aFormat2BatchThatAddressesASessionIsRefused() throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeInt(BatchCodec.FORMAT_2);
+      out.writeInt(1); // message count
+      byte[] record = RecordCodec.encodeMessage(Message.of("t", bytes("p"), QoS.AT_LEAST_ONCE,
+          false));
+      out.writeInt(record.length);
+      out.write(record);
+      out.writeByte(4); // flags: addressed to a session, which format 2 cannot say
+      out.writeShort(0); // no group
+    }
+
+    assertThrows(RecordFormatException.class, () -> BatchCodec.decode(bytes.toByteArray()));
   }
 
   @Test

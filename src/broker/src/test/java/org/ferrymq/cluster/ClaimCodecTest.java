@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import org.ferrymq.engine.ExportedSession;
+import org.ferrymq.engine.MessageOrigin;
 import org.ferrymq.engine.SessionClaim;
 import org.ferrymq.message.Message;
 import org.ferrymq.packet.Properties;
@@ -38,8 +39,11 @@ class ClaimCodecTest {
     StoredDelivery queued = new StoredDelivery(2, message("two"), QoS.EXACTLY_ONCE, false,
         List.of(5), null, 0, DeliveryState.QUEUED);
 
+    List<MessageOrigin> recentlyTaken = List.of(new MessageOrigin("publisher", 1L << 40),
+        new MessageOrigin("pübli", 7));
+
     SessionClaim sut = ClaimCodec.decode(ClaimCodec.encode(SessionClaim.handedOver(
-        new ExportedSession(record, List.of(inFlight, queued)))));
+        new ExportedSession(record, List.of(inFlight, queued), recentlyTaken))));
 
     assertEquals(SessionClaim.Outcome.HANDED_OVER, sut.outcome());
     StoredSession got = sut.session().session();
@@ -54,6 +58,7 @@ class ClaimCodecTest {
     assertEquals(DeliveryState.AWAITING_ACK, deliveries.get(0).state());
     assertEquals(List.of(5), deliveries.get(1).subscriptionIdentifiers());
     assertArrayEquals(queued.message().payload(), deliveries.get(1).message().payload());
+    assertEquals(recentlyTaken, sut.session().recentlyTaken(), "the QoS 2 messages it took lately");
   }
 
   @Test

@@ -126,6 +126,13 @@ final class ClusterBroker implements AutoCloseable {
     return node.nodeId();
   }
 
+  /** @return the node the cluster's session directory names for the client id, or null */
+  String sessionHolder(String clientId) {
+    return com.hazelcast.core.Hazelcast.getAllHazelcastInstances().stream()
+        .filter(h -> h.getName().endsWith("-" + node.port())).findFirst().orElseThrow()
+        .<String, String>getMap(ClusterNode.SESSIONS).get(clientId);
+  }
+
   /**
    * Stops the node the closest way to {@code kill -9} in one JVM: its clients' connections
    * drop, its member is terminated without handing its partitions over, then its broker stops.

@@ -44,11 +44,11 @@ class RouteForSessionsTest {
     TestClient bystander = TestClient.connect(sut, ProtocolVersion.MQTT_3_1_1, "bystander",
         true);
     bystander.subscribe("adopted/#", QoS.EXACTLY_ONCE);
-    // the dead node had taken message 7 (its copy says so, with the number it kept, negative)
+    // the dead node had taken message 7 (its copy says so, with the number it kept)
     StoredSession record = new StoredSession("adopted", ProtocolVersion.MQTT_3_1_1.level(), 300,
         System.currentTimeMillis(), List.of(SubscriptionEntry.of("adopted",
             new Subscription("adopted/#", QoS.EXACTLY_ONCE), 0)), List.of(), 1, null, 0);
-    StoredDelivery taken = new StoredDelivery(1, qos2(-7, "seven"), QoS.EXACTLY_ONCE, false,
+    StoredDelivery taken = new StoredDelivery(1, qos2(7, "seven"), QoS.EXACTLY_ONCE, false,
         List.of(), null, 0, DeliveryState.QUEUED);
     sut.clusterPort().adopt(new ExportedSession(record, List.of(taken)))
         .get(5, TimeUnit.SECONDS);

@@ -35,7 +35,7 @@ class SessionHandoverTest {
       .put(Property.SESSION_EXPIRY_INTERVAL, 300L).build();
   private final MqttBroker a = TestBrokers.started();
   private final MqttBroker b = TestBrokers.started(builder -> builder.sessionHandover(
-      (id, user, clean) -> a.clusterPort().handOver(id, user, clean)));
+      (id, user, clean) -> a.clusterPort().handOver(id, user, clean, null)));
 
   @AfterEach
   void stop() {

@@ -38,8 +38,22 @@ class SharedGroupsAcrossNodesTest {
   private final Map<String, Integer> weights = new ConcurrentHashMap<>();
   private final List<Forwarding> forwarded = new CopyOnWriteArrayList<>();
   private final MqttBroker sut = TestBrokers.started(b -> b.subscriptionIndex(new TwoTrees())
-      .peerLink((node, m, groups, receipt) -> forwarded.add(new Forwarding(node, m, groups,
-          receipt))));
+      .peerLink(new RecordingLink()));
+
+  /** Records what the broker routes to its peers; no session moves between nodes here. */
+  private final class RecordingLink implements PeerLink {
+    @Override
+    public void forward(String node, Message m, GroupAssignment groups,
+        PeerLink.Receipt receipt) {
+      forwarded.add(new Forwarding(node, m, groups, receipt));
+    }
+
+    @Override
+    public void forwardTo(String node, Message m, SessionDelivery delivery,
+        PeerLink.Receipt receipt) {
+      throw new AssertionError("no session moved, yet a message was sent to " + delivery);
+    }
+  }
 
   private record Forwarding(String node, Message message, GroupAssignment groups,
       PeerLink.Receipt receipt) {
