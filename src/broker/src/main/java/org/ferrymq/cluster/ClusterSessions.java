@@ -208,6 +208,8 @@ final class ClusterSessions implements SessionHandover {
     if (target == null) {
       throw new NodeStoppingException();
     }
+    // a session adopted here moves on with what this node held for it meanwhile
+    adoptions.awaitQuiet(TimeUnit.SECONDS.toMillis(timeoutSeconds));
     CompletableFuture<SessionClaim> released = target.handOver(clientId, username, cleanStart);
     try {
       return ClaimCodec.encode(released.get(timeoutSeconds, TimeUnit.SECONDS));
