@@ -49,6 +49,8 @@ final class Adoptions {
   private final Set<String> noticed = ConcurrentHashMap.newKeySet();
   /** Guarded by this: the adoptions of this node. */
   private final Map<String, State> here = new HashMap<>();
+  /** Completes once no adoption runs here and what was held is routed; guarded by this. */
+  private CompletableFuture<Void> quiet = CompletableFuture.completedFuture(null);
   /** The sessions this node took from each member that left. */
   private final Map<String, Set<String>> taken = new ConcurrentHashMap<>();
   private volatile Supplier<CompletableFuture<Void>> release;
@@ -90,6 +92,7 @@ final class Adoptions {
     synchronized (this) {
       if (adopter.equals(self)) {
         here.put(node, State.RUNNING);
+        unquiet();
         return adopter;
       }
       released = here.remove(node) != null && idle();
@@ -120,12 +123,37 @@ final class Adoptions {
       synchronized (this) {
         if (!here.containsKey(node)) {
           here.put(node, State.EXPECTED);
+          unquiet();
           CompletableFuture.delayedExecutor(EXPECTED_MILLIS, TimeUnit.MILLISECONDS)
               .execute(() -> expire(node));
         }
       }
     }
     return pending();
+  }
+
+  /** Holds back sessions about to be handed over until what was held for them is routed. */
+  private void unquiet() {
+    if (quiet.isDone()) {
+      quiet = new CompletableFuture<>();
+    }
+  }
+
+  /**
+   * Waits, at most {@code timeoutMillis}, until no adoption runs here and what this node held
+   * meanwhile is routed: a session adopted here is handed over with those messages, not before.
+   */
+  void awaitQuiet(long timeoutMillis) throws InterruptedException {
+    CompletableFuture<Void> q;
+    synchronized (this) {
+      q = quiet;
+    }
+    try {
+      q.get(timeoutMillis, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      LOG.warning(() -> "A session is handed over while this node still adopts sessions of a "
+          + "member that left: " + e);
+    }
   }
 
   /** @return whether an adoption runs or is expected here */
@@ -188,6 +216,9 @@ final class Adoptions {
         // noticed first: a batch that still names one of them is not held for it again
         noticed.addAll(finished);
         finished.forEach(here::remove);
+        if (here.isEmpty()) {
+          quiet.complete(null);
+        }
       }
       finished.forEach(this::announce);
     });

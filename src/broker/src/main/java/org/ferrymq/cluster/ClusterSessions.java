@@ -243,6 +243,8 @@ final class ClusterSessions implements SessionHandover {
     if (target == null) {
       throw new NodeStoppingException();
     }
+    // a session adopted here moves on with what this node held for it meanwhile
+    adoptions.awaitQuiet(TimeUnit.SECONDS.toMillis(timeoutSeconds));
     // a claim of this node still under way is answered first: its session is what to hand over
     CompletableFuture<Void> underway = claiming.get(clientId);
     CompletableFuture<SessionClaim> released = underway == null
