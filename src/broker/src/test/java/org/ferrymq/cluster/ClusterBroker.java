@@ -146,6 +146,17 @@ final class ClusterBroker implements AutoCloseable {
     close();
   }
 
+  /**
+   * Stops the node with its member terminated first, its clients' connections still open: what
+   * the broker then does about them (their Wills, the removal of their copies) no longer
+   * reaches the cluster, as when the process dies with them.
+   */
+  void killMemberFirst(String name) {
+    com.hazelcast.core.Hazelcast.getHazelcastInstanceByName("ferrymq-" + name + "-"
+        + node.port()).getLifecycleService().terminate();
+    close();
+  }
+
   @Override
   public void close() {
     server.close();

@@ -59,7 +59,7 @@ class ClusterWillsTest {
     client(doomed, "will-closed", "wills/closed").disconnect();
     client(b, "will-elsewhere", "wills/elsewhere");
 
-    doomed.kill(name);
+    doomed.killMemberFirst(name);
     nodes.remove(doomed);
 
     await().atMost(ClusterSessionsTest.WAIT).until(() -> received.contains("wills/open=gone"));
