@@ -71,9 +71,14 @@ final class PeerForwarder implements PeerLink {
   }
 
   private void send(String node, Forwarded f, Receipt receipt) {
-    // decided with the departure's bookkeeping: never a new channel to a peer that left
-    Channel c = channels.compute(node, (n, existing) -> existing != null ? existing
-        : departed.containsKey(n) ? null : new Channel(n));
+    // The common case reads the map without locking a bin per message; a channel closed by a
+    // departure meanwhile refuses the message, which is then redirected
+    Channel c = channels.get(node);
+    if (c == null) {
+      // decided with the departure's bookkeeping: never a new channel to a peer that left
+      c = channels.compute(node, (n, existing) -> existing != null ? existing
+          : departed.containsKey(n) ? null : new Channel(n));
+    }
     if (c == null) {
       redirect(node, f, receipt);
     } else {
@@ -203,8 +208,8 @@ final class PeerForwarder implements PeerLink {
     private final String node;
     private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
     /** Sent and not settled yet, by number: kept in order, to be sent again if the peer dies. */
-    private final java.util.SortedMap<Long, Pending> unsettled =
-        java.util.Collections.synchronizedSortedMap(new java.util.TreeMap<>());
+    private final java.util.concurrent.ConcurrentSkipListMap<Long, Pending> unsettled =
+        new java.util.concurrent.ConcurrentSkipListMap<>();
     private long nextId = 1;
     private int qos0Waiting;
     private boolean sending;
@@ -372,9 +377,12 @@ final class PeerForwarder implements PeerLink {
       List<Pending> owed;
       synchronized (this) {
         closed = true;
-        synchronized (unsettled) {
-          owed = new ArrayList<>(unsettled.values());
-          unsettled.clear();
+        // taken one by one: a settlement arriving meanwhile removes its own entry first, or
+        // finds it gone and is ignored, never both settled and sent again
+        owed = new ArrayList<>();
+        for (Map.Entry<Long, Pending> e = unsettled.pollFirstEntry(); e != null;
+            e = unsettled.pollFirstEntry()) {
+          owed.add(e.getValue());
         }
         owed.addAll(waiting);
         waiting.clear();
