@@ -136,12 +136,14 @@ final class PeerForwarder implements PeerLink {
     return at;
   }
 
-  /** Addressed to one session, it travels in the peer's channel with the routed messages. */
+  /**
+   * Addressed to one session, it travels in the peer's channel with the routed messages; to a
+   * peer that left, it goes to the adopter of that peer's sessions, as the routed ones do.
+   */
   @Override
   public void forwardTo(String node, Message message, SessionDelivery delivery,
       Receipt receipt) {
-    channels.computeIfAbsent(node, Channel::new).add(
-        new Forwarded(message, GroupAssignment.NONE, delivery), receipt);
+    send(node, new Forwarded(message, GroupAssignment.NONE, delivery), receipt);
   }
 
   /** The peer settled messages it was sent: their receipts learn how. */

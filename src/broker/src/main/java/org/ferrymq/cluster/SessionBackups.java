@@ -15,7 +15,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -43,7 +42,6 @@ import org.ferrymq.persistence.common.RecordFormatException;
 final class SessionBackups {
   static final char SEPARATOR = '\u0000';
   private static final Logger LOG = Logger.getLogger(SessionBackups.class.getName());
-  private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
   private final IMap<String, byte[]> sessions;
   private final IMap<String, byte[]> queues;
@@ -53,9 +51,8 @@ final class SessionBackups {
   private volatile boolean awaited;
   /** The sequences of each session's deliveries this node has copies of. */
   private final Map<String, Set<Long>> copied = new ConcurrentHashMap<>();
-  /** Writes issued since the last {@link #written()}, when acknowledgements wait for them. */
-  private final ConcurrentLinkedQueue<CompletableFuture<?>> pending =
-      new ConcurrentLinkedQueue<>();
+  /** The writes acknowledgements wait for, in mode persistent. */
+  private final CopyWrites awaitedWrites = new CopyWrites();
 
   SessionBackups(IMap<String, byte[]> sessions, IMap<String, byte[]> queues, String self,
       java.util.function.BiConsumer<String, String> onTaken) {
@@ -166,26 +163,12 @@ final class SessionBackups {
   }
 
   /**
-   * @return completes once every copy written so far is written with its backups; at once when
-   *     acknowledgements do not wait for the copies
+   * @return completes once every copy written so far is written with its backups (those
+   *     another caller's wait collected first included); at once when acknowledgements do not
+   *     wait for the copies
    */
   CompletableFuture<Void> written() {
-    List<CompletableFuture<?>> writes = new ArrayList<>();
-    CompletableFuture<?> w;
-    while ((w = pending.poll()) != null) {
-      writes.add(w);
-    }
-    if (writes.isEmpty()) {
-      return DONE;
-    }
-    return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
-        .handle((done, failure) -> {
-          if (failure != null) {
-            LOG.log(Level.WARNING, "A session's backup copy could not be written to the "
-                + "cluster; the node's own store has it", failure);
-          }
-          return null;
-        });
+    return awaitedWrites.written();
   }
 
   /**
@@ -197,7 +180,7 @@ final class SessionBackups {
     try {
       CompletionStage<?> issued = write.get();
       if (awaited) {
-        pending.add(issued.toCompletableFuture());
+        awaitedWrites.add(issued.toCompletableFuture());
       }
     } catch (RuntimeException e) {
       LOG.log(Level.FINE, "A session's backup copy was not written: the cluster member does "
