@@ -89,7 +89,7 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     this.settlements = new Settlements(hazelcast, hazelcast.getExecutorService(SETTLING), self);
     hazelcast.getUserContext().put(PeerForwarder.class.getName(), forwarder);
     ReplicatedMap<String, String> filters = hazelcast.getReplicatedMap(FILTERS);
-    this.directory = new FilterDirectory(filters, self);
+    this.directory = new FilterDirectory(filters, self, node -> member(hazelcast, node) != null);
     this.retained = hazelcast.getMap(RETAINED);
     ReplicatedMap<String, long[]> figuresMap = hazelcast.getReplicatedMap(FIGURES);
     this.figures = new ClusterFigures(figuresMap, self, this::memberIds);

@@ -178,27 +178,29 @@ final class ClusterSubscriptionIndex implements SubscriptionIndex {
   }
 
   /**
-   * A peer left, and {@code adopter} takes its persistent sessions over: the peer's plain
-   * filters point at the adopter from now on, borrowed until the adopter announces them itself
-   * or says it is done ({@link #adoptionDone}), so what is published for those sessions
-   * meanwhile goes where they will be. Its shared groups go: their other members take the
-   * messages. When this node is the adopter, the plain filters stay under the peer's key, whose
-   * messages this node's forwarder keeps here for the adopted sessions, until it is done.
+   * A peer left, and {@code adopter} takes its persistent sessions over: the peer's filters and
+   * shared groups point at the adopter from now on, borrowed until the adopter announces them
+   * itself or says it is done ({@link #adoptionDone}), so what is published for those sessions
+   * meanwhile goes where they will be, also for a group whose only members were there. A group
+   * copy the adopter gets and has no member for (the peer's members had clean sessions) goes
+   * on to the group's other members. When this node is the adopter, the entries stay under the
+   * peer's key, whose messages this node's forwarder keeps here for the adopted sessions (and
+   * passes a group's copy to the group's members here once they are in place), until it is
+   * done.
    */
   void peerDeparted(String node, String adopter, boolean adoptedHere) {
     String from = PeerKey.of(node);
     String to = PeerKey.of(adopter);
+    if (adoptedHere) {
+      return;
+    }
     for (SubscriptionEntry e : peers.subscriptionsOf(from)) {
-      if (e.isShared()) {
-        peers.unsubscribe(from, e.fullFilter());
-      } else if (!adoptedHere && peers.subscribe(peerEntry(to, e.fullFilter()))) {
+      if (peers.subscribe(peerEntry(to, e.fullFilter()))) {
         borrowed.put(to + SEPARATOR + e.fullFilter(), node);
       }
     }
     peerMembers.keySet().removeIf(k -> k.startsWith(from + SEPARATOR));
-    if (!adoptedHere) {
-      peers.unsubscribeAll(from);
-    }
+    peers.unsubscribeAll(from);
   }
 
   /**

@@ -28,11 +28,15 @@ final class FilterDirectory implements ClusterSubscriptionIndex.Announcer,
   /** Members that left: what the map still says of them no longer counts here. */
   private final java.util.Set<String> departed =
       java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** Whether a node is a member of the cluster in this node's view now. */
+  private final java.util.function.Predicate<String> member;
   private ClusterSubscriptionIndex index;
 
-  FilterDirectory(ReplicatedMap<String, String> map, String self) {
+  FilterDirectory(ReplicatedMap<String, String> map, String self,
+      java.util.function.Predicate<String> member) {
     this.map = map;
     this.self = self;
+    this.member = member;
   }
 
   /** Starts mirroring the peers' filters into {@code target}, those announced so far first. */
@@ -134,7 +138,11 @@ final class FilterDirectory implements ClusterSubscriptionIndex.Announcer,
     }
     String filter = key.substring(at + 1);
     if (value == null) {
-      index.peerRemoved(node, filter);
+      if (member.test(node)) {
+        index.peerRemoved(node, filter);
+      }
+      // else another survivor dropped the keys of a member that left before this node's own
+      // departure handling ran; that handling points them at the adopter (memberLeft)
     } else {
       index.peerAdded(node, filter, Topics.isShared(filter) ? members(value) : 1);
     }

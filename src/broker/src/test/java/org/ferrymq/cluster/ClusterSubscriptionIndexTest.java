@@ -120,17 +120,18 @@ class ClusterSubscriptionIndexTest {
     sut.peerAdded("node-b", "s/1", 1);
     sut.peerAdded("node-b", "s/2", 1);
     sut.peerAdded("node-b", "s/9", 1);
-    sut.peerAdded("node-b", "$share/g/s/#", 2);
+    sut.peerAdded("node-b", "$share/g/g/#", 2);
     sut.peerAdded("node-a", "s/2", 1);
 
     // Exercise: B leaves, A adopts its sessions
     sut.peerDeparted("node-b", "node-a", false);
 
-    // Verify: B's plain filters lead to A, its group's copies go to other members
+    // Verify: B's plain filters and its group lead to A
     assertEquals(List.of(PeerKey.of("node-a")), match("s/1"));
     assertEquals(List.of(PeerKey.of("node-a")), match("s/2"), "one delivery to A");
     assertTrue(sut.routesToPeer("node-a", "s/1"));
-    assertTrue(groups("s/3").isEmpty(), "no member of the group is left");
+    assertEquals(List.of(PeerKey.of("node-a")), members(groups("g/3")),
+        "the group's copies go where its adopted members will be");
 
     // A announces s/1 for the session it adopted, then says it is done; s/9 was a clean
     // session's, gone with B
@@ -140,21 +141,24 @@ class ClusterSubscriptionIndexTest {
     assertEquals(List.of(PeerKey.of("node-a")), match("s/1"), "A's own now");
     assertEquals(List.of(PeerKey.of("node-a")), match("s/2"), "A's own before");
     assertTrue(match("s/9").isEmpty(), "borrowed for B, not announced by A: gone");
+    assertTrue(groups("g/3").isEmpty(), "a group A does not announce: gone");
   }
 
   @Test
   void theAdopterKeepsTheFiltersOfThePeerThatLeftUntilItIsDone() {
     sut.peerAdded("node-b", "s/1", 1);
-    sut.peerAdded("node-b", "$share/g/s/#", 2);
+    sut.peerAdded("node-b", "$share/g/g/#", 2);
 
     // Exercise: this node adopts B's sessions
     sut.peerDeparted("node-b", "node-a", true);
 
     // Verify: its forwarder takes B's messages here for the adopted sessions
     assertEquals(List.of(PeerKey.of("node-b")), match("s/1"));
-    assertTrue(groups("s/2").isEmpty(), "the group's other members take its copies");
+    assertEquals(List.of(PeerKey.of("node-b")), members(groups("g/2")),
+        "the group's copies too, for the adopted members or else the group's others");
     sut.peerGone("node-b");
     assertTrue(match("s/1").isEmpty(), "done: the adopted sessions subscribe here");
+    assertTrue(groups("g/2").isEmpty());
   }
 
   @Test
@@ -162,6 +166,14 @@ class ClusterSubscriptionIndexTest {
     sut.peerAdded("node-b", "$SYS/#", 1);
 
     assertTrue(match("$SYS/broker/uptime").isEmpty());
+  }
+
+  private static List<String> members(List<SharedGroup> groups) {
+    List<String> members = new ArrayList<>();
+    for (SharedGroup g : groups) {
+      g.members().forEach(m -> members.add(m.clientId()));
+    }
+    return members;
   }
 
   private List<SharedGroup> groups(String topic) {
