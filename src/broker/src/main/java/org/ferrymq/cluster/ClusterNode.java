@@ -315,7 +315,7 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
       ClusterTotals totals) {
     return new ClusterStatus(config.name(), self, address, running, members, config.members(),
         forwarder.forwarded(), forwarder.batches(), inbox.received(), refusedJoins.sum(),
-        totals, config.minMembers(), running && splitBrain.quorate(),
+        sessions.handedOver(), sessions.restored(), totals, config.minMembers(), running && splitBrain.quorate(),
         splitBrain.mergedAfterSplit());
   }
 

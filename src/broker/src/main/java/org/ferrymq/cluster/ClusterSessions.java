@@ -60,6 +60,10 @@ final class ClusterSessions implements SessionHandover {
   });
   /** Per client id, this node's claim under way ({@link #underway}). */
   private final Map<String, CompletableFuture<Void>> claiming = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.LongAdder handedOver =
+      new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder restored =
+      new java.util.concurrent.atomic.LongAdder();
   private volatile ClusterPort port;
 
   ClusterSessions(HazelcastInstance hazelcast, IExecutorService executor,
@@ -72,6 +76,16 @@ final class ClusterSessions implements SessionHandover {
     this.timeoutSeconds = timeoutSeconds;
     this.backups = backups;
     this.adoptions = adoptions;
+  }
+
+  /** @return sessions this node handed over to another node's CONNECT so far */
+  long handedOver() {
+    return handedOver.sum();
+  }
+
+  /** @return sessions of members that left that this node restored from their copies so far */
+  long restored() {
+    return restored.sum();
   }
 
   /** Stops the threads that read claims' answers; after the broker stopped. */
@@ -172,8 +186,10 @@ final class ClusterSessions implements SessionHandover {
       if (restored == null) {
         tookMeanwhile(task, answer);
       } else if (!answer.complete(SessionClaim.handedOver(restored))) {
+        this.restored.increment();
         port.adopt(restored);
       } else {
+        this.restored.increment();
         LOG.info(() -> "Session " + task.clientId() + " of cluster member " + writer
             + ", which left, restored here from its backup copy with "
             + restored.deliveries().size() + " deliveries");
@@ -252,7 +268,11 @@ final class ClusterSessions implements SessionHandover {
         : underway.thenCompose(done -> target.handOver(clientId, username, cleanStart,
             claimant));
     try {
-      return ClaimCodec.encode(released.get(timeoutSeconds, TimeUnit.SECONDS));
+      SessionClaim answer = released.get(timeoutSeconds, TimeUnit.SECONDS);
+      if (answer.outcome() == SessionClaim.Outcome.HANDED_OVER) {
+        handedOver.increment();
+      }
+      return ClaimCodec.encode(answer);
     } catch (TimeoutException e) {
       released.thenAccept(late -> {
         if (late.outcome() == SessionClaim.Outcome.HANDED_OVER) {
@@ -304,6 +324,7 @@ final class ClusterSessions implements SessionHandover {
       CompletableFuture.allOf(adopted.toArray(CompletableFuture[]::new))
           .get(PartitionSafety.MAX_WAIT_MILLIS, TimeUnit.MILLISECONDS);
       int n = adopted.size();
+      restored.add(n);
       LOG.info(() -> "Cluster member " + node + " left; this node adopted " + n
           + " of its persistent sessions from their backup copies");
     } catch (InterruptedException e) {

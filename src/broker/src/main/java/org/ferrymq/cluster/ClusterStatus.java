@@ -16,6 +16,9 @@ import java.util.List;
  * @param batchesSent batches those messages crossed in
  * @param receivedFromPeers messages peers forwarded to this node, routed here
  * @param refusedJoins join requests this node refused, as master, for want of the secret
+ * @param sessionsHandedOver sessions this node handed over to another node's CONNECT
+ * @param sessionsRestored sessions of members that left that this node restored from their
+ *     backup copies (adopted, or taken by a CONNECT here)
  * @param totals the members' figures summed
  * @param minMembers the members this node's side needs to change cluster-wide state
  *     ({@code mqtt.cluster.min-members}; 1: no split-brain protection)
@@ -25,7 +28,8 @@ import java.util.List;
  */
 public record ClusterStatus(String name, String nodeId, String address, boolean running,
     List<String> members, List<String> configuredMembers, long forwarded, long batchesSent,
-    long receivedFromPeers, long refusedJoins, ClusterTotals totals, int minMembers,
+    long receivedFromPeers, long refusedJoins, long sessionsHandedOver, long sessionsRestored,
+    ClusterTotals totals, int minMembers,
     boolean quorate, boolean mergedAfterSplit) {
 
   public ClusterStatus {

@@ -517,6 +517,12 @@ class ClusterIT {
     } finally {
       Clients.close(subscriber);
     }
+    // node 1 restored the session from its copy, then handed it over to node 2's CONNECT
+    String adopter = nodes.get(1).httpGet("/metrics").orElse("");
+    assertTrue(GrafanaDashboard.value(adopter, "ferrymq_cluster_sessions_restored_total") >= 1,
+        adopter);
+    assertTrue(GrafanaDashboard.value(adopter, "ferrymq_cluster_sessions_handed_over_total")
+        >= 1, adopter);
   }
 
   // ---- helpers

@@ -128,6 +128,10 @@ public class BrokerMetrics {
         + "crossed in", ClusterStatus::batchesSent);
     cluster(Kind.COUNTER, "ferrymq.cluster.joins.refused", "Join requests this node refused, "
         + "as master, for want of the shared secret", ClusterStatus::refusedJoins);
+    cluster(Kind.COUNTER, "ferrymq.cluster.sessions.handed.over", "Sessions this node handed "
+        + "over to a CONNECT on another node", ClusterStatus::sessionsHandedOver);
+    cluster(Kind.COUNTER, "ferrymq.cluster.sessions.restored", "Sessions of members that left "
+        + "that this node restored from their backup copies", ClusterStatus::sessionsRestored);
   }
 
   private void cluster(Kind kind, String name, String description,

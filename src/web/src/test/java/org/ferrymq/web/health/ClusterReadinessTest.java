@@ -16,7 +16,7 @@ class ClusterReadinessTest {
 
   private static ClusterStatus status(boolean running, List<String> members) {
     return new ClusterStatus("plant-7", "node-a", "10.0.0.5:5701", running, members, CONFIGURED,
-        12, 3, 7, 0, new ClusterTotals(members.size(), members.size(), 42, 45, 100, 90), 2,
+        12, 3, 7, 0, 1, 0, new ClusterTotals(members.size(), members.size(), 42, 45, 100, 90), 2,
         members.size() >= 2, false);
   }
 
@@ -52,7 +52,7 @@ class ClusterReadinessTest {
   void aNodeMergedBackAfterASplitIsNotLiveSoThatItRestarts() {
     ClusterStatus whole = status(true, CONFIGURED);
     ClusterStatus merged = new ClusterStatus("plant-7", "node-a", "10.0.0.5:5701", true,
-        CONFIGURED, CONFIGURED, 0, 0, 0, 0, new ClusterTotals(3, 3, 0, 0, 0, 0), 2, true, true);
+        CONFIGURED, CONFIGURED, 0, 0, 0, 0, 0, 0, new ClusterTotals(3, 3, 0, 0, 0, 0), 2, true, true);
 
     assertTrue(ClusterLivenessCheck.live(whole));
     assertFalse(ClusterLivenessCheck.live(merged));
