@@ -150,9 +150,12 @@ class ResultTest {
 
     String[] each = r.get("broker_cpu_pct_each").split("/");
     assertEquals(2, each.length, r.line() + x);
-    assertEquals(Integer.parseInt(each[0]), Integer.parseInt(each[1]), 1, r.line());
-    assertEquals(2.0 * Integer.parseInt(each[0]), Integer.parseInt(r.get("broker_cpu_pct")), 2,
-        r.line());
+    // the same process read twice, a moment apart: its other threads (JIT, GC, other tests)
+    // may run in between, so the two shares differ by a few points on a busy machine
+    int first = Integer.parseInt(each[0]);
+    int second = Integer.parseInt(each[1]);
+    assertEquals(first, second, 10, r.line());
+    assertEquals(first + second, Integer.parseInt(r.get("broker_cpu_pct")), 1, r.line());
     assertTrue(Integer.parseInt(r.get("broker_cpu_pct")) > 0, r.line());
   }
 }
