@@ -42,11 +42,7 @@ final class Inbox {
     void settle(byte outcome);
   }
 
-  /**
-   * A message taken here, with where its outcome goes and the receipts of its batch (whose one
-   * deadline starts when the batch is routed); null receipts: a deadline of its own.
-   */
-  private record Held(Forwarded forwarded, Outcome outcome, BatchReceipts receipts) {
+  private record Held(Forwarded forwarded, Outcome outcome) {
   }
 
   private final long timeoutMillis;
@@ -84,17 +80,10 @@ final class Inbox {
     }
     BatchCodec.Batch decoded = BatchCodec.decode(batch);
     Settlements to = settlements;
-    int size = decoded.messages().size();
-    BatchReceipts receipts = new BatchReceipts(firstId, size,
-        (id, outcome) -> to.settle(origin, id, outcome));
-    List<Held> messages = new ArrayList<>(size);
-    for (int i = 0; i < size; i++) {
-      int index = i;
-      Forwarded f = decoded.messages().get(i);
-      if (f.message().qos() == QoS.AT_MOST_ONCE) {
-        receipts.notOwed(i);
-      }
-      messages.add(new Held(f, outcome -> receipts.settle(index, outcome), receipts));
+    List<Held> messages = new ArrayList<>(decoded.messages().size());
+    for (int i = 0; i < decoded.messages().size(); i++) {
+      long id = firstId + i;
+      messages.add(new Held(decoded.messages().get(i), outcome -> to.settle(origin, id, outcome)));
     }
     boolean hold = adoptions.awaited(decoded.adoptions());
     for (Held h : messages) {
@@ -104,7 +93,6 @@ final class Inbox {
     try {
       if (!holdOrQueue(messages, hold)) {
         messages.forEach(this::route);
-        receipts.expireAfter(timeoutMillis);
       }
     } catch (IllegalStateException stopped) {
       // stopping: its clients are disconnected, as when the member has left
@@ -119,7 +107,7 @@ final class Inbox {
    * this node adopts: held with the rest while the adoption runs.
    */
   void takeHere(Forwarded f, Outcome outcome) {
-    Held h = new Held(f, outcome, null);
+    Held h = new Held(f, outcome);
     adoptions.awaited(java.util.Set.of(f.forDeparted()));
     if (!holdOrQueue(List.of(h), adoptions.pending())) {
       try {
@@ -161,7 +149,6 @@ final class Inbox {
       releasing = true;
     }
     List<CompletableFuture<Void>> taken = new ArrayList<>();
-    BatchReceipts lastBatch = null;
     int n = 0;
     while (true) {
       Held h;
@@ -181,11 +168,6 @@ final class Inbox {
       } catch (IllegalStateException stopped) {
         h.outcome().settle(FAILED);
       }
-      // a held batch's deadline counts from its release; its messages are released together
-      if (h.receipts() != null && h.receipts() != lastBatch) {
-        lastBatch = h.receipts();
-        lastBatch.expireAfter(timeoutMillis);
-      }
     }
     int routed = n;
     if (routed > 0) {
@@ -195,31 +177,20 @@ final class Inbox {
     return CompletableFuture.allOf(taken.toArray(CompletableFuture[]::new));
   }
 
-  /**
-   * @return the held message, its outcome also completing a future added to {@code taken}, which
-   *     completes at the deadline too (a batch's deadline settles its messages directly)
-   */
-  private Held awaited(Held h, List<CompletableFuture<Void>> taken) {
+  /** @return the held message, its outcome also completing a future added to {@code taken} */
+  private static Held awaited(Held h, List<CompletableFuture<Void>> taken) {
     CompletableFuture<Void> done = new CompletableFuture<>();
-    done.completeOnTimeout(null, timeoutMillis, TimeUnit.MILLISECONDS);
     taken.add(done);
     return new Held(h.forwarded(), outcome -> {
       done.complete(null);
       h.outcome().settle(outcome);
-    }, h.receipts());
+    });
   }
 
-  /**
-   * Routes one message; QoS 1/2 is settled once taken or at its batch's deadline (its own, for
-   * one without a batch), QoS 0 never.
-   */
+  /** Routes one message; QoS 1/2 is settled once taken or timed out, QoS 0 never. */
   private void route(Held h) {
     if (h.forwarded().message().qos() == QoS.AT_MOST_ONCE) {
       take(h.forwarded(), receivers -> { });
-      return;
-    }
-    if (h.receipts() != null) {
-      take(h.forwarded(), receivers -> h.outcome().settle(receivers >= 0 ? TAKEN : FAILED));
       return;
     }
     CompletableFuture<Integer> taken = new CompletableFuture<>();
