@@ -124,7 +124,8 @@ final class BrokerCore {
       lanes[i] = new Lane(i, metrics.newLane());
     }
     this.timer = new BrokerTimer(this, new SysTopics(this, b.version, b.sysExtension));
-    this.heapGauge = b.heapUse == null ? HeapGauge.install() : null;
+    this.heapGauge = b.heapUse == null
+        ? HeapGauge.install(config.overloadHeapLowPercent() / 100.0) : null;
     this.overload = new OverloadMonitor(b.heapUse == null ? heapGauge : b.heapUse,
         config.overloadHeapHighPercent(), config.overloadHeapLowPercent());
   }
