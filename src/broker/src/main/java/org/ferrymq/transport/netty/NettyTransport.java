@@ -1,6 +1,5 @@
 package org.ferrymq.transport.netty;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
@@ -29,6 +28,8 @@ final class NettyTransport implements Transport {
   private final long lingerMillis;
   private final Runnable flushedOnClose;
   private final AtomicBoolean closing = new AtomicBoolean();
+  /** Packets sent from other threads, waiting for the task that writes them on the loop. */
+  private final PendingWrites pending = new PendingWrites();
   /** Writes and flushes handed to the event loop's task queue and not yet run there. */
   private final AtomicInteger queued = new AtomicInteger();
   /** The engine's last word on reading; the event loop applies it. */
@@ -52,9 +53,28 @@ final class NettyTransport implements Transport {
     if (closing.get() || !bytes.hasRemaining()) {
       return;
     }
-    // Wrapping shares the engine's buffer without copying; the transport owns it from here on.
-    ByteBuf buffer = Unpooled.wrappedBuffer(bytes);
-    inOrder(() -> channel.write(buffer, channel.voidPromise()));
+    if (channel.eventLoop().inEventLoop() && queued.get() == 0) {
+      // Wrapping shares the engine's buffer without copying; the transport owns it from here on.
+      channel.write(Unpooled.wrappedBuffer(bytes), channel.voidPromise());
+      return;
+    }
+    pending.add(bytes, () -> {
+      if (!inOrder(this::writePending)) {
+        pending.takeAll(); // the loop is shutting down and closes the channel
+      }
+    });
+  }
+
+  /**
+   * Writes what other threads sent since the last such task, as one buffer: a lane that fans a
+   * message out hands the loop one task and one write per connection and batch, not one per
+   * packet (the loop copies each write into a direct buffer for the socket).
+   */
+  private void writePending() {
+    ByteBuffer[] parts = pending.takeAll();
+    if (parts.length > 0) {
+      channel.write(Unpooled.wrappedBuffer(parts), channel.voidPromise());
+    }
   }
 
   @Override
