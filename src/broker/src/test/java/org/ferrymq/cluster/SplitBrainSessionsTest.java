@@ -227,6 +227,30 @@ class SplitBrainSessionsTest {
     }
   }
 
+  @Test
+  void aSideThatGetsItsQuorumBackByJoinsAdoptsThenWhatItsLostMembersHeld() throws Exception {
+    offlineSession(c, "lost", "lost/#");
+    awaitCopied("lost");
+    int port = b.node.port();
+    List<Integer> listed = List.of(a.node.port(), port, c.node.port());
+    nodes.remove(b);
+    b.kill(name);
+    await().atMost(WAIT).until(() -> a.node.memberCount() == 2);
+    nodes.remove(c);
+    c.kill(name);
+    await().atMost(WAIT).until(() -> a.node.memberCount() == 1);
+    // alone, A cannot tell C's death from a split: it adopts nothing
+    await().during(Duration.ofSeconds(3)).atMost(WAIT).until(() -> !holds(a, "lost"));
+
+    // Exercise: a member restarts and joins A
+    nodes.add(ClusterBroker.start(name, SECRET, port, listed, EVERY_ENTRY_EVERYWHERE,
+        new TransientPersistence()));
+
+    // Verify: with its quorum back, A adopts the session C held
+    await().atMost(WAIT).until(() -> holds(a, "lost"));
+    assertTrue(a.node.status().quorate());
+  }
+
   /** A persistent session left offline on the node, with one QoS 1 subscription. */
   private void offlineSession(ClusterBroker node, String clientId, String filter)
       throws MqttException {
