@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -24,7 +25,14 @@ import java.util.logging.Logger;
  * on its way to that member ({@link PeerForwarder}); the adopter holds what it is sent
  * ({@link Inbox}) until its adoption is done, routes it, then tells every member
  * ({@link AdoptionDone}), which ends the borrowed filters and lets a CONNECT elsewhere ask the
- * adopter for such a session. See docs/cluster.md, "Failover". Thread-safe.
+ * adopter for such a session. See docs/cluster.md, "Failover".
+ *
+ * <p>Only a side with quorum adopts ({@link SplitBrainGuard}): a member that leaves a side
+ * without it may be alive on the other side of a split, where the majority adopts this side's
+ * sessions instead. It stays <em>unadopted</em> here: each node keeps its filters under its key
+ * and fails what it forwards there, so the publishers are told, until this side has its quorum
+ * again and adopts then, or merges back and restarts. See docs/cluster.md, "Split brain".
+ * Thread-safe.
  */
 final class Adoptions {
   /** How long a peer's word that this node adopts a member waits for the member to leave here. */
@@ -43,6 +51,9 @@ final class Adoptions {
 
   private final HazelcastInstance hazelcast;
   private final String self;
+  private final BooleanSupplier quorate;
+  /** Members that left while this side lacked quorum: nobody here adopts their sessions. */
+  private final Set<String> unadopted = ConcurrentHashMap.newKeySet();
   /** Members that left, each with the node that adopts its sessions. */
   private final Map<String, String> adopters = new ConcurrentHashMap<>();
   /** Members whose adopter told that it is done. */
@@ -62,9 +73,11 @@ final class Adoptions {
     void adoptionDone(String adopter, String departed, Set<String> adopterFilters);
   }
 
-  Adoptions(HazelcastInstance hazelcast, String self) {
+  /** @param quorate whether this node's side may change cluster-wide state now */
+  Adoptions(HazelcastInstance hazelcast, String self, BooleanSupplier quorate) {
     this.hazelcast = hazelcast;
     this.self = self;
+    this.quorate = quorate;
   }
 
   /**
@@ -81,11 +94,19 @@ final class Adoptions {
 
   /**
    * A member left: records which node adopts its sessions, and when it is this one, starts
-   * holding what peers send here.
+   * holding what peers send here. On a side without quorum nobody adopts them ({@link
+   * #unadopted}): this node stands in for the member, and fails what was for its sessions.
    *
-   * @return the adopter's node id
+   * @return the adopter's node id; this node's when the member is unadopted
    */
   String departed(String node) {
+    if (!quorate.getAsBoolean()) {
+      unadopted.add(node);
+      LOG.warning(() -> "Cluster member " + node + " left while this node's side of the "
+          + "cluster lacks quorum (mqtt.cluster.min-members): no node here adopts its sessions, "
+          + "and QoS 1/2 messages for them are refused until this side has its quorum again");
+      return self;
+    }
     String adopter = oldestMember(node);
     adopters.put(node, adopter);
     boolean released;
@@ -93,14 +114,42 @@ final class Adoptions {
       if (adopter.equals(self)) {
         here.put(node, State.RUNNING);
         unquiet();
+        // held from now on, so nothing for its sessions is taken by no one meanwhile
+        unadopted.remove(node);
         return adopter;
       }
       released = here.remove(node) != null && idle();
     }
+    unadopted.remove(node);
     if (released) {
       routeHeld();
     }
     return adopter;
+  }
+
+  /** @return whether {@code node} left while this side lacked quorum, and nobody adopted it */
+  boolean unadopted(String node) {
+    return unadopted.contains(node);
+  }
+
+  /** @return the members that left unadopted and are no members now */
+  Set<String> unadoptedGone() {
+    Set<String> gone = new HashSet<>();
+    for (String node : unadopted) {
+      if (ClusterNode.member(hazelcast, node) == null) {
+        gone.add(node);
+      }
+    }
+    return gone;
+  }
+
+  /**
+   * This node began adopting the member's sessions, and its side lost quorum meanwhile: it
+   * stops, and what it held for them fails instead of being taken by no one.
+   */
+  void abandoned(String node) {
+    unadopted.add(node);
+    adopted(node);
   }
 
   /** @return whether this node adopts the sessions of {@code node}, which left */
@@ -116,8 +165,8 @@ final class Adoptions {
    */
   boolean awaited(Set<String> nodes) {
     for (String node : nodes) {
-      if (noticed.contains(node) || !self.equals(adopters.getOrDefault(node,
-          oldestMember(node)))) {
+      if (noticed.contains(node) || unadopted.contains(node)
+          || !self.equals(adopters.getOrDefault(node, oldestMember(node)))) {
         continue;
       }
       synchronized (this) {
@@ -214,8 +263,9 @@ final class Adoptions {
           }
         });
         // noticed first: a batch that still names one of them is not held for it again
+        finished.removeIf(unadopted::contains);
         noticed.addAll(finished);
-        finished.forEach(here::remove);
+        here.values().removeIf(state -> state == State.DONE);
         if (here.isEmpty()) {
           quiet.complete(null);
         }

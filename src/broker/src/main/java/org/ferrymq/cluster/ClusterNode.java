@@ -82,7 +82,8 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     this.proof = proof;
     this.inbox = inbox;
     this.refusedJoins = refusedJoins;
-    this.adoptions = new Adoptions(hazelcast, self);
+    this.splitBrain = new SplitBrainGuard(config.minMembers(), hazelcast);
+    this.adoptions = new Adoptions(hazelcast, self, splitBrain::quorate);
     hazelcast.getUserContext().put(Adoptions.class.getName(), adoptions);
     this.forwarder = new PeerForwarder(hazelcast, hazelcast.getExecutorService(FORWARDING),
         self, adoptions, inbox);
@@ -93,15 +94,15 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     this.retained = hazelcast.getMap(RETAINED);
     ReplicatedMap<String, long[]> figuresMap = hazelcast.getReplicatedMap(FIGURES);
     this.figures = new ClusterFigures(figuresMap, self, this::memberIds);
-    this.splitBrain = new SplitBrainGuard(config.minMembers(), hazelcast);
     IMap<String, String> sessionDirectory = hazelcast.getMap(SESSIONS);
     IMap<String, byte[]> sessionCopies = hazelcast.getMap(SESSION_COPIES);
     IMap<String, byte[]> queueCopies = hazelcast.getMap(QUEUE_COPIES);
-    this.backups = new SessionBackups(sessionCopies, queueCopies, self, adoptions::tookOver);
+    this.backups = new SessionBackups(sessionCopies, queueCopies, self, adoptions::tookOver,
+        splitBrain::mergingBack);
     this.sessions = new ClusterSessions(hazelcast, hazelcast.getExecutorService(HANDOVER),
-        sessionDirectory, self, config.handoverTimeoutSeconds(), backups, adoptions);
+        sessionDirectory, self, config.handoverTimeoutSeconds(), backups, adoptions, splitBrain);
     hazelcast.getUserContext().put(ClusterSessions.class.getName(), sessions);
-    this.wills = new WillCopies(hazelcast, hazelcast.getMap(WILLS), self);
+    this.wills = new WillCopies(hazelcast, hazelcast.getMap(WILLS), self, splitBrain);
   }
 
   /**
@@ -165,6 +166,9 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     hz.getMapConfig(SESSION_COPIES).setBackupCount(c.backupCount());
     hz.getMapConfig(QUEUE_COPIES).setBackupCount(c.backupCount());
     hz.getMapConfig(WILLS).setBackupCount(c.backupCount());
+    // not write-protected: a side without quorum asks them nothing it could not write
+    // (ClusterSessions), and keeps its own sessions' copies, which a merge drops
+    SplitBrainGuard.discardOnMerge(hz, c, SESSIONS, SESSION_COPIES, QUEUE_COPIES, WILLS);
     // what the tasks peers send here find: the inbox now, the forwarder once it exists
     ConcurrentHashMap<String, Object> context = new ConcurrentHashMap<>();
     context.put(Inbox.class.getName(), inbox);
@@ -218,20 +222,12 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
           LOG.severe(() -> "Cluster member " + m.getAddress() + " joined without proving it "
               + "knows mqtt.cluster.secret: the cluster's master does not check the secret");
         }
-        clusterRetained.memberJoined();
+        splitBrain.afterJoin(() -> quorumRegained(clusterRetained));
       }
 
       @Override
       public void memberRemoved(MembershipEvent event) {
-        String node = event.getMember().getUuid().toString();
-        // what was on its way to it goes to the adopter first, then its filters point there
-        String adopter = adoptions.departed(node);
-        forwarder.peerGone(node, adopter);
-        directory.memberLeft(node, adopter);
-        figures.memberLeft(node);
-        settlements.peerGone(node);
-        sessions.memberLeft(node);
-        wills.memberLeft(node);
+        departed(event.getMember().getUuid().toString());
       }
     });
     ClusterSubscriptionIndex built = index;
@@ -247,6 +243,36 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         .connectionWills(wills)
         .handoverGrace(Duration.ofSeconds(config.handoverGraceSeconds()))
         .persistence(new ClusteredPersistence(persistence, clusterRetained, backups));
+  }
+
+  /**
+   * A member left: what was on its way to it goes to the adopter of its sessions first, then
+   * its filters point there. On a side without quorum nobody adopts them, and this node fails
+   * what was for them ({@link Adoptions#unadopted}).
+   */
+  private void departed(String node) {
+    String adopter = adoptions.departed(node);
+    forwarder.peerGone(node, adopter);
+    if (adoptions.unadopted(node)) {
+      directory.memberCutOff(node);
+    } else {
+      directory.memberLeft(node, adopter);
+    }
+    figures.memberLeft(node);
+    settlements.peerGone(node);
+    sessions.memberLeft(node);
+    wills.memberLeft(node);
+  }
+
+  /**
+   * This side has its quorum again: the retained changes it kept are written, and the members
+   * that left meanwhile are adopted now, as if they had just left. A node merging back after a
+   * split never gets here ({@link SplitBrainGuard#quorate}): it restarts, and the majority's
+   * state wins. One join at a time: each member is adopted once.
+   */
+  private synchronized void quorumRegained(ClusterRetained clusterRetained) {
+    clusterRetained.quorumRegained();
+    adoptions.unadoptedGone().forEach(this::departed);
   }
 
   /** Connects the built broker: forwarded batches and retained changes reach it from now on. */

@@ -36,8 +36,6 @@ import org.ferrymq.persistence.common.RecordFormatException;
  */
 final class ClusterRetained implements RetainedStore {
   private static final Logger LOG = Logger.getLogger(ClusterRetained.class.getName());
-  private static final int QUORUM_CHECKS = 20;
-  private static final long QUORUM_CHECK_MILLIS = 250;
 
   private final RetainedStore local;
   private final IMap<String, byte[]> map;
@@ -140,24 +138,10 @@ final class ClusterRetained implements RetainedStore {
     }
   }
 
-  /**
-   * A member joined: writes what this node's side could not, once it may. Hazelcast updates its
-   * split-brain protection after membership listeners may have run, so it looks again a few
-   * times, briefly, before it leaves the rest to the next retained change.
-   */
-  void memberJoined() {
-    retryUnwritten(QUORUM_CHECKS);
-  }
-
-  private void retryUnwritten(int checksLeft) {
-    if (unwritten.isEmpty()) {
-      return;
-    }
-    if (quorate.getAsBoolean()) {
+  /** This node's side has its members again ({@link SplitBrainGuard#afterJoin}). */
+  void quorumRegained() {
+    if (!unwritten.isEmpty()) {
       writeUnwritten();
-    } else if (checksLeft > 1) {
-      CompletableFuture.runAsync(() -> retryUnwritten(checksLeft - 1),
-          CompletableFuture.delayedExecutor(QUORUM_CHECK_MILLIS, TimeUnit.MILLISECONDS));
     }
   }
 

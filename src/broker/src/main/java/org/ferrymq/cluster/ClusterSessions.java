@@ -39,6 +39,10 @@ import org.ferrymq.persistence.common.RecordFormatException;
  * is orphaned: the session is then restored from its backup copy ({@link SessionBackups}), if
  * it was persistent. See docs/cluster.md, "Sessions".
  *
+ * <p>A node whose side of the cluster lacks quorum ({@link SplitBrainGuard}) asks the cluster
+ * for no session: such a CONNECT is refused at once (Server unavailable), since the session may
+ * be held, or adopted, on the other side of a split; and it adopts no member's sessions.
+ *
  * <p>No lane waits for the network: the directory is read and written asynchronously and the
  * answer completes a stage. Thread-safe.
  */
@@ -52,6 +56,7 @@ final class ClusterSessions implements SessionHandover {
   private final int timeoutSeconds;
   private final SessionBackups backups;
   private final Adoptions adoptions;
+  private final SplitBrainGuard splitBrain;
   /** Reads the directory's answers and backup copies, off the lanes and Hazelcast's threads. */
   private final ExecutorService worker = Executors.newFixedThreadPool(2, r -> {
     Thread t = new Thread(r, "ferrymq-session-claims");
@@ -68,7 +73,7 @@ final class ClusterSessions implements SessionHandover {
 
   ClusterSessions(HazelcastInstance hazelcast, IExecutorService executor,
       IMap<String, String> directory, String self, int timeoutSeconds,
-      SessionBackups backups, Adoptions adoptions) {
+      SessionBackups backups, Adoptions adoptions, SplitBrainGuard splitBrain) {
     this.hazelcast = hazelcast;
     this.executor = executor;
     this.directory = directory;
@@ -76,6 +81,7 @@ final class ClusterSessions implements SessionHandover {
     this.timeoutSeconds = timeoutSeconds;
     this.backups = backups;
     this.adoptions = adoptions;
+    this.splitBrain = splitBrain;
   }
 
   /** @return sessions this node handed over to another node's CONNECT so far */
@@ -112,6 +118,10 @@ final class ClusterSessions implements SessionHandover {
   @Override
   public CompletionStage<SessionClaim> claim(String clientId, String username,
       boolean cleanStart) {
+    if (!splitBrain.quorate()) {
+      // new here, held on this side, or on the other side of a split: this side cannot tell
+      return CompletableFuture.completedFuture(SessionClaim.unavailable(splitBrain.noQuorum()));
+    }
     CompletableFuture<SessionClaim> answer = new CompletableFuture<>();
     HandoverTask task = new HandoverTask(clientId, username, cleanStart, self);
     CompletableFuture<Void> underway = underway(clientId);
@@ -174,6 +184,10 @@ final class ClusterSessions implements SessionHandover {
       Member holder = ClusterNode.member(hazelcast, writer);
       if (holder != null) {
         ask(holder, task, answer);
+        return;
+      }
+      if (!splitBrain.quorate()) {
+        answer.complete(SessionClaim.unavailable(splitBrain.noQuorum()));
         return;
       }
       if (adoptions.awaitsAdopter(writer)) {
@@ -305,14 +319,22 @@ final class ClusterSessions implements SessionHandover {
     if (!adoptions.adoptsHere(node)) {
       return;
     }
+    boolean quorate = true;
     try {
       if (target == null) {
         return; // no broker here (yet): nothing to adopt into, nothing held for it
       }
+      PartitionSafety.await(hazelcast);
+      // more members may have left meanwhile (a split seen one member at a time)
+      quorate = splitBrain.quorate();
+      if (!quorate) {
+        LOG.warning(() -> "Cluster member " + node + " left; this node does not adopt its "
+            + "sessions: " + splitBrain.noQuorum());
+        return;
+      }
       for (String clientId : directory.keySet(Predicates.equal("this", node))) {
         directory.submitToKey(clientId, new HeldBy<>(node));
       }
-      PartitionSafety.await(hazelcast);
       List<CompletableFuture<Void>> adopted = new ArrayList<>();
       for (String clientId : backups.writtenBy(node)) {
         ExportedSession orphan = backups.take(clientId, node, false);
@@ -334,7 +356,11 @@ final class ClusterSessions implements SessionHandover {
       LOG.log(Level.WARNING, "The sessions of cluster member " + node
           + ", which left, were not all taken over", e);
     } finally {
-      adoptions.adopted(node);
+      if (quorate) {
+        adoptions.adopted(node);
+      } else {
+        adoptions.abandoned(node);
+      }
     }
   }
 
@@ -356,8 +382,10 @@ final class ClusterSessions implements SessionHandover {
     public void put(SessionHandle session) {
       local.put(session);
       if (isClients(session)) {
-        quietly(() -> directory.setAsync(session.clientId(), self), "record",
-            session.clientId());
+        if (!splitBrain.mergingBack()) {
+          quietly(() -> directory.setAsync(session.clientId(), self), "record",
+              session.clientId());
+        }
         CompletableFuture<Void> underway = claiming.get(session.clientId());
         if (underway != null) {
           underway.complete(null);
@@ -368,7 +396,7 @@ final class ClusterSessions implements SessionHandover {
     @Override
     public boolean remove(SessionHandle session) {
       boolean removed = local.remove(session);
-      if (removed && isClients(session)) {
+      if (removed && isClients(session) && !splitBrain.mergingBack()) {
         quietly(() -> directory.submitToKey(session.clientId(), new HeldBy<>(self)), "remove",
             session.clientId());
       }

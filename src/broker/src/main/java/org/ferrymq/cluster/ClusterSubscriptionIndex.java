@@ -204,6 +204,21 @@ final class ClusterSubscriptionIndex implements SubscriptionIndex {
   }
 
   /**
+   * A peer left and nobody on this side adopts its sessions: its plain filters stay under its
+   * key (what matches them is forwarded there, and fails), its shared groups go, so a group's
+   * copy goes to the members on this side.
+   */
+  void peerCutOff(String node) {
+    String key = PeerKey.of(node);
+    for (SubscriptionEntry e : peers.subscriptionsOf(key)) {
+      if (e.isShared()) {
+        peers.unsubscribe(key, e.fullFilter());
+      }
+    }
+    peerMembers.keySet().removeIf(k -> k.startsWith(key + SEPARATOR));
+  }
+
+  /**
    * The adopter of {@code departed} is done: the filters borrowed for it go, but for those the
    * adopter announces itself now (its announcement may still be on its way here).
    */

@@ -70,6 +70,18 @@ final class FilterDirectory implements ClusterSubscriptionIndex.Announcer,
     removeKeysOf(node);
   }
 
+  /**
+   * A member left unadopted ({@link Adoptions#unadopted}): its plain filters stay in the index
+   * under its key, so what is published for its sessions here is refused rather than taken by
+   * no one; its shared groups go, so their copies go to this side's members. Its keys go from
+   * the map.
+   */
+  void memberCutOff(String node) {
+    departed.add(node);
+    index.peerCutOff(node);
+    removeKeysOf(node);
+  }
+
   /** Drops the filters of nodes that left before this one joined. */
   void forgetAllBut(java.util.Set<String> members) {
     map.keySet().stream().map(k -> k.substring(0, k.indexOf(SEPARATOR))).distinct()

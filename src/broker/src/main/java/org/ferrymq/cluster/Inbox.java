@@ -26,7 +26,8 @@ import org.ferrymq.persistence.common.RecordFormatException;
  * routes it. A message that was on its way to the member that left goes to the sessions taken
  * over from it only. QoS 0 held is capped at {@link #MAX_QOS0_HELD}, as a slow peer's is. A
  * message addressed to one session (its origin handed the session over to this node a moment
- * ago) goes to that session only, and is settled the same way. Thread-safe; the held messages
+ * ago) goes to that session only, and is settled the same way. A message for a member that left
+ * unadopted ({@link Adoptions#unadopted}) fails. Thread-safe; the held messages
  * are guarded by this.
  */
 final class Inbox {
@@ -34,6 +35,8 @@ final class Inbox {
   static final byte FAILED = 0;
   /** A forwarded message every receiver here took. */
   static final byte TAKEN = 1;
+  /** What a route reports when no receiver could take the message: it is settled as failed. */
+  private static final int NOT_TAKEN = -1;
   static final int MAX_QOS0_HELD = PeerForwarder.MAX_QOS0_WAITING;
   private static final Logger LOG = Logger.getLogger(Inbox.class.getName());
 
@@ -202,13 +205,16 @@ final class Inbox {
   /**
    * Routes the message here by topic; or to the sessions adopted from the node that died, for
    * one that was on its way there; or hands it to the one session it is addressed to, which
-   * moved here a moment ago.
+   * moved here a moment ago. One for a node this side did not adopt (it lacks quorum, and the
+   * node may live on across a split) fails: no session here took it.
    */
   private void take(Forwarded f, IntConsumer whenTaken) {
     ClusterPort target = port;
     Message m = f.message();
     if (f.session() != null) {
       target.deliverToSession(m, f.session(), whenTaken);
+    } else if (f.forDeparted() != null && adoptions.unadopted(f.forDeparted())) {
+      whenTaken.accept(NOT_TAKEN);
     } else if (f.forDeparted() != null) {
       target.routeForSessions(m, adoptions.sessionsOf(f.forDeparted()), whenTaken);
     } else {

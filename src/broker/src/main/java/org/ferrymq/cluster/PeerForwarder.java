@@ -173,7 +173,9 @@ final class PeerForwarder implements PeerLink {
       }
       if (!owed.isEmpty()) {
         LOG.info(() -> "Cluster member " + node + " left owing " + owed.size() + " forwarded "
-            + "messages; those of QoS 1/2 go to " + adopter + ", which adopts its sessions");
+            + "messages; " + (adoptions.unadopted(node)
+                ? "those of QoS 1/2 fail: nobody on this side adopts its sessions"
+                : "those of QoS 1/2 go to " + adopter + ", which adopts its sessions"));
       }
     }
   }

@@ -48,6 +48,8 @@ final class SessionBackups {
   private final String self;
   /** Told of each session this node takes from a copy another node wrote (writer, client). */
   private final java.util.function.BiConsumer<String, String> onTaken;
+  /** Whether this node merges back after a split ({@link SplitBrainGuard#mergingBack}). */
+  private final java.util.function.BooleanSupplier mergingBack;
   private volatile boolean awaited;
   /** The sequences of each session's deliveries this node has copies of. */
   private final Map<String, Set<Long>> copied = new ConcurrentHashMap<>();
@@ -55,11 +57,13 @@ final class SessionBackups {
   private final CopyWrites awaitedWrites = new CopyWrites();
 
   SessionBackups(IMap<String, byte[]> sessions, IMap<String, byte[]> queues, String self,
-      java.util.function.BiConsumer<String, String> onTaken) {
+      java.util.function.BiConsumer<String, String> onTaken,
+      java.util.function.BooleanSupplier mergingBack) {
     this.sessions = sessions;
     this.queues = queues;
     this.self = self;
     this.onTaken = onTaken;
+    this.mergingBack = mergingBack;
   }
 
   /** Whether acknowledgements wait for the copies (mode {@code persistent}); set before start. */
@@ -172,11 +176,14 @@ final class SessionBackups {
   }
 
   /**
-   * Issues one write of a copy. A member that no longer runs (stopping, or cut off) refuses it
-   * at once: the node's own store has the change, and a store write never throws into the
-   * engine.
+   * Issues one write of a copy, unless this node merges back after a split. A member that no
+   * longer runs (stopping, or cut off) refuses it at once: the node's own store has the change,
+   * and a store write never throws into the engine.
    */
   private void track(Supplier<CompletionStage<?>> write) {
+    if (mergingBack.getAsBoolean()) {
+      return; // the minority's sessions: the majority's copies win
+    }
     try {
       CompletionStage<?> issued = write.get();
       if (awaited) {

@@ -31,8 +31,9 @@ import org.ferrymq.persistence.common.RecordFormatException;
  * The Wills of this node's open connections whose sessions end with them, in a Hazelcast map
  * ({@code ferrymq.wills}, client id to a copy tagged with the writing node, with the configured
  * backups): when a member dies, the oldest survivor publishes the Wills of its connections
- * that had not ended. A persistent session's Will is in its session copy instead ({@link
- * SessionBackups}). Writes are asynchronous; a copy's release waits for its write, so a
+ * that had not ended; only on a side with quorum, since on the other side of a split those
+ * connections may still be open. A persistent session's Will is in its session copy instead
+ * ({@link SessionBackups}). Writes are asynchronous; a copy's release waits for its write, so a
  * connection that ends at once leaves no copy behind. Thread-safe.
  */
 final class WillCopies implements ConnectionWills {
@@ -42,6 +43,7 @@ final class WillCopies implements ConnectionWills {
   private final HazelcastInstance hazelcast;
   private final IMap<String, byte[]> copies;
   private final String self;
+  private final SplitBrainGuard splitBrain;
   private final AtomicLong tokens = new AtomicLong();
   /** Writes not yet released, by token: a release follows its write. */
   private final Map<Long, CompletionStage<?>> written = new ConcurrentHashMap<>();
@@ -53,10 +55,12 @@ final class WillCopies implements ConnectionWills {
   });
   private volatile ClusterPort port;
 
-  WillCopies(HazelcastInstance hazelcast, IMap<String, byte[]> copies, String self) {
+  WillCopies(HazelcastInstance hazelcast, IMap<String, byte[]> copies, String self,
+      SplitBrainGuard splitBrain) {
     this.hazelcast = hazelcast;
     this.copies = copies;
     this.self = self;
+    this.splitBrain = splitBrain;
   }
 
   void attach(ClusterPort value) {
@@ -66,6 +70,9 @@ final class WillCopies implements ConnectionWills {
   @Override
   public long kept(String clientId, Will will) {
     long token = tokens.incrementAndGet();
+    if (splitBrain.mergingBack()) {
+      return token; // the minority's connection: it ends when this node restarts
+    }
     try {
       written.put(token, copies.setAsync(clientId,
           SessionBackups.tagged(self, encode(token, clientId, will))));
@@ -123,6 +130,11 @@ final class WillCopies implements ConnectionWills {
     }
     try {
       PartitionSafety.await(hazelcast);
+      if (!splitBrain.quorate()) {
+        LOG.info(() -> "Cluster member " + node + " left while this node's side lacks quorum: "
+            + "the Wills of its connections are not published here");
+        return;
+      }
       int published = 0;
       for (Map.Entry<String, byte[]> e : copies.entrySet(new WrittenBy(node))) {
         // taken once: another survivor that became the oldest meanwhile finds it gone

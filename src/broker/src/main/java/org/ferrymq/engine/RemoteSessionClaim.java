@@ -50,7 +50,7 @@ final class RemoteSessionClaim {
     }
     switch (claim.outcome()) {
       case UNAVAILABLE -> ConnectFlow.refuse(h, ReasonCode.SERVER_UNAVAILABLE,
-          "the cluster node holding the session did not hand it over: " + claim.reason(),
+          "the cluster did not hand the session over: " + claim.reason(),
           Level.WARNING);
       case REFUSED -> ConnectFlow.refuse(h, ReasonCode.CLIENT_IDENTIFIER_NOT_VALID,
           claim.reason(), Level.FINE);

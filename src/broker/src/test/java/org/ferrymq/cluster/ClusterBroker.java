@@ -64,7 +64,17 @@ final class ClusterBroker implements AutoCloseable {
    */
   static ClusterBroker start(String name, String secret, int port, List<Integer> members,
       Persistence persistence, String... extra) throws IOException {
-    ClusterNode node = ClusterNode.join(config(name, secret, port, members));
+    return start(name, secret, port, members, Map.of(), persistence, extra);
+  }
+
+  /**
+   * Starts a node with more cluster settings ({@code mqtt.cluster.*} keys and values) on the
+   * given store.
+   */
+  static ClusterBroker start(String name, String secret, int port, List<Integer> members,
+      Map<String, String> cluster, Persistence persistence, String... extra)
+      throws IOException {
+    ClusterNode node = ClusterNode.join(config(name, secret, port, members, cluster));
     try {
       MqttBroker broker = node.configure(MqttBroker.builder().config(TestBrokers.config(extra)),
           persistence, true).build();
@@ -84,13 +94,22 @@ final class ClusterBroker implements AutoCloseable {
    */
   static List<ClusterBroker> startCluster(String name, String secret, int size,
       String... extra) throws IOException {
+    return startCluster(name, secret, size, Map.of(), extra);
+  }
+
+  /**
+   * Like {@link #startCluster(String, String, int, String...)}, with more cluster settings
+   * ({@code mqtt.cluster.*} keys and values) for every node.
+   */
+  static List<ClusterBroker> startCluster(String name, String secret, int size,
+      Map<String, String> cluster, String... extra) throws IOException {
     List<Integer> ports = new java.util.ArrayList<>();
     for (int i = 0; i < size; i++) {
       ports.add(freePort());
     }
     List<ClusterBroker> nodes = new java.util.ArrayList<>();
     for (int port : ports) {
-      nodes.add(start(name, secret, port, ports, extra));
+      nodes.add(start(name, secret, port, ports, cluster, new TransientPersistence(), extra));
     }
     org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
         .until(() -> nodes.stream().allMatch(n -> n.node.memberCount() == size));
@@ -98,7 +117,12 @@ final class ClusterBroker implements AutoCloseable {
   }
 
   static ClusterConfig config(String name, String secret, int port, List<Integer> members) {
-    Map<String, String> values = new HashMap<>();
+    return config(name, secret, port, members, Map.of());
+  }
+
+  static ClusterConfig config(String name, String secret, int port, List<Integer> members,
+      Map<String, String> cluster) {
+    Map<String, String> values = new HashMap<>(cluster);
     values.put("mqtt.cluster.enabled", "true");
     values.put("mqtt.cluster.name", name);
     values.put("mqtt.cluster.host", HOST);
@@ -128,9 +152,13 @@ final class ClusterBroker implements AutoCloseable {
 
   /** @return the node the cluster's session directory names for the client id, or null */
   String sessionHolder(String clientId) {
+    return member().<String, String>getMap(ClusterNode.SESSIONS).get(clientId);
+  }
+
+  /** @return this node's Hazelcast member */
+  com.hazelcast.core.HazelcastInstance member() {
     return com.hazelcast.core.Hazelcast.getAllHazelcastInstances().stream()
-        .filter(h -> h.getName().endsWith("-" + node.port())).findFirst().orElseThrow()
-        .<String, String>getMap(ClusterNode.SESSIONS).get(clientId);
+        .filter(h -> h.getName().endsWith("-" + node.port())).findFirst().orElseThrow();
   }
 
   /**

@@ -106,12 +106,15 @@ class ClusterFailoverTest {
 
   @Test
   void aNodeThatComesBackDoesNotResurrectASessionThatMovedMeanwhile() throws Exception {
-    List<Integer> ports = List.of(ClusterBroker.freePort(), ClusterBroker.freePort());
+    List<Integer> ports = List.of(ClusterBroker.freePort(), ClusterBroker.freePort(),
+        ClusterBroker.freePort());
     ClusterBroker b = ClusterBroker.start(name, SECRET, ports.get(1), ports);
     nodes.add(b);
+    // a third member: B and it keep the quorum (two of three) while D is away
+    nodes.add(ClusterBroker.start(name, SECRET, ports.get(2), ports));
     ClusterBroker d = ClusterBroker.start(name, SECRET, ports.get(0), ports,
         MvStorePersistence.open(dir, PersistenceMode.PERSISTENT));
-    await().atMost(ClusterSessionsTest.WAIT).until(() -> b.node.memberCount() == 2);
+    await().atMost(ClusterSessionsTest.WAIT).until(() -> b.node.memberCount() == 3);
     MqttClient onD = client(d, "comes-back", false, null);
     onD.subscribe("back/#", 1);
     onD.disconnect();
