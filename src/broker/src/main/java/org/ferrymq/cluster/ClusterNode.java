@@ -116,7 +116,7 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
       throw new IllegalArgumentException("clustering is off (mqtt.cluster.enabled)");
     }
     JoinProof proof = new JoinProof(config.secret(), config.name());
-    Inbox inbox = new Inbox(config.forwardTimeoutSeconds());
+    Inbox inbox = new Inbox();
     Config hz = memberConfig(config, proof, inbox);
     LongAdder refused = new LongAdder();
     HazelcastInstance instance;
@@ -246,6 +246,7 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         .sessionRegistry(sessions.registry()).sessionHandover(sessions)
         .connectionWills(wills)
         .handoverGrace(Duration.ofSeconds(config.handoverGraceSeconds()))
+        .forwardTimeout(Duration.ofSeconds(config.forwardTimeoutSeconds()))
         .persistence(new ClusteredPersistence(persistence, clusterRetained, backups));
   }
 

@@ -4,7 +4,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntConsumer;
 import java.util.logging.Logger;
@@ -30,7 +29,7 @@ import org.ferrymq.persistence.common.RecordFormatException;
  * are guarded by this.
  */
 final class Inbox {
-  /** A forwarded message a delivery here failed for, or that was not taken in time. */
+  /** A forwarded message a delivery here failed for (a store refused a write, a bug). */
   static final byte FAILED = 0;
   /** A forwarded message every receiver here took. */
   static final byte TAKEN = 1;
@@ -45,7 +44,6 @@ final class Inbox {
   private record Held(Forwarded forwarded, Outcome outcome) {
   }
 
-  private final long timeoutMillis;
   private final LongAdder received = new LongAdder();
   private final ArrayDeque<Held> held = new ArrayDeque<>();
   private int qos0Held;
@@ -53,10 +51,6 @@ final class Inbox {
   private volatile ClusterPort port;
   private volatile Settlements settlements;
   private volatile Adoptions adoptions;
-
-  Inbox(int timeoutSeconds) {
-    this.timeoutMillis = TimeUnit.SECONDS.toMillis(timeoutSeconds);
-  }
 
   void attach(ClusterPort value, Settlements to, Adoptions adopting) {
     this.settlements = to;
@@ -187,16 +181,18 @@ final class Inbox {
     });
   }
 
-  /** Routes one message; QoS 1/2 is settled once taken or timed out, QoS 0 never. */
+  /**
+   * Routes one message; QoS 1/2 is settled once taken, QoS 0 never. It is settled as it ended
+   * here and never before: the engine disconnects a session that holds it back longer than
+   * {@code mqtt.cluster.forward-timeout}, which admits it, so no failure is told for a message
+   * delivered later (its publisher would resend it, and a QoS 2 message arrive twice).
+   */
   private void route(Held h) {
     if (h.forwarded().message().qos() == QoS.AT_MOST_ONCE) {
       take(h.forwarded(), receivers -> { });
       return;
     }
-    CompletableFuture<Integer> taken = new CompletableFuture<>();
-    taken.orTimeout(timeoutMillis, TimeUnit.MILLISECONDS).whenComplete((receivers, late) ->
-        h.outcome().settle(late == null && receivers >= 0 ? TAKEN : FAILED));
-    take(h.forwarded(), taken::complete);
+    take(h.forwarded(), receivers -> h.outcome().settle(receivers >= 0 ? TAKEN : FAILED));
   }
 
   /**
