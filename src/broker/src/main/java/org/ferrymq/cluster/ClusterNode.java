@@ -116,7 +116,7 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
       throw new IllegalArgumentException("clustering is off (mqtt.cluster.enabled)");
     }
     JoinProof proof = new JoinProof(config.secret(), config.name());
-    Inbox inbox = new Inbox();
+    Inbox inbox = new Inbox(config.forwardTimeoutSeconds());
     Config hz = memberConfig(config, proof, inbox);
     LongAdder refused = new LongAdder();
     HazelcastInstance instance;

@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntConsumer;
 import java.util.logging.Logger;
@@ -44,6 +45,8 @@ final class Inbox {
   private record Held(Forwarded forwarded, Outcome outcome) {
   }
 
+  /** How long an adoption waits for what it routed to be taken before it is announced. */
+  private final long releaseWaitMillis;
   private final LongAdder received = new LongAdder();
   private final ArrayDeque<Held> held = new ArrayDeque<>();
   private int qos0Held;
@@ -51,6 +54,14 @@ final class Inbox {
   private volatile ClusterPort port;
   private volatile Settlements settlements;
   private volatile Adoptions adoptions;
+
+  /**
+   * @param timeoutSeconds {@code mqtt.cluster.forward-timeout}: bounds how long an adoption
+   *     waits for the messages it held to be taken ({@link #release}); it settles nothing
+   */
+  Inbox(int timeoutSeconds) {
+    this.releaseWaitMillis = TimeUnit.SECONDS.toMillis(timeoutSeconds);
+  }
 
   void attach(ClusterPort value, Settlements to, Adoptions adopting) {
     this.settlements = to;
@@ -133,7 +144,10 @@ final class Inbox {
    * Routes what was held, in order (what arrives meanwhile queues behind it), unless another
    * adoption began.
    *
-   * @return completes once every QoS 1/2 message routed was taken or failed
+   * @return completes once every QoS 1/2 message routed was taken or failed, or after the
+   *     forward timeout: a session here holding one back is disconnected by then, but an
+   *     application's in-process one, or a store that does not answer, may hold it longer (its
+   *     settlement still waits for the outcome)
    */
   CompletableFuture<Void> release() {
     synchronized (this) {
@@ -168,7 +182,8 @@ final class Inbox {
       LOG.info(() -> "Routed " + routed + " forwarded messages held while sessions of cluster "
           + "members that left were adopted here");
     }
-    return CompletableFuture.allOf(taken.toArray(CompletableFuture[]::new));
+    return CompletableFuture.allOf(taken.toArray(CompletableFuture[]::new))
+        .completeOnTimeout(null, releaseWaitMillis, TimeUnit.MILLISECONDS);
   }
 
   /** @return the held message, its outcome also completing a future added to {@code taken} */
