@@ -20,8 +20,9 @@ import org.ferrymq.config.ConfigException;
  * @param members the other members to contact, {@code host:port}, from the TCP/IP member list
  * @param secret the shared secret every member must prove it knows to join
  * @param backupCount synchronous backups of each cluster-wide retained message
- * @param forwardTimeoutSeconds how long a node waits for its subscribers to take a forwarded
- *     QoS 1/2 message before it settles the message as failed with its origin
+ * @param forwardTimeoutSeconds how long a connected subscriber on this node may hold back a
+ *     forwarded QoS 1/2 message (its backlog full) before it is disconnected as a stuck one,
+ *     which admits the message; its origin is then told it was taken
  * @param handoverTimeoutSeconds how long a CONNECT waits for the node holding its session to
  *     hand it over before it is refused with Server unavailable
  * @param handoverGraceSeconds how long a node that handed a session over forwards what is

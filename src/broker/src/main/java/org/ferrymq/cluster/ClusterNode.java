@@ -242,6 +242,7 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
         .sessionRegistry(sessions.registry()).sessionHandover(sessions)
         .connectionWills(wills)
         .handoverGrace(Duration.ofSeconds(config.handoverGraceSeconds()))
+        .forwardTimeout(Duration.ofSeconds(config.forwardTimeoutSeconds()))
         .persistence(new ClusteredPersistence(persistence, clusterRetained, backups));
   }
 

@@ -31,7 +31,7 @@ import org.ferrymq.persistence.common.RecordFormatException;
  * are guarded by this.
  */
 final class Inbox {
-  /** A forwarded message a delivery here failed for, or that was not taken in time. */
+  /** A forwarded message a delivery here failed for (a store refused a write, a bug). */
   static final byte FAILED = 0;
   /** A forwarded message every receiver here took. */
   static final byte TAKEN = 1;
@@ -48,7 +48,8 @@ final class Inbox {
   private record Held(Forwarded forwarded, Outcome outcome) {
   }
 
-  private final long timeoutMillis;
+  /** How long an adoption waits for what it routed to be taken before it is announced. */
+  private final long releaseWaitMillis;
   private final LongAdder received = new LongAdder();
   private final ArrayDeque<Held> held = new ArrayDeque<>();
   private int qos0Held;
@@ -57,8 +58,12 @@ final class Inbox {
   private volatile Settlements settlements;
   private volatile Adoptions adoptions;
 
+  /**
+   * @param timeoutSeconds {@code mqtt.cluster.forward-timeout}: bounds how long an adoption
+   *     waits for the messages it held to be taken ({@link #release}); it settles nothing
+   */
   Inbox(int timeoutSeconds) {
-    this.timeoutMillis = TimeUnit.SECONDS.toMillis(timeoutSeconds);
+    this.releaseWaitMillis = TimeUnit.SECONDS.toMillis(timeoutSeconds);
   }
 
   void attach(ClusterPort value, Settlements to, Adoptions adopting) {
@@ -142,7 +147,10 @@ final class Inbox {
    * Routes what was held, in order (what arrives meanwhile queues behind it), unless another
    * adoption began.
    *
-   * @return completes once every QoS 1/2 message routed was taken or failed
+   * @return completes once every QoS 1/2 message routed was taken or failed, or after the
+   *     forward timeout: a session here holding one back is disconnected by then, but an
+   *     application's in-process one, or a store that does not answer, may hold it longer (its
+   *     settlement still waits for the outcome)
    */
   CompletableFuture<Void> release() {
     synchronized (this) {
@@ -177,7 +185,8 @@ final class Inbox {
       LOG.info(() -> "Routed " + routed + " forwarded messages held while sessions of cluster "
           + "members that left were adopted here");
     }
-    return CompletableFuture.allOf(taken.toArray(CompletableFuture[]::new));
+    return CompletableFuture.allOf(taken.toArray(CompletableFuture[]::new))
+        .completeOnTimeout(null, releaseWaitMillis, TimeUnit.MILLISECONDS);
   }
 
   /** @return the held message, its outcome also completing a future added to {@code taken} */
@@ -190,16 +199,18 @@ final class Inbox {
     });
   }
 
-  /** Routes one message; QoS 1/2 is settled once taken or timed out, QoS 0 never. */
+  /**
+   * Routes one message; QoS 1/2 is settled once taken, QoS 0 never. It is settled as it ended
+   * here and never before: the engine disconnects a session that holds it back longer than
+   * {@code mqtt.cluster.forward-timeout}, which admits it, so no failure is told for a message
+   * delivered later (its publisher would resend it, and a QoS 2 message arrive twice).
+   */
   private void route(Held h) {
     if (h.forwarded().message().qos() == QoS.AT_MOST_ONCE) {
       take(h.forwarded(), receivers -> { });
       return;
     }
-    CompletableFuture<Integer> taken = new CompletableFuture<>();
-    taken.orTimeout(timeoutMillis, TimeUnit.MILLISECONDS).whenComplete((receivers, late) ->
-        h.outcome().settle(late == null && receivers >= 0 ? TAKEN : FAILED));
-    take(h.forwarded(), taken::complete);
+    take(h.forwarded(), receivers -> h.outcome().settle(receivers >= 0 ? TAKEN : FAILED));
   }
 
   /**

@@ -4,7 +4,8 @@ package org.ferrymq.engine;
  * How a receiving session tells a publisher's pending acknowledgement that it took a message.
  * A congested session (backlog at its bound while its client is online) defers the admission
  * until the backlog has drained, which holds the publisher's PUBACK/PUBREC back: backpressure
- * instead of loss. Called on the receiving session's lane.
+ * instead of loss. A deferred message is already in the session, so it counts as taken once
+ * admitted, however the deferral ends. Called on the receiving session's lane.
  */
 interface Admission {
   /** No one waits for this delivery. */
@@ -34,6 +35,15 @@ interface Admission {
 
   /** The deferred message is admitted: the backlog drained, or the client went away. */
   void admittedAfterDeferral();
+
+  /**
+   * @return the clock time (millis) by which a session that defers this admission must admit
+   *     it, or {@link Long#MAX_VALUE} for no limit: only a message a cluster peer forwarded has
+   *     one ({@code mqtt.cluster.forward-timeout}), past which the session counts as stuck
+   */
+  default long admitByMillis() {
+    return Long.MAX_VALUE;
+  }
 
   /**
    * The session could not take the message (its delivery threw): the publisher is told.

@@ -67,6 +67,8 @@ final class BrokerCore {
   private final PeerLink peerLink;
   /** Cluster peers as receivers, by {@link PeerKey}; empty on a single node. */
   private final Map<String, PeerTarget> peers = new ConcurrentHashMap<>();
+  /** How long a session may hold back a message a peer forwarded ({@link #forwardedAdmitBy}). */
+  final long forwardTimeoutMillis;
   final SubscriptionIndex index;
   final Router router;
   final RetainedMessages retained;
@@ -112,6 +114,7 @@ final class BrokerCore {
     this.index = b.subscriptionIndex != null ? b.subscriptionIndex : new SubscriptionTree();
     this.router = new Router(this, index, b.peerLink != null);
     this.peerLink = b.peerLink;
+    this.forwardTimeoutMillis = b.forwardTimeout.toMillis();
     this.handover = b.sessionHandover;
     this.wills = b.connectionWills;
     this.moves = b.peerLink == null || b.sessionHandover == null ? null
@@ -386,6 +389,16 @@ final class BrokerCore {
   void routeForSessions(Message m, java.util.Set<String> sessions, IntConsumer whenTaken) {
     Lane lane = laneFor(m.originClientId());
     lane.execute(() -> router.routeToSessions(m, lane, sessions, whenDurable(whenTaken)));
+  }
+
+  /**
+   * @return the clock time by which a session must admit a message a peer forwarded now: one
+   *     that holds it back longer is disconnected as a stuck one is, which admits it (the peer's
+   *     publisher waits for that), so the peer is never told of a failure for a message that is
+   *     delivered all the same (docs/cluster.md, "Routing across nodes")
+   */
+  long forwardedAdmitBy() {
+    return clock.millis() + forwardTimeoutMillis;
   }
 
   /**

@@ -69,9 +69,11 @@ final class BrokerTimer {
       ConnectionHandler.Stuck stuck = c.stuck(nowNanos, nowMillis, slowTimeoutMillis);
       if (stuck != null) {
         core.metrics.slowSubscribersDisconnected.increment();
+        String limit = stuck == ConnectionHandler.Stuck.HOLDING_FORWARDED
+            ? core.forwardTimeoutMillis / 1000 + " s (mqtt.cluster.forward-timeout)"
+            : core.config.slowSubscriberTimeoutSeconds() + " s (mqtt.slow-subscriber-timeout)";
         LOG.warning(() -> "Disconnecting " + c.clientId() + ": " + stuck.description
-            + " for more than " + core.config.slowSubscriberTimeoutSeconds() + " s "
-            + "(mqtt.slow-subscriber-timeout); its publishers were slowed meanwhile");
+            + " for more than " + limit + "; its publishers were slowed meanwhile");
         if (stuck == ConnectionHandler.Stuck.NOT_READING) {
           c.abort(stuck.description);
         } else {

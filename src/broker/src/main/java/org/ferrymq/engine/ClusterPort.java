@@ -28,7 +28,8 @@ public final class ClusterPort {
    *     the message, and no other group's members do
    * @param whenTaken receives the number of receivers once every receiving session admitted
    *     the message (a congested one defers that, which is the backpressure towards the origin
-   *     node) and the store made it durable, or a negative number when a delivery failed
+   *     node, for the forward timeout at most: then its client is disconnected, which admits
+   *     it) and the store made it durable, or a negative number when a delivery failed
    * @throws IllegalStateException when the broker is not running
    */
   public void routeFromPeer(Message message, GroupAssignment groups, IntConsumer whenTaken) {

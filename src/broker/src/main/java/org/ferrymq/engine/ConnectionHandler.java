@@ -649,7 +649,12 @@ final class ConnectionHandler implements Peer {
     /** Its outbound buffer stayed full: it reads neither a DISCONNECT nor a lingering close. */
     NOT_READING("client not reading its socket"),
     /** It reads, but has taken none of its queued messages: told with DISCONNECT 0x97. */
-    NOT_TAKING("client took none of its queued messages");
+    NOT_TAKING("client took none of its queued messages"),
+    /**
+     * Its full backlog holds back a message a cluster peer forwarded, whose publisher there
+     * waits for it: told with DISCONNECT 0x97, which admits the message.
+     */
+    HOLDING_FORWARDED("client held back a message forwarded by another cluster node");
 
     final String description;
 
@@ -660,7 +665,8 @@ final class ConnectionHandler implements Peer {
 
   /**
    * @return why this client is stuck (no reading of its socket, or none of its queued messages
-   *     taken, for longer than the timeout), or null when it is not
+   *     taken, for longer than the timeout; or a forwarded message held back past its limit),
+   *     or null when it is not
    */
   Stuck stuck(long nowNanos, long nowMillis, long timeoutMillis) {
     if (state != State.CONNECTED) {
@@ -669,10 +675,13 @@ final class ConnectionHandler implements Peer {
     if (gate.outboundBlockedNanos(nowNanos) > timeoutMillis * 1_000_000) {
       return Stuck.NOT_READING;
     }
-    if (session != null && session.connection() == this && session.outbox().isStuck(nowMillis, timeoutMillis)) {
+    if (session == null || session.connection() != this) {
+      return null;
+    }
+    if (session.outbox().isStuck(nowMillis, timeoutMillis)) {
       return Stuck.NOT_TAKING;
     }
-    return null;
+    return session.outbox().holdsPastLimit(nowMillis) ? Stuck.HOLDING_FORWARDED : null;
   }
 
   /**

@@ -301,6 +301,7 @@ public final class MqttBroker implements ConnectionAcceptor, AutoCloseable {
     /** Null: a single node; Wills die with it. */
     ConnectionWills connectionWills;
     Duration handoverGrace = Duration.ofSeconds(10);
+    Duration forwardTimeout = Duration.ofSeconds(60);
     /** Null: {@code $SYS} has this node's own figures only. */
     SysExtension sysExtension;
     /** Share of the heap in use after collection; null: the JVM's, read by {@link HeapGauge}. */
@@ -374,11 +375,28 @@ public final class MqttBroker implements ConnectionAcceptor, AutoCloseable {
      * @throws IllegalArgumentException when it is not positive
      */
     public Builder handoverGrace(Duration value) {
-      if (value.isNegative() || value.isZero()) {
-        throw new IllegalArgumentException("the handover grace period must be positive: " + value);
-      }
-      this.handoverGrace = value;
+      this.handoverGrace = positive(value, "the handover grace period");
       return this;
+    }
+
+    /**
+     * How long a connected session may hold back (defer its admission of) a QoS 1/2 message a
+     * cluster peer forwarded while its backlog is full; past it the client is disconnected as
+     * a stuck subscriber is, which admits the message (docs/cluster.md, "Routing across
+     * nodes"). Used only for forwarded messages; 60 s by default.
+     *
+     * @throws IllegalArgumentException when it is not positive
+     */
+    public Builder forwardTimeout(Duration value) {
+      this.forwardTimeout = positive(value, "the forward timeout");
+      return this;
+    }
+
+    private static Duration positive(Duration value, String what) {
+      if (value.isNegative() || value.isZero()) {
+        throw new IllegalArgumentException(what + " must be positive: " + value);
+      }
+      return value;
     }
 
     /**

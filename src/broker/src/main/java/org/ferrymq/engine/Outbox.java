@@ -48,6 +48,8 @@ final class Outbox {
   private int sendQuota = 65_535;
   /** Publishers' admissions deferred while this session is congested, in arrival order. */
   private final ArrayDeque<Admission> waiting = new ArrayDeque<>();
+  /** The earliest {@link Admission#admitByMillis} among {@link #waiting}; all go together. */
+  private long waitingAdmitByMillis = Long.MAX_VALUE;
   /** Last time the client took a queued message or acknowledged one (clock millis). */
   private long lastProgressMillis;
   private boolean fullLogged;
@@ -146,6 +148,7 @@ final class Outbox {
     drain();
     if (isCongested()) {
       waiting.add(admission);
+      waitingAdmitByMillis = Math.min(waitingAdmitByMillis, admission.admitByMillis());
       admission.deferred();
     } else {
       admission.admitted();
@@ -386,6 +389,7 @@ final class Outbox {
 
   /** Lets every publisher held back by this session's backlog have its acknowledgement. */
   private void admitWaiting() {
+    waitingAdmitByMillis = Long.MAX_VALUE;
     while (!waiting.isEmpty()) {
       waiting.poll().admittedAfterDeferral();
     }
@@ -399,6 +403,15 @@ final class Outbox {
     lane.assertCurrent(session);
     return session.peer() != null && !queue.isEmpty()
         && nowMillis - lastProgressMillis > timeoutMillis;
+  }
+
+  /**
+   * @return whether the client holds back a message longer than its sender allows: a message
+   *     a cluster peer forwarded, whose publisher there waits for this session's admission
+   */
+  boolean holdsPastLimit(long nowMillis) {
+    lane.assertCurrent(session);
+    return session.peer() != null && nowMillis > waitingAdmitByMillis;
   }
 
   /** Sends a QoS 0 delivery; one too large for the client is dropped [MQTT-3.1.2-25]. */

@@ -5,7 +5,8 @@ import java.util.function.IntConsumer;
 
 /**
  * Counts down the receiving sessions of one message, then runs the completion once. Each
- * receiver that defers its admission marks the publisher throttled until it admits.
+ * receiver that defers its admission marks the publisher throttled until it admits. A message
+ * a cluster peer forwarded may be deferred only until {@link #admitByMillis()}.
  */
 final class RouteBarrier implements Admission {
   private final AtomicInteger remaining;
@@ -16,6 +17,8 @@ final class RouteBarrier implements Admission {
   private final Router.BreakOff breakOff;
   /** Set by the router before its own arrival, so visible to whoever completes. */
   int receivers;
+  /** Set before any delivery: a forwarded message's limit ({@link #limitDeferral}). */
+  private long admitByMillis = Long.MAX_VALUE;
   private volatile boolean failed;
 
   RouteBarrier(int parties, IntConsumer completion, Runnable storedCompletion,
@@ -26,6 +29,22 @@ final class RouteBarrier implements Admission {
     this.storedCompletion = storedCompletion;
     this.publisher = publisher;
     this.breakOff = breakOff;
+  }
+
+  /**
+   * Limits how long a receiver may defer its admission: the message came from a cluster peer,
+   * whose publisher waits for it ({@link BrokerCore#forwardedAdmitBy()}). Before any delivery.
+   *
+   * @return this barrier
+   */
+  RouteBarrier limitDeferral(long byMillis) {
+    admitByMillis = byMillis;
+    return this;
+  }
+
+  @Override
+  public long admitByMillis() {
+    return admitByMillis;
   }
 
   /** A party stored and admitted the message (or will never have it). */

@@ -73,7 +73,8 @@ final class Router {
   /**
    * Routes a message a cluster peer forwarded: to this node's own receivers only, since the
    * peer has forwarded it to every other node with a match itself, and to the shared groups the
-   * peer chose this node for, no others.
+   * peer chose this node for, no others. A congested receiver may defer it only until {@link
+   * BrokerCore#forwardedAdmitBy()}.
    */
   int routeFromPeer(Message m, Lane current, GroupAssignment groups, IntConsumer whenTaken) {
     return route(m, current, whenTaken, null, null, null, null, groups);
@@ -90,7 +91,8 @@ final class Router {
     try {
       index.match(m.topic(), c);
       c.targets.keySet().retainAll(sessions);
-      RouteBarrier barrier = new RouteBarrier(c.targets.size() + 1, whenTaken, null, null, null);
+      RouteBarrier barrier = new RouteBarrier(c.targets.size() + 1, whenTaken, null, null, null)
+          .limitDeferral(core.forwardedAdmitBy());
       int delivered = 0;
       for (Target t : c.targets.values()) {
         Session s = core.session(t.clientId);
@@ -145,6 +147,10 @@ final class Router {
       RouteBarrier barrier = whenTaken == null ? null
           : new RouteBarrier(c.targets.size() + 1, whenTaken, whenStored, publisher,
               whenBrokeOff == null ? null : new BreakOff(m, reached, whenBrokeOff));
+      if (barrier != null && assigned != null) {
+        // a peer's publisher waits for it: no session here may hold it back for long
+        barrier.limitDeferral(core.forwardedAdmitBy());
+      }
       boolean inPlace = onOneLane(c.targets.values());
       int delivered = 0;
       for (Target t : c.targets.values()) {

@@ -141,7 +141,8 @@ final class SessionMoves {
 
   private void deliver(DeliveryTarget target, Message m, SessionDelivery d,
       IntConsumer whenTaken) {
-    RouteBarrier barrier = new RouteBarrier(2, core.whenDurable(whenTaken), null, null, null);
+    RouteBarrier barrier = new RouteBarrier(2, core.whenDurable(whenTaken), null, null, null)
+        .limitDeferral(core.forwardedAdmitBy());
     barrier.receivers = 1;
     try {
       target.deliver(m, d.qos(), d.retain(), d.subscriptionIds(), d.sharedFilter(), barrier);

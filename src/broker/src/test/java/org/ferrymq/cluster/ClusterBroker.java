@@ -51,7 +51,7 @@ final class ClusterBroker implements AutoCloseable {
   /**
    * Starts a node that contacts the given member ports.
    *
-   * @param extra alternating engine setting keys and values
+   * @param extra alternating setting keys and values: the engine's, and {@code mqtt.cluster.*}
    */
   static ClusterBroker start(String name, String secret, int port, List<Integer> members,
       String... extra) throws IOException {
@@ -74,7 +74,7 @@ final class ClusterBroker implements AutoCloseable {
   static ClusterBroker start(String name, String secret, int port, List<Integer> members,
       Map<String, String> cluster, Persistence persistence, String... extra)
       throws IOException {
-    ClusterNode node = ClusterNode.join(config(name, secret, port, members, cluster));
+    ClusterNode node = ClusterNode.join(config(name, secret, port, members, cluster, extra));
     try {
       MqttBroker broker = node.configure(MqttBroker.builder().config(TestBrokers.config(extra)),
           persistence, true).build();
@@ -90,7 +90,7 @@ final class ClusterBroker implements AutoCloseable {
   /**
    * Starts {@code size} nodes that know one another and waits until each sees all of them.
    *
-   * @param extra alternating engine setting keys and values, for every node
+   * @param extra alternating setting keys and values, for every node
    */
   static List<ClusterBroker> startCluster(String name, String secret, int size,
       String... extra) throws IOException {
@@ -120,8 +120,12 @@ final class ClusterBroker implements AutoCloseable {
     return config(name, secret, port, members, Map.of());
   }
 
+  /**
+   * @param cluster more {@code mqtt.cluster.*} settings
+   * @param extra alternating setting keys and values; those of {@code mqtt.cluster.*} apply
+   */
   static ClusterConfig config(String name, String secret, int port, List<Integer> members,
-      Map<String, String> cluster) {
+      Map<String, String> cluster, String... extra) {
     Map<String, String> values = new HashMap<>(cluster);
     values.put("mqtt.cluster.enabled", "true");
     values.put("mqtt.cluster.name", name);
@@ -130,6 +134,11 @@ final class ClusterBroker implements AutoCloseable {
     values.put("mqtt.cluster.members", String.join(",",
         members.stream().map(p -> HOST + ":" + p).toList()));
     values.put("mqtt.cluster.secret", secret);
+    for (int i = 0; i + 1 < extra.length; i += 2) {
+      if (extra[i].startsWith("mqtt.cluster.")) {
+        values.put(extra[i], extra[i + 1]);
+      }
+    }
     return ClusterConfig.from(k -> Optional.ofNullable(values.get(k)));
   }
 
