@@ -238,6 +238,9 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     });
     directory.forgetAllBut(members);
     figures.forgetAllBut(members);
+    if (config.splitBrainProtected()) {
+      builder.ackSafety(new MinorityAcks(splitBrain, adoptions, hazelcast));
+    }
     return builder.subscriptionIndex(index).peerLink(forwarder).sysExtension(figures)
         .sessionRegistry(sessions.registry()).sessionHandover(sessions)
         .connectionWills(wills)

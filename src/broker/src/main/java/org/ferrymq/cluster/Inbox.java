@@ -27,8 +27,9 @@ import org.ferrymq.persistence.common.RecordFormatException;
  * over from it only. QoS 0 held is capped at {@link #MAX_QOS0_HELD}, as a slow peer's is. A
  * message addressed to one session (its origin handed the session over to this node a moment
  * ago) goes to that session only, and is settled the same way. A message for a member that left
- * unadopted ({@link Adoptions#unadopted}) fails. Thread-safe; the held messages
- * are guarded by this.
+ * unadopted ({@link Adoptions#unadopted}) fails, and so does one that would reach a persistent
+ * session here while this side lacks quorum ({@link MinorityAcks}; the engine then delivers it
+ * to no one here). Thread-safe; the held messages are guarded by this.
  */
 final class Inbox {
   /** A forwarded message a delivery here failed for (a store refused a write, a bug). */

@@ -60,6 +60,8 @@ final class BrokerCore {
   final SessionHandover handover;
   /** Null on a single node. */
   final ConnectionWills wills;
+  /** Null: every QoS 1/2 message may be acknowledged (a single node). */
+  final AckSafety ackSafety;
   /** Sessions moving between cluster nodes; null on a single node. */
   final SessionMoves moves;
   final InProcessSubscribers inProcess = new InProcessSubscribers();
@@ -117,6 +119,7 @@ final class BrokerCore {
     this.forwardTimeoutMillis = b.forwardTimeout.toMillis();
     this.handover = b.sessionHandover;
     this.wills = b.connectionWills;
+    this.ackSafety = b.ackSafety;
     this.moves = b.peerLink == null || b.sessionHandover == null ? null
         : new SessionMoves(this, b.peerLink, b.handoverGrace.toNanos());
     this.retained = new RetainedMessages(persistence.retained(), clock,

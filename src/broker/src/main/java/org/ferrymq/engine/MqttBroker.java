@@ -300,6 +300,8 @@ public final class MqttBroker implements ConnectionAcceptor, AutoCloseable {
     SessionHandover sessionHandover;
     /** Null: a single node; Wills die with it. */
     ConnectionWills connectionWills;
+    /** Null: every QoS 1/2 message may be acknowledged, as on a single node. */
+    AckSafety ackSafety;
     Duration handoverGrace = Duration.ofSeconds(10);
     Duration forwardTimeout = Duration.ofSeconds(60);
     /** Null: {@code $SYS} has this node's own figures only. */
@@ -363,6 +365,15 @@ public final class MqttBroker implements ConnectionAcceptor, AutoCloseable {
      */
     public Builder connectionWills(ConnectionWills value) {
       this.connectionWills = Objects.requireNonNull(value);
+      return this;
+    }
+
+    /**
+     * Tells whether a QoS 1/2 message may be acknowledged for its receivers on a side of a
+     * network split without quorum; by default there is no such side, as on a single node.
+     */
+    public Builder ackSafety(AckSafety value) {
+      this.ackSafety = Objects.requireNonNull(value);
       return this;
     }
 

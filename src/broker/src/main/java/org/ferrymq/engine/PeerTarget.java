@@ -30,6 +30,11 @@ final class PeerTarget implements DeliveryTarget {
     return key;
   }
 
+  /** @return the peer's node id */
+  String node() {
+    return node;
+  }
+
   @Override
   public Lane lane() {
     return lane;

@@ -20,6 +20,8 @@ final class RouteBarrier implements Admission {
   /** Set before any delivery: a forwarded message's limit ({@link #limitDeferral}). */
   private long admitByMillis = Long.MAX_VALUE;
   private volatile boolean failed;
+  /** Set before any delivery, null for none: the receivers whose copies need the quorum. */
+  private QuorumBound quorumBound;
 
   RouteBarrier(int parties, IntConsumer completion, Runnable storedCompletion,
       InboundGate publisher, Router.BreakOff breakOff) {
@@ -39,6 +41,17 @@ final class RouteBarrier implements Admission {
    */
   RouteBarrier limitDeferral(long byMillis) {
     admitByMillis = byMillis;
+    return this;
+  }
+
+  /**
+   * Fails the message once every receiver stored it if this node's side lost its quorum
+   * meanwhile ({@link QuorumBound#lostSince}). Before any delivery.
+   *
+   * @return this barrier
+   */
+  RouteBarrier watch(QuorumBound bound) {
+    quorumBound = bound;
     return this;
   }
 
@@ -63,8 +76,15 @@ final class RouteBarrier implements Admission {
   }
 
   private void stored() {
+    if (unstored.decrementAndGet() != 0) {
+      return;
+    }
+    // every party stored it, so no failure can come in between
+    if (!failed && quorumBound != null && quorumBound.lostSince(breakOff)) {
+      failed = true;
+    }
     // after a failed delivery the message is not everywhere: nothing may record it as routed
-    if (unstored.decrementAndGet() == 0 && storedCompletion != null && !failed) {
+    if (storedCompletion != null && !failed) {
       storedCompletion.run();
     }
   }

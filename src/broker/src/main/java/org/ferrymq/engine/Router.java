@@ -91,12 +91,18 @@ final class Router {
     try {
       index.match(m.topic(), c);
       c.targets.keySet().retainAll(sessions);
+      for (Target t : c.targets.values()) {
+        t.target = core.session(t.clientId);
+      }
+      QuorumBound bound = QuorumBound.of(core.ackSafety, m, c.targets.values());
+      if (bound != null && bound.refused()) {
+        return refuse(null, whenTaken, null);
+      }
       RouteBarrier barrier = new RouteBarrier(c.targets.size() + 1, whenTaken, null, null, null)
-          .limitDeferral(core.forwardedAdmitBy());
+          .limitDeferral(core.forwardedAdmitBy()).watch(bound);
       int delivered = 0;
       for (Target t : c.targets.values()) {
-        Session s = core.session(t.clientId);
-        if (s != null) {
+        if (t.target instanceof Session s) {
           delivered++;
           QoS qos = QoS.min(m.qos(), t.qos);
           boolean retain = t.retainAsPublished && m.retain();
@@ -144,14 +150,19 @@ final class Router {
           pickOrCountDenied(c, g, m, current);
         }
       }
+      boolean inPlace = onOneLane(c.targets.values());
+      QuorumBound bound = whenTaken == null ? null
+          : QuorumBound.of(core.ackSafety, m, c.targets.values());
+      if (bound != null && bound.refused()) {
+        return refuse(reached, whenTaken, whenBrokeOff);
+      }
       RouteBarrier barrier = whenTaken == null ? null
           : new RouteBarrier(c.targets.size() + 1, whenTaken, whenStored, publisher,
-              whenBrokeOff == null ? null : new BreakOff(m, reached, whenBrokeOff));
+              whenBrokeOff == null ? null : new BreakOff(m, reached, whenBrokeOff)).watch(bound);
       if (barrier != null && assigned != null) {
         // a peer's publisher waits for it: no session here may hold it back for long
         barrier.limitDeferral(core.forwardedAdmitBy());
       }
-      boolean inPlace = onOneLane(c.targets.values());
       int delivered = 0;
       for (Target t : c.targets.values()) {
         if (dispatch(m, t, barrier, inPlace, publisher)) {
@@ -166,6 +177,22 @@ final class Router {
     } finally {
       c.reset(null, false);
     }
+  }
+
+  /**
+   * Fails a QoS 1/2 message before anyone has it: this node's side of its cluster lacks quorum
+   * and a receiver's copy would not last ({@link QuorumBound}). An MQTT 3 QoS 2 publisher's
+   * resend then reaches every receiver once ({@code reached} left out, as before).
+   *
+   * @return 0, the receivers it was handed to
+   */
+  private static int refuse(AlreadyRouted reached, IntConsumer whenTaken,
+      Consumer<AlreadyRouted> whenBrokeOff) {
+    if (whenBrokeOff != null) {
+      whenBrokeOff.accept(reached != null ? reached : AlreadyRouted.collecting());
+    }
+    whenTaken.accept(FAILED);
+    return 0;
   }
 
   /** Picks a member of a group on this node; counts the message as denied when none may read. */

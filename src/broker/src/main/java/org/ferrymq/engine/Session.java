@@ -34,7 +34,8 @@ final class Session implements DeliveryTarget, SessionHandle {
   private final BrokerCore core;
 
   private ProtocolVersion version = ProtocolVersion.MQTT_5;
-  private long expiryIntervalSeconds;
+  /** Volatile: a router on another lane asks whether the session outlives its connection. */
+  private volatile long expiryIntervalSeconds;
   private long disconnectedAtMillis;
   /**
    * The identity of the attached connection (while offline: of the last one, or the owner's
@@ -362,6 +363,7 @@ final class Session implements DeliveryTarget, SessionHandle {
     return clientId;
   }
 
+  /** @return whether the session outlives its connection (expiry above 0); from any lane */
   boolean isPersistent() {
     return expiryIntervalSeconds > 0;
   }

@@ -24,6 +24,7 @@ import org.eclipse.paho.client.mqttv3.IMqttToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.MqttCallback;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.ferrymq.engine.TestClient;
@@ -190,7 +191,17 @@ class ForwardTimeoutTest {
   /** An MQTT 3.1.1 Paho client that reconnects by itself and resends what is unacknowledged. */
   private MqttAsyncClient resendingPublisher(AtomicInteger lost) throws Exception {
     MqttAsyncClient client = new MqttAsyncClient(a.uri(), "pub-3", new MemoryPersistence());
-    client.setCallback(new MqttCallback() {
+    client.setCallback(countingLost(lost));
+    MqttConnectOptions options = ClusterSessionsTest.options(false, null);
+    options.setAutomaticReconnect(true);
+    options.setMaxInflight(COUNT);
+    client.connect(options).waitForCompletion(10_000);
+    return client;
+  }
+
+  /** A publisher's callback that counts its lost connections. */
+  static MqttCallback countingLost(AtomicInteger lost) {
+    return new MqttCallback() {
       @Override
       public void connectionLost(Throwable cause) {
         lost.incrementAndGet();
@@ -203,16 +214,12 @@ class ForwardTimeoutTest {
       @Override
       public void deliveryComplete(IMqttDeliveryToken token) {
       }
-    });
-    MqttConnectOptions options = ClusterSessionsTest.options(false, null);
-    options.setAutomaticReconnect(true);
-    options.setMaxInflight(COUNT);
-    client.connect(options).waitForCompletion(10_000);
-    return client;
+    };
   }
 
-  private static void publish(MqttAsyncClient client, String topic, String payload,
-      Set<String> acknowledged) throws Exception {
+  /** Publishes at QoS 2; {@code acknowledged} gets the payload once PUBCOMP came. */
+  static void publish(MqttAsyncClient client, String topic, String payload,
+      Set<String> acknowledged) throws MqttException {
     MqttMessage m = new MqttMessage(payload.getBytes(StandardCharsets.UTF_8));
     m.setQos(2);
     client.publish(topic, m, null, new IMqttActionListener() {

@@ -15,9 +15,13 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.ferrymq.engine.TestClient;
@@ -40,7 +44,7 @@ import org.junit.jupiter.api.Timeout;
  * which the youngest is cut off ({@link NetworkSplit}). The side of two keeps its quorum and
  * adopts the cut-off member's sessions; the side of one adopts none of the other side's, takes
  * no session from the cluster for a CONNECT, and acknowledges no QoS 1/2 message for the other
- * side's sessions. Every member keeps a copy of every entry (two backups), so that the minority
+ * side's sessions or its own persistent ones, delivering such a message to no one. Every member keeps a copy of every entry (two backups), so that the minority
  * sees every session the old code would have taken.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -52,6 +56,7 @@ class SplitBrainSessionsTest {
   private final String name = "split-" + UUID.randomUUID().toString().substring(0, 8);
   private final List<ClusterBroker> nodes = new ArrayList<>();
   private final List<MqttClient> clients = new ArrayList<>();
+  private final List<MqttAsyncClient> asyncClients = new ArrayList<>();
   private ClusterBroker a;
   private ClusterBroker b;
   private ClusterBroker c;
@@ -66,6 +71,12 @@ class SplitBrainSessionsTest {
 
   @AfterEach
   void stop() throws Exception {
+    for (MqttAsyncClient client : asyncClients) {
+      if (client.isConnected()) {
+        client.disconnectForcibly(1_000);
+      }
+      client.close(true);
+    }
     for (MqttClient client : clients) {
       if (client.isConnected()) {
         client.disconnectForcibly(1_000);
@@ -177,7 +188,6 @@ class SplitBrainSessionsTest {
     awaitCopied("healed");
     TestClient onMinority = TestClient.connect(c.broker, ProtocolVersion.MQTT_5, "minority",
         true);
-    String minority = c.id();
     NetworkSplit.split(List.of(a, b), List.of(c));
     await().atMost(WAIT).until(() -> holds(a, "healed"));
 
@@ -189,28 +199,15 @@ class SplitBrainSessionsTest {
       publisher.publish("heal/" + i, payload.getBytes(StandardCharsets.UTF_8), 1, false);
       acknowledged.add(payload);
     }
-    // the minority's node still has its own copy of the session, and queues its side's
-    // messages there, more than the majority did: copies under keys the majority lacks
-    for (int i = 0; i < 30; i++) {
+    // the minority's node still has its own copy of the session, which the merge drops: it
+    // refuses its side's QoS 1 messages for it, as not acknowledged
+    for (int i = 0; i < 3; i++) {
       onMinority.publish("heal/minority", "minority-" + i, QoS.AT_LEAST_ONCE, false);
-      assertEquals(ReasonCode.SUCCESS, onMinority.expect(PubAck.class).reasonCode());
+      assertEquals(ReasonCode.UNSPECIFIED_ERROR, onMinority.expect(PubAck.class).reasonCode());
     }
 
     // Exercise: the sides merge; the node merged back reports it, and restarts
-    NetworkSplit.heal(c, a);
-    await().atMost(WAIT).until(() -> c.node.status().mergedAfterSplit()
-        && a.node.memberCount() == 3);
-    assertEquals(a.id(), a.sessionHolder("healed"), "the majority's directory entry stays");
-    // the merge's writes follow the merge: nothing the minority wrote comes back meanwhile
-    await().during(Duration.ofSeconds(2)).atMost(WAIT).until(() -> !copiedBy(minority));
-    int port = c.node.port();
-    List<Integer> listed = List.of(a.node.port(), b.node.port(), port);
-    nodes.remove(c);
-    c.close();
-    ClusterBroker restarted = ClusterBroker.start(name, SECRET, port, listed,
-        EVERY_ENTRY_EVERYWHERE, new TransientPersistence());
-    nodes.add(restarted);
-    await().atMost(WAIT).until(() -> a.node.memberCount() == 3);
+    ClusterBroker restarted = mergeAndRestartMinority("healed");
 
     // Verify: the client resumes the majority's session there, with every message it took
     BlockingQueue<String> arrived = new LinkedBlockingQueue<>();
@@ -225,6 +222,99 @@ class SplitBrainSessionsTest {
       assertTrue(m != null, "every acknowledged message arrives: " + received);
       received.add(m);
     }
+  }
+
+  @Test
+  void aQos2PublishOnTheMinorityForAPersistentSessionThereIsRefusedAndArrivesOnceAfterTheMerge()
+      throws Exception {
+    offlineSession(c, "keeper", "keep/#");
+    BlockingQueue<String> onC = new LinkedBlockingQueue<>();
+    paho(c, "keeper", false, onC);
+    Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+    AtomicInteger lost = new AtomicInteger();
+    MqttAsyncClient publisher = publisher(c, "pub-keep", false, lost);
+    awaitCopied("keeper", "pub-keep");
+    NetworkSplit.split(List.of(a, b), List.of(c));
+    await().atMost(WAIT).until(() -> !c.node.status().quorate());
+
+    // Exercise: QoS 2 for a persistent session of the minority's own node
+    ForwardTimeoutTest.publish(publisher, "keep/1", "kept", acknowledged);
+
+    // Verify: no PUBREC, so not owned [MQTT-4.3.3-2]: MQTT 3.1.1 has no negative one, the
+    // connection closes; and the subscriber on this node got nothing
+    await().atMost(WAIT).until(() -> lost.get() > 0);
+    assertEquals(Set.of(), acknowledged);
+    assertTrue(onC.isEmpty(), "delivered to no one: " + onC);
+
+    // Exercise: the sides merge, C restarts; the subscriber resumes the session the majority
+    // adopted, and the publisher reconnects, resending what was not acknowledged [MQTT-4.4.0-1]
+    ClusterBroker restarted = mergeAndRestartMinority("keeper");
+    BlockingQueue<String> resumed = new LinkedBlockingQueue<>();
+    MqttClient again = new MqttClient(restarted.uri(), "keeper", new MemoryPersistence());
+    clients.add(again);
+    again.setCallback(ClusterSessionsTest.collecting(resumed));
+    assertTrue(again.connectWithResult(ClusterSessionsTest.options(false, null))
+        .getSessionPresent(), "[MQTT-3.2.2-2] the session the majority adopted");
+    MqttConnectOptions toRestarted = ClusterSessionsTest.options(false, null);
+    toRestarted.setServerURIs(new String[] {restarted.uri()});
+    publisher.connect(toRestarted).waitForCompletion(10_000);
+
+    // Verify: acknowledged now, and there exactly once [MQTT-4.3.3-2]
+    await().atMost(WAIT).until(() -> acknowledged.contains("kept"));
+    assertEquals("kept", resumed.poll(20, TimeUnit.SECONDS));
+    await().during(Duration.ofSeconds(2)).atMost(WAIT).until(resumed::isEmpty);
+  }
+
+  @Test
+  void aQos2PublishOnTheMinorityForThisSideAndAnUnadoptedMemberReachesNoOneWhileRefused()
+      throws Exception {
+    offlineSession(b, "far-both", "both/#");
+    BlockingQueue<String> nearby = new LinkedBlockingQueue<>();
+    MqttClient near = paho(c, "near-both", true, nearby);
+    near.subscribe("both/#", 2);
+    ClusterSessionsTest.awaitFilterKnown(c, b, "both/#");
+    Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+    AtomicInteger lost = new AtomicInteger();
+    MqttAsyncClient publisher = publisher(c, "pub-both", true, lost);
+    awaitCopied("far-both", "pub-both");
+    NetworkSplit.split(List.of(a, b), List.of(c));
+    await().atMost(WAIT).until(() -> !c.node.status().quorate());
+
+    // Exercise: the publisher resends after each refusal, on its session there [MQTT-4.4.0-1]
+    ForwardTimeoutTest.publish(publisher, "both/1", "to both sides", acknowledged);
+    await().atMost(WAIT).until(() -> lost.get() >= 3);
+
+    // Verify: never acknowledged, and the subscriber on this side got it no time at all, so no
+    // resend can bring it twice [MQTT-4.3.3-2]
+    assertEquals(Set.of(), acknowledged);
+    assertTrue(nearby.isEmpty(), "delivered to no one: " + nearby);
+    assertTrue(near.isConnected(), "a clean subscriber of this side stays connected");
+  }
+
+  @Test
+  void aQos2PublishOnTheMinorityForCleanSessionsOnlyIsDeliveredAndAcknowledged()
+      throws Exception {
+    BlockingQueue<String> kept = new LinkedBlockingQueue<>();
+    MqttClient keeper = paho(c, "keeper-0", false, kept);
+    keeper.subscribe("kept/#", 2);
+    BlockingQueue<String> nearby = new LinkedBlockingQueue<>();
+    MqttClient near = paho(c, "near-clean", true, nearby);
+    near.subscribe("clean/#", 2);
+    MqttClient v311 = paho(c, "pub-clean", true, null);
+    awaitCopied("keeper-0");
+    NetworkSplit.split(List.of(a, b), List.of(c));
+    await().atMost(WAIT).until(() -> !c.node.status().quorate());
+
+    // Exercise: QoS 2 for the clean subscriber only; QoS 0 for the persistent one
+    v311.publish("clean/1", "clean".getBytes(StandardCharsets.UTF_8), 2, false);
+    v311.publish("kept/1", "at most once".getBytes(StandardCharsets.UTF_8), 0, false);
+
+    // Verify: the synchronous publish returned, so PUBREC and PUBCOMP came [MQTT-4.3.3-2];
+    // delivered once; QoS 0 as before
+    assertEquals("clean", nearby.poll(20, TimeUnit.SECONDS));
+    assertEquals("at most once", kept.poll(20, TimeUnit.SECONDS));
+    await().during(Duration.ofSeconds(2)).atMost(WAIT).until(nearby::isEmpty);
+    assertTrue(v311.isConnected());
   }
 
   @Test
@@ -251,6 +341,31 @@ class SplitBrainSessionsTest {
     assertTrue(a.node.status().quorate());
   }
 
+  /**
+   * Merges C's side back into the majority's; C reports it, and restarts on its port.
+   *
+   * @param heldByA a session the majority adopted, whose directory entry must stay with A
+   * @return the restarted node, a member of the cluster
+   */
+  private ClusterBroker mergeAndRestartMinority(String heldByA) throws Exception {
+    String minority = c.id();
+    NetworkSplit.heal(c, a);
+    await().atMost(WAIT).until(() -> c.node.status().mergedAfterSplit()
+        && a.node.memberCount() == 3);
+    assertEquals(a.id(), a.sessionHolder(heldByA), "the majority's directory entry stays");
+    // the merge's writes follow the merge: nothing the minority wrote comes back meanwhile
+    await().during(Duration.ofSeconds(2)).atMost(WAIT).until(() -> !copiedBy(minority));
+    int port = c.node.port();
+    List<Integer> listed = List.of(a.node.port(), b.node.port(), port);
+    nodes.remove(c);
+    c.close();
+    ClusterBroker restarted = ClusterBroker.start(name, SECRET, port, listed,
+        EVERY_ENTRY_EVERYWHERE, new TransientPersistence());
+    nodes.add(restarted);
+    await().atMost(WAIT).until(() -> a.node.memberCount() == 3);
+    return restarted;
+  }
+
   /** A persistent session left offline on the node, with one QoS 1 subscription. */
   private void offlineSession(ClusterBroker node, String clientId, String filter)
       throws MqttException {
@@ -267,6 +382,22 @@ class SplitBrainSessionsTest {
       client.setCallback(ClusterSessionsTest.collecting(into));
     }
     client.connect(ClusterSessionsTest.options(clean, null));
+    return client;
+  }
+
+  /**
+   * An MQTT 3.1.1 Paho publisher with session (clean session 0) that counts its lost
+   * connections; it resends what is unacknowledged when it connects again, by itself if asked.
+   */
+  private MqttAsyncClient publisher(ClusterBroker node, String clientId, boolean reconnects,
+      AtomicInteger lost) throws MqttException {
+    MqttAsyncClient client = new MqttAsyncClient(node.uri(), clientId, new MemoryPersistence());
+    asyncClients.add(client);
+    client.setCallback(ForwardTimeoutTest.countingLost(lost));
+    MqttConnectOptions options = ClusterSessionsTest.options(false, null);
+    options.setAutomaticReconnect(reconnects);
+    options.setMaxReconnectDelay(1_000);
+    client.connect(options).waitForCompletion(10_000);
     return client;
   }
 
