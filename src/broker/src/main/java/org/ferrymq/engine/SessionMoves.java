@@ -58,7 +58,8 @@ final class SessionMoves {
   /**
    * The session left for {@code node}: its subscriptions stay, its messages follow it there
    * until the grace period ends, those routed to it before it left included. On the session's
-   * lane, after it was taken off this node.
+   * lane, before it is taken off this node: another lane that routes to it meanwhile finds the
+   * session, which passes the message on, or this entry, and never neither.
    */
   void movedOut(Session s, String node) {
     MovedSession forwarding = new MovedSession(s.clientId(), s.lane(), node, link,

@@ -76,8 +76,10 @@ final class SessionTransfer {
     // the held Will travels in the record: only the node that holds the session may publish it
     s.takeWill();
     if (toNode != null && core.moves != null) {
-      SessionEnd.leave(core, s);
+      // the forwarding entry before the session leaves the registry: a lane routing meanwhile
+      // finds one or the other, never neither (which settled its message as taken by no one)
       core.moves.movedOut(s, toNode);
+      SessionEnd.leave(core, s);
     } else {
       SessionEnd.remove(core, s);
     }
