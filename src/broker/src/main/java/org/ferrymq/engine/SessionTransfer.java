@@ -112,7 +112,7 @@ final class SessionTransfer {
         SessionEnd.endSession(core, local);
       }
     }
-    Session s = core.newSession(clientId, core.laneFor(clientId));
+    Session s = core.adoptedSession(clientId, core.laneFor(clientId));
     SessionRecovery.restore(core, s, record, exported.deliveries(), core.clock.millis());
     for (SubscriptionEntry e : leftHere) {
       if (!s.hasSubscription(e.fullFilter())) {
