@@ -2,6 +2,7 @@ package org.ferrymq.cluster;
 
 import static org.awaitility.Awaitility.await;
 
+import com.hazelcast.cluster.Address;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.instance.impl.HazelcastInstanceProxy;
 import com.hazelcast.internal.cluster.impl.ClusterServiceImpl;
@@ -18,6 +19,7 @@ import java.util.List;
  */
 final class NetworkSplit {
   private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final Duration MERGE_RETRY = Duration.ofSeconds(15);
 
   private NetworkSplit() {
   }
@@ -43,10 +45,29 @@ final class NetworkSplit {
         && minority.stream().allMatch(n -> n.node.memberCount() == minority.size()));
   }
 
-  /** Merges the minority's side, of which {@code minority} is a member, into the majority's. */
-  static void heal(ClusterBroker minority, ClusterBroker majority) {
-    clusterService(minority).merge(majority.member().getCluster().getLocalMember()
-        .getAddress());
+  /**
+   * Merges the minority's side, of which {@code minority} is a member, into the majority's, and
+   * waits until the majority counts {@code members}. Hazelcast's handler tries a merge again
+   * after one that did not complete (its join request can time out on a loaded machine); so
+   * does this, while the minority is still on its own side.
+   */
+  static void heal(ClusterBroker minority, ClusterBroker majority, int members) {
+    Address target = majority.member().getCluster().getLocalMember().getAddress();
+    int alone = minority.node.memberCount();
+    long[] lastTry = {System.nanoTime()};
+    clusterService(minority).merge(target);
+    await().atMost(WAIT.multipliedBy(3)).pollInterval(Duration.ofMillis(200)).until(() -> {
+      if (majority.node.memberCount() == members) {
+        return true;
+      }
+      if (System.nanoTime() - lastTry[0] > MERGE_RETRY.toNanos()
+          && minority.member().getLifecycleService().isRunning()
+          && minority.node.memberCount() == alone) {
+        lastTry[0] = System.nanoTime();
+        clusterService(minority).merge(target);
+      }
+      return false;
+    });
   }
 
   private static void suspect(ClusterBroker at, ClusterBroker of) {

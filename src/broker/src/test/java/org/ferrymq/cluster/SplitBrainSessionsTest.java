@@ -349,9 +349,8 @@ class SplitBrainSessionsTest {
    */
   private ClusterBroker mergeAndRestartMinority(String heldByA) throws Exception {
     String minority = c.id();
-    NetworkSplit.heal(c, a);
-    await().atMost(WAIT).until(() -> c.node.status().mergedAfterSplit()
-        && a.node.memberCount() == 3);
+    NetworkSplit.heal(c, a, 3);
+    await().atMost(WAIT).until(() -> c.node.status().mergedAfterSplit());
     assertEquals(a.id(), a.sessionHolder(heldByA), "the majority's directory entry stays");
     // the merge's writes follow the merge: nothing the minority wrote comes back meanwhile
     await().during(Duration.ofSeconds(2)).atMost(WAIT).until(() -> !copiedBy(minority));
