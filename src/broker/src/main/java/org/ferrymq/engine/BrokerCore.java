@@ -306,7 +306,7 @@ final class BrokerCore {
 
   /** @return the network session of that client id, null when there is none */
   Session session(String clientId) {
-    // the registry holds only what newSession put there
+    // the registry holds only what newSession and adoptedSession put there
     return (Session) sessions.get(clientId);
   }
 
