@@ -290,9 +290,23 @@ final class BrokerCore {
     return s;
   }
 
+  /**
+   * Registers a session handed over from another node. One that had moved away from here comes
+   * back: its forwarding entry ends only once the session is registered ({@link
+   * SessionMoves#cameBack}), and what the entry left in the index stays.
+   */
+  Session adoptedSession(String clientId, Lane lane) {
+    Session s = new Session(clientId, lane, this);
+    sessions.put(s);
+    if (moves != null) {
+      moves.cameBack(clientId);
+    }
+    return s;
+  }
+
   /** @return the network session of that client id, null when there is none */
   Session session(String clientId) {
-    // the registry holds only what newSession put there
+    // the registry holds only what newSession and adoptedSession put there
     return (Session) sessions.get(clientId);
   }
 

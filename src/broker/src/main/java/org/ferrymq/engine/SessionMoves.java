@@ -58,7 +58,8 @@ final class SessionMoves {
   /**
    * The session left for {@code node}: its subscriptions stay, its messages follow it there
    * until the grace period ends, those routed to it before it left included. On the session's
-   * lane, after it was taken off this node.
+   * lane, before it is taken off this node: another lane that routes to it meanwhile finds the
+   * session, which passes the message on, or this entry, and never neither.
    */
   void movedOut(Session s, String node) {
     MovedSession forwarding = new MovedSession(s.clientId(), s.lane(), node, link,
@@ -83,13 +84,22 @@ final class SessionMoves {
   }
 
   /**
-   * The session moves back here: forwarding ends. Its subscriptions stay in the index, where
-   * the adopted session's own replace them without being withdrawn in between.
+   * The session moves back here. Its subscriptions stay in the index, where the adopted
+   * session's own replace them without being withdrawn in between; forwarding goes on until
+   * the adopted session is registered ({@link #cameBack}).
    *
    * @return the subscriptions the moved session left in the index
    */
   List<SubscriptionEntry> comesBack(String clientId) {
-    return movedOut.remove(clientId) == null ? List.of() : core.index.subscriptionsOf(clientId);
+    return movedOut.containsKey(clientId) ? core.index.subscriptionsOf(clientId) : List.of();
+  }
+
+  /**
+   * The session that came back is registered here: forwarding ends. Not before, so that another
+   * lane routing to the client meanwhile finds the entry or the session, never neither.
+   */
+  void cameBack(String clientId) {
+    movedOut.remove(clientId);
   }
 
   /**

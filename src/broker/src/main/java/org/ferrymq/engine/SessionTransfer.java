@@ -76,8 +76,10 @@ final class SessionTransfer {
     // the held Will travels in the record: only the node that holds the session may publish it
     s.takeWill();
     if (toNode != null && core.moves != null) {
-      SessionEnd.leave(core, s);
+      // the forwarding entry before the session leaves the registry: a lane routing meanwhile
+      // finds one or the other, never neither (which settled its message as taken by no one)
       core.moves.movedOut(s, toNode);
+      SessionEnd.leave(core, s);
     } else {
       SessionEnd.remove(core, s);
     }
@@ -110,7 +112,7 @@ final class SessionTransfer {
         SessionEnd.endSession(core, local);
       }
     }
-    Session s = core.newSession(clientId, core.laneFor(clientId));
+    Session s = core.adoptedSession(clientId, core.laneFor(clientId));
     SessionRecovery.restore(core, s, record, exported.deliveries(), core.clock.millis());
     for (SubscriptionEntry e : leftHere) {
       if (!s.hasSubscription(e.fullFilter())) {

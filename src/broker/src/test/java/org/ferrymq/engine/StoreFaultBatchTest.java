@@ -24,9 +24,6 @@ import org.ferrymq.persistence.Persistence;
 import org.ferrymq.persistence.PersistenceMode;
 import org.ferrymq.persistence.QueueStore;
 import org.ferrymq.persistence.RecoveryBackoff;
-import org.ferrymq.persistence.RetainedStore;
-import org.ferrymq.persistence.SessionStore;
-import org.ferrymq.persistence.StoreObserver;
 import org.ferrymq.persistence.StoredDelivery;
 import org.ferrymq.persistence.common.GroupCommitter;
 import org.ferrymq.persistence.memory.MemoryPersistence;
@@ -203,8 +200,7 @@ class StoreFaultBatchTest {
   }
 
   /** Delegates to a store; counts delivery writes once armed and runs a hook on each. */
-  private static final class Wrapped implements Persistence {
-    private final Persistence delegate;
+  private static final class Wrapped extends DelegatingPersistence {
     private final Consumer<Integer> onPut;
     private final AtomicInteger puts;
     volatile boolean armed;
@@ -212,14 +208,9 @@ class StoreFaultBatchTest {
     volatile String onlyFor;
 
     Wrapped(Persistence delegate, Consumer<Integer> onPut, AtomicInteger puts) {
-      this.delegate = delegate;
+      super(delegate);
       this.onPut = onPut;
       this.puts = puts;
-    }
-
-    @Override
-    public SessionStore sessions() {
-      return delegate.sessions();
     }
 
     @Override
@@ -249,46 +240,6 @@ class StoreFaultBatchTest {
           return q.load(clientId);
         }
       };
-    }
-
-    @Override
-    public RetainedStore retained() {
-      return delegate.retained();
-    }
-
-    @Override
-    public void afterDurable(Runnable action) {
-      delegate.afterDurable(action);
-    }
-
-    @Override
-    public boolean isHealthy() {
-      return delegate.isHealthy();
-    }
-
-    @Override
-    public String fault() {
-      return delegate.fault();
-    }
-
-    @Override
-    public long failureCount() {
-      return delegate.failureCount();
-    }
-
-    @Override
-    public void observe(StoreObserver observer) {
-      delegate.observe(observer);
-    }
-
-    @Override
-    public String describe() {
-      return delegate.describe();
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
     }
   }
 }
