@@ -285,9 +285,7 @@ final class BrokerCore {
     if (moves != null) {
       moves.sessionBegins(clientId);
     }
-    Session s = new Session(clientId, lane, this);
-    sessions.put(s);
-    return s;
+    return register(clientId, lane);
   }
 
   /**
@@ -296,11 +294,16 @@ final class BrokerCore {
    * SessionMoves#cameBack}), and what the entry left in the index stays.
    */
   Session adoptedSession(String clientId, Lane lane) {
-    Session s = new Session(clientId, lane, this);
-    sessions.put(s);
+    Session s = register(clientId, lane);
     if (moves != null) {
       moves.cameBack(clientId);
     }
+    return s;
+  }
+
+  private Session register(String clientId, Lane lane) {
+    Session s = new Session(clientId, lane, this);
+    sessions.put(s);
     return s;
   }
 

@@ -48,8 +48,6 @@ final class Outbox {
   private int sendQuota = 65_535;
   /** Publishers' admissions deferred while this session is congested, in arrival order. */
   private final ArrayDeque<Admission> waiting = new ArrayDeque<>();
-  /** The earliest {@link Admission#admitByMillis} among {@link #waiting}; all go together. */
-  private long waitingAdmitByMillis = Long.MAX_VALUE;
   /** Last time the client took a queued message or acknowledged one (clock millis). */
   private long lastProgressMillis;
   private boolean fullLogged;
@@ -148,7 +146,6 @@ final class Outbox {
     drain();
     if (isCongested()) {
       waiting.add(admission);
-      waitingAdmitByMillis = Math.min(waitingAdmitByMillis, admission.admitByMillis());
       admission.deferred();
     } else {
       admission.admitted();
@@ -389,7 +386,6 @@ final class Outbox {
 
   /** Lets every publisher held back by this session's backlog have its acknowledgement. */
   private void admitWaiting() {
-    waitingAdmitByMillis = Long.MAX_VALUE;
     while (!waiting.isEmpty()) {
       waiting.poll().admittedAfterDeferral();
     }
@@ -411,7 +407,16 @@ final class Outbox {
    */
   boolean holdsPastLimit(long nowMillis) {
     lane.assertCurrent(session);
-    return session.peer() != null && nowMillis > waitingAdmitByMillis;
+    if (session.peer() == null) {
+      return false;
+    }
+    // all waiting admissions go together, so the earliest limit counts
+    for (Admission waiter : waiting) {
+      if (nowMillis > waiter.admitByMillis()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Sends a QoS 0 delivery; one too large for the client is dropped [MQTT-3.1.2-25]. */

@@ -30,6 +30,8 @@ final class NettyTransport implements Transport {
   private final AtomicBoolean closing = new AtomicBoolean();
   /** Packets sent from other threads, waiting for the task that writes them on the loop. */
   private final PendingWrites pending = new PendingWrites();
+  private final Runnable writePendingTask = this::writePending;
+  private final Runnable schedulePendingTask = this::scheduleWritePending;
   /** Writes and flushes handed to the event loop's task queue and not yet run there. */
   private final AtomicInteger queued = new AtomicInteger();
   /** The engine's last word on reading; the event loop applies it. */
@@ -58,11 +60,14 @@ final class NettyTransport implements Transport {
       channel.write(Unpooled.wrappedBuffer(bytes), channel.voidPromise());
       return;
     }
-    pending.add(bytes, () -> {
-      if (!inOrder(this::writePending)) {
-        pending.takeAll(); // the loop is shutting down and closes the channel
-      }
-    });
+    pending.add(bytes, schedulePendingTask);
+  }
+
+  /** Hands the loop the task that writes what is pending; made once, not per packet. */
+  private void scheduleWritePending() {
+    if (!inOrder(writePendingTask)) {
+      pending.takeAll(); // the loop is shutting down and closes the channel
+    }
   }
 
   /**

@@ -2,7 +2,6 @@ package org.ferrymq.transport.netty;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Packets one connection was sent from threads other than its event loop, in the order sent,
@@ -10,8 +9,10 @@ import java.util.List;
  */
 final class PendingWrites {
   private static final ByteBuffer[] NONE = new ByteBuffer[0];
+  private static final int LARGE_BATCH = 256;
 
-  private List<ByteBuffer> parts = new ArrayList<>();
+  /** Reused from batch to batch; emptied of its capacity after an unusually large one. */
+  private final ArrayList<ByteBuffer> parts = new ArrayList<>();
 
   /**
    * Adds a packet; the first one since the last {@link #takeAll()} also runs {@code schedule}
@@ -31,7 +32,10 @@ final class PendingWrites {
       return NONE;
     }
     ByteBuffer[] all = parts.toArray(NONE);
-    parts = new ArrayList<>(Math.min(all.length, 64));
+    parts.clear();
+    if (all.length > LARGE_BATCH) {
+      parts.trimToSize();
+    }
     return all;
   }
 }
