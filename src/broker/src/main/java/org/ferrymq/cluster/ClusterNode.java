@@ -48,6 +48,8 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
   static final String ADMIN = "ferrymq.admin";
   /** How long a cluster-wide admin query waits for the members' answers. */
   private static final long ADMIN_ANSWER_MILLIS = 5_000;
+  /** How long a node that stops waits for its settlements and copies before it leaves. */
+  private static final long LEAVE_WAIT_SECONDS = 5;
   static final String SESSIONS = "ferrymq.sessions";
   static final String HANDOVER = "ferrymq.handover";
   static final String SESSION_COPIES = "ferrymq.session-copies";
@@ -86,7 +88,7 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     this.adoptions = new Adoptions(hazelcast, self, splitBrain::quorate);
     hazelcast.getUserContext().put(Adoptions.class.getName(), adoptions);
     this.forwarder = new PeerForwarder(hazelcast, hazelcast.getExecutorService(FORWARDING),
-        self, adoptions, inbox);
+        self, adoptions, inbox, config.forwardTimeoutSeconds());
     this.settlements = new Settlements(hazelcast, hazelcast.getExecutorService(SETTLING), self);
     hazelcast.getUserContext().put(PeerForwarder.class.getName(), forwarder);
     ReplicatedMap<String, String> filters = hazelcast.getReplicatedMap(FILTERS);
@@ -387,6 +389,24 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     }
   }
 
+  private void handOffBeforeLeaving() {
+    if (!hazelcast.getLifecycleService().isRunning()) {
+      return; // terminated: nothing reaches the cluster any more
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(LEAVE_WAIT_SECONDS);
+    try {
+      backups.written().get(LEAVE_WAIT_SECONDS, TimeUnit.SECONDS);
+      while (!settlements.delivered() && System.nanoTime() < deadline
+          && hazelcast.getLifecycleService().isRunning()) {
+        Thread.sleep(10);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.fine(() -> "Leaving with backup copies not all written: " + e);
+    }
+  }
+
   /** @return this node's id in the cluster (its Hazelcast member UUID) */
   public String nodeId() {
     return self;
@@ -435,9 +455,15 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     return retained.containsKey(topic);
   }
 
-  /** Leaves the cluster gracefully: the member hands its partitions to the others first. */
+  /**
+   * Leaves the cluster gracefully, after the broker stopped: first the settlements of what its
+   * sessions took reach their origins and the sessions' backup copies are written (for a few
+   * seconds at most), so the node adopting its sessions has them complete and the origins send
+   * it only what was not taken here; then the member hands its partitions to the others.
+   */
   @Override
   public void close() {
+    handOffBeforeLeaving();
     sessions.close();
     wills.close();
     if (hazelcast.getLifecycleService().isRunning()) {

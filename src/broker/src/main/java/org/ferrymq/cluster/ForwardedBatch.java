@@ -34,6 +34,11 @@ public final class ForwardedBatch implements Callable<Integer>, DataSerializable
     this.batch = batch;
   }
 
+  /** @return the number of the batch's first message */
+  long firstId() {
+    return firstId;
+  }
+
   @Override
   public void setHazelcastInstance(HazelcastInstance value) {
     this.instance = value;

@@ -81,7 +81,9 @@ final class Inbox {
    * @param firstId the number of its first message; the others follow consecutively
    * @return the number of messages routed or held
    * @throws NodeStoppingException when this node's broker is not running (yet, or any more):
-   *     it has no subscribers, as if it had left
+   *     the origin offers the batch again, and once this member left, sends it to the node
+   *     adopting its sessions. A broker that stops while it routes the batch has routed a part
+   *     of it; those are settled as usual if taken, and offered again they are refused whole
    */
   int take(String origin, long firstId, byte[] batch) throws RecordFormatException {
     if (port == null) {
@@ -104,7 +106,7 @@ final class Inbox {
         messages.forEach(this::route);
       }
     } catch (IllegalStateException stopped) {
-      // stopping: its clients are disconnected, as when the member has left
+      // stopping: what is not routed yet is owed to the sessions' adopter once this member left
       throw new NodeStoppingException();
     }
     received.add(messages.size());

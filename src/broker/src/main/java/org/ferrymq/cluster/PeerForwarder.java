@@ -10,7 +10,11 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -33,7 +37,11 @@ import org.ferrymq.packet.QoS;
  * unsettled or waiting are sent again, in their order, to the node that adopts its sessions
  * ({@link Adoptions}), marked for those sessions only, and what is forwarded to it later goes
  * there too (this node itself when it is the adopter: its {@link Inbox}); the shared groups it
- * was chosen for go to other members once the adopter settled ({@link Receipt#left}). QoS 0 is
+ * was chosen for go to other members once the adopter settled ({@link Receipt#left}). A peer
+ * whose broker does not run while its member stays (a graceful stop: the broker stops before
+ * the member leaves) refuses batches; they stay owed and are offered again, so that they go to
+ * the adopter once it leaves, and fail, never count as taken, if it neither takes them nor
+ * leaves within {@code mqtt.cluster.forward-timeout} ({@link NodeStoppingException}). QoS 0 is
  * settled when sent; beyond {@link #MAX_QOS0_WAITING} waiting per peer it is dropped and
  * counted, as for a slow subscriber. QoS 1/2 waits without bound here: the publishers'
  * unacknowledged windows bound it. Thread-safe: each peer's state is guarded by its channel.
@@ -42,6 +50,11 @@ final class PeerForwarder implements PeerLink {
   static final int MAX_BATCH_MESSAGES = 512;
   static final int MAX_BATCH_BYTES = 1 << 20;
   static final int MAX_QOS0_WAITING = 10_000;
+  /** How soon a batch a peer's broker refused (it does not run) is offered again. */
+  static final long REFUSED_RETRY_MILLIS = 200;
+  private static final long REFUSAL_REPORTED = Long.MIN_VALUE;
+  private static final Executor RETRY =
+      CompletableFuture.delayedExecutor(REFUSED_RETRY_MILLIS, TimeUnit.MILLISECONDS);
   private static final Logger LOG = Logger.getLogger(PeerForwarder.class.getName());
 
   private final HazelcastInstance hazelcast;
@@ -52,12 +65,20 @@ final class PeerForwarder implements PeerLink {
   private final Map<String, Channel> channels = new ConcurrentHashMap<>();
   /** Peers that left, each with the node that adopts its sessions; guarded by {@link #channels}. */
   private final Map<String, String> departed = new ConcurrentHashMap<>();
+  /** How long a peer whose broker does not run may keep messages owed before they fail. */
+  private final long refusedForNanos;
   private final Map<String, LongAdder> forwarded = new ConcurrentHashMap<>();
   private final LongAdder batches = new LongAdder();
   private final LongAdder qos0Dropped = new LongAdder();
 
+  /**
+   * @param refusedForSeconds {@code mqtt.cluster.forward-timeout}: how long a peer whose broker
+   *     does not run while its member stays (a graceful stop, a start not finished) may keep
+   *     the messages it refused owed; past it they fail
+   */
   PeerForwarder(HazelcastInstance hazelcast, IExecutorService executor, String self,
-      Adoptions adoptions, Inbox inbox) {
+      Adoptions adoptions, Inbox inbox, int refusedForSeconds) {
+    this.refusedForNanos = TimeUnit.SECONDS.toNanos(refusedForSeconds);
     this.hazelcast = hazelcast;
     this.executor = executor;
     this.self = self;
@@ -212,12 +233,16 @@ final class PeerForwarder implements PeerLink {
     private final String node;
     private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
     /** Sent and not settled yet, by number: kept in order, to be sent again if the peer dies. */
-    private final java.util.concurrent.ConcurrentSkipListMap<Long, Pending> unsettled =
-        new java.util.concurrent.ConcurrentSkipListMap<>();
+    private final ConcurrentSkipListMap<Long, Pending> unsettled = new ConcurrentSkipListMap<>();
     private long nextId = 1;
     private int qos0Waiting;
     private boolean sending;
     private boolean closed;
+    /**
+     * When the peer's broker began refusing what is sent: 0 while it takes it, {@link
+     * #REFUSAL_REPORTED} once it refused for too long (what it refuses then fails at once).
+     */
+    private volatile long refusedSince;
 
     Channel(String node) {
       this.node = node;
@@ -292,22 +317,91 @@ final class PeerForwarder implements PeerLink {
         }
         forwarded.computeIfAbsent(node, n -> new LongAdder()).add(batch.size());
         batches.increment();
-        int count = batch.size();
         byte[] encoded = BatchCodec.encode(messages, adoptions.awaitedFrom(node));
-        executor.submitToMember(new ForwardedBatch(self, firstId, encoded),
-            member, new ExecutionCallback<Integer>() {
-              @Override
-              public void onResponse(Integer routed) {
-                sendNext();
-              }
-
-              @Override
-              public void onFailure(Throwable t) {
-                settleFailed(firstId, count, t);
-                sendNext();
-              }
-            });
+        submit(new ForwardedBatch(self, firstId, encoded), batch.size(), member);
         return;
+      }
+    }
+
+    /**
+     * Sends a batch; the next follows once the peer routed it. One its broker refused (it does
+     * not run) is offered again, the same batch under the same numbers, until the broker takes
+     * it or the member leaves, or fails after {@link #refusedForNanos}; nothing else is sent
+     * meanwhile, so the order holds.
+     */
+    private void submit(ForwardedBatch task, int count, Member member) {
+      executor.submitToMember(task, member, new ExecutionCallback<Integer>() {
+        @Override
+        public void onResponse(Integer routed) {
+          refusedSince = 0;
+          sendNext();
+        }
+
+        @Override
+        public void onFailure(Throwable t) {
+          if (is(t, NodeStoppingException.class) && keptOwed()) {
+            RETRY.execute(() -> offerAgain(task, count));
+            return;
+          }
+          settleFailed(task.firstId(), count, t);
+          sendNext();
+        }
+      });
+    }
+
+    /**
+     * @return whether the refused batch stays owed, to be offered again: its peer's broker has
+     *     refused for less than {@link #refusedForNanos} (once it does, every message still
+     *     owed here fails), and it has not left ({@link #gone} sends them on then)
+     */
+    private boolean keptOwed() {
+      long now = System.nanoTime();
+      long since = refusedSince;
+      if (since == 0) {
+        refusedSince = now;
+        LOG.fine(() -> "Cluster member " + node + " refuses forwarded messages (its broker "
+            + "does not run); they stay owed until it takes them or leaves");
+        return true;
+      }
+      if (since != REFUSAL_REPORTED && now - since < refusedForNanos) {
+        return true;
+      }
+      List<Pending> owed = new ArrayList<>();
+      synchronized (this) {
+        for (Map.Entry<Long, Pending> e = unsettled.pollFirstEntry(); e != null;
+            e = unsettled.pollFirstEntry()) {
+          owed.add(e.getValue());
+        }
+      }
+      if (since != REFUSAL_REPORTED) {
+        refusedSince = REFUSAL_REPORTED;
+        LOG.warning(() -> "Cluster member " + node + " has refused forwarded messages for "
+            + TimeUnit.NANOSECONDS.toSeconds(refusedForNanos) + " s (its broker does not run, "
+            + "and it stays in the cluster): they fail from now on, and their publishers are "
+            + "told (mqtt.cluster.forward-timeout)");
+      }
+      owed.forEach(p -> p.receipt().failed());
+      return false;
+    }
+
+    private void offerAgain(ForwardedBatch task, int count) {
+      Member member;
+      try {
+        member = ClusterNode.member(hazelcast, node);
+      } catch (IllegalStateException notActive) {
+        // this node's member stopped meanwhile: its own publishers are gone with it
+        LOG.fine(() -> "Not offering forwarded messages to " + node + " again: " + notActive);
+        return;
+      }
+      boolean left;
+      synchronized (this) {
+        left = closed || member == null;
+      }
+      if (left) {
+        // its departure sends the batch on to its adopter (it did, or will)
+        sendNext();
+      } else {
+        submit(task, count, member);
       }
     }
 
@@ -347,8 +441,8 @@ final class PeerForwarder implements PeerLink {
 
     /**
      * The batch did not reach the peer's broker. A member that left: its departure sends the
-     * messages on ({@link #gone}). A broker that does not run (stopping, or not started yet)
-     * while its member stays: taken by no one, as it has no subscribers. Else they failed.
+     * messages on ({@link #gone}). A broker that has refused for too long ({@link #keptOwed}):
+     * what it was still owed has failed already, this batch fails too. Else they failed.
      */
     private void settleFailed(long firstId, int count, Throwable t) {
       if (is(t, MemberLeftException.class) || is(t, TargetNotMemberException.class)) {
@@ -356,22 +450,14 @@ final class PeerForwarder implements PeerLink {
             + "unrouted; they go to the node adopting its sessions");
         return;
       }
-      boolean stopping = is(t, NodeStoppingException.class);
-      if (stopping) {
-        LOG.fine(() -> "Cluster member " + node + " stops; " + count + " forwarded messages "
-            + "were taken by no one there, its shared groups' copies go to other members");
-      } else {
+      if (!is(t, NodeStoppingException.class)) {
         LOG.log(Level.WARNING, "Forwarding " + count + " messages to cluster member " + node
             + " failed; their publishers are told", t);
       }
       for (long id = firstId; id < firstId + count; id++) {
         Pending p = unsettled.remove(id);
         if (p != null) {
-          if (stopping) {
-            p.receipt().left();
-          } else {
-            p.receipt().failed();
-          }
+          p.receipt().failed();
         }
       }
     }

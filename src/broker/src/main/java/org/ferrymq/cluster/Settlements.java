@@ -34,6 +34,22 @@ final class Settlements {
     channels.computeIfAbsent(origin, Channel::new).add(id, outcome);
   }
 
+  /**
+   * @return whether every settlement made so far has been delivered (or its origin has left):
+   *     a node that stops waits for this before it leaves, so the origins are not left to send
+   *     what its sessions took to their adopter again
+   */
+  boolean delivered() {
+    for (Channel c : channels.values()) {
+      synchronized (c) {
+        if (c.sending || c.size > 0) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
   /** The origin left: nobody waits for its settlements any more. */
   void peerGone(String origin) {
     channels.remove(origin);
