@@ -389,21 +389,22 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     }
   }
 
+  /** Waits until the settlements made and the copy writes issued here are done, 5 s at most. */
   private void handOffBeforeLeaving() {
-    if (!hazelcast.getLifecycleService().isRunning()) {
-      return; // terminated: nothing reaches the cluster any more
-    }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(LEAVE_WAIT_SECONDS);
     try {
-      backups.written().get(LEAVE_WAIT_SECONDS, TimeUnit.SECONDS);
-      while (!settlements.delivered() && System.nanoTime() < deadline
-          && hazelcast.getLifecycleService().isRunning()) {
+      // a terminated member reaches no one any more
+      while (hazelcast.getLifecycleService().isRunning()
+          && !(settlements.delivered() && backups.allWritten())) {
+        if (System.nanoTime() > deadline) {
+          LOG.warning(() -> "Leaving the cluster with settlements or session backup copies "
+              + "still on their way after " + LEAVE_WAIT_SECONDS + " s");
+          return;
+        }
         Thread.sleep(10);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (ExecutionException | TimeoutException e) {
-      LOG.fine(() -> "Leaving with backup copies not all written: " + e);
     }
   }
 
@@ -457,9 +458,10 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
 
   /**
    * Leaves the cluster gracefully, after the broker stopped: first the settlements of what its
-   * sessions took reach their origins and the sessions' backup copies are written (for a few
-   * seconds at most), so the node adopting its sessions has them complete and the origins send
-   * it only what was not taken here; then the member hands its partitions to the others.
+   * sessions took reach their origins and the sessions' backup copies are written, in every
+   * persistence mode (for a few seconds at most), so the node adopting its sessions has them
+   * complete and the origins send it only what was not taken here; then the member hands its
+   * partitions to the others.
    */
   @Override
   public void close() {

@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -55,6 +56,8 @@ final class SessionBackups {
   private final Map<String, Set<Long>> copied = new ConcurrentHashMap<>();
   /** The writes acknowledgements wait for, in mode persistent. */
   private final CopyWrites awaitedWrites = new CopyWrites();
+  /** Writes issued and not completed yet, in every mode: a node that leaves waits for them. */
+  private final AtomicInteger unwritten = new AtomicInteger();
 
   SessionBackups(IMap<String, byte[]> sessions, IMap<String, byte[]> queues, String self,
       java.util.function.BiConsumer<String, String> onTaken,
@@ -175,6 +178,11 @@ final class SessionBackups {
     return awaitedWrites.written();
   }
 
+  /** @return whether every copy write issued so far has completed, with or without success */
+  boolean allWritten() {
+    return unwritten.get() == 0;
+  }
+
   /**
    * Issues one write of a copy, unless this node merges back after a split. A member that no
    * longer runs (stopping, or cut off) refuses it at once: the node's own store has the change,
@@ -185,9 +193,11 @@ final class SessionBackups {
       return; // the minority's sessions: the majority's copies win
     }
     try {
-      CompletionStage<?> issued = write.get();
+      CompletableFuture<?> issued = write.get().toCompletableFuture();
+      unwritten.incrementAndGet();
+      issued.whenComplete((done, failure) -> unwritten.decrementAndGet());
       if (awaited) {
-        awaitedWrites.add(issued.toCompletableFuture());
+        awaitedWrites.add(issued);
       }
     } catch (RuntimeException e) {
       LOG.log(Level.FINE, "A session's backup copy was not written: the cluster member does "
