@@ -160,6 +160,10 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
     join.getTcpIpConfig().setEnabled(true).setMembers(c.members());
+    // a joining member mirrors the directory from one snapshot, then from its events; entries
+    // an asynchronous fill-up brings after the snapshot come without events, and would never
+    // reach the index: so the map is filled before this member's proxy is handed out
+    hz.getReplicatedMapConfig(FILTERS).setAsyncFillup(false);
     hz.getMapConfig(RETAINED).setBackupCount(c.backupCount());
     SplitBrainGuard.protect(hz, c, RETAINED);
     hz.getMapConfig(SESSIONS).setBackupCount(c.backupCount());
