@@ -267,6 +267,7 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
       directory.memberLeft(node, adopter);
     }
     figures.memberLeft(node);
+    inbox.forgetAllBut(memberIds());
     settlements.peerGone(node);
     sessions.memberLeft(node);
     wills.memberLeft(node);
@@ -360,6 +361,25 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
       nodes.add(figures.of(m.getUuid().toString(), address(m), m.localMember()));
     }
     return nodes;
+  }
+
+  @Override
+  public List<PeerTraffic> peers() {
+    List<PeerTraffic> peers = new ArrayList<>();
+    try {
+      for (Member m : hazelcast.getCluster().getMembers()) {
+        String id = m.getUuid().toString();
+        if (!m.localMember()) {
+          peers.add(new PeerTraffic(id, address(m), forwarder.forwardedTo(id),
+              inbox.receivedFrom(id), forwarder.unsettledTo(id)));
+        }
+      }
+      inbox.forgetAllBut(memberIds());
+    } catch (IllegalStateException e) {
+      // the member shut down while it was read (HazelcastInstanceNotActiveException)
+      return List.of();
+    }
+    return peers;
   }
 
   @Override
