@@ -14,8 +14,8 @@ import org.ferrymq.cluster.PeerTraffic;
  * sees: a peer's series are registered when it appears and removed when it leaves, so members
  * that come and go leave no series behind. The address, not the node id: a node's id is new at
  * each start, and a tag from it would add series at every restart; a peer that restarts at its
- * address goes on in its series (its counts start again from 0, which the counters take as a
- * new base).
+ * address gets its series back (if it came back between two refreshes, they go on: its lower
+ * counts are the counters' new base, {@link CounterBridge}).
  *
  * <p>{@link #refresh} runs on the metrics thread, once per sync of the counters; the values
  * are those of the latest refresh. Thread-safe.
