@@ -166,7 +166,7 @@ class ForwardTimeoutTest {
    *
    * @return how often each payload was taken
    */
-  private static Map<String, Integer> receive(TestClient client, BooleanSupplier done) {
+  static Map<String, Integer> receive(TestClient client, BooleanSupplier done) {
     Map<String, Integer> arrivals = new TreeMap<>();
     Set<Integer> unreleased = new HashSet<>();
     await().during(Duration.ofMillis(1500)).atMost(WAIT).until(() -> {
