@@ -26,27 +26,28 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * A QoS 2 message from an MQTT 3.1.1 publisher on node A reaches a subscriber on A and two on
- * node B, and the delivery to one of B's throws (its store refuses the write). B settles the
- * message as failed, so A closes the publisher's connection (3.1.1 has no negative PUBREC) and
- * the client resends with DUP [MQTT-4.4.0-1]. The resend must reach only the receiver that
- * missed it. Before, A left out its own receiver but forwarded the resend to B as a whole, and
- * B's other subscriber got the message twice.
+ * A QoS 2 message from an MQTT 3.1.1 publisher on node A reaches subscribers on A and B, and
+ * the delivery to one more throws (its store refuses the write), on B or on A. The message
+ * fails, so A closes the publisher's connection (3.1.1 has no negative PUBREC) and the client
+ * resends with DUP [MQTT-4.4.0-1]. The resend must reach only the receiver that missed it.
+ * Before, when it failed on B, A left out its own receiver but forwarded the resend to B as a
+ * whole, and B's other subscriber got the message twice.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class FailedForwardResendTest {
   private static final String NAME = "resend-" + UUID.randomUUID().toString().substring(0, 8);
   private static final String SECRET = "a-shared-secret-of-the-test-cluster";
-  private static final String TOPIC = "resend/t";
   private static final int PACKET_ID = 7;
   private static ClusterBroker a;
   private static ClusterBroker b;
+  private static RefusingStore storeOfA;
   private static RefusingStore storeOfB;
 
   @BeforeAll
   static void startCluster() throws Exception {
     List<Integer> ports = List.of(ClusterBroker.freePort(), ClusterBroker.freePort());
-    a = ClusterBroker.start(NAME, SECRET, ports.get(0), ports, new TransientPersistence());
+    storeOfA = new RefusingStore(new TransientPersistence());
+    a = ClusterBroker.start(NAME, SECRET, ports.get(0), ports, storeOfA);
     storeOfB = new RefusingStore(new TransientPersistence());
     b = ClusterBroker.start(NAME, SECRET, ports.get(1), ports, storeOfB);
     await().atMost(Duration.ofSeconds(20))
@@ -65,41 +66,57 @@ class FailedForwardResendTest {
 
   @Test
   void aQos2ResendAfterOneReceiverOnAPeerFailedReachesOnlyThatReceiver() {
-    TestClient tookOnA = subscriber(a, "took-a");
-    TestClient tookOnB = subscriber(b, "took-b");
-    TestClient failedOnB = subscriber(b, "failed-b");
-    ClusterSessionsTest.awaitFilterKnown(a, b, TOPIC);
-    TestClient pub = TestClient.connect(a.broker, ProtocolVersion.MQTT_3_1_1, "pub", false);
-    storeOfB.refuseNextFor("failed-b");
+    resendAfterADeliveryFailedOn(b, storeOfB, "peer/t");
+  }
 
-    // Exercise: the delivery to failed-b throws; the client resends as 3.1.1 requires
-    pub.send(publish(false));
+  /** The peer took it: the publisher's node leaves it out, as it leaves out its own receivers. */
+  @Test
+  void aQos2ResendAfterOneReceiverOnThePublishersNodeFailedReachesOnlyThatReceiver() {
+    resendAfterADeliveryFailedOn(a, storeOfA, "origin/t");
+  }
+
+  /**
+   * Subscribers on A and B take a QoS 2 message from an MQTT 3.1.1 publisher on A, but the
+   * delivery to one more, on {@code failing}, throws; the publisher resends.
+   */
+  private static void resendAfterADeliveryFailedOn(ClusterBroker failing, RefusingStore store,
+      String topic) {
+    Map<String, TestClient> receivers = Map.of(
+        "took-a", subscriber(a, topic + "-took-a", topic),
+        "took-b", subscriber(b, topic + "-took-b", topic),
+        "failed", subscriber(failing, topic + "-failed", topic));
+    ClusterSessionsTest.awaitFilterKnown(a, b, topic);
+    ClusterSessionsTest.awaitFilterKnown(b, a, topic);
+    TestClient pub = TestClient.connect(a.broker, ProtocolVersion.MQTT_3_1_1, topic + "-pub",
+        false);
+    store.refuseNextFor(topic + "-failed");
+
+    // Exercise: the delivery to the failed one throws; the client resends as 3.1.1 requires
+    pub.send(publish(topic, false));
     pub.awaitClosed("3.1.1 has no negative PUBREC: the connection closes");
     TestClient again = new TestClient(a.broker, ProtocolVersion.MQTT_3_1_1);
-    assertTrue(again.connectWith(new Connect(ProtocolVersion.MQTT_3_1_1, "pub", false, 60,
-        null, null, null, Properties.EMPTY)).sessionPresent(), "the receipt's session stays");
-    again.send(publish(true));
+    assertTrue(again.connectWith(new Connect(ProtocolVersion.MQTT_3_1_1, topic + "-pub", false,
+        60, null, null, null, Properties.EMPTY)).sessionPresent(), "the receipt's session stays");
+    again.send(publish(topic, true));
     assertEquals(PACKET_ID, again.expect(PubRec.class).packetId());
     again.send(new PubRel(PACKET_ID));
     assertEquals(PACKET_ID, again.expect(PubComp.class).packetId());
 
     // Verify: [MQTT-4.3.3-2] each receiver has it exactly once, on either node
-    Map<String, TestClient> receivers = Map.of("took-a", tookOnA, "took-b", tookOnB,
-        "failed-b", failedOnB);
-    receivers.forEach((clientId, receiver) -> assertEquals(Map.of("once", 1),
+    receivers.forEach((name, receiver) -> assertEquals(Map.of("once", 1),
         ForwardTimeoutTest.receive(receiver, () -> true),
-        "[MQTT-4.3.3-2] exactly once to " + clientId));
+        "[MQTT-4.3.3-2] exactly once to " + name));
   }
 
   /** A connected MQTT 3.1.1 subscriber of a persistent session, whose queue is stored. */
-  private static TestClient subscriber(ClusterBroker node, String clientId) {
+  private static TestClient subscriber(ClusterBroker node, String clientId, String topic) {
     TestClient s = TestClient.connect(node.broker, ProtocolVersion.MQTT_3_1_1, clientId, false);
-    s.subscribe(TOPIC, QoS.EXACTLY_ONCE);
+    s.subscribe(topic, QoS.EXACTLY_ONCE);
     return s;
   }
 
-  private static Publish publish(boolean dup) {
-    return new Publish(TOPIC, "once".getBytes(StandardCharsets.UTF_8), QoS.EXACTLY_ONCE, false,
+  private static Publish publish(String topic, boolean dup) {
+    return new Publish(topic, "once".getBytes(StandardCharsets.UTF_8), QoS.EXACTLY_ONCE, false,
         dup, PACKET_ID, Properties.EMPTY);
   }
 }
