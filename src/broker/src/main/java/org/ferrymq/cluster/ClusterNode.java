@@ -162,6 +162,10 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
     join.getTcpIpConfig().setEnabled(true).setMembers(c.members());
+    // a joining member mirrors the directory from one snapshot, then from its events; entries
+    // an asynchronous fill-up brings after the snapshot come without events, and would never
+    // reach the index: so the map is filled before this member's proxy is handed out
+    hz.getReplicatedMapConfig(FILTERS).setAsyncFillup(false);
     hz.getMapConfig(RETAINED).setBackupCount(c.backupCount());
     SplitBrainGuard.protect(hz, c, RETAINED);
     hz.getMapConfig(SESSIONS).setBackupCount(c.backupCount());
@@ -265,6 +269,7 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
       directory.memberLeft(node, adopter);
     }
     figures.memberLeft(node);
+    inbox.forgetAllBut(memberIds());
     settlements.peerGone(node);
     sessions.memberLeft(node);
     wills.memberLeft(node);
@@ -358,6 +363,25 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
       nodes.add(figures.of(m.getUuid().toString(), address(m), m.localMember()));
     }
     return nodes;
+  }
+
+  @Override
+  public List<PeerTraffic> peers() {
+    List<PeerTraffic> peers = new ArrayList<>();
+    try {
+      for (Member m : hazelcast.getCluster().getMembers()) {
+        String id = m.getUuid().toString();
+        if (!m.localMember()) {
+          peers.add(new PeerTraffic(id, address(m), forwarder.forwardedTo(id),
+              inbox.receivedFrom(id), forwarder.unsettledTo(id)));
+        }
+      }
+      inbox.forgetAllBut(memberIds());
+    } catch (IllegalStateException e) {
+      // the member shut down while it was read (HazelcastInstanceNotActiveException)
+      return List.of();
+    }
+    return peers;
   }
 
   @Override

@@ -15,6 +15,12 @@ public interface ClusterView {
   List<NodeFigures> nodes();
 
   /**
+   * @return what crosses between this node and each other member now, oldest member first;
+   *     local reads only, and only current members: a peer that left is not listed
+   */
+  List<PeerTraffic> peers();
+
+  /**
    * Asks every member for its clients (network clients only, as the admin API lists them).
    *
    * @return per member, oldest first, its clients or that it did not answer in time

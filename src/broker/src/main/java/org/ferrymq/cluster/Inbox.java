@@ -3,7 +3,9 @@ package org.ferrymq.cluster;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntConsumer;
@@ -52,6 +54,8 @@ final class Inbox {
   /** How long an adoption waits for what it routed to be taken before it is announced. */
   private final long releaseWaitMillis;
   private final LongAdder received = new LongAdder();
+  /** Per peer that forwarded here, while it is a member (see {@link #forgetAllBut}). */
+  private final Map<String, LongAdder> receivedFrom = new ConcurrentHashMap<>();
   private final ArrayDeque<Held> held = new ArrayDeque<>();
   private int qos0Held;
   private boolean releasing;
@@ -110,6 +114,7 @@ final class Inbox {
       throw new NodeStoppingException();
     }
     received.add(messages.size());
+    receivedFrom.computeIfAbsent(origin, o -> new LongAdder()).add(messages.size());
     return messages.size();
   }
 
@@ -239,5 +244,19 @@ final class Inbox {
   /** @return messages forwarded here and routed so far */
   long received() {
     return received.sum();
+  }
+
+  /** @return messages {@code origin} forwarded here and routed so far; 0 once it left */
+  long receivedFrom(String origin) {
+    LongAdder n = receivedFrom.get(origin);
+    return n == null ? 0 : n.sum();
+  }
+
+  /**
+   * Drops the per-peer counts of the nodes that are no longer members, also those a batch
+   * still on its way when its origin left counted again: they do not grow with cycling members.
+   */
+  void forgetAllBut(java.util.Set<String> members) {
+    receivedFrom.keySet().retainAll(members);
   }
 }

@@ -67,7 +67,8 @@ final class PeerForwarder implements PeerLink {
   private final Map<String, String> departed = new ConcurrentHashMap<>();
   /** How long a peer whose broker does not run may keep messages owed before they fail. */
   private final long refusedForNanos;
-  private final Map<String, LongAdder> forwarded = new ConcurrentHashMap<>();
+  /** Every peer's, those that left included; each channel counts its own peer's. */
+  private final LongAdder forwarded = new LongAdder();
   private final LongAdder batches = new LongAdder();
   private final LongAdder qos0Dropped = new LongAdder();
 
@@ -201,15 +202,24 @@ final class PeerForwarder implements PeerLink {
     }
   }
 
-  /** @return messages forwarded to that node so far (settled or not) */
+  /** @return messages forwarded to that node so far (settled or not); 0 once it left */
   long forwardedTo(String node) {
-    LongAdder n = forwarded.get(node);
-    return n == null ? 0 : n.sum();
+    Channel c = channels.get(node);
+    return c == null ? 0 : c.forwarded.sum();
+  }
+
+  /**
+   * @return QoS 1/2 messages sent to that node and not settled yet, or waiting to be sent
+   *     there; 0 once it left (they went to its adopter)
+   */
+  int unsettledTo(String node) {
+    Channel c = channels.get(node);
+    return c == null ? 0 : c.unsettled();
   }
 
   /** @return messages forwarded to any node so far, those that left included */
   long forwarded() {
-    return forwarded.values().stream().mapToLong(LongAdder::sum).sum();
+    return forwarded.sum();
   }
 
   /** @return batches sent to any node so far */
@@ -231,6 +241,8 @@ final class PeerForwarder implements PeerLink {
   /** The way to one peer: messages waiting, whether a batch is on its way, receipts owed. */
   private final class Channel {
     private final String node;
+    /** Messages forwarded to this peer; gone with the channel when the peer leaves. */
+    private final LongAdder forwarded = new LongAdder();
     private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
     /** Sent and not settled yet, by number: kept in order, to be sent again if the peer dies. */
     private final ConcurrentSkipListMap<Long, Pending> unsettled = new ConcurrentSkipListMap<>();
@@ -315,7 +327,8 @@ final class PeerForwarder implements PeerLink {
           // it left: its departure sends the QoS 1/2 messages on to its adopter
           continue;
         }
-        forwarded.computeIfAbsent(node, n -> new LongAdder()).add(batch.size());
+        forwarded.add(batch.size());
+        PeerForwarder.this.forwarded.add(batch.size());
         batches.increment();
         byte[] encoded = BatchCodec.encode(messages, adoptions.awaitedFrom(node));
         submit(new ForwardedBatch(self, firstId, encoded), batch.size(), member);
@@ -403,6 +416,11 @@ final class PeerForwarder implements PeerLink {
       } else {
         submit(task, count, member);
       }
+    }
+
+    /** @return the QoS 1/2 messages sent and not settled, and those waiting to be sent */
+    synchronized int unsettled() {
+      return unsettled.size() + waiting.size() - qos0Waiting;
     }
 
     /** @return up to a batch of the waiting messages, null when none waits; holds the lock */

@@ -64,6 +64,8 @@ final class BrokerCore {
   final AckSafety ackSafety;
   /** Sessions moving between cluster nodes; null on a single node. */
   final SessionMoves moves;
+  /** Forwarded messages a delivery here failed for, and who took them; null on a single node. */
+  final PartlyTakenForwards partlyTaken;
   final InProcessSubscribers inProcess = new InProcessSubscribers();
   /** The way to cluster peers; null on a single node, the default. */
   private final PeerLink peerLink;
@@ -120,6 +122,7 @@ final class BrokerCore {
     this.handover = b.sessionHandover;
     this.wills = b.connectionWills;
     this.ackSafety = b.ackSafety;
+    this.partlyTaken = b.peerLink == null ? null : new PartlyTakenForwards();
     this.moves = b.peerLink == null || b.sessionHandover == null ? null
         : new SessionMoves(this, b.peerLink, b.handoverGrace.toNanos());
     this.retained = new RetainedMessages(persistence.retained(), clock,

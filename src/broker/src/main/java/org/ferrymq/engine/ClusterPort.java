@@ -29,7 +29,9 @@ public final class ClusterPort {
    * @param whenTaken receives the number of receivers once every receiving session admitted
    *     the message (a congested one defers that, which is the backpressure towards the origin
    *     node, for the forward timeout at most: then its client is disconnected, which admits
-   *     it) and the store made it durable, or a negative number when a delivery failed
+   *     it) and the store made it durable, or a negative number when a delivery failed (the
+   *     sessions that took it are then left out of its publisher's resend: {@link
+   *     PartlyTakenForwards})
    * @throws IllegalStateException when the broker is not running
    */
   public void routeFromPeer(Message message, GroupAssignment groups, IntConsumer whenTaken) {

@@ -126,6 +126,10 @@ final class InboundPublishFlow {
     }
     Lane lane = h.lane();
     boolean refusedV5 = retainRefused && h.version().isV5();
+    if (p.qos() == QoS.AT_LEAST_ONCE && !h.version().isV5() && h.core().partlyTaken != null) {
+      routeQos1InCluster(h, p, m, ack);
+      return;
+    }
     if (p.qos() == QoS.AT_LEAST_ONCE || refusedV5) {
       // The acknowledgement waits until every receiver has queued the message and the store
       // has made those writes durable; acknowledgements still leave in PUBLISH order. A PUBREC
@@ -166,8 +170,7 @@ final class InboundPublishFlow {
       s.inbound().release(p.packetId());
       throw e;
     }
-    Message numbered = new Message(m.topic(), m.payload(), m.qos(), m.retain(), m.properties(),
-        m.expiresAtMillis(), m.originClientId(), receipt.sequence, m.arrivedAtNanos());
+    Message numbered = m.withOriginSequence(receipt.sequence);
     // Marked routed as soon as every receiver stored it, not only once a congested one admits
     // it: a receiver that completes the message meanwhile leaves no trace a restart could use.
     // After a failed delivery an MQTT 3 client resends (it has no negative acknowledgement):
@@ -180,6 +183,24 @@ final class InboundPublishFlow {
             s.persist();
           }
         }), whenBrokeOff);
+  }
+
+  /**
+   * An MQTT 3 client's QoS 1 message in a cluster: if a receiver's delivery throws, the session
+   * remembers who took it ({@link Qos1BreakOffs}), and the client's resend keeps the message's
+   * number and reaches only the others, here and, by that number, on the peers ({@link
+   * PartlyTakenForwards}). QoS 1 allows the duplicates; this saves them. A single node leaves
+   * this out, which keeps its per-message path as it was.
+   */
+  private static void routeQos1InCluster(ConnectionHandler h, Publish p, Message m,
+      InboundAcks.PendingAck ack) {
+    Session s = h.session();
+    Lane lane = h.lane();
+    Qos1BreakOffs.BrokenOff before = s.qos1BreakOffs().resent(p.packetId(), p.dup(), m);
+    Message routed = before == null ? m : m.withOriginSequence(before.sequence());
+    h.core().router.route(routed, lane, receivers -> acknowledgeWhenDurable(h, p, ack, receivers,
+        false, null), h.gate(), before == null ? null : before.took(), null,
+        took -> lane.executeOrRun(() -> s.qos1BreakOffs().brokeOff(p.packetId(), routed, took)));
   }
 
   /** @param receipt the QoS 2 receipt of the message, null for QoS 1 or a refused retain */

@@ -1,5 +1,7 @@
 package org.ferrymq.engine;
 
+import org.ferrymq.message.Message;
+
 /**
  * A client's message's identity across the cluster: its publisher's client id and its number
  * from that publisher ({@code Message.originSequence}; in a cluster every message of a client
@@ -11,4 +13,13 @@ package org.ferrymq.engine;
  * @param sequence the message's number from that client, never 0
  */
 public record MessageOrigin(String clientId, long sequence) {
+
+  /**
+   * @return the message's identity, or null for a message without one (an in-process
+   *     publisher's, a Will, a single node's QoS 0 or 1)
+   */
+  static MessageOrigin of(Message m) {
+    return m.originSequence() == 0 || m.originClientId().isEmpty() ? null
+        : new MessageOrigin(m.originClientId(), m.originSequence());
+  }
 }

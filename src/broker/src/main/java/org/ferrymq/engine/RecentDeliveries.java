@@ -44,10 +44,8 @@ final class RecentDeliveries {
    *     in-process publisher's, a Will), which is not remembered
    */
   boolean takenBefore(Message m) {
-    if (m.originSequence() == 0 || m.originClientId().isEmpty()) {
-      return false;
-    }
-    return !add(new MessageOrigin(m.originClientId(), m.originSequence()));
+    MessageOrigin id = MessageOrigin.of(m);
+    return id != null && !add(id);
   }
 
   /** @return the identities, oldest first, to travel with the session when it moves again */

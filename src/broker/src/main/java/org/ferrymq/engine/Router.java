@@ -74,10 +74,17 @@ final class Router {
    * Routes a message a cluster peer forwarded: to this node's own receivers only, since the
    * peer has forwarded it to every other node with a match itself, and to the shared groups the
    * peer chose this node for, no others. A congested receiver may defer it only until {@link
-   * BrokerCore#forwardedAdmitBy()}.
+   * BrokerCore#forwardedAdmitBy()}. A QoS 1/2 message whose delivery fails here is remembered
+   * with the sessions that took it, and its publisher's resend leaves them out ({@link
+   * PartlyTakenForwards}).
    */
   int routeFromPeer(Message m, Lane current, GroupAssignment groups, IntConsumer whenTaken) {
-    return route(m, current, whenTaken, null, null, null, null, groups);
+    PartlyTakenForwards partly = core.partlyTaken;
+    if (partly == null || m.qos() == QoS.AT_MOST_ONCE) {
+      return route(m, current, whenTaken, null, null, null, null, groups);
+    }
+    return route(m, current, whenTaken, null, partly.resent(m), null,
+        took -> partly.brokeOff(m, took), groups);
   }
 
   /**

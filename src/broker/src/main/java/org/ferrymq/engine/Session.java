@@ -51,6 +51,8 @@ final class Session implements DeliveryTarget, SessionHandle {
 
   private final Map<String, SubscriptionEntry> subscriptions = new LinkedHashMap<>();
   private final InboundQos2 inbound = new InboundQos2();
+  /** Made at an MQTT 3 client's first QoS 1 message in a cluster. */
+  private Qos1BreakOffs qos1BreakOffs;
   /** What other threads may read about this session; replaced, never changed, by the lane. */
   private volatile View view = View.OFFLINE;
   private final Outbox outbox;
@@ -190,6 +192,15 @@ final class Session implements DeliveryTarget, SessionHandle {
   InboundQos2 inbound() {
     confined();
     return inbound;
+  }
+
+  /** @return the QoS 1 messages whose routing broke off, confined to the lane */
+  Qos1BreakOffs qos1BreakOffs() {
+    confined();
+    if (qos1BreakOffs == null) {
+      qos1BreakOffs = new Qos1BreakOffs();
+    }
+    return qos1BreakOffs;
   }
 
   /** Holds the Will of the connection that ended until it is due [MQTT-3.1.3-9]. */

@@ -83,6 +83,12 @@ public record Message(String topic, byte[] payload, QoS qos, boolean retain, Pro
             originSequence, arrivedAtNanos);
   }
 
+  /** @return this message with {@code sequence} as its number from its publisher */
+  public Message withOriginSequence(long sequence) {
+    return new Message(topic, payload, qos, retain, properties, expiresAtMillis, originClientId,
+        sequence, arrivedAtNanos);
+  }
+
   /** @return this message as arrived at {@code nanos} ({@link System#nanoTime()}) */
   public Message arrivedAt(long nanos) {
     return new Message(topic, payload, qos, retain, properties, expiresAtMillis, originClientId,

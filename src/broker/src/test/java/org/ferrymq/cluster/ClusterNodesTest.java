@@ -207,6 +207,8 @@ class ClusterNodesTest {
     awaitFilterKnown(a, b, "fast/t");
     TestClient publisher = TestClient.connect(a.broker, ProtocolVersion.MQTT_5, "pub-slow", true);
     int count = 12;
+    long forwardedToB = peer(a, b).forwarded();
+    long receivedFromA = peer(b, a).received();
 
     // Exercise: the subscriber on B acknowledges nothing; 2 in flight and 4 queued congest it
     for (int i = 0; i < count; i++) {
@@ -221,6 +223,10 @@ class ClusterNodesTest {
 
     // Verify: acknowledgements are held while B's session cannot take more, then all arrive
     assertTrue(heldBack >= count - 6, "acknowledged before B took them: " + acks.size());
+    // and A's per-peer figures show them as unsettled by B, the backpressure between the nodes
+    assertEquals(heldBack, peer(a, b).unsettled(), "sent to B and not settled");
+    assertEquals(0, peer(a, c).unsettled());
+    assertEquals(count, peer(a, b).forwarded() - forwardedToB);
     // meanwhile a publisher on A feeding another subscriber on B is not held back
     TestClient other = TestClient.connect(a.broker, ProtocolVersion.MQTT_5, "pub-fast", true);
     for (int i = 0; i < 3; i++) {
@@ -235,6 +241,14 @@ class ClusterNodesTest {
       collect(publisher, acks);
       return acks.size() == count;
     });
+    assertEquals(0, peer(a, b).unsettled());
+    await().atMost(WAIT).until(() -> peer(b, a).received() - receivedFromA == count + 3);
+  }
+
+  /** @return what {@code at} counts for its peer {@code of} now */
+  private static PeerTraffic peer(ClusterBroker at, ClusterBroker of) {
+    return at.node.peers().stream().filter(p -> p.nodeId().equals(of.id())).findFirst()
+        .orElseThrow(() -> new AssertionError(of.id() + " is no peer of " + at.id()));
   }
 
   @Test
@@ -489,6 +503,17 @@ class ClusterNodesTest {
           null, Properties.builder().put(Property.SESSION_EXPIRY_INTERVAL, 3600).build())
           .subscribe("leave/t", QoS.AT_LEAST_ONCE);
       awaitFilterKnown(a, d, "leave/t");
+      assertEquals("127.0.0.1:" + port, peer(a, d).address());
+      // something crosses each way, so that both nodes count the peer
+      TestClient.connect(a.broker, ProtocolVersion.MQTT_5, "pub-to-d", true)
+          .publishAcked("leave/t", "to d");
+      assertEquals(1, peer(a, d).forwarded());
+      TestClient.connect(a.broker, ProtocolVersion.MQTT_5, "sub-of-d", true)
+          .subscribe("from/d", QoS.AT_LEAST_ONCE);
+      awaitFilterKnown(d, a, "from/d");
+      TestClient.connect(d.broker, ProtocolVersion.MQTT_5, "pub-on-d", true)
+          .publishAcked("from/d", "from d");
+      await().atMost(WAIT).until(() -> peer(a, d).received() == 1);
     } finally {
       // Exercise: the adapter's order, broker first, then the member
       d.close();
@@ -497,6 +522,9 @@ class ClusterNodesTest {
     // Verify: gone from every member's view and from the index, nothing forwarded there
     await().atMost(WAIT).until(() -> NODES.stream().allMatch(n -> n.node.memberCount() == 3
         && !n.node.knowsPeerFilter(leaving, "leave/t")));
+    // its per-peer figures go with it (the metrics' peer tags with them)
+    assertTrue(a.node.peers().stream().noneMatch(p -> p.nodeId().equals(leaving)));
+    assertEquals(0, a.node.forwardedTo(leaving));
     // the persistent session outlives its node: the oldest survivor adopts it from its copy
     // (ClusterFailoverTest), and the topic has a subscriber again, on that survivor
     await().atMost(WAIT).until(() -> NODES.stream().anyMatch(n -> n.broker.clients().stream()

@@ -53,6 +53,10 @@ class SplitBrainSessionsTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final Map<String, String> EVERY_ENTRY_EVERYWHERE =
       Map.of("mqtt.cluster.backup-count", "2");
+  /** Filters per subscriber in the rejoin tests: several, so they span several partitions. */
+  private static final int FILTERS = 20;
+  /** Long enough for the filter directory's replication between members on one machine. */
+  private static final Duration LEARN = Duration.ofSeconds(10);
   private final String name = "split-" + UUID.randomUUID().toString().substring(0, 8);
   private final List<ClusterBroker> nodes = new ArrayList<>();
   private final List<MqttClient> clients = new ArrayList<>();
@@ -246,21 +250,24 @@ class SplitBrainSessionsTest {
     assertEquals(Set.of(), acknowledged);
     assertTrue(onC.isEmpty(), "delivered to no one: " + onC);
 
-    // Exercise: the sides merge, C restarts; the subscriber resumes the session the majority
-    // adopted, and the publisher reconnects, resending what was not acknowledged [MQTT-4.4.0-1]
+    // Exercise: the sides merge, C restarts; the publisher reconnects there, resending what
+    // was not acknowledged [MQTT-4.4.0-1], while the session the majority adopted is offline
+    // on A: the restarted node routes the message to A's filter, announced before it joined
     ClusterBroker restarted = mergeAndRestartMinority("keeper");
+    MqttConnectOptions toRestarted = ClusterSessionsTest.options(false, null);
+    toRestarted.setServerURIs(new String[] {restarted.uri()});
+    publisher.connect(toRestarted).waitForCompletion(10_000);
+    await().atMost(WAIT).until(() -> acknowledged.contains("kept"));
+    assertEquals(a.id(), a.sessionHolder("keeper"), "queued for the session on A");
+
+    // Verify: the subscriber resumes the session on the restarted node [MQTT-3.2.2-2], and
+    // gets the message there exactly once [MQTT-4.3.3-2]
     BlockingQueue<String> resumed = new LinkedBlockingQueue<>();
     MqttClient again = new MqttClient(restarted.uri(), "keeper", new MemoryPersistence());
     clients.add(again);
     again.setCallback(ClusterSessionsTest.collecting(resumed));
     assertTrue(again.connectWithResult(ClusterSessionsTest.options(false, null))
         .getSessionPresent(), "[MQTT-3.2.2-2] the session the majority adopted");
-    MqttConnectOptions toRestarted = ClusterSessionsTest.options(false, null);
-    toRestarted.setServerURIs(new String[] {restarted.uri()});
-    publisher.connect(toRestarted).waitForCompletion(10_000);
-
-    // Verify: acknowledged now, and there exactly once [MQTT-4.3.3-2]
-    await().atMost(WAIT).until(() -> acknowledged.contains("kept"));
     assertEquals("kept", resumed.poll(20, TimeUnit.SECONDS));
     await().during(Duration.ofSeconds(2)).atMost(WAIT).until(resumed::isEmpty);
   }
@@ -341,6 +348,46 @@ class SplitBrainSessionsTest {
     assertTrue(a.node.status().quorate());
   }
 
+  @Test
+  void aMemberThatRestartsRoutesToThePeersSubscribersAndTheyToItsOwn() throws Exception {
+    BlockingQueue<String> onA = subscribed(a, "sub-a", "crash/a/");
+    BlockingQueue<String> onB = subscribed(b, "sub-b", "crash/b/");
+    nodes.remove(c);
+    c.kill(name);
+    await().atMost(WAIT).until(() -> a.node.memberCount() == 2);
+
+    // Exercise: C comes back on its port, a new member
+    ClusterBroker restarted = restartC();
+
+    // Verify: "a client connected to any node receives every message published on any node
+    // that matches its subscriptions", the filters announced before C came included
+    assertRoutes(restarted, a, "crash/a/", onA);
+    assertRoutes(restarted, b, "crash/b/", onB);
+    BlockingQueue<String> onRestarted = subscribed(restarted, "sub-c", "crash/c/");
+    assertRoutes(a, restarted, "crash/c/", onRestarted);
+  }
+
+  @Test
+  void theMemberMergedBackRoutesToTheMajoritysSubscribersOnceItRestarts() throws Exception {
+    BlockingQueue<String> onA = subscribed(a, "sub-a", "merge/a/");
+    NetworkSplit.split(List.of(a, b), List.of(c));
+    // a subscriber the majority got during the split
+    BlockingQueue<String> onB = subscribed(b, "sub-b", "merge/b/");
+
+    // Exercise: the sides merge, the merged node reports it and restarts
+    NetworkSplit.heal(c, a, 3);
+    await().atMost(WAIT).until(() -> c.node.status().mergedAfterSplit());
+    nodes.remove(c);
+    c.close();
+    ClusterBroker restarted = restartC();
+
+    // Verify: it routes to both, and they to it
+    assertRoutes(restarted, a, "merge/a/", onA);
+    assertRoutes(restarted, b, "merge/b/", onB);
+    BlockingQueue<String> onRestarted = subscribed(restarted, "sub-c", "merge/c/");
+    assertRoutes(b, restarted, "merge/c/", onRestarted);
+  }
+
   /**
    * Merges C's side back into the majority's; C reports it, and restarts on its port.
    *
@@ -354,15 +401,76 @@ class SplitBrainSessionsTest {
     assertEquals(a.id(), a.sessionHolder(heldByA), "the majority's directory entry stays");
     // the merge's writes follow the merge: nothing the minority wrote comes back meanwhile
     await().during(Duration.ofSeconds(2)).atMost(WAIT).until(() -> !copiedBy(minority));
-    int port = c.node.port();
-    List<Integer> listed = List.of(a.node.port(), b.node.port(), port);
     nodes.remove(c);
     c.close();
+    return restartC();
+  }
+
+  /** Starts C again on its port, a new member, and waits until A counts three members. */
+  private ClusterBroker restartC() throws Exception {
+    int port = c.node.port();
+    List<Integer> listed = List.of(a.node.port(), b.node.port(), port);
     ClusterBroker restarted = ClusterBroker.start(name, SECRET, port, listed,
         EVERY_ENTRY_EVERYWHERE, new TransientPersistence());
     nodes.add(restarted);
     await().atMost(WAIT).until(() -> a.node.memberCount() == 3);
     return restarted;
+  }
+
+  /**
+   * A clean Paho subscriber on the node with {@link #FILTERS} filters under the prefix, known
+   * to the members of the node's side.
+   */
+  private BlockingQueue<String> subscribed(ClusterBroker node, String clientId, String prefix)
+      throws MqttException {
+    BlockingQueue<String> arrived = new LinkedBlockingQueue<>();
+    MqttClient client = paho(node, clientId, true, arrived);
+    for (int i = 0; i < FILTERS; i++) {
+      client.subscribe(prefix + i + "/#", 1);
+    }
+    for (ClusterBroker other : nodes) {
+      if (other != node && ClusterNode.member(node.member(), other.id()) != null) {
+        for (int i = 0; i < FILTERS; i++) {
+          ClusterSessionsTest.awaitFilterKnown(other, node, prefix + i + "/#");
+        }
+      }
+    }
+    return arrived;
+  }
+
+  /**
+   * Publishes one QoS 1 message per filter of {@link #subscribed} from {@code from} and expects
+   * each at the subscriber on {@code to}; the filters must be known at {@code from} within
+   * {@link #LEARN}.
+   */
+  private void assertRoutes(ClusterBroker from, ClusterBroker to, String prefix,
+      BlockingQueue<String> arrived) throws Exception {
+    List<String> unknown = new ArrayList<>();
+    long deadline = System.nanoTime() + LEARN.toNanos();
+    for (int i = 0; i < FILTERS; i++) {
+      String filter = prefix + i + "/#";
+      while (!from.node.knowsPeerFilter(to.id(), filter) && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      if (!from.node.knowsPeerFilter(to.id(), filter)) {
+        unknown.add(filter);
+      }
+    }
+    MqttClient publisher = paho(from, "pub-" + UUID.randomUUID(), true, null);
+    Set<String> sent = new TreeSet<>();
+    for (int i = 0; i < FILTERS; i++) {
+      String payload = prefix + i;
+      publisher.publish(prefix + i + "/x", payload.getBytes(StandardCharsets.UTF_8), 1, false);
+      sent.add(payload);
+    }
+    Set<String> received = new TreeSet<>();
+    String m;
+    while (received.size() < sent.size() && (m = arrived.poll(5, TimeUnit.SECONDS)) != null) {
+      received.add(m);
+    }
+    assertEquals(List.of(), unknown, "filters of " + to.id() + " that " + from.id()
+        + " did not learn within " + LEARN);
+    assertEquals(sent, received);
   }
 
   /** A persistent session left offline on the node, with one QoS 1 subscription. */

@@ -24,7 +24,6 @@ import org.ferrymq.persistence.Persistence;
 import org.ferrymq.persistence.PersistenceMode;
 import org.ferrymq.persistence.QueueStore;
 import org.ferrymq.persistence.RecoveryBackoff;
-import org.ferrymq.persistence.StoredDelivery;
 import org.ferrymq.persistence.common.GroupCommitter;
 import org.ferrymq.persistence.memory.MemoryPersistence;
 import org.ferrymq.persistence.mvstore.MvStorePersistence;
@@ -215,31 +214,11 @@ class StoreFaultBatchTest {
 
     @Override
     public QueueStore queues() {
-      QueueStore q = delegate.queues();
-      return new QueueStore() {
-        @Override
-        public void put(String clientId, StoredDelivery delivery) {
-          if (armed && (onlyFor == null || onlyFor.equals(clientId))) {
-            onPut.accept(puts.incrementAndGet());
-          }
-          q.put(clientId, delivery);
+      return queuesWatched((clientId, delivery) -> {
+        if (armed && (onlyFor == null || onlyFor.equals(clientId))) {
+          onPut.accept(puts.incrementAndGet());
         }
-
-        @Override
-        public void remove(String clientId, long sequence) {
-          q.remove(clientId, sequence);
-        }
-
-        @Override
-        public void clear(String clientId) {
-          q.clear(clientId);
-        }
-
-        @Override
-        public List<StoredDelivery> load(String clientId) {
-          return q.load(clientId);
-        }
-      };
+      });
     }
   }
 }

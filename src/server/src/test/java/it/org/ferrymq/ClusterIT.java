@@ -239,6 +239,11 @@ class ClusterIT {
     // 100 messages at each QoS to each of two nodes
     assertTrue(GrafanaDashboard.value(metrics, "ferrymq_cluster_messages_forwarded_total") >= 600,
         metrics);
+    // per peer: one series for each of the two others, 300 messages to each
+    List<Long> perPeer = GrafanaDashboard.values(metrics,
+        "ferrymq_cluster_peer_messages_forwarded_total");
+    assertEquals(2, perPeer.size(), metrics);
+    assertTrue(perPeer.stream().allMatch(n -> n >= 300), metrics);
     String received = nodes.get(1).httpGet("/metrics").orElse("");
     assertTrue(GrafanaDashboard.value(received, "ferrymq_cluster_messages_received_total")
         >= 300, received);

@@ -3,6 +3,8 @@ package it.org.ferrymq;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -46,13 +48,20 @@ final class GrafanaDashboard {
     return names;
   }
 
-  /** @return the value of the sample of that name (labels aside), -1 when there is none */
-  static long value(String prometheus, String name) {
+  /** @return the values of every sample of that name (one per set of labels), in order */
+  static List<Long> values(String prometheus, String name) {
+    List<Long> values = new ArrayList<>();
     for (String line : prometheus.split("\n")) {
       if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
-        return (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        values.add((long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
       }
     }
-    return -1;
+    return values;
+  }
+
+  /** @return the value of the sample of that name (labels aside), -1 when there is none */
+  static long value(String prometheus, String name) {
+    List<Long> values = values(prometheus, name);
+    return values.isEmpty() ? -1 : values.get(0);
   }
 }

@@ -7,18 +7,22 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.math.BigDecimal;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
+import org.eclipse.microprofile.metrics.Counter;
 import org.eclipse.microprofile.metrics.Metadata;
+import org.eclipse.microprofile.metrics.MetricID;
 import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.eclipse.microprofile.metrics.MetricUnits;
 import org.eclipse.microprofile.metrics.Tag;
 import org.eclipse.microprofile.metrics.annotation.RegistryScope;
 import org.ferrymq.cluster.ClusterStatus;
+import org.ferrymq.cluster.ClusterView;
 import org.ferrymq.engine.AclDirection;
 import org.ferrymq.engine.AuthRefusal;
 import org.ferrymq.engine.AuthStats;
@@ -132,6 +136,54 @@ public class BrokerMetrics {
         + "over to a CONNECT on another node", ClusterStatus::sessionsHandedOver);
     cluster(Kind.COUNTER, "ferrymq.cluster.sessions.restored", "Sessions of members that left "
         + "that this node restored from their backup copies", ClusterStatus::sessionsRestored);
+    PeerSeries series = new PeerSeries();
+    series.metrics = new PeerMetrics(() -> BrokerRuntime.current()
+        .flatMap(Running::clusterNodes).map(ClusterView::peers).orElse(List.of()), series);
+    series.metrics.refresh();
+    counters.beforeEachSync(series.metrics::refresh);
+  }
+
+  /**
+   * The series of one peer, tagged {@code peer}: messages forwarded there and received from
+   * there (counters), and the messages it has not settled yet (a gauge).
+   */
+  private final class PeerSeries implements PeerMetrics.Series {
+    private static final String FORWARDED = "ferrymq.cluster.peer.messages.forwarded";
+    private static final String RECEIVED = "ferrymq.cluster.peer.messages.received";
+    private static final String UNSETTLED = "ferrymq.cluster.peer.messages.unsettled";
+    private PeerMetrics metrics;
+    /** The counters fed per peer, guarded by the metrics' refresh. */
+    private final Map<String, List<Counter>> fed = new HashMap<>();
+
+    @Override
+    public void add(String peer) {
+      Tag tag = new Tag("peer", peer);
+      Counter forwarded = registry.counter(Metadata.builder().withName(FORWARDED)
+          .withDescription("Messages this node forwarded to the peer (cluster address)")
+          .withUnit(MetricUnits.NONE).build(), tag);
+      Counter received = registry.counter(Metadata.builder().withName(RECEIVED)
+          .withDescription("Messages the peer (cluster address) forwarded to this node, "
+              + "routed to its subscribers")
+          .withUnit(MetricUnits.NONE).build(), tag);
+      counters.feed(forwarded, () -> metrics.of(peer).forwarded());
+      counters.feed(received, () -> metrics.of(peer).received());
+      fed.put(peer, List.of(forwarded, received));
+      registry.gauge(Metadata.builder().withName(UNSETTLED)
+          .withDescription("QoS 1/2 messages forwarded to the peer (cluster address), or "
+              + "waiting for it, that it has not settled yet: their publishers' "
+              + "acknowledgements wait (backpressure between the nodes)")
+          .withUnit(MetricUnits.NONE).build(), () -> metrics.of(peer).unsettled(), tag);
+    }
+
+    @Override
+    public void remove(String peer) {
+      fed.getOrDefault(peer, List.of()).forEach(counters::unfeed);
+      fed.remove(peer);
+      Tag tag = new Tag("peer", peer);
+      for (String name : List.of(FORWARDED, RECEIVED, UNSETTLED)) {
+        registry.remove(new MetricID(name, tag));
+      }
+    }
   }
 
   private void cluster(Kind kind, String name, String description,

@@ -27,6 +27,7 @@ final class CounterBridge implements AutoCloseable {
   static final long PERIOD_MILLIS = 1000;
 
   private final List<Feed> feeds = new CopyOnWriteArrayList<>();
+  private final List<Runnable> beforeSync = new CopyOnWriteArrayList<>();
   /** Counts syncs, so that a snapshot read by many feeds is taken once per sync. */
   private long generation;
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
@@ -53,6 +54,16 @@ final class CounterBridge implements AutoCloseable {
     feeds.add(f);
   }
 
+  /** Stops advancing {@code counter} (its series is about to be removed). */
+  void unfeed(Counter counter) {
+    feeds.removeIf(f -> f.counter == counter);
+  }
+
+  /** Runs {@code task} at the start of every sync, on the bridge's thread. */
+  void beforeEachSync(Runnable task) {
+    beforeSync.add(task);
+  }
+
   /**
    * @return {@code take}, called at most once per sync however many feeds read it: one broker
    *     snapshot (traffic, flow...) feeds dozens of counters
@@ -65,6 +76,9 @@ final class CounterBridge implements AutoCloseable {
   void sync() {
     synchronized (this) {
       generation++;
+    }
+    for (Runnable task : beforeSync) {
+      task.run();
     }
     for (Feed f : feeds) {
       f.sync();

@@ -99,4 +99,23 @@ class CounterBridgeTest {
       assertEquals(30, second.getCount());
     }
   }
+
+  @Test
+  void anUnfedCounterStaysWhereItWasAndATaskRunsBeforeEachSync() {
+    AtomicLong count = new AtomicLong(5);
+    UpOnly counter = new UpOnly();
+    AtomicLong syncs = new AtomicLong();
+    try (CounterBridge bridge = new CounterBridge(3_600_000)) {
+      bridge.feed(counter, count::get);
+      bridge.beforeEachSync(() -> count.set(7 + syncs.getAndIncrement()));
+
+      bridge.sync();
+      assertEquals(7, counter.getCount(), "the task ran before the feeds");
+      bridge.unfeed(counter);
+      bridge.sync();
+
+      assertEquals(7, counter.getCount());
+      assertEquals(2, syncs.get());
+    }
+  }
 }

@@ -94,6 +94,7 @@ public final class MqttServer implements AutoCloseable {
       throw new IllegalArgumentException("ioThreads must be >= 0, was " + ioThreads);
     }
     int threads = ioThreads == 0 ? defaultIoThreads() : ioThreads;
+    LeakDetection.offUnlessAsked();
     this.io = preferNative ? IoTransport.preferNative() : IoTransport.nio();
     this.tasks = new TaskTrackingExecutor(executor);
     this.loops = new MultiThreadIoEventLoopGroup(threads, tasks, io.handlerFactory());
