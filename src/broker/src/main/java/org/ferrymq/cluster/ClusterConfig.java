@@ -30,10 +30,13 @@ import org.ferrymq.config.ConfigException;
  *     messages and keeps the session from taking a QoS 2 message twice
  * @param minMembers the members a side of a split cluster needs to change cluster-wide state
  *     (split-brain protection); 1 turns the protection off
+ * @param reconcileSeconds how often this node compares the subscription directory with what
+ *     its index mirrors of the peers' filters, and repairs what an event never brought
  */
 public record ClusterConfig(boolean enabled, String name, String host, int port,
     List<String> members, String secret, int backupCount, int forwardTimeoutSeconds,
-    int handoverTimeoutSeconds, int handoverGraceSeconds, int minMembers) {
+    int handoverTimeoutSeconds, int handoverGraceSeconds, int minMembers,
+    int reconcileSeconds) {
 
   /** Shortest secret accepted: 16 characters of a random string carry enough entropy. */
   static final int MIN_SECRET_LENGTH = 16;
@@ -51,7 +54,8 @@ public record ClusterConfig(boolean enabled, String name, String host, int port,
     HANDOVER_TIMEOUT("mqtt.cluster.handover-timeout", "10"),
     HANDOVER_GRACE("mqtt.cluster.handover-grace", "10"),
     /** Empty: a majority of the configured member list. */
-    MIN_MEMBERS("mqtt.cluster.min-members", "");
+    MIN_MEMBERS("mqtt.cluster.min-members", ""),
+    RECONCILE_INTERVAL("mqtt.cluster.reconcile-interval", "5");
 
     private final String key;
     private final String defaultValue;
@@ -97,7 +101,7 @@ public record ClusterConfig(boolean enabled, String name, String host, int port,
     };
     if (!enabled) {
       return new ClusterConfig(false, Key.NAME.defaultValue(), "", 5701, List.of(), "", 1, 60,
-          10, 10, 1);
+          10, 10, 1, 5);
     }
     String name = raw.apply(Key.NAME);
     if (!name.matches("[A-Za-z0-9._-]{1,64}")) {
@@ -123,7 +127,8 @@ public record ClusterConfig(boolean enabled, String name, String host, int port,
         (int) whole(Key.HANDOVER_TIMEOUT, raw.apply(Key.HANDOVER_TIMEOUT), 1, 300),
         (int) whole(Key.HANDOVER_GRACE, raw.apply(Key.HANDOVER_GRACE), 1, 300),
         minMembers.isEmpty() ? majorityOf(members.size())
-            : (int) whole(Key.MIN_MEMBERS, minMembers, 1, 1000));
+            : (int) whole(Key.MIN_MEMBERS, minMembers, 1, 1000),
+        (int) whole(Key.RECONCILE_INTERVAL, raw.apply(Key.RECONCILE_INTERVAL), 1, 3600));
   }
 
   /**
@@ -170,6 +175,6 @@ public record ClusterConfig(boolean enabled, String name, String host, int port,
   public String toString() {
     return "ClusterConfig[enabled=" + enabled + ", name=" + name + ", host=" + host + ", port="
         + port + ", members=" + members + ", backupCount=" + backupCount + ", minMembers="
-        + minMembers + "]";
+        + minMembers + ", reconcileSeconds=" + reconcileSeconds + "]";
   }
 }

@@ -72,6 +72,8 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
   private final SplitBrainGuard splitBrain;
   /** The cluster-wide index given to the broker; null until {@link #configure}. */
   private volatile ClusterSubscriptionIndex index;
+  /** The periodic repair of the index from the directory; null until {@link #configure}. */
+  private volatile java.util.concurrent.ScheduledFuture<?> reconciliation;
   private final ClusterSessions sessions;
   private final SessionBackups backups;
   private final WillCopies wills;
@@ -216,6 +218,8 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     backups.awaitedByAcknowledgements(awaitCopies);
     index = new ClusterSubscriptionIndex(new SubscriptionTree(), directory);
     directory.mirrorInto(index);
+    reconciliation = new DirectoryReconciler(directory, self, this::memberIds)
+        .runEvery(config.reconcileSeconds());
     Set<String> members = memberIds();
     ClusterRetained clusterRetained = new ClusterRetained(persistence.retained(), retained,
         splitBrain::quorate);
@@ -475,6 +479,11 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
     return directory.has(node, filter) && index != null && index.routesToPeer(node, filter);
   }
 
+  /** @return the cluster-wide index given to the broker, null before {@link #configure} */
+  ClusterSubscriptionIndex subscriptionIndex() {
+    return index;
+  }
+
   /** @return whether the cluster-wide retained map holds a message on this topic */
   boolean sharesRetained(String topic) {
     return retained.containsKey(topic);
@@ -490,6 +499,9 @@ public final class ClusterNode implements ClusterView, AutoCloseable {
   @Override
   public void close() {
     handOffBeforeLeaving();
+    if (reconciliation != null) {
+      reconciliation.cancel(false);
+    }
     sessions.close();
     wills.close();
     if (hazelcast.getLifecycleService().isRunning()) {

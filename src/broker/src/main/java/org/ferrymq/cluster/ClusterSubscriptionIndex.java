@@ -146,22 +146,66 @@ final class ClusterSubscriptionIndex implements SubscriptionIndex {
   /**
    * A peer announced that it has subscribers for a filter, or how many members it has of a
    * group ({@code $share/<name>/<filter>}) now.
+   *
+   * @return whether this changed the index (false when it had the announcement already)
    */
-  void peerAdded(String node, String filter, int subscriptions) {
+  boolean peerAdded(String node, String filter, int subscriptions) {
     String key = PeerKey.of(node);
-    borrowed.remove(key + SEPARATOR + filter);
-    peers.subscribe(peerEntry(key, filter));
+    boolean changed = borrowed.remove(key + SEPARATOR + filter) != null;
+    changed |= peers.subscribe(peerEntry(key, filter));
     if (Topics.isShared(filter)) {
-      peerMembers.put(key + SEPARATOR + filter, Math.max(1, subscriptions));
+      int members = Math.max(1, subscriptions);
+      Integer before = peerMembers.put(key + SEPARATOR + filter, members);
+      changed |= before == null || before != members;
     }
+    return changed;
   }
 
-  /** A peer withdrew a filter or group. */
-  void peerRemoved(String node, String filter) {
+  /**
+   * A peer withdrew a filter or group.
+   *
+   * @return whether this changed the index (false when it had no such filter of the peer)
+   */
+  boolean peerRemoved(String node, String filter) {
     String key = PeerKey.of(node);
-    borrowed.remove(key + SEPARATOR + filter);
-    peers.unsubscribe(key, filter);
-    peerMembers.remove(key + SEPARATOR + filter);
+    boolean changed = borrowed.remove(key + SEPARATOR + filter) != null;
+    changed |= peers.unsubscribe(key, filter);
+    return peerMembers.remove(key + SEPARATOR + filter) != null || changed;
+  }
+
+  /**
+   * @return the digest of what this index mirrors of the peer's announcements; one copy of
+   *     the list of the peer's entries, nothing per entry but for groups and borrowed filters
+   */
+  FilterDigest mirrorOf(String node) {
+    FilterDigest digest = new FilterDigest();
+    forEachMirrored(node, (filter, members) -> digest.add(filter.hashCode(), members));
+    return digest;
+  }
+
+  /** @return the peer's filters and groups this index mirrors, with their member counts */
+  Map<String, Integer> mirroredOf(String node) {
+    Map<String, Integer> mirrored = new java.util.HashMap<>();
+    forEachMirrored(node, mirrored::put);
+    return mirrored;
+  }
+
+  /**
+   * Gives each filter and group of the peer this index has from the peer's announcements
+   * with its member count (1 for a plain filter); the filters borrowed for a peer that left
+   * are not the peer's announcements.
+   */
+  private void forEachMirrored(String node,
+      java.util.function.ObjIntConsumer<String> action) {
+    String key = PeerKey.of(node);
+    boolean anyBorrowed = !borrowed.isEmpty();
+    for (SubscriptionEntry e : peers.subscriptionsOf(key)) {
+      String filter = e.fullFilter();
+      if (!anyBorrowed || !borrowed.containsKey(key + SEPARATOR + filter)) {
+        action.accept(filter, e.isShared()
+            ? peerMembers.getOrDefault(key + SEPARATOR + filter, 1) : 1);
+      }
+    }
   }
 
   private static SubscriptionEntry peerEntry(String key, String filter) {

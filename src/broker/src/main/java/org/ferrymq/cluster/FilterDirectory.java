@@ -21,7 +21,7 @@ import org.ferrymq.topic.Topics;
  */
 final class FilterDirectory implements ClusterSubscriptionIndex.Announcer,
     EntryListener<String, String> {
-  private static final char SEPARATOR = '\u0000';
+  static final char SEPARATOR = '\u0000';
 
   private final ReplicatedMap<String, String> map;
   private final String self;
@@ -31,6 +31,13 @@ final class FilterDirectory implements ClusterSubscriptionIndex.Announcer,
   /** Whether a node is a member of the cluster in this node's view now. */
   private final java.util.function.Predicate<String> member;
   private ClusterSubscriptionIndex index;
+  /**
+   * Held while a change is applied to the index, by the event threads, a departure and a
+   * {@link #repair}. A repair reads the map's entry and applies it in one step; the map holds a
+   * change before its event is delivered, and one key's events come in order, so the last one
+   * applied after a repair is that of the latest change: a repair never undoes an event.
+   */
+  private final Object applying = new Object();
 
   FilterDirectory(ReplicatedMap<String, String> map, String self,
       java.util.function.Predicate<String> member) {
@@ -44,7 +51,35 @@ final class FilterDirectory implements ClusterSubscriptionIndex.Announcer,
     this.index = target;
     map.addEntryListener(this);
     for (Map.Entry<String, String> e : map.entrySet()) {
-      apply(e.getKey(), e.getValue());
+      applyEvent(e.getKey(), e.getValue());
+    }
+  }
+
+  /** @return the index this directory is mirrored into; null before {@link #mirrorInto} */
+  ClusterSubscriptionIndex index() {
+    return index;
+  }
+
+  /** @return the directory as this node's member holds it now (a replicated map: local reads) */
+  ReplicatedMap<String, String> map() {
+    return map;
+  }
+
+  /** @return whether the node left, in this node's view: its entries are not mirrored */
+  boolean departed(String node) {
+    return departed.contains(node);
+  }
+
+  /**
+   * Applies the directory's entry as it is now to the index, as its event would have: a peer's
+   * filter the map has is added, one it has not is removed. For a reconciliation, which finds
+   * the entries an event never brought.
+   *
+   * @return whether the index changed
+   */
+  boolean repair(String key) {
+    synchronized (applying) {
+      return apply(key, map.get(key));
     }
   }
 
@@ -65,8 +100,10 @@ final class FilterDirectory implements ClusterSubscriptionIndex.Announcer,
    * it).
    */
   void memberLeft(String node, String adopter) {
-    departed.add(node);
-    index.peerDeparted(node, adopter, adopter.equals(self));
+    synchronized (applying) {
+      departed.add(node);
+      index.peerDeparted(node, adopter, adopter.equals(self));
+    }
     removeKeysOf(node);
   }
 
@@ -77,8 +114,10 @@ final class FilterDirectory implements ClusterSubscriptionIndex.Announcer,
    * the map.
    */
   void memberCutOff(String node) {
-    departed.add(node);
-    index.peerCutOff(node);
+    synchronized (applying) {
+      departed.add(node);
+      index.peerCutOff(node);
+    }
     removeKeysOf(node);
   }
 
@@ -86,8 +125,10 @@ final class FilterDirectory implements ClusterSubscriptionIndex.Announcer,
   void forgetAllBut(java.util.Set<String> members) {
     map.keySet().stream().map(k -> k.substring(0, k.indexOf(SEPARATOR))).distinct()
         .filter(node -> !members.contains(node)).toList().forEach(node -> {
-          departed.add(node);
-          index.peerGone(node);
+          synchronized (applying) {
+            departed.add(node);
+            index.peerGone(node);
+          }
           removeKeysOf(node);
         });
   }
@@ -108,27 +149,27 @@ final class FilterDirectory implements ClusterSubscriptionIndex.Announcer,
 
   @Override
   public void entryAdded(EntryEvent<String, String> event) {
-    apply(event.getKey(), event.getValue());
+    applyEvent(event.getKey(), event.getValue());
   }
 
   @Override
   public void entryUpdated(EntryEvent<String, String> event) {
-    apply(event.getKey(), event.getValue());
+    applyEvent(event.getKey(), event.getValue());
   }
 
   @Override
   public void entryRemoved(EntryEvent<String, String> event) {
-    apply(event.getKey(), null);
+    applyEvent(event.getKey(), null);
   }
 
   @Override
   public void entryEvicted(EntryEvent<String, String> event) {
-    apply(event.getKey(), null);
+    applyEvent(event.getKey(), null);
   }
 
   @Override
   public void entryExpired(EntryEvent<String, String> event) {
-    apply(event.getKey(), null);
+    applyEvent(event.getKey(), null);
   }
 
   @Override
@@ -141,27 +182,34 @@ final class FilterDirectory implements ClusterSubscriptionIndex.Announcer,
     // no eviction is configured for the directory
   }
 
-  /** @param value the entry's value, null when it was removed */
-  private void apply(String key, String value) {
-    int at = key.indexOf(SEPARATOR);
-    String node = key.substring(0, at);
-    if (node.equals(self) || departed.contains(node)) {
-      return;
-    }
-    String filter = key.substring(at + 1);
-    if (value == null) {
-      if (member.test(node)) {
-        index.peerRemoved(node, filter);
-      }
-      // else another survivor dropped the keys of a member that left before this node's own
-      // departure handling ran; that handling points them at the adopter (memberLeft)
-    } else {
-      index.peerAdded(node, filter, Topics.isShared(filter) ? members(value) : 1);
+  private void applyEvent(String key, String value) {
+    synchronized (applying) {
+      apply(key, value);
     }
   }
 
+  /**
+   * @param value the entry's value, null when it was removed
+   * @return whether the index changed
+   */
+  private boolean apply(String key, String value) {
+    int at = key.indexOf(SEPARATOR);
+    String node = key.substring(0, at);
+    if (node.equals(self) || departed.contains(node)) {
+      return false;
+    }
+    String filter = key.substring(at + 1);
+    if (value == null) {
+      // a node that is no member: another survivor dropped the keys of a member that left
+      // before this node's own departure handling ran; that handling points them at the
+      // adopter (memberLeft)
+      return member.test(node) && index.peerRemoved(node, filter);
+    }
+    return index.peerAdded(node, filter, Topics.isShared(filter) ? members(value) : 1);
+  }
+
   /** @return a group's member count as announced; 1 for a value that is not one */
-  private static int members(String value) {
+  static int members(String value) {
     try {
       return Integer.parseInt(value);
     } catch (NumberFormatException e) {

@@ -39,7 +39,8 @@ class ClusterConfigTest {
     ClusterConfig sut = read("mqtt.cluster.name", "plant-7", "mqtt.cluster.host", "10.0.0.5",
         "mqtt.cluster.port", "5801", "mqtt.cluster.members", " 10.0.0.6:5801, node-c:5801 ",
         "mqtt.cluster.backup-count", "2", "mqtt.cluster.forward-timeout", "15",
-        "mqtt.cluster.handover-timeout", "4", "mqtt.cluster.handover-grace", "30");
+        "mqtt.cluster.handover-timeout", "4", "mqtt.cluster.handover-grace", "30",
+        "mqtt.cluster.reconcile-interval", "2");
 
     assertTrue(sut.enabled());
     assertEquals("plant-7", sut.name());
@@ -51,6 +52,8 @@ class ClusterConfigTest {
     assertEquals(4, sut.handoverTimeoutSeconds());
     assertEquals(30, sut.handoverGraceSeconds());
     assertEquals(10, read().handoverGraceSeconds(), "the grace period's default");
+    assertEquals(2, sut.reconcileSeconds());
+    assertEquals(5, read().reconcileSeconds(), "the reconciliation's default");
     assertFalse(sut.toString().contains("0123456789abcdef"), "the secret is never printed");
   }
 
@@ -97,7 +100,9 @@ class ClusterConfigTest {
       "mqtt.cluster.handover-timeout|301",
       "mqtt.cluster.handover-grace|0",
       "mqtt.cluster.handover-grace|301",
-      "mqtt.cluster.handover-grace|5s"})
+      "mqtt.cluster.handover-grace|5s",
+      "mqtt.cluster.reconcile-interval|0",
+      "mqtt.cluster.reconcile-interval|3601"})
   void aBadValueFailsWithTheNameOfItsSetting(String key, String value) {
     ConfigException e = assertThrows(ConfigException.class, () -> read(key, value));
 
