@@ -11,10 +11,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.ferrymq.engine.PeerKey;
 import org.ferrymq.engine.TestClient;
 import org.ferrymq.packet.ProtocolVersion;
 import org.ferrymq.packet.QoS;
 import org.ferrymq.packet.ReasonCode;
+import org.ferrymq.packet.Subscription;
+import org.ferrymq.topic.SubscriptionEntry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -75,5 +78,22 @@ class DirectoryReconciliationTest {
 
     // Verify
     await().atMost(REPAIRED_WITHIN).until(() -> !index.routesToPeer(b.id(), "stale/#"));
+  }
+
+  @Test
+  void aPeersGroupWeighsAgainAsManyMembersAsTheDirectorySays() {
+    TestClient member = TestClient.connect(b.broker, ProtocolVersion.MQTT_5, "rec-member", true);
+    member.subscribe("$share/g/w/#", QoS.AT_LEAST_ONCE);
+    await().atMost(REPAIRED_WITHIN).until(() -> a.node.knowsPeerFilter(b.id(), "$share/g/w/#"));
+    ClusterSubscriptionIndex index = a.node.subscriptionIndex();
+    SubscriptionEntry group = SubscriptionEntry.of(PeerKey.of(b.id()),
+        new Subscription("$share/g/w/#", QoS.EXACTLY_ONCE), 0);
+
+    // Exercise: node A's index keeps a member count B no longer announces
+    index.peerAdded(b.id(), "$share/g/w/#", 7);
+    assertEquals(7, index.weight(group));
+
+    // Verify: [MQTT-4.8.2] B's one member weighs one again when A chooses a node for the group
+    await().atMost(REPAIRED_WITHIN).until(() -> index.weight(group) == 1);
   }
 }
