@@ -379,12 +379,9 @@ final class PeerForwarder implements PeerLink {
       if (since != REFUSAL_REPORTED && now - since < refusedForNanos) {
         return true;
       }
-      List<Pending> owed = new ArrayList<>();
+      List<Pending> owed;
       synchronized (this) {
-        for (Map.Entry<Long, Pending> e = unsettled.pollFirstEntry(); e != null;
-            e = unsettled.pollFirstEntry()) {
-          owed.add(e.getValue());
-        }
+        owed = takeUnsettled();
       }
       if (since != REFUSAL_REPORTED) {
         refusedSince = REFUSAL_REPORTED;
@@ -480,18 +477,26 @@ final class PeerForwarder implements PeerLink {
       }
     }
 
+    /**
+     * @return what was sent and not settled, in order, removed. Taken one by one: a settlement
+     *     arriving meanwhile removes its own entry first, or finds it gone and is ignored, never
+     *     both settled and taken here.
+     */
+    private List<Pending> takeUnsettled() {
+      List<Pending> owed = new ArrayList<>();
+      for (Map.Entry<Long, Pending> e = unsettled.pollFirstEntry(); e != null;
+          e = unsettled.pollFirstEntry()) {
+        owed.add(e.getValue());
+      }
+      return owed;
+    }
+
     /** @return what was sent and not settled, in order, then what waited, in order */
     List<Pending> gone() {
       List<Pending> owed;
       synchronized (this) {
         closed = true;
-        // taken one by one: a settlement arriving meanwhile removes its own entry first, or
-        // finds it gone and is ignored, never both settled and sent again
-        owed = new ArrayList<>();
-        for (Map.Entry<Long, Pending> e = unsettled.pollFirstEntry(); e != null;
-            e = unsettled.pollFirstEntry()) {
-          owed.add(e.getValue());
-        }
+        owed = takeUnsettled();
         owed.addAll(waiting);
         waiting.clear();
         qos0Waiting = 0;

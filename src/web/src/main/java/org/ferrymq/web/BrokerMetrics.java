@@ -177,8 +177,10 @@ public class BrokerMetrics {
 
     @Override
     public void remove(String peer) {
-      fed.getOrDefault(peer, List.of()).forEach(counters::unfeed);
-      fed.remove(peer);
+      List<Counter> fedCounters = fed.remove(peer);
+      if (fedCounters != null) {
+        fedCounters.forEach(counters::unfeed);
+      }
       Tag tag = new Tag("peer", peer);
       for (String name : List.of(FORWARDED, RECEIVED, UNSETTLED)) {
         registry.remove(new MetricID(name, tag));
